@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# portcullis: `make` builds into build/, `sudo make check` tests everything,
+# `sudo make demo` runs the lab. Quiet unless V=1.
+
+CC       ?= gcc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+BUILD    ?= build
+ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' $(1) $(2);
+endif
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+.SECONDARY:
+.PHONY: all deps check demo test fuzz clean format bench
+
+# Debian packages to build, test and run the demo.
+DEBIAN_PACKAGES := make gcc clang llvm libbpf-dev bpftool libelf-dev \
+	zlib1g-dev libyaml-dev libjson-c-dev libcmocka-dev libclang-rt-14-dev \
+	pkg-config jq iproute2
+
+WARN     := -Wall -Wextra -Werror
+CPPFLAGS := -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD)
+CFLAGS   ?= -O2 -g
+USER_CFLAGS := -std=c11 $(WARN) $(CFLAGS) -MMD -MP
+SAN_CFLAGS  := -std=c11 $(WARN) -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined -MMD -MP
+LDLIBS   := -lbpf -lelf -lz -lyaml -ljson-c
+
+BPF_CFLAGS := -target bpf -O2 -g $(WARN) -D__TARGET_ARCH_$(ARCH) -Iinclude \
+	-Ibpf $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH)) -MMD -MP
+
+# Everything in user/ but main() is a library the tests link against.
+USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+USER_OBJS := $(patsubst user/%.c,$(BUILD)/obj/%.o,$(USER_SRCS)) \
+	$(BUILD)/obj/catalog_blob.o
+SAN_OBJS  := $(patsubst user/%.c,$(BUILD)/asan/obj/%.o,$(USER_SRCS)) \
+	$(BUILD)/obj/catalog_blob.o
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+SKELETONS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+UNIT_SAN   := $(patsubst tests/unit/%.c,$(BUILD)/asan/tests/%,$(UNIT_SRCS))
+PROG_SRCS  := $(wildcard tests/prog/test_*.c)
+PROG_BINS  := $(patsubst tests/prog/%.c,$(BUILD)/tests/%,$(PROG_SRCS))
+TEST_HELPERS := $(filter-out $(UNIT_SRCS) $(PROG_SRCS),$(wildcard tests/unit/*.c tests/prog/*.c))
+
+all: $(BUILD)/portcullis $(UNIT_BINS) $(PROG_BINS)
+
+$(BUILD)/portcullis: $(BUILD)/obj/main.o $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Userspace objects wait for the skeletons: some include them.
+$(BUILD)/obj/%.o: user/%.c | $(SKELETONS)
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(USER_CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/obj/%.o: user/%.c | $(SKELETONS)
+	$(call msg,CC-SAN,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(SAN_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/catalog_blob.o: user/catalog_blob.S policy/hcsm.yaml
+	$(call msg,AS,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -DCATALOG_PATH='"policy/hcsm.yaml"' -c $< -o $@
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c
+	$(call msg,BPF,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(USER_OBJS) $(TEST_HELPERS)
+	$(call msg,TEST,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(USER_CFLAGS) -o $@ $< \
+		$(filter tests/unit/%,$(TEST_HELPERS)) $(USER_OBJS) $(LDLIBS) -lcmocka
+
+$(BUILD)/asan/tests/%: tests/unit/%.c $(SAN_OBJS) $(TEST_HELPERS)
+	$(call msg,TEST-SAN,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(SAN_CFLAGS) -o $@ $< \
+		$(filter tests/unit/%,$(TEST_HELPERS)) $(SAN_OBJS) $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/%: tests/prog/%.c $(USER_OBJS) $(TEST_HELPERS)
+	$(call msg,TEST,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/prog -Itests/unit $(USER_CFLAGS) -o $@ $< \
+		$(filter tests/prog/%,$(TEST_HELPERS)) $(USER_OBJS) $(LDLIBS) -lcmocka
+
+# libFuzzer target: clang only, with the sanitizers.
+FUZZ_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+$(BUILD)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c $(FUZZ_SRCS) $(BUILD)/obj/catalog_blob.o | $(SKELETONS)
+	$(call msg,FUZZ,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(CPPFLAGS) -std=c11 $(WARN) -g -O1 \
+		-fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+			grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "portcullis: missing Debian packages:$$missing (run as root: sudo make deps)"; exit 1; \
+		fi; \
+		echo "  DEPS    installing$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+test: all $(UNIT_SAN) $(BUILD)/fuzz/fuzz_policy
+	@BUILD=$(BUILD) tests/run.sh
+
+check: deps
+	@$(MAKE) --no-print-directory test
+
+fuzz: $(BUILD)/fuzz/fuzz_policy
+	$(BUILD)/fuzz/fuzz_policy -max_total_time=300 tests/fuzz/corpus
+
+format:
+	clang-format -i $(wildcard user/*.[ch] bpf/*.[ch] include/*.h tests/*/*.[ch])
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

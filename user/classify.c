@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "classify.h"
+
+static bool in_range(struct pc_port_range r, uint16_t port)
+{
+	return port >= r.lo && port <= r.hi;
+}
+
+static bool ports_match(const struct pc_rule *r, const struct pc_tuple *t)
+{
+	return r->dir == t->dir && r->proto == t->proto &&
+	       in_range(r->local, t->local_port) &&
+	       in_range(r->remote, t->remote_port);
+}
+
+void pc_classify(const struct pc_ruleset *rs, const struct pc_tuple *t,
+		 struct pc_verdict *v)
+{
+	v->kind = PC_VERDICT_NO_RULE;
+	v->rule = NULL;
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct pc_rule *r = &rs->rules[i];
+
+		if (!ports_match(r, t))
+			continue;
+		if (pc_rule_has_remote(r, &t->remote)) {
+			v->kind = PC_VERDICT_PASS;
+			v->rule = r;
+			return;
+		}
+		if (v->kind == PC_VERDICT_NO_RULE) {
+			v->kind = PC_VERDICT_WRONG_PEER;
+			v->rule = r;
+		}
+	}
+}
+
+const char *pc_verdict_name(enum pc_verdict_kind kind)
+{
+	switch (kind) {
+	case PC_VERDICT_PASS:
+		return "pass";
+	case PC_VERDICT_NO_RULE:
+		return "no-rule";
+	default:
+		return "wrong-peer";
+	}
+}

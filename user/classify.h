@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The reference classifier: (rule set, packet tuple) -> verdict and path.
+ * Written to be obviously right, not fast: a linear walk in rule order, the
+ * first match wins. The kernel datapath is tested against it.
+ */
+#ifndef PC_CLASSIFY_H
+#define PC_CLASSIFY_H
+
+#include "compile.h"
+
+/* A packet as the host sees it. */
+struct pc_tuple {
+	enum pc_dir dir;
+	uint8_t proto; /* IPPROTO_TCP or IPPROTO_UDP */
+	struct pc_addr remote;
+	uint16_t local_port;
+	uint16_t remote_port;
+};
+
+enum pc_verdict_kind {
+	PC_VERDICT_PASS,
+	PC_VERDICT_NO_RULE,   /* no rule has this protocol, direction and ports */
+	PC_VERDICT_WRONG_PEER /* a rule has the ports, but not this remote */
+};
+
+struct pc_verdict {
+	enum pc_verdict_kind kind;
+	const struct pc_rule *rule; /* PASS: the matching rule; WRONG_PEER:
+				       the first rule whose ports matched */
+};
+
+void pc_classify(const struct pc_ruleset *rs, const struct pc_tuple *t,
+		 struct pc_verdict *v);
+const char *pc_verdict_name(enum pc_verdict_kind kind);
+
+#endif

@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* portcullis explain: the rules a host enforces, or the verdict on a packet. */
+#include <getopt.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "cli.h"
+#include "packet_spec.h"
+#include "table.h"
+
+static const char usage_text[] =
+	"Usage: portcullis explain [-c SITE] [--host NAME | --role KIND] [-j]\n"
+	"       portcullis explain ... --packet 'PROTO SRC:PORT > DST:PORT'\n"
+	"                          [--direction ingress|egress]\n\n"
+	"Shows the rules compiled for one host of the site (by name, or the one\n"
+	"owning this machine's addresses) or for any host of a kind. With\n"
+	"--packet, judges one packet as the datapath would judge the first packet\n"
+	"of a connection, and says which path it counts on or why it is dropped.\n"
+	"IPv6 ends are written in brackets: 'udp [2001:db8::7]:546 > [2001:db8::1]:547'.\n\n"
+	"  -c, --config SITE      the site file\n"
+	"      --host NAME        the site host to compile for\n"
+	"      --role KIND        compile for any host of this kind\n"
+	"  -p, --packet PACKET    judge this packet\n"
+	"      --direction DIR    the packet's direction at the host (default: from\n"
+	"                         the host's addresses)\n"
+	"  -j, --json             machine-readable output\n"
+	"  -h, --help             this text\n";
+
+static struct json_object *rule_json(const struct pc_ruleset *rs,
+				     const struct pc_rule *r, size_t index)
+{
+	struct json_object *o = json_object_new_object(), *remote;
+	char buf[PC_ADDR_STRLEN];
+
+	json_object_object_add(o, "index", json_object_new_int((int)index));
+	json_object_object_add(o, "path", json_object_new_string(r->flow->id));
+	json_object_object_add(o, "table", json_object_new_string(r->flow->table));
+	json_object_object_add(o, "row", json_object_new_int(r->flow->row));
+	json_object_object_add(o, "purpose", r->flow->purpose_en ?
+				json_object_new_string(r->flow->purpose_en) : NULL);
+	json_object_object_add(o, "direction", json_object_new_string(pc_dir_name(r->dir)));
+	json_object_object_add(o, "initiator", json_object_new_string(
+				       r->dir == PC_DIR_EGRESS ? "local" : "remote"));
+	json_object_object_add(o, "protocol", json_object_new_string(pc_proto_name(r->proto)));
+	json_object_object_add(o, "local_ports", pc_json_range(r->local));
+	json_object_object_add(o, "remote_ports", pc_json_range(r->remote));
+	remote = json_object_new_array();
+	for (size_t i = 0; i < r->nremote; i++)
+		json_object_array_add(remote, json_object_new_string(
+			pc_addr_format(&r->remote_addrs[i], buf)));
+	json_object_object_add(o, "remote", remote);
+	json_object_object_add(o, "remote_kinds", pc_json_kinds(rs->policy, r->remote_kinds));
+	return o;
+}
+
+static struct json_object *rules_json(const struct pc_ruleset *rs)
+{
+	struct json_object *o = json_object_new_object(), *rules;
+
+	json_object_object_add(o, rs->host ? "host" : "role", json_object_new_string(rs->name));
+	json_object_object_add(o, "kinds", pc_json_kinds(rs->policy, rs->kinds));
+	json_object_object_add(o, "site", rs->policy->site_name ?
+				json_object_new_string(rs->policy->site_name) : NULL);
+	rules = json_object_new_array();
+	for (size_t i = 0; i < rs->nrules; i++)
+		json_object_array_add(rules, rule_json(rs, &rs->rules[i], i));
+	json_object_object_add(o, "rules", rules);
+	return o;
+}
+
+static void print_rules(const struct pc_ruleset *rs)
+{
+	static const char *const header[] = { "PATH", "ROW", "DIR", "PROTO",
+					      "LOCAL", "REMOTE", "REMOTE PORT",
+					      "PURPOSE" };
+	char kinds[512];
+	struct pc_table t;
+
+	printf("%s %s (%s): %zu rules\n\n", rs->host ? "host" : "role", rs->name,
+	       pc_kinds_format(rs->policy, rs->kinds, kinds, sizeof(kinds)),
+	       rs->nrules);
+	pc_table_init(&t, 8, header);
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct pc_rule *r = &rs->rules[i];
+		char row[32], lp[16], rp[16];
+		char *remote = pc_rule_remote_format(rs, r);
+		const char *cells[8] = {
+			r->flow->id, row, pc_dir_name(r->dir), pc_proto_name(r->proto),
+			pc_range_format(r->local, lp), remote,
+			pc_range_format(r->remote, rp), r->flow->purpose_en,
+		};
+
+		snprintf(row, sizeof(row), "%s.%d", r->flow->table, r->flow->row);
+		pc_table_row(&t, cells);
+		free(remote);
+	}
+	pc_table_print(&t, stdout);
+	pc_table_free(&t);
+}
+
+static bool host_has(const struct pc_host *h, const struct pc_addr *a)
+{
+	for (size_t i = 0; h && i < h->naddrs; i++)
+		if (pc_addr_contains(&h->addrs[i], a))
+			return true;
+	return false;
+}
+
+static bool is_broadcast(const struct pc_policy *p, const struct pc_addr *a)
+{
+	struct pc_addr all = pc_addr_v4(0xffffffffu);
+
+	if (pc_addr_equal(a, &all))
+		return true;
+	for (size_t i = 0; i < p->nsegments; i++) {
+		struct pc_addr b = pc_addr_broadcast(&p->segments[i]);
+
+		if (pc_addr_equal(a, &b))
+			return true;
+	}
+	return false;
+}
+
+static void to_tuple(const struct pc_packet_spec *pk, enum pc_dir dir,
+		     struct pc_tuple *t)
+{
+	t->dir = dir;
+	t->proto = pk->proto;
+	t->remote = dir == PC_DIR_INGRESS ? pk->src : pk->dst;
+	t->local_port = dir == PC_DIR_INGRESS ? pk->dport : pk->sport;
+	t->remote_port = dir == PC_DIR_INGRESS ? pk->sport : pk->dport;
+}
+
+/* Judges the packet; with no known direction, the one that passes wins. */
+static enum pc_dir judge(const struct pc_ruleset *rs,
+			 const struct pc_packet_spec *pk, int dir,
+			 struct pc_verdict *v, const char **how)
+{
+	struct pc_tuple t;
+
+	if (dir < 0) {
+		if (host_has(rs->host, &pk->dst) || is_broadcast(rs->policy, &pk->dst)) {
+			dir = PC_DIR_INGRESS;
+			*how = "the destination is this host";
+		} else if (host_has(rs->host, &pk->src)) {
+			dir = PC_DIR_EGRESS;
+			*how = "the source is this host";
+		}
+	} else {
+		*how = "as given";
+	}
+	if (dir >= 0) {
+		to_tuple(pk, (enum pc_dir)dir, &t);
+		pc_classify(rs, &t, v);
+		return (enum pc_dir)dir;
+	}
+	to_tuple(pk, PC_DIR_EGRESS, &t);
+	pc_classify(rs, &t, v);
+	if (v->kind == PC_VERDICT_PASS) {
+		*how = "assumed: only egress passes";
+		return PC_DIR_EGRESS;
+	}
+	to_tuple(pk, PC_DIR_INGRESS, &t);
+	pc_classify(rs, &t, v);
+	*how = v->kind == PC_VERDICT_PASS ? "assumed: only ingress passes" :
+					    "assumed: neither direction passes";
+	return PC_DIR_INGRESS;
+}
+
+static char *reason_text(const struct pc_ruleset *rs, const struct pc_packet_spec *pk,
+			 enum pc_dir dir, const struct pc_verdict *v)
+{
+	char addr[PC_ADDR_STRLEN], lp[16], rp[16];
+	struct pc_tuple t;
+	char *remote, *s;
+
+	to_tuple(pk, dir, &t);
+	pc_addr_format(&t.remote, addr);
+	if (v->kind == PC_VERDICT_NO_RULE)
+		return pc_xasprintf("no rule of %s allows %s %s to local port %u from remote port %u",
+				    rs->name, pc_dir_name(dir), pc_proto_name(t.proto),
+				    t.local_port, t.remote_port);
+	if (v->kind == PC_VERDICT_PASS)
+		return pc_xasprintf("rule %zu: %s %s local %s remote %s",
+				    (size_t)(v->rule - rs->rules), pc_dir_name(dir),
+				    pc_proto_name(t.proto), pc_range_format(v->rule->local, lp),
+				    pc_range_format(v->rule->remote, rp));
+	remote = pc_rule_remote_format(rs, v->rule);
+	s = pc_xasprintf("path %s has %s %s local port %s, but %s is not one of its peers: %s",
+			 v->rule->flow->id, pc_dir_name(dir), pc_proto_name(t.proto),
+			 pc_range_format(v->rule->local, lp), addr, remote);
+	free(remote);
+	return s;
+}
+
+static int explain_packet(const struct pc_ruleset *rs, const char *text,
+			  int dir_arg, bool json)
+{
+	struct pc_packet_spec pk;
+	struct pc_verdict v;
+	const char *why, *how = "";
+	enum pc_dir dir;
+	char *reason;
+
+	if (pc_packet_spec_parse(text, &pk, &why))
+		return pc_cli_usage_error("explain", "bad --packet '%s': %s", text, why);
+	dir = judge(rs, &pk, dir_arg, &v, &how);
+	reason = reason_text(rs, &pk, dir, &v);
+	if (json) {
+		struct json_object *o = json_object_new_object();
+		const struct pc_flow *f = v.kind == PC_VERDICT_PASS ? v.rule->flow : NULL;
+
+		json_object_object_add(o, rs->host ? "host" : "role", json_object_new_string(rs->name));
+		json_object_object_add(o, "packet", json_object_new_string(text));
+		json_object_object_add(o, "direction", json_object_new_string(pc_dir_name(dir)));
+		json_object_object_add(o, "verdict", json_object_new_string(
+					       v.kind == PC_VERDICT_PASS ? "pass" : "drop"));
+		json_object_object_add(o, "reason", v.kind == PC_VERDICT_PASS ? NULL :
+					json_object_new_string(pc_verdict_name(v.kind)));
+		json_object_object_add(o, "path", f ? json_object_new_string(f->id) : NULL);
+		json_object_object_add(o, "rule", v.kind == PC_VERDICT_PASS ?
+					json_object_new_int((int)(v.rule - rs->rules)) : NULL);
+		json_object_object_add(o, "explanation", json_object_new_string(reason));
+		pc_cli_print_json(o);
+	} else {
+		printf("packet:    %s\n", text);
+		printf("at:        %s %s, %s (%s)\n", rs->host ? "host" : "role", rs->name,
+		       pc_dir_name(dir), how);
+		if (v.kind == PC_VERDICT_PASS) {
+			printf("verdict:   pass\n");
+			printf("path:      %s (table %s row %d: %s)\n", v.rule->flow->id,
+			       v.rule->flow->table, v.rule->flow->row,
+			       v.rule->flow->purpose_en ? v.rule->flow->purpose_en : "");
+			printf("matched:   %s\n", reason);
+		} else {
+			printf("verdict:   drop (%s)\n", pc_verdict_name(v.kind));
+			printf("why:       %s\n", reason);
+		}
+	}
+	free(reason);
+	return PC_EXIT_OK;
+}
+
+int pc_cmd_explain(int argc, char **argv)
+{
+	enum { OPT_HOST = 256, OPT_ROLE, OPT_DIRECTION };
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "host", required_argument, NULL, OPT_HOST },
+		{ "role", required_argument, NULL, OPT_ROLE },
+		{ "packet", required_argument, NULL, 'p' },
+		{ "direction", required_argument, NULL, OPT_DIRECTION },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *site = NULL, *host = NULL, *role = NULL, *packet = NULL;
+	struct pc_ruleset rs;
+	struct pc_policy p;
+	bool json = false;
+	int c, rc, dir = -1;
+
+	optind = 1;
+	while ((c = pc_cli_getopt("explain", argc, argv, "c:p:jh", opts)) != -1) {
+		switch (c) {
+		case 'c':
+			site = optarg;
+			break;
+		case OPT_HOST:
+			host = optarg;
+			break;
+		case OPT_ROLE:
+			role = optarg;
+			break;
+		case 'p':
+			packet = optarg;
+			break;
+		case OPT_DIRECTION:
+			if (!strcmp(optarg, "ingress") || !strcmp(optarg, "in"))
+				dir = PC_DIR_INGRESS;
+			else if (!strcmp(optarg, "egress") || !strcmp(optarg, "out"))
+				dir = PC_DIR_EGRESS;
+			else
+				return pc_cli_usage_error("explain", "--direction is ingress or egress, not '%s'", optarg);
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return PC_EXIT_OK;
+		default:
+			return PC_EXIT_USAGE;
+		}
+	}
+	if (pc_cli_no_args("explain", argc, argv))
+		return PC_EXIT_USAGE;
+	if (host && role)
+		return pc_cli_usage_error("explain", "give --host or --role, not both");
+	rc = pc_cli_load_policy(site, &p);
+	if (rc)
+		return rc;
+	rc = pc_cli_compile(&p, host, role, &rs);
+	if (rc) {
+		pc_policy_free(&p);
+		return rc;
+	}
+	if (packet)
+		rc = explain_packet(&rs, packet, dir, json);
+	else if (json)
+		pc_cli_print_json(rules_json(&rs));
+	else
+		print_rules(&rs);
+	pc_ruleset_free(&rs);
+	pc_policy_free(&p);
+	return rc;
+}

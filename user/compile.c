@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "compile.h"
+
+#include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_RANGES 64
+
+static void add_addr(struct pc_rule *r, const struct pc_addr *a)
+{
+	for (size_t i = 0; i < r->nremote; i++)
+		if (pc_addr_equal(&r->remote_addrs[i], a))
+			return;
+	r->remote_addrs = pc_xrealloc(r->remote_addrs, r->nremote + 1,
+				      sizeof(*r->remote_addrs));
+	r->remote_addrs[r->nremote++] = *a;
+}
+
+static bool endpoint_has_host(const struct pc_endpoint *e, const struct pc_host *h)
+{
+	if (e->kinds & h->kinds)
+		return true;
+	for (size_t i = 0; i < e->nhosts; i++)
+		if (strcmp(e->hosts[i], h->name) == 0)
+			return true;
+	return false;
+}
+
+/* The peers on side e, without the compiled host itself. */
+static void add_peers(const struct pc_ruleset *rs, const struct pc_endpoint *e,
+		      struct pc_rule *r)
+{
+	const struct pc_policy *p = rs->policy;
+
+	for (size_t i = 0; i < p->nhosts; i++) {
+		const struct pc_host *h = &p->hosts[i];
+
+		if (h == rs->host || !endpoint_has_host(e, h))
+			continue;
+		for (size_t j = 0; j < h->naddrs; j++)
+			add_addr(r, &h->addrs[j]);
+	}
+}
+
+/* Directed broadcasts of the segments that hold a peer on side e. */
+static void add_directed_broadcasts(const struct pc_ruleset *rs,
+				    const struct pc_endpoint *e,
+				    struct pc_rule *r)
+{
+	const struct pc_policy *p = rs->policy;
+
+	for (size_t s = 0; s < p->nsegments; s++) {
+		const struct pc_addr *seg = &p->segments[s];
+		bool used = false;
+
+		for (size_t i = 0; i < p->nhosts && !used; i++) {
+			const struct pc_host *h = &p->hosts[i];
+
+			if (h == rs->host || !endpoint_has_host(e, h))
+				continue;
+			for (size_t j = 0; j < h->naddrs && !used; j++)
+				used = pc_addr_contains(seg, &h->addrs[j]);
+		}
+		if (used) {
+			struct pc_addr b = pc_addr_broadcast(seg);
+
+			add_addr(r, &b);
+		}
+	}
+}
+
+static void remote_set(const struct pc_ruleset *rs, const struct pc_flow *f,
+		       bool local_initiates, struct pc_rule *r)
+{
+	const struct pc_endpoint *peer = local_initiates ? &f->responder : &f->initiator;
+	struct pc_addr a;
+
+	r->remote_kinds = peer->kinds;
+	if (!local_initiates || (f->addressing & PC_ADDRESSING_UNICAST))
+		add_peers(rs, peer, r);
+	if (local_initiates && (f->addressing & PC_ADDRESSING_LIMITED_BCAST)) {
+		a = pc_addr_v4(0xffffffffu);
+		add_addr(r, &a);
+		r->remote_extra |= PC_REMOTE_LIMITED_BCAST;
+	}
+	if (local_initiates && (f->addressing & PC_ADDRESSING_DIRECTED_BCAST)) {
+		add_directed_broadcasts(rs, peer, r);
+		r->remote_extra |= PC_REMOTE_DIRECTED_BCAST;
+	}
+	if (!local_initiates && f->unspecified_source) {
+		a = pc_addr_v4(0);
+		add_addr(r, &a);
+		r->remote_extra |= PC_REMOTE_UNSPECIFIED;
+	}
+}
+
+static void add_rules(struct pc_ruleset *rs, const struct pc_flow *f,
+		      bool local_initiates)
+{
+	const struct pc_endpoint *local = local_initiates ? &f->initiator : &f->responder;
+	const struct pc_endpoint *peer = local_initiates ? &f->responder : &f->initiator;
+	struct pc_port_range lr[MAX_RANGES], rr[MAX_RANGES];
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+	size_t nl, nr;
+
+	nl = pc_port_spec_ranges(rs->policy, &local->ports, lr, MAX_RANGES);
+	nr = pc_port_spec_ranges(rs->policy, &peer->ports, rr, MAX_RANGES);
+	for (size_t pi = 0; pi < 2; pi++) {
+		if (!(f->protocols & (1u << pi)))
+			continue;
+		for (size_t l = 0; l < nl; l++) {
+			for (size_t r = 0; r < nr; r++) {
+				struct pc_rule *rule;
+
+				rs->rules = pc_xrealloc(rs->rules, rs->nrules + 1,
+							sizeof(*rs->rules));
+				rule = &rs->rules[rs->nrules++];
+				memset(rule, 0, sizeof(*rule));
+				rule->flow = f;
+				rule->dir = local_initiates ? PC_DIR_EGRESS : PC_DIR_INGRESS;
+				rule->proto = protos[pi];
+				rule->local = lr[l];
+				rule->remote = rr[r];
+				remote_set(rs, f, local_initiates, rule);
+			}
+		}
+	}
+}
+
+static bool endpoint_is_local(const struct pc_ruleset *rs,
+			      const struct pc_endpoint *e)
+{
+	if (rs->host)
+		return endpoint_has_host(e, rs->host);
+	return (e->kinds & rs->kinds) != 0;
+}
+
+static void compile(const struct pc_policy *p, struct pc_ruleset *rs)
+{
+	rs->policy = p;
+	for (size_t i = 0; i < p->nflows; i++) {
+		const struct pc_flow *f = &p->flows[i];
+
+		if (!pc_flow_enabled(p, f))
+			continue;
+		if (endpoint_is_local(rs, &f->initiator))
+			add_rules(rs, f, true);
+		if (endpoint_is_local(rs, &f->responder))
+			add_rules(rs, f, false);
+	}
+}
+
+int pc_compile_host(const struct pc_policy *p, const char *host_name,
+		    struct pc_ruleset *out)
+{
+	const struct pc_host *h = pc_policy_find_host(p, host_name);
+
+	memset(out, 0, sizeof(*out));
+	if (!h)
+		return -ENOENT;
+	out->name = pc_xstrdup(h->name);
+	out->host = h;
+	out->kinds = h->kinds;
+	compile(p, out);
+	return 0;
+}
+
+int pc_compile_role(const struct pc_policy *p, const char *kind,
+		    struct pc_ruleset *out)
+{
+	int k = pc_policy_find_kind(p, kind);
+
+	memset(out, 0, sizeof(*out));
+	if (k < 0)
+		return -ENOENT;
+	out->name = pc_xstrdup(kind);
+	out->kinds = 1ull << k;
+	compile(p, out);
+	return 0;
+}
+
+int pc_find_local_host(const struct pc_policy *p, const struct pc_host **out)
+{
+	const struct pc_host *exact = NULL, *group = NULL;
+	bool exact_twice = false, group_twice = false;
+	struct ifaddrs *ifs, *ifa;
+
+	*out = NULL;
+	if (getifaddrs(&ifs) < 0)
+		return -errno;
+	for (ifa = ifs; ifa; ifa = ifa->ifa_next) {
+		struct pc_addr a = { 0 };
+
+		if (!ifa->ifa_addr)
+			continue;
+		if (ifa->ifa_addr->sa_family == AF_INET) {
+			a.family = AF_INET;
+			a.prefix = 32;
+			memcpy(a.bytes, &((struct sockaddr_in *)ifa->ifa_addr)->sin_addr, 4);
+		} else if (ifa->ifa_addr->sa_family == AF_INET6) {
+			a.family = AF_INET6;
+			a.prefix = 128;
+			memcpy(a.bytes, &((struct sockaddr_in6 *)ifa->ifa_addr)->sin6_addr, 16);
+		} else {
+			continue;
+		}
+		for (size_t i = 0; i < p->nhosts; i++) {
+			const struct pc_host *h = &p->hosts[i];
+
+			for (size_t j = 0; j < h->naddrs; j++) {
+				if (!pc_addr_contains(&h->addrs[j], &a))
+					continue;
+				/* A host's own address beats a CIDR group. */
+				if (pc_addr_is_host(&h->addrs[j])) {
+					exact_twice |= exact && exact != h;
+					exact = h;
+				} else {
+					group_twice |= group && group != h;
+					group = h;
+				}
+			}
+		}
+	}
+	freeifaddrs(ifs);
+	if (exact_twice || (!exact && group_twice))
+		return -EEXIST;
+	*out = exact ? exact : group;
+	return *out ? 0 : -ENOENT;
+}
+
+void pc_ruleset_free(struct pc_ruleset *rs)
+{
+	for (size_t i = 0; i < rs->nrules; i++)
+		free(rs->rules[i].remote_addrs);
+	free(rs->rules);
+	free(rs->name);
+	memset(rs, 0, sizeof(*rs));
+}
+
+bool pc_rule_has_remote(const struct pc_rule *r, const struct pc_addr *a)
+{
+	for (size_t i = 0; i < r->nremote; i++)
+		if (pc_addr_contains(&r->remote_addrs[i], a))
+			return true;
+	return false;
+}
+
+const char *pc_dir_name(enum pc_dir dir)
+{
+	return dir == PC_DIR_INGRESS ? "ingress" : "egress";
+}
+
+const char *pc_proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	case IPPROTO_ICMP:
+		return "icmp";
+	case IPPROTO_ICMPV6:
+		return "icmpv6";
+	default:
+		return "?";
+	}
+}
+
+char *pc_rule_remote_format(const struct pc_ruleset *rs, const struct pc_rule *r)
+{
+	char kinds[512], addr[PC_ADDR_STRLEN];
+	char *out;
+	size_t len;
+	FILE *f;
+
+	f = open_memstream(&out, &len);
+	if (!f)
+		return pc_xstrdup("?");
+	fputs(pc_kinds_format(rs->policy, r->remote_kinds, kinds, sizeof(kinds)), f);
+	if (r->nremote == 0) {
+		fputs(" (no hosts declared)", f);
+	} else {
+		fputs(" (", f);
+		for (size_t i = 0; i < r->nremote; i++)
+			fprintf(f, "%s%s", i ? ", " : "",
+				pc_addr_format(&r->remote_addrs[i], addr));
+		fputs(")", f);
+	}
+	fclose(f);
+	return out;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The compiler: (policy, this host) -> the rules this host enforces. A rule
+ * describes the initiating packet of one documented flow as seen from the
+ * host: the direction it crosses the host's interface, protocol, local and
+ * remote port ranges, and the set of remote addresses. Replies are not rules:
+ * they pass through connection tracking.
+ */
+#ifndef PC_COMPILE_H
+#define PC_COMPILE_H
+
+#include "policy.h"
+
+enum pc_dir { PC_DIR_INGRESS = 0, PC_DIR_EGRESS = 1 };
+
+/* Extra members of a remote set, beyond the peers' own addresses. */
+enum {
+	PC_REMOTE_LIMITED_BCAST = 1u << 0,  /* 255.255.255.255 */
+	PC_REMOTE_DIRECTED_BCAST = 1u << 1, /* segments' broadcast addresses */
+	PC_REMOTE_UNSPECIFIED = 1u << 2,    /* 0.0.0.0: a DHCP client */
+};
+
+struct pc_rule {
+	const struct pc_flow *flow; /* the path this rule counts on */
+	enum pc_dir dir;            /* of the initiating packet */
+	uint8_t proto;              /* IPPROTO_TCP or IPPROTO_UDP */
+	struct pc_port_range local;
+	struct pc_port_range remote;
+	pc_kindset remote_kinds;    /* who the peers are, for people */
+	unsigned remote_extra;      /* PC_REMOTE_* */
+	struct pc_addr *remote_addrs;
+	size_t nremote;
+};
+
+struct pc_ruleset {
+	const struct pc_policy *policy;
+	char *name;                 /* the host's name, or the role's */
+	const struct pc_host *host; /* NULL when compiled for a role */
+	pc_kindset kinds;
+	struct pc_rule *rules;
+	size_t nrules;
+};
+
+/* Rules for the site host called host_name. */
+int pc_compile_host(const struct pc_policy *p, const char *host_name,
+		    struct pc_ruleset *out);
+/* Rules for any host of the given kind (no own address known). */
+int pc_compile_role(const struct pc_policy *p, const char *kind,
+		    struct pc_ruleset *out);
+/* The site host that owns one of this machine's addresses. */
+int pc_find_local_host(const struct pc_policy *p, const struct pc_host **out);
+void pc_ruleset_free(struct pc_ruleset *rs);
+
+bool pc_rule_has_remote(const struct pc_rule *r, const struct pc_addr *a);
+const char *pc_dir_name(enum pc_dir dir);
+const char *pc_proto_name(uint8_t proto);
+/* "linux (198.51.100.7, 198.51.100.8)" style text for a rule's remote side. */
+char *pc_rule_remote_format(const struct pc_ruleset *rs, const struct pc_rule *r);
+
+#endif

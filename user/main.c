@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* portcullis: main() only dispatches to a subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "diag.h"
+
+#define PC_VERSION "0.1.0"
+
+static const struct pc_cmd commands[] = {
+	{ "catalog", pc_cmd_catalog, "list the vendor catalog: every documented HCSM flow" },
+	{ "check", pc_cmd_check, "validate a site file and summarise hosts, kinds and flows" },
+	{ "explain", pc_cmd_explain, "show the rules a host enforces, or judge one packet" },
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage: portcullis [-v|-q] COMMAND [OPTIONS] [ARGS]\n\n"
+	      "Port enforcement for Hitachi Compute Systems Manager sites: the\n"
+	      "documented flows pass, everything else is dropped.\n\nCommands:\n",
+	      out);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nOptions:\n"
+	      "  -v, --verbose  more detail (libbpf's log, verifier output)\n"
+	      "  -q, --quiet    only errors\n"
+	      "  -h, --help     this text; 'portcullis COMMAND --help' for a command\n"
+	      "  -V, --version  the version\n\n"
+	      "Exit status: 0 ok, 1 policy or system error, 2 usage error.\n",
+	      out);
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			pc_verbosity++;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			pc_verbosity = -1;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return PC_EXIT_OK;
+		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+			printf("portcullis %s\n", PC_VERSION);
+			return PC_EXIT_OK;
+		} else {
+			fprintf(stderr, "portcullis: unknown option '%s'\n", a);
+			usage(stderr);
+			return PC_EXIT_USAGE;
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return PC_EXIT_USAGE;
+	}
+	for (size_t c = 0; c < sizeof(commands) / sizeof(*commands); c++)
+		if (!strcmp(argv[i], commands[c].name))
+			return commands[c].run(argc - i, argv + i);
+	fprintf(stderr, "portcullis: unknown command '%s'\n", argv[i]);
+	usage(stderr);
+	return PC_EXIT_USAGE;
+}

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Loading, querying and freeing a policy (catalog + site). */
+#include "policy.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "policy_parse.h"
+#include "yaml_tree.h"
+
+/* The parties of HCSM's port table, A.4. */
+static const char *const builtin_kinds[] = {
+	"management-server", "management-client", "windows", "hyper-v",
+	"linux", "esxi", "svp", "bmc", "hvm", "smtp-server", "device-manager",
+	"auth-server", "dhcp-server",
+};
+
+#define MAX_POLICY_FILE (16u << 20)
+
+static void set_defaults(struct pc_policy *p)
+{
+	p->nkinds = sizeof(builtin_kinds) / sizeof(*builtin_kinds);
+	p->nbuiltin_kinds = p->nkinds;
+	for (size_t i = 0; i < p->nkinds; i++)
+		p->kinds[i] = pc_xstrdup(builtin_kinds[i]);
+	p->settings = (struct pc_settings){
+		.mode = PC_MODE_ENFORCE,
+		.icmp_echo = true,
+		.ct_tcp_established = 7200,
+		.ct_tcp_transitory = 120,
+		.ct_udp = 60,
+		.ct_icmp = 30,
+	};
+}
+
+static bool site_has(const struct pc_policy *p, const char *kind,
+		     bool (*pred)(const struct pc_policy *, const struct pc_host *))
+{
+	int k = pc_policy_find_kind(p, kind);
+
+	for (size_t i = 0; k >= 0 && i < p->nhosts; i++)
+		if ((p->hosts[i].kinds & (1ull << k)) && pred(p, &p->hosts[i]))
+			return true;
+	return false;
+}
+
+static bool is_windows(const struct pc_policy *p, const struct pc_host *h)
+{
+	(void)p;
+	return h->os && strcmp(h->os, "windows") == 0;
+}
+
+static bool is_not_server(const struct pc_policy *p, const struct pc_host *h)
+{
+	return !(h->kinds & (1ull << pc_policy_find_kind(p, "management-server")));
+}
+
+/*
+ * With a site file, parts the site does not switch follow the site itself:
+ * Deployment Manager (A-3, A-6) runs only on a Windows management server,
+ * and A-3 note 1's DHCP rows only occur with a separate DHCP server.
+ * Without a site file every part is on: the whole catalog.
+ */
+static void derive_parts(struct pc_policy *p)
+{
+	for (size_t i = 0; i < p->nparts; i++) {
+		struct pc_part *part = &p->parts[i];
+
+		if (part->set_at.line)
+			continue;
+		if (strcmp(part->name, "deployment-manager") == 0)
+			part->enabled = site_has(p, "management-server", is_windows);
+		else if (strcmp(part->name, "separate-dhcp-server") == 0)
+			part->enabled = site_has(p, "dhcp-server", is_not_server);
+	}
+}
+
+static int load_tree(struct pc_policy *p, int slot, const char *file,
+		     const char *text, size_t len, struct pc_diags *d,
+		     bool site)
+{
+	struct pc_parse ctx = { .p = p, .d = d, .site = site };
+	struct pc_ytree tree;
+	int err;
+
+	err = pc_ytree_parse(&tree, file, text, len, d);
+	/* Positions point at this name: the policy keeps it. */
+	p->files[slot] = tree.file;
+	tree.file = NULL;
+	if (!err)
+		err = site ? pc_parse_site(&ctx, tree.root) :
+			     pc_parse_catalog(&ctx, tree.root);
+	pc_ytree_free(&tree);
+	return err;
+}
+
+int pc_policy_load_text(struct pc_policy *p, const char *catalog_file,
+			const char *catalog_text, size_t catalog_len,
+			const char *site_file, const char *site_text,
+			size_t site_len, struct pc_diags *diags)
+{
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	set_defaults(p);
+	err = load_tree(p, 0, catalog_file, catalog_text, catalog_len, diags, false);
+	if (err)
+		return -EINVAL;
+	if (site_text) {
+		err = load_tree(p, 1, site_file, site_text, site_len, diags, true);
+		if (err)
+			return -EINVAL;
+		derive_parts(p);
+	}
+	return diags->count ? -EINVAL : 0;
+}
+
+static int read_file(const char *path, char **out, size_t *len)
+{
+	struct stat st;
+	ssize_t n;
+	int fd, err;
+	char *buf;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > MAX_POLICY_FILE) {
+		close(fd);
+		return S_ISREG(st.st_mode) ? -EFBIG : -EISDIR;
+	}
+	buf = pc_xcalloc(1, (size_t)st.st_size + 1);
+	n = read(fd, buf, (size_t)st.st_size);
+	err = n < 0 ? -errno : 0;
+	close(fd);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	*out = buf;
+	*len = (size_t)n;
+	return 0;
+}
+
+int pc_policy_load(struct pc_policy *p, const char *site_path,
+		   struct pc_diags *diags)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int err;
+
+	if (site_path) {
+		err = read_file(site_path, &text, &len);
+		if (err) {
+			memset(p, 0, sizeof(*p));
+			pc_diags_add(diags, (struct pc_pos){ site_path, 0, 0 },
+				     "cannot read the site file: %s",
+				     err == -EFBIG ? "larger than 16 MiB" : strerror(-err));
+			return err;
+		}
+	}
+	err = pc_policy_load_text(p, PC_BUILTIN_CATALOG_NAME, pc_builtin_catalog,
+				  pc_builtin_catalog_len, site_path, text, len,
+				  diags);
+	free(text);
+	return err;
+}
+
+static void endpoint_free(struct pc_endpoint *e)
+{
+	for (size_t i = 0; i < e->nhosts; i++)
+		free(e->hosts[i]);
+	free(e->hosts);
+	free(e->process);
+	free(e->ports.items);
+}
+
+void pc_policy_free(struct pc_policy *p)
+{
+	for (size_t i = 0; i < p->nflows; i++) {
+		struct pc_flow *f = &p->flows[i];
+
+		free(f->id);
+		free(f->table);
+		free(f->purpose_ja);
+		free(f->purpose_en);
+		free(f->application);
+		endpoint_free(&f->initiator);
+		endpoint_free(&f->responder);
+		for (size_t j = 0; j < f->nnotes; j++) {
+			free(f->notes[j].ref);
+			free(f->notes[j].ja);
+			free(f->notes[j].en);
+		}
+		free(f->notes);
+	}
+	free(p->flows);
+	for (size_t i = 0; i < p->nparams; i++) {
+		free(p->params[i].name);
+		free(p->params[i].description);
+		free(p->params[i].values);
+	}
+	free(p->params);
+	for (size_t i = 0; i < p->nparts; i++) {
+		free(p->parts[i].name);
+		free(p->parts[i].description);
+	}
+	free(p->parts);
+	for (size_t i = 0; i < p->nhosts; i++) {
+		free(p->hosts[i].name);
+		free(p->hosts[i].os);
+		free(p->hosts[i].addrs);
+	}
+	free(p->hosts);
+	free(p->segments);
+	for (size_t i = 0; i < p->nkind_groups; i++)
+		free(p->kind_groups[i].name);
+	free(p->kind_groups);
+	for (size_t i = 0; i < p->nkinds; i++)
+		free(p->kinds[i]);
+	free(p->files[0]);
+	free(p->files[1]);
+	free(p->catalog_name);
+	free(p->catalog_source);
+	free(p->site_name);
+	memset(p, 0, sizeof(*p));
+}
+
+int pc_policy_find_kind(const struct pc_policy *p, const char *name)
+{
+	for (size_t i = 0; i < p->nkinds; i++)
+		if (strcmp(p->kinds[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+const struct pc_host *pc_policy_find_host(const struct pc_policy *p,
+					  const char *name)
+{
+	for (size_t i = 0; i < p->nhosts; i++)
+		if (p->hosts[i].name && strcmp(p->hosts[i].name, name) == 0)
+			return &p->hosts[i];
+	return NULL;
+}
+
+const struct pc_flow *pc_policy_find_flow(const struct pc_policy *p,
+					  const char *id)
+{
+	for (size_t i = 0; i < p->nflows; i++)
+		if (strcmp(p->flows[i].id, id) == 0)
+			return &p->flows[i];
+	return NULL;
+}
+
+bool pc_flow_enabled(const struct pc_policy *p, const struct pc_flow *f)
+{
+	for (size_t i = 0; i < p->nparts; i++)
+		if ((f->parts & (1ull << i)) && !p->parts[i].enabled)
+			return false;
+	return true;
+}
+
+static void append(char *buf, size_t len, const char *s)
+{
+	size_t used = strlen(buf);
+
+	if (used + 1 < len)
+		snprintf(buf + used, len - used, "%s", s);
+}
+
+const char *pc_kinds_format(const struct pc_policy *p, pc_kindset k,
+			    char *buf, size_t len)
+{
+	buf[0] = '\0';
+	/* A whole kind group reads better by its name. */
+	for (size_t g = 0; g < p->nkind_groups; g++) {
+		pc_kindset m = p->kind_groups[g].members;
+
+		if (m && (k & m) == m) {
+			append(buf, len, buf[0] ? ", " : "");
+			append(buf, len, p->kind_groups[g].name);
+			k &= ~m;
+		}
+	}
+	for (size_t i = 0; i < p->nkinds; i++) {
+		if (!(k & (1ull << i)))
+			continue;
+		append(buf, len, buf[0] ? ", " : "");
+		append(buf, len, p->kinds[i]);
+	}
+	return buf;
+}
+
+size_t pc_port_spec_ranges(const struct pc_policy *p,
+			   const struct pc_port_spec *s,
+			   struct pc_port_range *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->count; i++) {
+		const struct pc_port_item *it = &s->items[i];
+		const struct pc_param *prm = NULL;
+
+		if (it->type == PC_PORT_FIXED) {
+			if (n < max)
+				out[n++] = it->range;
+			continue;
+		}
+		if (it->type == PC_PORT_PARAM) {
+			prm = &p->params[it->param];
+		} else {
+			for (size_t j = 0; j < p->nparams && !prm; j++)
+				if (strcmp(p->params[j].name, "auto-ports") == 0)
+					prm = &p->params[j];
+			if (!prm) {
+				if (n < max)
+					out[n++] = (struct pc_port_range){ 1024, 65535 };
+				continue;
+			}
+		}
+		for (size_t j = 0; j < prm->nvalues && n < max; j++)
+			out[n++] = prm->values[j];
+	}
+	return n;
+}
+
+static void format_range(char *buf, size_t len, struct pc_port_range r)
+{
+	char tmp[24];
+
+	if (r.lo == r.hi)
+		snprintf(tmp, sizeof(tmp), "%u", r.lo);
+	else
+		snprintf(tmp, sizeof(tmp), "%u-%u", r.lo, r.hi);
+	append(buf, len, tmp);
+}
+
+const char *pc_port_spec_format(const struct pc_policy *p,
+				const struct pc_port_spec *s, char *buf,
+				size_t len)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < s->count; i++) {
+		const struct pc_port_item *it = &s->items[i];
+
+		if (i)
+			append(buf, len, ",");
+		if (it->type == PC_PORT_FIXED) {
+			format_range(buf, len, it->range);
+		} else if (it->type == PC_PORT_AUTO) {
+			append(buf, len, "auto");
+		} else {
+			const struct pc_param *prm = &p->params[it->param];
+
+			append(buf, len, "$");
+			append(buf, len, prm->name);
+			append(buf, len, "=");
+			for (size_t j = 0; j < prm->nvalues; j++) {
+				if (j)
+					append(buf, len, "+");
+				format_range(buf, len, prm->values[j]);
+			}
+		}
+	}
+	return buf;
+}
+
+const char *pc_protocols_format(unsigned protocols)
+{
+	switch (protocols & (PC_PROTO_TCP | PC_PROTO_UDP)) {
+	case PC_PROTO_TCP:
+		return "tcp";
+	case PC_PROTO_UDP:
+		return "udp";
+	case PC_PROTO_TCP | PC_PROTO_UDP:
+		return "tcp,udp";
+	default:
+		return "-";
+	}
+}
+
+const char *pc_addressing_format(unsigned addressing, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (addressing & PC_ADDRESSING_UNICAST)
+		append(buf, len, "unicast");
+	if (addressing & PC_ADDRESSING_LIMITED_BCAST)
+		append(buf, len, buf[0] ? ",limited-broadcast" : "limited-broadcast");
+	if (addressing & PC_ADDRESSING_DIRECTED_BCAST)
+		append(buf, len, buf[0] ? ",directed-broadcast" : "directed-broadcast");
+	return buf;
+}

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The policy model: the vendor catalog (every documented HCSM flow) merged
+ * with one site (hosts, roles, port values, parts, extra flows, settings).
+ */
+#ifndef PC_POLICY_H
+#define PC_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "diag.h"
+
+#define PC_MAX_KINDS 64
+typedef uint64_t pc_kindset; /* bit i: policy->kinds[i] */
+
+enum { PC_PROTO_TCP = 1u << 0, PC_PROTO_UDP = 1u << 1 };
+
+enum {
+	PC_ADDRESSING_UNICAST = 1u << 0,
+	PC_ADDRESSING_LIMITED_BCAST = 1u << 1,  /* to 255.255.255.255 */
+	PC_ADDRESSING_DIRECTED_BCAST = 1u << 2, /* to a segment's last address */
+};
+
+struct pc_port_range {
+	uint16_t lo;
+	uint16_t hi;
+};
+
+/* One item of a port list as written: a port or range, auto, or $param. */
+enum pc_port_item_type { PC_PORT_FIXED, PC_PORT_AUTO, PC_PORT_PARAM };
+
+struct pc_port_item {
+	enum pc_port_item_type type;
+	struct pc_port_range range; /* PC_PORT_FIXED */
+	size_t param;               /* PC_PORT_PARAM: index into params */
+	struct pc_pos pos;
+};
+
+struct pc_port_spec {
+	struct pc_port_item *items;
+	size_t count;
+};
+
+struct pc_endpoint {
+	pc_kindset kinds;
+	char **hosts; /* site flows may name hosts instead of kinds */
+	size_t nhosts;
+	char *process; /* NULL when the table names none */
+	struct pc_port_spec ports;
+	struct pc_pos pos;
+};
+
+struct pc_note {
+	char *ref;
+	char *ja;
+	char *en;
+};
+
+struct pc_flow {
+	char *id; /* stable path id, e.g. A-2.3-ssh-linux */
+	char *table;
+	int row;
+	char *purpose_ja;
+	char *purpose_en;
+	unsigned protocols;  /* PC_PROTO_* */
+	char *application;   /* HTTP, SSH, ... or NULL */
+	unsigned addressing; /* PC_ADDRESSING_* */
+	bool unspecified_source; /* initiator may send from 0.0.0.0 (DHCP) */
+	struct pc_endpoint initiator;
+	struct pc_endpoint responder;
+	uint64_t parts; /* bit i: policy->parts[i]; all must be on */
+	struct pc_note *notes;
+	size_t nnotes;
+	bool from_site;
+	struct pc_pos pos;
+};
+
+/* A changeable port (変更可) or range, with the value in force. */
+struct pc_param {
+	char *name;
+	char *description;
+	struct pc_port_range def;
+	bool has_fallback; /* "n または m": m is the fallback */
+	uint16_t fallback;
+	struct pc_port_range *values; /* in force: the default or the site's */
+	size_t nvalues;
+	struct pc_pos set_at; /* where the site set it; line 0 if default */
+};
+
+struct pc_part {
+	char *name;
+	char *description;
+	bool enabled;
+	struct pc_pos set_at; /* where the site switched it; line 0 if derived */
+};
+
+struct pc_host {
+	char *name;
+	pc_kindset kinds;
+	char *os; /* "windows", "linux" or NULL */
+	struct pc_addr *addrs;
+	size_t naddrs;
+	struct pc_pos pos;
+};
+
+enum pc_mode { PC_MODE_ENFORCE, PC_MODE_AUDIT };
+
+struct pc_settings {
+	enum pc_mode mode;
+	bool icmp_echo;         /* allow ICMP/ICMPv6 echo with documented peers */
+	bool non_ip_strict;     /* drop non-IP frames other than ARP */
+	bool keep_established;  /* on reload, keep connections without re-check */
+	uint32_t ct_tcp_established; /* seconds */
+	uint32_t ct_tcp_transitory;  /* handshake and closing, seconds */
+	uint32_t ct_udp;             /* seconds */
+	uint32_t ct_icmp;            /* seconds */
+};
+
+struct pc_kind_group {
+	char *name;
+	pc_kindset members;
+};
+
+struct pc_policy {
+	char *files[2]; /* catalog and site file names, kept for positions */
+	char *catalog_name;
+	char *catalog_source;
+	char *site_name; /* NULL without a site file */
+
+	char *kinds[PC_MAX_KINDS];
+	size_t nkinds;
+	size_t nbuiltin_kinds;
+	struct pc_kind_group *kind_groups;
+	size_t nkind_groups;
+
+	struct pc_param *params;
+	size_t nparams;
+	struct pc_part *parts;
+	size_t nparts;
+	struct pc_flow *flows; /* catalog rows first, then the site's */
+	size_t nflows;
+	size_t ncatalog_flows;
+
+	struct pc_host *hosts;
+	size_t nhosts;
+	struct pc_addr *segments; /* IPv4 subnets, for directed broadcasts */
+	size_t nsegments;
+	struct pc_settings settings;
+};
+
+/* The catalog built into the binary (policy/hcsm.yaml). */
+extern const char pc_builtin_catalog[];
+extern const size_t pc_builtin_catalog_len;
+#define PC_BUILTIN_CATALOG_NAME "policy/hcsm.yaml (built in)"
+
+/*
+ * Loads the built-in catalog and, when site_path is not NULL, a site file.
+ * Returns 0, -EINVAL with every problem in diags, or -errno if unreadable.
+ */
+int pc_policy_load(struct pc_policy *p, const char *site_path,
+		   struct pc_diags *diags);
+/* The same from texts in memory (tests, fuzzing). site_text may be NULL. */
+int pc_policy_load_text(struct pc_policy *p, const char *catalog_file,
+			const char *catalog_text, size_t catalog_len,
+			const char *site_file, const char *site_text,
+			size_t site_len, struct pc_diags *diags);
+void pc_policy_free(struct pc_policy *p);
+
+int pc_policy_find_kind(const struct pc_policy *p, const char *name);
+const struct pc_host *pc_policy_find_host(const struct pc_policy *p,
+					  const char *name);
+const struct pc_flow *pc_policy_find_flow(const struct pc_policy *p,
+					  const char *id);
+bool pc_flow_enabled(const struct pc_policy *p, const struct pc_flow *f);
+/* "management-server, linux" for a kind set; returns buf. */
+const char *pc_kinds_format(const struct pc_policy *p, pc_kindset k,
+			    char *buf, size_t len);
+/* Resolves a port spec to ranges (auto and parameters expanded). */
+size_t pc_port_spec_ranges(const struct pc_policy *p,
+			   const struct pc_port_spec *s,
+			   struct pc_port_range *out, size_t max);
+/* "22015", "1024-65535", "$name=22015"; returns buf. */
+const char *pc_port_spec_format(const struct pc_policy *p,
+				const struct pc_port_spec *s, char *buf,
+				size_t len);
+const char *pc_protocols_format(unsigned protocols);
+const char *pc_addressing_format(unsigned addressing, char *buf, size_t len);
+
+#endif

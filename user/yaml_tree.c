@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "yaml_tree.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#define MAX_DEPTH 32
+#define MAX_NODES 1000000
+
+struct builder {
+	struct pc_ytree *tree;
+	struct pc_diags *diags;
+	yaml_parser_t parser;
+	size_t nodes;
+};
+
+static struct pc_pos mark_pos(const struct builder *b, yaml_mark_t m)
+{
+	return (struct pc_pos){ b->tree->file, (int)m.line + 1, (int)m.column + 1 };
+}
+
+static void append(struct pc_ynode *parent, struct pc_ynode *child)
+{
+	size_t n = parent->nitems;
+
+	/* Grow in powers of two: n is a power of two exactly when full. */
+	if (n == 0 || (n & (n - 1)) == 0)
+		parent->items = pc_xrealloc(parent->items, n ? n * 2 : 2,
+					    sizeof(*parent->items));
+	parent->items[parent->nitems++] = child;
+	parent->count = parent->type == PC_YMAP ? parent->nitems / 2 : parent->nitems;
+}
+
+static void node_free(struct pc_ynode *n)
+{
+	if (!n)
+		return;
+	for (size_t i = 0; i < n->nitems; i++)
+		node_free(n->items[i]);
+	free(n->items);
+	free(n->scalar);
+	free(n);
+}
+
+static int next_event(struct builder *b, yaml_event_t *ev)
+{
+	if (yaml_parser_parse(&b->parser, ev))
+		return 0;
+	pc_diags_add(b->diags, mark_pos(b, b->parser.problem_mark),
+		     "not valid YAML: %s%s%s",
+		     b->parser.problem ? b->parser.problem : "syntax error",
+		     b->parser.context ? " " : "",
+		     b->parser.context ? b->parser.context : "");
+	return -EINVAL;
+}
+
+/* Builds the node that starts with ev (already read); consumes to its end. */
+static int build_node(struct builder *b, yaml_event_t *ev, int depth,
+		      struct pc_ynode **out)
+{
+	yaml_event_type_t end;
+	struct pc_ynode *n;
+	int err = 0;
+
+	*out = NULL;
+	if (ev->type == YAML_ALIAS_EVENT) {
+		pc_diags_add(b->diags, mark_pos(b, ev->start_mark),
+			     "YAML aliases (*%s) are not allowed in policy files",
+			     (const char *)ev->data.alias.anchor);
+		return -EINVAL;
+	}
+	if (depth > MAX_DEPTH) {
+		pc_diags_add(b->diags, mark_pos(b, ev->start_mark),
+			     "nested more than %d levels deep", MAX_DEPTH);
+		return -EINVAL;
+	}
+	if (++b->nodes > MAX_NODES) {
+		pc_diags_add(b->diags, mark_pos(b, ev->start_mark),
+			     "more than %d YAML nodes", MAX_NODES);
+		return -EINVAL;
+	}
+	n = pc_xcalloc(1, sizeof(*n));
+	n->pos = mark_pos(b, ev->start_mark);
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		n->type = PC_YSCALAR;
+		n->scalar = pc_xcalloc(1, ev->data.scalar.length + 1);
+		memcpy(n->scalar, ev->data.scalar.value, ev->data.scalar.length);
+		n->quoted = ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+			    ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+		*out = n;
+		return 0;
+	case YAML_SEQUENCE_START_EVENT:
+		n->type = PC_YSEQ;
+		end = YAML_SEQUENCE_END_EVENT;
+		break;
+	case YAML_MAPPING_START_EVENT:
+		n->type = PC_YMAP;
+		end = YAML_MAPPING_END_EVENT;
+		break;
+	default:
+		free(n);
+		pc_diags_add(b->diags, mark_pos(b, ev->start_mark),
+			     "unexpected YAML content");
+		return -EINVAL;
+	}
+
+	for (;;) {
+		struct pc_ynode *child;
+		yaml_event_t cev;
+
+		err = next_event(b, &cev);
+		if (err)
+			break;
+		if (cev.type == end) {
+			yaml_event_delete(&cev);
+			break;
+		}
+		err = build_node(b, &cev, depth + 1, &child);
+		yaml_event_delete(&cev);
+		if (err)
+			break;
+		append(n, child);
+	}
+	if (err) {
+		node_free(n);
+		return err;
+	}
+	*out = n;
+	return 0;
+}
+
+int pc_ytree_parse(struct pc_ytree *t, const char *file, const char *text,
+		   size_t len, struct pc_diags *diags)
+{
+	struct builder b = { .tree = t, .diags = diags };
+	bool done = false, have_doc = false;
+	int err = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->file = pc_xstrdup(file);
+	if (!yaml_parser_initialize(&b.parser)) {
+		pc_diags_add(diags, (struct pc_pos){ t->file, 0, 0 },
+			     "cannot start the YAML parser");
+		return -ENOMEM;
+	}
+	yaml_parser_set_input_string(&b.parser, (const unsigned char *)text, len);
+
+	while (!done && !err) {
+		yaml_event_t ev;
+
+		err = next_event(&b, &ev);
+		if (err)
+			break;
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (have_doc) {
+				pc_diags_add(diags, mark_pos(&b, ev.start_mark),
+					     "a policy file holds one YAML document, this is a second");
+				err = -EINVAL;
+			}
+			have_doc = true;
+			break;
+		case YAML_SCALAR_EVENT:
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+		case YAML_ALIAS_EVENT:
+			err = build_node(&b, &ev, 0, &t->root);
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&b.parser);
+	if (err) {
+		node_free(t->root);
+		t->root = NULL;
+	}
+	return err;
+}
+
+void pc_ytree_free(struct pc_ytree *t)
+{
+	node_free(t->root);
+	free(t->file);
+	memset(t, 0, sizeof(*t));
+}
+
+const char *pc_ynode_kind(const struct pc_ynode *n)
+{
+	if (!n)
+		return "nothing";
+	switch (n->type) {
+	case PC_YSCALAR:
+		return "a single value";
+	case PC_YSEQ:
+		return "a list";
+	default:
+		return "a mapping";
+	}
+}

@@ -142,12 +142,12 @@ static enum pc_dir judge(const struct pc_ruleset *rs,
 	struct pc_tuple t;
 
 	if (dir < 0) {
-		if (host_has(rs->host, &pk->dst) || is_broadcast(rs->policy, &pk->dst)) {
-			dir = PC_DIR_INGRESS;
-			*how = "the destination is this host";
-		} else if (host_has(rs->host, &pk->src)) {
+		if (host_has(rs->host, &pk->src)) {
 			dir = PC_DIR_EGRESS;
 			*how = "the source is this host";
+		} else if (host_has(rs->host, &pk->dst) || is_broadcast(rs->policy, &pk->dst)) {
+			dir = PC_DIR_INGRESS;
+			*how = "the destination is this host";
 		}
 	} else {
 		*how = "as given";

@@ -452,6 +452,9 @@ int pc_parse_flows(struct pc_parse *ctx, const struct pc_ynode *n)
 			err = -EINVAL;
 			continue;
 		}
+		/* Site flows without a row number are numbered in file order. */
+		if (f->row == 0)
+			f->row = (int)i + 1;
 		dup = NULL;
 		for (size_t j = 0; j + 1 < p->nflows && !dup; j++)
 			if (p->flows[j].id && strcmp(p->flows[j].id, f->id) == 0)

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The command line as an operator uses it: exit codes, JSON shapes, and
+# error messages with file:line:column. Each case is one row:
+#   name | expected exit | command | jq check on stdout (or grep on stderr)
+set -u
+BUILD=${BUILD:-build}
+PC=$BUILD/portcullis
+SITE=policy/examples/site.yaml
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+n=0
+fails=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; shift; printf '#   %s\n' "$@"; }
+
+# case NAME EXIT JQ-FILTER -- COMMAND...   (filter must print true)
+case_json() {
+	local name=$1 want=$2 filter=$3; shift 4
+	local out rc got
+	out=$("$@" 2>"$work/err"); rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		notok "$name" "exit $rc, want $want" "$(head -3 "$work/err")"; return
+	fi
+	got=$(printf '%s' "$out" | jq -e "$filter" 2>&1)
+	if [ "$got" = "true" ]; then ok "$name"; else notok "$name" "jq: $filter -> $got"; fi
+}
+
+# case NAME EXIT REGEX -- COMMAND...   (regex searched in stdout+stderr)
+case_text() {
+	local name=$1 want=$2 regex=$3; shift 4
+	local out rc
+	out=$("$@" 2>&1); rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		notok "$name" "exit $rc, want $want" "$(printf '%s' "$out" | head -3)"; return
+	fi
+	if printf '%s' "$out" | grep -qE -- "$regex"; then ok "$name"
+	else notok "$name" "no match for /$regex/ in:" "$(printf '%s' "$out" | head -5)"; fi
+}
+
+site() { printf '%s\n' "$2" > "$work/$1.yaml"; echo "$work/$1.yaml"; }
+
+# --- catalog ---
+case_json "catalog -j lists the 49 rows" 0 'length == 49' -- $PC catalog -j
+case_json "catalog rows have id, table, row, protocols, initiator, responder, port" 0 \
+	'all(.[]; has("id") and has("table") and has("row") and has("protocols") and has("initiator") and has("responder") and has("port"))' -- $PC catalog -j
+case_json "catalog: A-2.3 is ssh to linux on 22" 0 \
+	'.[] | select(.id == "A-2.3-ssh-linux") | .table == "A-2" and .row == 3 and .protocols == ["tcp"] and .responder.kinds == ["linux"] and .responder.ports == ["22"]' -- $PC catalog -j
+case_json "catalog: per table counts 2/14/21/5/5/2" 0 \
+	'[group_by(.table)[] | length] == [2, 14, 21, 5, 5, 2]' -- $PC catalog -j
+case_json "catalog -c adds site flows and port values" 0 \
+	'length == 51 and (.[] | select(.id == "A-2.12-snmp-trap") | .responder.ports == ["22601"])' -- $PC catalog -j -c $SITE
+case_text "catalog text has a header and A-6.2" 0 'A-6.2-dhcp-client-request' -- $PC catalog
+
+# --- check ---
+case_text "check of the example site" 0 '^policy ok: catalog hcsm \(49 flows\), site example-lab' -- $PC check -c $SITE
+case_json "check -j: 14 hosts, web01 has 32 rules" 0 \
+	'(.hosts | length) == 14 and (.hosts[] | select(.name == "web01") | .rules) == 32' -- $PC check -j -c $SITE
+case_json "check -j without a site: all parts on" 0 '.parts == {"deployment-manager": true, "separate-dhcp-server": true}' -- $PC check -j
+f=$(site misspelt 'hosts:
+  - name: a
+    kinds: [linux]
+    adresses: [192.0.2.1]')
+case_text "misspelt key: file:line:col and a suggestion" 1 \
+	"misspelt.yaml:4:5: error: unknown key 'adresses' in a host; did you mean 'addresses'\\?" -- $PC check -c "$f"
+f=$(site badaddr 'hosts:
+  - name: a
+    kinds: [linux]
+    addresses: [192.0.2.300]')
+case_text "bad address is reported where it is" 1 "badaddr.yaml:4:17: error: bad address '192.0.2.300'" -- $PC check -c "$f"
+f=$(site badport 'parameters:
+  hcsm-http-port: 70000')
+case_text "port out of range" 1 "badport.yaml:2:19: error: parameter 'hcsm-http-port': '70000' is out of range" -- $PC check -c "$f"
+f=$(site badkind 'hosts:
+  - name: a
+    kinds: [linx]
+    addresses: [192.0.2.1]')
+case_text "unknown kind with a suggestion" 1 "badkind.yaml:3:13: error: unknown kind 'linx'; did you mean 'linux'\\?" -- $PC check -c "$f"
+case_text "missing site file" 1 "cannot read the site file" -- $PC check -c "$work/nope.yaml"
+f=$(site yamlerr 'hosts: [a, b')
+case_text "YAML syntax error has a position" 1 "yamlerr.yaml:[0-9]+:[0-9]+: error: not valid YAML" -- $PC check -c "$f"
+
+# --- explain ---
+case_json "explain --role linux without a site: exactly the flows touching a Linux host" 0 \
+	'([.rules[].path] | unique) as $p | ($p | length) == 28
+	 and ($p | map(select(test("^A-2[.](3|9|10|11|12)-"))) | length) == 5
+	 and ($p | map(select(startswith("A-3."))) | length) == 21
+	 and ($p | map(select(startswith("A-6."))) | length) == 2' -- $PC explain --role linux -j
+case_json "explain --role linux: rules have the documented fields" 0 \
+	'all(.rules[]; has("path") and has("direction") and has("protocol") and has("local_ports") and has("remote_ports") and has("remote"))' -- $PC explain --role linux -j
+case_json "explain --role linux: ssh is ingress tcp 22 from the server" 0 \
+	'.rules[] | select(.path == "A-2.3-ssh-linux") | .direction == "ingress" and .protocol == "tcp" and .local_ports == "22" and .remote_ports == "1024-65535" and .remote_kinds == ["management-server"]' -- $PC explain --role linux -j
+case_json "explain --host web01: ssh only from the server's addresses" 0 \
+	'.rules[] | select(.path == "A-2.3-ssh-linux") | .remote == ["192.0.2.10", "2001:db8:0:1::10"]' -- $PC explain -c $SITE --host web01 -j
+case_json "packet: client to server 22015 passes on A-1.1" 0 \
+	'.verdict == "pass" and .path == "A-1.1-http-gui" and .direction == "ingress"' -- \
+	$PC explain -c $SITE --host hcsm -j --packet 'tcp 192.0.2.70:40000 > 192.0.2.10:22015'
+case_json "packet: ssh from a client to a managed host is a wrong peer" 0 \
+	'.verdict == "drop" and .reason == "wrong-peer" and .path == null' -- \
+	$PC explain -c $SITE --host web01 -j --packet 'tcp 192.0.2.70:40000 > 198.51.100.11:22'
+case_json "packet: an undocumented port has no rule" 0 \
+	'.verdict == "drop" and .reason == "no-rule"' -- \
+	$PC explain -c $SITE --host web01 -j --packet 'tcp 192.0.2.10:40000 > 198.51.100.11:2222'
+case_json "packet: DHCP discover from 0.0.0.0 to the Windows server" 0 \
+	'.verdict == "pass" and .path == "A-3.1-pxe-dhcp-request"' -- \
+	$PC explain -c $SITE --host hcsm -j --packet 'udp 0.0.0.0:68 > 255.255.255.255:67'
+case_json "packet: WoL directed broadcast from the server" 0 \
+	'.verdict == "pass" and .path == "A-2.11-wol-magicsend" and .direction == "egress"' -- \
+	$PC explain -c $SITE --host hcsm -j --packet 'udp 192.0.2.10:50000 > 198.51.100.255:5561'
+case_json "packet: IPv6 ssh from the server" 0 \
+	'.verdict == "pass" and .path == "A-2.3-ssh-linux"' -- \
+	$PC explain -c $SITE --host web01 -j --packet 'tcp [2001:db8:0:1::10]:40000 > [2001:db8:0:2::11]:22'
+case_text "packet text says why it is dropped" 0 "why: +path A-2.3-ssh-linux has ingress tcp local port 22, but 192.0.2.70 is not one of its peers" -- \
+	$PC explain -c $SITE --host web01 --packet 'tcp 192.0.2.70:40000 > 198.51.100.11:22'
+
+# --- usage errors ---
+case_text "unknown command exits 2" 2 "unknown command 'frobnicate'" -- $PC frobnicate
+case_text "unknown option exits 2" 2 "unknown option '--bogus'" -- $PC catalog --bogus
+case_text "missing option value exits 2" 2 "option '-c' needs a value" -- $PC check -c
+case_text "bad --packet exits 2" 2 "bad --packet" -- $PC explain --role linux --packet 'icmp 1.2.3.4 > 5.6.7.8'
+case_text "host and role together exit 2" 2 "give --host or --role, not both" -- $PC explain --host a --role linux
+case_text "unknown host exits 1" 1 "no host 'nosuch'" -- $PC explain -c $SITE --host nosuch
+for cmd in catalog check explain; do
+	case_text "$cmd --help" 0 "^Usage: portcullis $cmd" -- $PC $cmd --help
+done
+case_text "portcullis --help lists commands" 0 "explain +show the rules" -- $PC --help
+
+echo "1..$n"
+[ "$fails" -eq 0 ]

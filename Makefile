@@ -133,6 +133,10 @@ test: all $(UNIT_SAN) $(BUILD)/fuzz/fuzz_policy
 check: deps
 	@$(MAKE) --no-print-directory test
 
+demo: deps
+	@$(MAKE) --no-print-directory $(BUILD)/portcullis
+	@PC=$(BUILD)/portcullis scripts/demo-policy.sh
+
 fuzz: $(BUILD)/fuzz/fuzz_policy
 	$(BUILD)/fuzz/fuzz_policy -max_total_time=300 tests/fuzz/corpus
 

@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What the BPF programs and userspace share: map names, fixed-size structs
- * and constants. Included by both sides; nothing else is.
+ * and constants. Included by both sides; nothing else is. Every struct has
+ * fixed-width fields, explicit padding and an asserted size; multi-byte
+ * fields are in host byte order unless the comment says "network".
  */
 #ifndef PORTCULLIS_H
 #define PORTCULLIS_H
 
 #include <linux/types.h>
+
+#ifndef __cplusplus
+#define PC_ASSERT_SIZE(type, size) \
+	_Static_assert(sizeof(type) == (size), "size of " #type " changed")
+#endif
 
 /* Why a packet was dropped (index of the drop counters). */
 enum pc_drop_reason {
@@ -18,7 +25,207 @@ enum pc_drop_reason {
 	PC_DROP_NO_CONNTRACK, /* a reply-direction packet with no connection */
 	PC_DROP_NON_IP,      /* non-IP frame in strict mode */
 	PC_DROP_ICMP,        /* ICMP that is not allowed */
+	PC_DROP_TCP_FLAGS,   /* impossible TCP flags: NULL, SYN+FIN, SYN+RST, XMAS */
+	PC_DROP_BAD_SOURCE,  /* broadcast or multicast source address */
+	PC_DROP_PROTOCOL,    /* an IP protocol no rule can name (not TCP/UDP/ICMP) */
+	PC_DROP_BAD_FRAGMENT, /* tiny, overlapping (offset 1) or chainless first fragment */
 	PC_DROP_REASONS,
 };
+
+/* Names for the drop reasons, in enum order (userspace only). */
+#define PC_DROP_REASON_NAMES                                                  \
+	{ "none", "no-rule", "wrong-peer", "malformed", "fragment",            \
+	  "no-conntrack", "non-ip", "icmp", "tcp-flags", "bad-source",         \
+	  "protocol", "bad-fragment" }
+
+/* Direction of a packet at the host, as in user/compile.h's enum pc_dir. */
+#define PC_DIR_IN 0  /* XDP ingress */
+#define PC_DIR_OUT 1 /* TC egress */
+
+#define PC_MAX_RULES 256      /* rules per host: bits of a rule mask */
+#define PC_MASK_WORDS (PC_MAX_RULES / 64)
+#define PC_MAX_PATHS 1024     /* path slots; slot 0 is "no path" */
+#define PC_PATH_OTHER 0       /* ARP, neighbour discovery, echo, permitted non-IP */
+#define PC_PATH_ID_LEN 64
+#define PC_BANKS 2
+#define PC_PORTS 65536
+/* Rows of a port bank: (dir, proto) with proto 0 = TCP, 1 = UDP. */
+#define PC_PORT_ROWS 4
+#define PC_PORT_BANK_ENTRIES (PC_PORT_ROWS * PC_PORTS)
+#define PC_MAX_ADDRS (1u << 20)  /* exact remote addresses per bank */
+#define PC_MAX_CIDRS 16384       /* remote CIDR prefixes per bank */
+#define PC_CT_ENTRIES 262144
+#define PC_FRAG_ENTRIES 16384
+#define PC_MAX_IFACES 64
+
+/* Index into a port bank map; proto_index 0 = TCP, 1 = UDP. */
+#define PC_PORT_INDEX(bank, dir, proto_index, port)                            \
+	((((bank) * PC_PORT_ROWS) + (dir) * 2 + (proto_index)) * PC_PORTS + (port))
+
+/* Map names (as pinned under PIN_ROOT/maps/ and in the skeleton). */
+#define PC_MAP_CONFIG "pc_config"
+#define PC_MAP_SETTINGS "pc_settings"
+#define PC_MAP_LPORT "pc_lport"
+#define PC_MAP_RPORT "pc_rport"
+#define PC_MAP_ADDR "pc_addr"
+#define PC_MAP_CIDR "pc_cidr"
+#define PC_MAP_RULE_PATH "pc_rule_path"
+#define PC_MAP_PATH_NAMES "pc_path_names"
+#define PC_MAP_PATH_STATS "pc_path_stats"
+#define PC_MAP_DROPS "pc_drops"
+#define PC_MAP_CT "pc_ct"
+#define PC_MAP_FRAGS "pc_frags"
+#define PC_MAP_IFACES "pc_ifaces"
+
+/* A set of rules: bit i of word i / 64 is rule i (compiled rule order). */
+struct pc_mask {
+	__u64 w[PC_MASK_WORDS];
+};
+PC_ASSERT_SIZE(struct pc_mask, 32);
+
+/*
+ * pc_config[0]: the policy in force. One 32-bit word so that the loader's
+ * flip is a single store: bit 0 the active bank, bits 1..31 the policy
+ * generation (0: nothing loaded yet, everything passes).
+ */
+struct pc_config {
+	__u32 bank_gen;
+	__u32 _pad;
+};
+PC_ASSERT_SIZE(struct pc_config, 8);
+#define PC_CONFIG_BANK(bg) ((bg) & 1u)
+#define PC_CONFIG_GEN(bg) ((bg) >> 1)
+
+enum pc_mode_value { PC_MODE_VALUE_ENFORCE = 0, PC_MODE_VALUE_AUDIT = 1 };
+
+enum {
+	PC_SET_ICMP_ECHO = 1u << 0,     /* echo with documented peers passes */
+	PC_SET_NON_IP_STRICT = 1u << 1, /* drop non-IP other than ARP */
+	PC_SET_KEEP_ESTABLISHED = 1u << 2, /* no re-check of older connections */
+};
+
+/* pc_settings[bank]: settings that go with the bank's rules. */
+struct pc_bank_settings {
+	__u8 mode;     /* enum pc_mode_value */
+	__u8 _pad[3];
+	__u32 flags;   /* PC_SET_* */
+	__u32 nrules;
+	__u32 ct_tcp_established; /* seconds */
+	__u32 ct_tcp_transitory;  /* seconds */
+	__u32 ct_udp;             /* seconds */
+	__u32 ct_icmp;            /* seconds */
+	__u32 _pad2;
+};
+PC_ASSERT_SIZE(struct pc_bank_settings, 32);
+
+/*
+ * pc_addr key: one remote address of one bank. The LPM key is the same
+ * with a prefix length in front; its prefixlen counts the bank and family
+ * words too (64 + the address prefix), so banks and families never mix.
+ */
+struct pc_addr_key {
+	__u32 bank;      /* host order */
+	__u8 family;     /* PC_AF_INET or PC_AF_INET6 */
+	__u8 _pad[3];
+	__u8 addr[16];   /* network order; IPv4 in the first 4 bytes */
+};
+PC_ASSERT_SIZE(struct pc_addr_key, 24);
+
+struct pc_cidr_key {
+	__u32 prefixlen; /* 64 + address prefix length */
+	struct pc_addr_key a;
+};
+PC_ASSERT_SIZE(struct pc_cidr_key, 28);
+#define PC_CIDR_KEY_PREFIX_BASE 64
+
+/* Our own family numbers: the same on every platform. */
+#define PC_AF_INET 4
+#define PC_AF_INET6 6
+
+/* pc_path_names[slot]: the stable path id that owns a counter slot. */
+struct pc_path_name {
+	char id[PC_PATH_ID_LEN]; /* NUL-terminated; empty: free */
+};
+PC_ASSERT_SIZE(struct pc_path_name, 64);
+
+/* pc_path_stats[slot * 2 + dir] and pc_drops[reason * 2 + dir] (per CPU). */
+struct pc_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+PC_ASSERT_SIZE(struct pc_counter, 16);
+
+/*
+ * pc_ct key: a connection as the host sees it, whichever way the packet
+ * goes. For ICMP echo lport is the identifier and rport 0.
+ */
+struct pc_ct_key {
+	__u8 family;   /* PC_AF_* */
+	__u8 proto;    /* IPPROTO_* */
+	__be16 lport;  /* network order */
+	__be16 rport;  /* network order */
+	__u16 _pad;
+	__u8 laddr[16]; /* network order */
+	__u8 raddr[16]; /* network order */
+};
+PC_ASSERT_SIZE(struct pc_ct_key, 40);
+
+enum pc_ct_state {
+	PC_CT_NEW = 0,        /* TCP SYN seen; UDP/ICMP: one way only */
+	PC_CT_ESTABLISHED,    /* a reply seen, or taken over mid-stream */
+	PC_CT_CLOSING,        /* FIN seen */
+	PC_CT_CLOSED,         /* RST seen */
+};
+
+struct pc_ct_value {
+	__u64 last_seen_ns; /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
+	__u32 path_slot;
+	__u32 generation;   /* policy generation it was allowed under */
+	__u8 state;         /* enum pc_ct_state */
+	__u8 init_dir;      /* PC_DIR_* of the initiating packet */
+	__u8 fin_seen;      /* bit PC_DIR_*: that side sent FIN */
+	__u8 _pad[5];
+};
+PC_ASSERT_SIZE(struct pc_ct_value, 24);
+
+/* pc_frags key: one fragmented datagram (proto 0 for IPv6). */
+struct pc_frag_key {
+	__u8 family;
+	__u8 proto;
+	__u16 _pad;
+	__u32 id;       /* IPv4: 16-bit id; IPv6: 32-bit id; network order */
+	__u8 saddr[16]; /* network order */
+	__u8 daddr[16]; /* network order */
+};
+PC_ASSERT_SIZE(struct pc_frag_key, 40);
+
+struct pc_frag_value {
+	__u64 last_seen_ns;
+	__u32 path_slot;
+	__u32 _pad;
+};
+PC_ASSERT_SIZE(struct pc_frag_value, 16);
+#define PC_FRAG_TIMEOUT_NS (30ull * 1000000000ull)
+
+/* pc_ifaces[ifindex]: what the controller added on an interface. */
+enum {
+	PC_IF_XDP = 1u << 0,           /* an XDP link pinned under links/ */
+	PC_IF_TC = 1u << 1,            /* our egress filter */
+	PC_IF_QDISC_CREATED = 1u << 2, /* we created clsact: detach removes it */
+	PC_IF_XDP_GENERIC = 1u << 3,   /* XDP in generic (skb) mode */
+};
+
+struct pc_iface {
+	__u32 ifindex;
+	__u32 flags;       /* PC_IF_* */
+	__u32 tc_handle;
+	__u32 tc_priority;
+	char name[16];     /* at attach time */
+	__u64 attached_at; /* seconds since the epoch */
+};
+PC_ASSERT_SIZE(struct pc_iface, 40);
+
+#define PC_TC_HANDLE 0x7063 /* "pc" */
+#define PC_TC_PRIORITY 1
 
 #endif

@@ -20,7 +20,7 @@ endif
 .DELETE_ON_ERROR:
 .SUFFIXES:
 .SECONDARY:
-.PHONY: all deps check demo test fuzz clean format bench
+.PHONY: all deps check demo test fuzz clean format bench other-cc
 
 # Debian packages to build, test and run the demo.
 DEBIAN_PACKAGES := make gcc clang llvm libbpf-dev bpftool libelf-dev \
@@ -87,6 +87,10 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
 
+$(BUILD)/asan/portcullis: $(BUILD)/asan/obj/main.o $(SAN_OBJS)
+	$(call msg,LINK-SAN,$@)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/tests/%: tests/unit/%.c $(USER_OBJS) $(TEST_HELPERS)
 	$(call msg,TEST,$@)
 	@mkdir -p $(@D)
@@ -127,7 +131,14 @@ deps:
 			apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-test: all $(UNIT_SAN) $(BUILD)/fuzz/fuzz_policy
+# The userspace code must also build cleanly with the other compiler.
+OTHER_CC := $(if $(findstring clang,$(CC)),gcc,clang)
+other-cc:
+	$(call msg,$(OTHER_CC),$(BUILD)/$(OTHER_CC)/portcullis)
+	$(Q)$(MAKE) --no-print-directory -s CC=$(OTHER_CC) BUILD=$(BUILD)/$(OTHER_CC) \
+		$(BUILD)/$(OTHER_CC)/portcullis
+
+test: all $(UNIT_SAN) $(BUILD)/asan/portcullis $(BUILD)/fuzz/fuzz_policy other-cc
 	@BUILD=$(BUILD) tests/run.sh
 
 check: deps

@@ -59,6 +59,10 @@ done
 for t in tests/cli/test_*.sh; do
 	[ -f "$t" ] || continue
 	run_suite "cli/$(basename "$t" .sh)" env BUILD="$BUILD" bash "$t"
+	if [ -x "$BUILD/asan/portcullis" ]; then
+		run_suite "cli-asan/$(basename "$t" .sh)" env BUILD="$BUILD" \
+			PC="$BUILD/asan/portcullis" bash "$t"
+	fi
 done
 if [ -x "$BUILD/fuzz/fuzz_policy" ]; then
 	run_suite "fuzz/policy" bash tests/fuzz/run.sh "$BUILD/fuzz/fuzz_policy"

@@ -5,7 +5,7 @@
 #   name | expected exit | command | jq check on stdout (or grep on stderr)
 set -u
 BUILD=${BUILD:-build}
-PC=$BUILD/portcullis
+PC=${PC:-$BUILD/portcullis}
 SITE=policy/examples/site.yaml
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

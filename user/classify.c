@@ -8,7 +8,10 @@ static bool in_range(struct pc_port_range r, uint16_t port)
 
 static bool ports_match(const struct pc_rule *r, const struct pc_tuple *t)
 {
+	unsigned cls = t->to_broadcast ? PC_LOCAL_BROADCAST : PC_LOCAL_UNICAST;
+
 	return r->dir == t->dir && r->proto == t->proto &&
+	       (r->dir == PC_DIR_EGRESS || (r->local_class & cls)) &&
 	       in_range(r->local, t->local_port) &&
 	       in_range(r->remote, t->remote_port);
 }

@@ -16,6 +16,8 @@ struct pc_tuple {
 	struct pc_addr remote;
 	uint16_t local_port;
 	uint16_t remote_port;
+	bool to_broadcast; /* ingress: sent to a broadcast address (L2 or IPv4
+			      255.255.255.255), not to the host itself */
 };
 
 enum pc_verdict_kind {

@@ -29,6 +29,18 @@ static const char usage_text[] =
 	"  -j, --json             machine-readable output\n"
 	"  -h, --help             this text\n";
 
+static const char *local_class_name(unsigned c)
+{
+	switch (c & (PC_LOCAL_UNICAST | PC_LOCAL_BROADCAST)) {
+	case PC_LOCAL_UNICAST:
+		return "unicast";
+	case PC_LOCAL_BROADCAST:
+		return "broadcast";
+	default:
+		return "any";
+	}
+}
+
 static struct json_object *rule_json(const struct pc_ruleset *rs,
 				     const struct pc_rule *r, size_t index)
 {
@@ -46,6 +58,8 @@ static struct json_object *rule_json(const struct pc_ruleset *rs,
 				       r->dir == PC_DIR_EGRESS ? "local" : "remote"));
 	json_object_object_add(o, "protocol", json_object_new_string(pc_proto_name(r->proto)));
 	json_object_object_add(o, "local_ports", pc_json_range(r->local));
+	json_object_object_add(o, "local_addressing", json_object_new_string(
+				       local_class_name(r->local_class)));
 	json_object_object_add(o, "remote_ports", pc_json_range(r->remote));
 	remote = json_object_new_array();
 	for (size_t i = 0; i < r->nremote; i++)
@@ -85,15 +99,19 @@ static void print_rules(const struct pc_ruleset *rs)
 	pc_table_init(&t, 8, header);
 	for (size_t i = 0; i < rs->nrules; i++) {
 		const struct pc_rule *r = &rs->rules[i];
-		char row[32], lp[16], rp[16];
+		char row[32], lp[16], rp[16], local[48];
 		char *remote = pc_rule_remote_format(rs, r);
 		const char *cells[8] = {
 			r->flow->id, row, pc_dir_name(r->dir), pc_proto_name(r->proto),
-			pc_range_format(r->local, lp), remote,
+			local, remote,
 			pc_range_format(r->remote, rp), r->flow->purpose_en,
 		};
 
 		snprintf(row, sizeof(row), "%s.%d", r->flow->table, r->flow->row);
+		/* Ingress rows received as broadcasts say so. */
+		snprintf(local, sizeof(local), "%s%s", pc_range_format(r->local, lp),
+			 r->dir == PC_DIR_EGRESS || r->local_class == PC_LOCAL_UNICAST ? "" :
+			 r->local_class == PC_LOCAL_BROADCAST ? " bcast" : " ucast+bcast");
 		pc_table_row(&t, cells);
 		free(remote);
 	}
@@ -124,10 +142,11 @@ static bool is_broadcast(const struct pc_policy *p, const struct pc_addr *a)
 	return false;
 }
 
-static void to_tuple(const struct pc_packet_spec *pk, enum pc_dir dir,
-		     struct pc_tuple *t)
+static void to_tuple(const struct pc_ruleset *rs, const struct pc_packet_spec *pk,
+		     enum pc_dir dir, struct pc_tuple *t)
 {
 	t->dir = dir;
+	t->to_broadcast = dir == PC_DIR_INGRESS && is_broadcast(rs->policy, &pk->dst);
 	t->proto = pk->proto;
 	t->remote = dir == PC_DIR_INGRESS ? pk->src : pk->dst;
 	t->local_port = dir == PC_DIR_INGRESS ? pk->dport : pk->sport;
@@ -153,17 +172,17 @@ static enum pc_dir judge(const struct pc_ruleset *rs,
 		*how = "as given";
 	}
 	if (dir >= 0) {
-		to_tuple(pk, (enum pc_dir)dir, &t);
+		to_tuple(rs, pk, (enum pc_dir)dir, &t);
 		pc_classify(rs, &t, v);
 		return (enum pc_dir)dir;
 	}
-	to_tuple(pk, PC_DIR_EGRESS, &t);
+	to_tuple(rs, pk, PC_DIR_EGRESS, &t);
 	pc_classify(rs, &t, v);
 	if (v->kind == PC_VERDICT_PASS) {
 		*how = "assumed: only egress passes";
 		return PC_DIR_EGRESS;
 	}
-	to_tuple(pk, PC_DIR_INGRESS, &t);
+	to_tuple(rs, pk, PC_DIR_INGRESS, &t);
 	pc_classify(rs, &t, v);
 	*how = v->kind == PC_VERDICT_PASS ? "assumed: only ingress passes" :
 					    "assumed: neither direction passes";
@@ -177,7 +196,7 @@ static char *reason_text(const struct pc_ruleset *rs, const struct pc_packet_spe
 	struct pc_tuple t;
 	char *remote, *s;
 
-	to_tuple(pk, dir, &t);
+	to_tuple(rs, pk, dir, &t);
 	pc_addr_format(&t.remote, addr);
 	if (v->kind == PC_VERDICT_NO_RULE)
 		return pc_xasprintf("no rule of %s allows %s %s to local port %u from remote port %u",

@@ -98,6 +98,24 @@ static void remote_set(const struct pc_ruleset *rs, const struct pc_flow *f,
 	}
 }
 
+/*
+ * A row sent only by broadcast is received only as a broadcast, a unicast
+ * row only at the host's own address. Egress rules say it with their remote
+ * addresses instead, so they accept both.
+ */
+static unsigned local_class(const struct pc_flow *f, bool local_initiates)
+{
+	unsigned c = 0;
+
+	if (local_initiates)
+		return PC_LOCAL_UNICAST | PC_LOCAL_BROADCAST;
+	if (f->addressing & PC_ADDRESSING_UNICAST)
+		c |= PC_LOCAL_UNICAST;
+	if (f->addressing & (PC_ADDRESSING_LIMITED_BCAST | PC_ADDRESSING_DIRECTED_BCAST))
+		c |= PC_LOCAL_BROADCAST;
+	return c;
+}
+
 static void add_rules(struct pc_ruleset *rs, const struct pc_flow *f,
 		      bool local_initiates)
 {
@@ -125,6 +143,7 @@ static void add_rules(struct pc_ruleset *rs, const struct pc_flow *f,
 				rule->proto = protos[pi];
 				rule->local = lr[l];
 				rule->remote = rr[r];
+				rule->local_class = local_class(f, local_initiates);
 				remote_set(rs, f, local_initiates, rule);
 			}
 		}

@@ -20,9 +20,16 @@ enum {
 	PC_REMOTE_UNSPECIFIED = 1u << 2,    /* 0.0.0.0: a DHCP client */
 };
 
+/* What an ingress packet was sent to, per the row's addressing column. */
+enum {
+	PC_LOCAL_UNICAST = 1u << 0,   /* this host's own address */
+	PC_LOCAL_BROADCAST = 1u << 1, /* limited or directed broadcast */
+};
+
 struct pc_rule {
 	const struct pc_flow *flow; /* the path this rule counts on */
 	enum pc_dir dir;            /* of the initiating packet */
+	unsigned local_class;       /* PC_LOCAL_*: ingress destinations allowed */
 	uint8_t proto;              /* IPPROTO_TCP or IPPROTO_UDP */
 	struct pc_port_range local;
 	struct pc_port_range remote;

@@ -1,0 +1,204 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+# Real servers and clients for the lab's flows. Each run_* function makes
+# one documented flow happen between two namespaces and returns 0 when the
+# responder really received it (and, for two-way flows, the initiator got
+# the answer). Listeners live only for their flow.
+
+LAB_TIMEOUT=${LAB_TIMEOUT:-3}
+
+# Waits until something in namespace $1 listens on $2/$3 (tcp|udp).
+wait_listen() {
+	local host=$1 proto=$2 port=$3 i
+	for i in $(seq 1 50); do
+		lab_in "$host" ss -Hln"${proto:0:1}" "sport = :$port" | grep -q . && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# Starts a background process in a namespace; its pid goes to $BG.
+bg_in() {
+	local host=$1; shift
+	# exec: $! is then the server itself, not a subshell around it.
+	(exec nsenter --net="/run/netns/$(lab_ns "$host")" -- "$@" >>"$WORK/bg.log" 2>&1) &
+	BG=$!
+}
+
+stop_bg() { kill "$@" 2>/dev/null; wait "$@" 2>/dev/null; return 0; }
+
+bracket() { case $1 in *:*) echo "[$1]" ;; *) echo "$1" ;; esac; }
+
+# tcp FAMILY INI RESP PORT [SPORT]: connect, send a token, read it back.
+run_tcp() {
+	local fam=$1 ini=$2 resp=$3 port=$4 sport=${5:-} addr tok out rc
+	addr=$(lab_ip"$fam" "$resp")
+	tok="tcp-$ini-$resp-$port-$RANDOM"
+	bg_in "$resp" socat "TCP$fam-LISTEN:$port,bind=$(bracket "$addr"),reuseaddr,fork" EXEC:cat
+	wait_listen "$resp" tcp "$port" || { stop_bg "$BG"; return 1; }
+	out=$(echo "$tok" | lab_in "$ini" timeout "$LAB_TIMEOUT" socat -T2 - \
+		"TCP$fam:$(bracket "$addr"):$port${sport:+,sourceport=$sport,reuseaddr}" 2>/dev/null)
+	rc=$?
+	stop_bg "$BG"
+	[ "$rc" -eq 0 ] && [ "$out" = "$tok" ]
+}
+
+# udp FAMILY INI RESP PORT [SPORT]: a datagram there and its echo back.
+run_udp() {
+	local fam=$1 ini=$2 resp=$3 port=$4 sport=${5:-} addr tok out
+	addr=$(lab_ip"$fam" "$resp")
+	tok="udp-$ini-$resp-$port-$RANDOM"
+	bg_in "$resp" socat -T2 "UDP$fam-LISTEN:$port,bind=$(bracket "$addr"),reuseaddr" EXEC:cat
+	wait_listen "$resp" udp "$port" || { stop_bg "$BG"; return 1; }
+	out=$(echo "$tok" | lab_in "$ini" timeout "$LAB_TIMEOUT" socat -T1 - \
+		"UDP$fam:$(bracket "$addr"):$port${sport:+,sourceport=$sport,reuseaddr}" 2>/dev/null)
+	stop_bg "$BG"
+	[ "$out" = "$tok" ]
+}
+
+# One-way datagram to a broadcast (or any) address; the responder captures
+# it (tcpdump for port 0, which no socket can bind).
+run_oneway() {
+	local ini=$1 resp=$2 dst=$3 port=$4 sport=${5:-40009} tok out
+	tok="bcast-$ini-$resp-$port-$RANDOM"
+	bg_in "$resp" timeout "$LAB_TIMEOUT" tcpdump -l -n -A -i eth0 -c 1 \
+		"udp and dst port $port and src port $sport"
+	local cap=$BG
+	sleep 0.5
+	lab_in "$ini" python3 "$LAB_DIR/rawudp.py" "$dst" "$port" "$sport" "$tok" || return 1
+	wait "$cap" 2>/dev/null
+	grep -q "$tok" "$WORK/bg.log"
+}
+
+run_wol() { run_oneway "$1" "$2" "$3" "$4"; }
+run_bcast() { run_oneway "$1" "$2" "$3" "$4" "$5"; }
+
+# HCSM's GUI over HTTP: busybox httpd serves, curl fetches.
+run_http() {
+	local ini=$1 resp=$2 port=$3 addr out
+	addr=$(lab_ip4 "$resp")
+	mkdir -p "$WORK/www"
+	echo "hcsm-gui-$RANDOM" >"$WORK/www/index.html"
+	bg_in "$resp" busybox httpd -f -p "$addr:$port" -h "$WORK/www"
+	wait_listen "$resp" tcp "$port" || { stop_bg "$BG"; return 1; }
+	out=$(lab_in "$ini" curl -s -m "$LAB_TIMEOUT" "http://$addr:$port/index.html")
+	stop_bg "$BG"
+	[ "$out" = "$(cat "$WORK/www/index.html")" ]
+}
+
+# HTTPS: openssl s_server with a throwaway certificate, curl fetches.
+run_https() {
+	local ini=$1 resp=$2 port=$3 addr out
+	addr=$(lab_ip4 "$resp")
+	[ -f "$WORK/tls.pem" ] || openssl req -x509 -newkey rsa:2048 -nodes -days 1 \
+		-subj "/CN=$addr" -keyout "$WORK/tls.key" -out "$WORK/tls.pem" >/dev/null 2>&1
+	bg_in "$resp" openssl s_server -quiet -www -accept "$addr:$port" \
+		-cert "$WORK/tls.pem" -key "$WORK/tls.key"
+	wait_listen "$resp" tcp "$port" || { stop_bg "$BG"; return 1; }
+	out=$(lab_in "$ini" curl -sk -m "$LAB_TIMEOUT" "https://$addr:$port/")
+	stop_bg "$BG"
+	grep -q "s_server" <<<"$out"
+}
+
+# Monitoring over SSH: sshd on the managed host, ssh from the server.
+run_ssh() {
+	local ini=$1 resp=$2 port=$3 addr out
+	addr=$(lab_ip4 "$resp")
+	if [ ! -f "$WORK/ssh/id" ]; then
+		mkdir -p "$WORK/ssh"
+		ssh-keygen -q -t ed25519 -N '' -f "$WORK/ssh/id"
+		ssh-keygen -q -t ed25519 -N '' -f "$WORK/ssh/host"
+		cp "$WORK/ssh/id.pub" "$WORK/ssh/authorized_keys"
+	fi
+	[ -d /run/sshd ] || { mkdir -p /run/sshd && LAB_MADE_RUN_SSHD=1; }
+	bg_in "$resp" /usr/sbin/sshd -D -e -f /dev/null -h "$WORK/ssh/host" \
+		-o "ListenAddress=$addr:$port" -o PidFile=none -o UsePAM=no \
+		-o "AuthorizedKeysFile=$WORK/ssh/authorized_keys" -o StrictModes=no \
+		-o PermitRootLogin=prohibit-password -o UseDNS=no
+	wait_listen "$resp" tcp "$port" || { stop_bg "$BG"; return 1; }
+	out=$(lab_in "$ini" ssh -F /dev/null -i "$WORK/ssh/id" -p "$port" \
+		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+		-o BatchMode=yes -o ConnectTimeout="$LAB_TIMEOUT" -o LogLevel=ERROR \
+		"root@$addr" echo ssh-ok 2>/dev/null)
+	stop_bg "$BG"
+	[ "$out" = ssh-ok ]
+}
+
+# SNMP trap from a managed host to snmptrapd on the server.
+run_snmptrap() {
+	local ini=$1 resp=$2 port=$3 addr
+	addr=$(lab_ip4 "$resp")
+	echo "disableAuthorization yes" >"$WORK/snmptrapd.conf"
+	: >"$WORK/traps.log"
+	bg_in "$resp" env MIBS= snmptrapd -f -C -c "$WORK/snmptrapd.conf" -Lf "$WORK/traps.log" \
+		-p "$WORK/snmptrapd.pid" "udp:$addr:$port"
+	wait_listen "$resp" udp "$port" || { stop_bg "$BG"; return 1; }
+	lab_in "$ini" env MIBS= snmptrap -v 2c -c public "$addr:$port" '' \
+		1.3.6.1.6.3.1.1.5.1 >/dev/null 2>&1
+	for _ in $(seq 1 40); do
+		grep -q "6.3.1.1.5.1" "$WORK/traps.log" && break
+		sleep 0.05
+	done
+	stop_bg "$BG"
+	grep -q "6.3.1.1.5.1" "$WORK/traps.log"
+}
+
+# E-mail notification: an SMTP exchange with Python's debugging server.
+run_smtp() {
+	local ini=$1 resp=$2 port=$3 addr tok
+	addr=$(lab_ip4 "$resp")
+	tok="hcsm-alert-$RANDOM"
+	printf 'Subject: %s\r\n\r\n%s\r\n' "$tok" "$tok" >"$WORK/mail.txt"
+	: >"$WORK/smtp.log"
+	(exec nsenter --net="/run/netns/$(lab_ns "$resp")" -- python3 -W ignore -u \
+		-m smtpd -n -c DebuggingServer "$addr:$port" >"$WORK/smtp.log" 2>&1) &
+	BG=$!
+	wait_listen "$resp" tcp "$port" || { stop_bg "$BG"; return 1; }
+	lab_in "$ini" curl -s -m "$LAB_TIMEOUT" "smtp://$addr:$port" \
+		--mail-from hcsm@example.org --mail-rcpt admin@example.org \
+		-T "$WORK/mail.txt" || { stop_bg "$BG"; return 1; }
+	sleep 0.2
+	stop_bg "$BG"
+	grep -q "$tok" "$WORK/smtp.log"
+}
+
+# TFTP from the server's pxemtftp stand-in (dnsmasq answering from port 69).
+run_tftp() {
+	local ini=$1 resp=$2 addr
+	addr=$(lab_ip4 "$resp")
+	mkdir -p "$WORK/tftp"
+	head -c 3000 /dev/urandom >"$WORK/tftp/boot.bin"
+	bg_in "$resp" dnsmasq -k --port=0 --enable-tftp --tftp-root="$WORK/tftp" \
+		--tftp-single-port --interface=eth0 \
+		--pid-file= --conf-file=/dev/null -u root
+	wait_listen "$resp" udp 69 || { stop_bg "$BG"; return 1; }
+	rm -f "$WORK/got.bin"
+	lab_in "$ini" timeout "$LAB_TIMEOUT" busybox tftp -g -r boot.bin \
+		-l "$WORK/got.bin" "$addr" 2>/dev/null
+	stop_bg "$BG"
+	cmp -s "$WORK/tftp/boot.bin" "$WORK/got.bin"
+}
+
+# DHCP: udhcpc on the managed host from 0.0.0.0, dnsmasq on the server
+# (pxesvc stand-in), on the external DHCP server, or behind a relay.
+run_dhcp() {
+	local ini=$1 resp=$2 how=$3 addr relay="" out
+	addr=$(lab_ip4 "$resp")
+	bg_in "$resp" dnsmasq -k --port=0 --no-ping --listen-address="$addr" \
+		--dhcp-range=192.0.2.200,192.0.2.220,255.255.255.0 \
+		--dhcp-range=198.51.100.200,198.51.100.220,255.255.255.0 \
+		--dhcp-leasefile="$WORK/leases.$resp" --pid-file= --conf-file=/dev/null \
+		--dhcp-authoritative
+	local server=$BG
+	wait_listen "$resp" udp 67 || { stop_bg "$server"; return 1; }
+	if [ "$how" = relay ]; then
+		bg_in router dnsmasq -k --port=0 --dhcp-relay=198.51.100.1,"$addr" \
+			--pid-file= --conf-file=/dev/null --interface=eth1 --except-interface=lo
+		relay=$BG
+		sleep 0.3
+	fi
+	out=$(lab_in "$ini" timeout 8 busybox udhcpc -i eth0 -f -q -n -t 3 -T 1 \
+		-B -s /bin/true 2>&1)
+	stop_bg "$server" $relay
+	grep -q "lease of .* obtained" <<<"$out"
+}

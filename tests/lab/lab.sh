@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The HCSM lab: a whole site in network namespaces (topology.sh), portcullis
+# attached on every Linux-side host (srv, cli, lin, lin2) with one site file,
+# every documented flow sent for real (flows.txt), undocumented probes that
+# must fail, and the counters that must match.
+#
+# usage: lab.sh [--report] [--no-enforce]
+#   --report      a summary for people (make demo) besides the TAP lines
+#   --no-enforce  run without portcullis (shows that the flows themselves work)
+set -u
+LAB_DIR=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$LAB_DIR/../.." && pwd)
+BUILD=${BUILD:-build}
+PC=${PC:-$ROOT/$BUILD/portcullis}
+SITE=${LAB_SITE:-$LAB_DIR/site.yaml}
+REPORT=0
+ENFORCE=1
+for a in "$@"; do
+	case $a in
+	--report) REPORT=1 ;;
+	--no-enforce) ENFORCE=0 ;;
+	*) echo "usage: $0 [--report] [--no-enforce]" >&2; exit 2 ;;
+	esac
+done
+
+LAB_ID=${LAB_ID:-pcl$$}
+WORK=$(mktemp -d "/tmp/$LAB_ID.XXXX")
+PIN_BASE=/sys/fs/bpf/$LAB_ID
+ENFORCERS="srv cli lin lin2"
+LAB_MADE_RUN_SSHD=0
+
+# shellcheck source=tests/lab/topology.sh
+. "$LAB_DIR/topology.sh"
+# shellcheck source=tests/lab/daemons.sh
+. "$LAB_DIR/daemons.sh"
+
+cleanup() {
+	local h
+	trap - EXIT INT TERM
+	if [ "$ENFORCE" = 1 ]; then
+		for h in $ENFORCERS; do
+			lab_in "$h" "$PC" -q detach --all --pin-root "$PIN_BASE/$h" >/dev/null 2>&1
+		done
+	fi
+	lab_down
+	rm -rf "$PIN_BASE" "$WORK"
+	[ "$LAB_MADE_RUN_SSHD" = 1 ] && rmdir /run/sshd 2>/dev/null
+	return 0
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+n=0
+fails=0
+tap() { # tap OK|FAIL description [detail...]
+	local res=$1 desc=$2; shift 2
+	n=$((n + 1))
+	if [ "$res" = OK ]; then echo "ok $n - $desc"
+	else fails=$((fails + 1)); echo "not ok $n - $desc"; printf '#   %s\n' "$@"; fi
+}
+
+stats() { lab_in "$1" "$PC" stats -j --pin-root "$PIN_BASE/$1"; }
+
+mkdir -p /sys/fs/bpf 2>/dev/null
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+lab_up
+if [ "$ENFORCE" = 1 ]; then
+	for h in $ENFORCERS; do
+		if out=$(lab_in "$h" "$PC" attach -c "$SITE" --pin-root "$PIN_BASE/$h" eth0 2>&1); then
+			tap OK "attach on $h (finds its own role from its addresses)"
+		else
+			tap FAIL "attach on $h" "$out"
+		fi
+	done
+fi
+
+# --- every documented flow ---
+declare -A expect   # "host path" -> 1: counters that must move
+declare -A touched  # host -> 1: enforcers some flow went through
+results=()
+while read -r row counts ini resp method args <&3; do
+	case $row in ''|'#'*) continue ;; esac
+	families=4
+	case $method in tcp|udp) families="4 6" ;; esac
+	for fam in $families; do
+		label="$row $method $ini -> $resp${args:+ $args}"
+		[ "$method" = tcp ] || [ "$method" = udp ] && label="$label (IPv$fam)"
+		case $method in
+		tcp|udp) "run_$method" "$fam" "$ini" "$resp" $args ;;
+		*) "run_$method" "$ini" "$resp" $args ;;
+		esac </dev/null
+		if [ $? -eq 0 ]; then tap OK "documented: $label"; results+=("pass|$label")
+		else tap FAIL "documented: $label" "the flow did not get through"; results+=("FAIL|$label"); fi
+	done
+	IFS=, read -r -a paths <<<"$counts"
+	for p in "${paths[@]}"; do
+		case $p in
+		*@*) expect["${p#*@} ${p%@*}"]=1 ;;
+		*) for h in $ini $resp; do expect["$h $p"]=1; done ;;
+		esac
+	done
+	touched[$ini]=1
+	touched[$resp]=1
+done 3<"$LAB_DIR/flows.txt"
+
+[ "$ENFORCE" = 1 ] || { echo "1..$n"; [ "$fails" -eq 0 ]; exit; }
+
+# --- counters: non-zero on exactly the exercised paths ---
+for h in $ENFORCERS; do
+	s=$(stats "$h")
+	moved=$(jq -r '[.paths[] | select(.packets > 0) | .path] | unique | .[]' <<<"$s" | sort)
+	want=$(for k in "${!expect[@]}"; do [ "${k%% *}" = "$h" ] && echo "${k#* }"; done | sort -u)
+	if [ "$moved" = "$want" ]; then
+		tap OK "counters on $h: exactly the $(wc -l <<<"$want") exercised paths moved"
+	else
+		tap FAIL "counters on $h" "moved but not expected: $(comm -23 <(echo "$moved") <(echo "$want") | tr '\n' ' ')" \
+			"expected but still: $(comm -13 <(echo "$moved") <(echo "$want") | tr '\n' ' ')"
+	fi
+done
+
+# --- undocumented probes: each must fail, and be dropped by an enforcer ---
+drops() { # prints "host reason count" for every enforcer
+	local h
+	for h in $ENFORCERS; do
+		stats "$h" | jq -r --arg h "$h" '.drops[] | "\($h) \(.reason) \(.packets)"'
+	done
+}
+probe() { # probe DESCRIPTION EXPECTED-HOST EXPECTED-REASON COMMAND...
+	local desc=$1 want_host=$2 want_reason=$3; shift 3
+	local before after where
+	before=$(drops)
+	if "$@" >/dev/null 2>&1; then
+		tap FAIL "undocumented: $desc" "it got through"
+		results+=("GOT THROUGH|$desc|")
+		return
+	fi
+	after=$(drops)
+	where=$(join -j1 <(awk '{print $1"/"$2, $3}' <<<"$before" | sort) \
+		<(awk '{print $1"/"$2, $3}' <<<"$after" | sort) | awk '$3 > $2 {print $1}' | tr '\n' ' ')
+	if grep -qw "$want_host/$want_reason" <<<"$where"; then
+		tap OK "undocumented: $desc: stopped at ${where% }"
+	else
+		tap FAIL "undocumented: $desc" "stopped at '${where% }', expected $want_host/$want_reason"
+	fi
+	results+=("blocked|$desc|${where% }")
+}
+probe "client to managed host ssh (cli -> lin:22)" cli no-rule run_tcp 4 cli lin 22
+probe "managed host to client (lin -> cli:22015)" lin no-rule run_tcp 4 lin cli 22015
+probe "server to a neighbouring port (srv -> lin:23)" srv no-rule run_tcp 4 srv lin 23
+probe "UDP to a TCP-only port (srv -> lin udp:22)" srv no-rule run_udp 4 srv lin 22
+probe "documented source port as a key (srv:22015 -> lin:2222)" srv no-rule run_tcp 4 srv lin 2222 22015
+probe "a host outside the site (out -> srv:22015)" srv wrong-peer run_tcp 4 out srv 22015
+probe "wrong direction (lin opens srv:22015, it is no client)" lin no-rule run_tcp 4 lin srv 22015
+probe "outside host to a managed host over IPv6 (out -> lin:22)" lin wrong-peer run_tcp 6 out lin 22
+
+if [ "$REPORT" = 1 ]; then
+	echo
+	echo "== documented flows: every one must pass =="
+	printf '%s\n' "${results[@]}" | awk -F'|' 'NF == 2 { printf "  %-6s %s\n", $1, $2 }'
+	echo
+	echo "== undocumented probes: every one must be stopped =="
+	printf '%s\n' "${results[@]}" | awk -F'|' 'NF == 3 { printf "  %-12s %-60s at %s\n", $1, $2, $3 }'
+	for h in $ENFORCERS; do
+		echo
+		echo "== counters on $h =="
+		stats "$h" | jq -r '.paths[] | select(.packets > 0) | "  \(.path) \(.direction) \(.packets) pkts \(.bytes) bytes"'
+		stats "$h" | jq -r '.drops[] | select(.packets > 0) | "  dropped: \(.reason) \(.packets) pkts"'
+	done
+	echo
+fi
+
+echo "1..$n"
+[ "$fails" -eq 0 ]

@@ -153,6 +153,7 @@ static void print_text(struct json_object *o)
 		}
 		printf("\n");
 		pc_table_print(&t, stdout);
+		pc_table_free(&t);
 	}
 	if (json_object_array_length(unfilled)) {
 		join(unfilled, buf, sizeof(buf));

@@ -20,16 +20,6 @@ static void add_addr(struct pc_rule *r, const struct pc_addr *a)
 	r->remote_addrs[r->nremote++] = *a;
 }
 
-static bool endpoint_has_host(const struct pc_endpoint *e, const struct pc_host *h)
-{
-	if (e->kinds & h->kinds)
-		return true;
-	for (size_t i = 0; i < e->nhosts; i++)
-		if (strcmp(e->hosts[i], h->name) == 0)
-			return true;
-	return false;
-}
-
 /* The peers on side e, without the compiled host itself. */
 static void add_peers(const struct pc_ruleset *rs, const struct pc_endpoint *e,
 		      struct pc_rule *r)
@@ -39,7 +29,7 @@ static void add_peers(const struct pc_ruleset *rs, const struct pc_endpoint *e,
 	for (size_t i = 0; i < p->nhosts; i++) {
 		const struct pc_host *h = &p->hosts[i];
 
-		if (h == rs->host || !endpoint_has_host(e, h))
+		if (h == rs->host || !pc_endpoint_has_host(e, h))
 			continue;
 		for (size_t j = 0; j < h->naddrs; j++)
 			add_addr(r, &h->addrs[j]);
@@ -60,7 +50,7 @@ static void add_directed_broadcasts(const struct pc_ruleset *rs,
 		for (size_t i = 0; i < p->nhosts && !used; i++) {
 			const struct pc_host *h = &p->hosts[i];
 
-			if (h == rs->host || !endpoint_has_host(e, h))
+			if (h == rs->host || !pc_endpoint_has_host(e, h))
 				continue;
 			for (size_t j = 0; j < h->naddrs && !used; j++)
 				used = pc_addr_contains(seg, &h->addrs[j]);
@@ -154,7 +144,7 @@ static bool endpoint_is_local(const struct pc_ruleset *rs,
 			      const struct pc_endpoint *e)
 {
 	if (rs->host)
-		return endpoint_has_host(e, rs->host);
+		return pc_endpoint_has_host(e, rs->host);
 	return (e->kinds & rs->kinds) != 0;
 }
 

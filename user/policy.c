@@ -181,6 +181,7 @@ static void endpoint_free(struct pc_endpoint *e)
 	for (size_t i = 0; i < e->nhosts; i++)
 		free(e->hosts[i]);
 	free(e->hosts);
+	free(e->host_pos);
 	free(e->process);
 	free(e->ports.items);
 }
@@ -260,6 +261,18 @@ const struct pc_flow *pc_policy_find_flow(const struct pc_policy *p,
 		if (strcmp(p->flows[i].id, id) == 0)
 			return &p->flows[i];
 	return NULL;
+}
+
+bool pc_endpoint_has_host(const struct pc_endpoint *e, const struct pc_host *h)
+{
+	if (!h->name) /* a host entry that failed to parse */
+		return false;
+	if (e->kinds & h->kinds)
+		return true;
+	for (size_t i = 0; i < e->nhosts; i++)
+		if (strcmp(e->hosts[i], h->name) == 0)
+			return true;
+	return false;
 }
 
 bool pc_flow_enabled(const struct pc_policy *p, const struct pc_flow *f)

@@ -47,6 +47,7 @@ struct pc_port_spec {
 struct pc_endpoint {
 	pc_kindset kinds;
 	char **hosts; /* site flows may name hosts instead of kinds */
+	struct pc_pos *host_pos; /* where each name is written */
 	size_t nhosts;
 	char *process; /* NULL when the table names none */
 	struct pc_port_spec ports;
@@ -174,6 +175,8 @@ const struct pc_host *pc_policy_find_host(const struct pc_policy *p,
 					  const char *name);
 const struct pc_flow *pc_policy_find_flow(const struct pc_policy *p,
 					  const char *id);
+/* Whether host h is on side e of a flow (by kind or by name). */
+bool pc_endpoint_has_host(const struct pc_endpoint *e, const struct pc_host *h);
 bool pc_flow_enabled(const struct pc_policy *p, const struct pc_flow *f);
 /* "management-server, linux" for a kind set; returns buf. */
 const char *pc_kinds_format(const struct pc_policy *p, pc_kindset k,

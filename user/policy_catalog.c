@@ -148,12 +148,13 @@ int pc_parse_catalog(struct pc_parse *ctx, const struct pc_ynode *root)
 	const struct pc_ynode *v;
 	int err = 0;
 
-	if (!root || !pc_yexpect(ctx->d, root, PC_YMAP, "the catalog")) {
-		if (!root)
-			pc_diags_add(ctx->d, (struct pc_pos){ p->files[0], 1, 1 },
-				     "the catalog is empty");
+	if (pc_ynode_is_empty(root)) {
+		pc_diags_add(ctx->d, (struct pc_pos){ p->files[0], 1, 1 },
+			     "the catalog is empty");
 		return -EINVAL;
 	}
+	if (!pc_yexpect(ctx->d, root, PC_YMAP, "the catalog"))
+		return -EINVAL;
 	if (pc_ycheck_keys(ctx->d, root, "the catalog", keys, 6))
 		err = -EINVAL;
 	if ((v = pc_yrequire(ctx->d, root, "catalog", "the catalog")))

@@ -188,17 +188,17 @@ int pc_parse_kinds(struct pc_parse *ctx, const struct pc_ynode *n,
 	return err;
 }
 
-static int parse_names(struct pc_parse *ctx, const struct pc_ynode *n,
-		       const char *what, char ***out, size_t *count)
+static int parse_host_names(struct pc_parse *ctx, const struct pc_ynode *n,
+			    struct pc_endpoint *e)
 {
-	if (!pc_yexpect(ctx->d, n, PC_YSEQ, what))
+	if (!pc_yexpect(ctx->d, n, PC_YSEQ, "hosts"))
 		return -EINVAL;
-	*out = pc_xcalloc(n->count, sizeof(**out));
-	*count = 0;
+	e->hosts = pc_xcalloc(n->count, sizeof(*e->hosts));
+	e->host_pos = pc_xcalloc(n->count, sizeof(*e->host_pos));
 	for (size_t i = 0; i < n->count; i++) {
-		if (pc_ystring(ctx->d, n->items[i], what, &(*out)[*count]))
+		if (pc_ystring(ctx->d, n->items[i], "a host name", &e->hosts[e->nhosts]))
 			return -EINVAL;
-		(*count)++;
+		e->host_pos[e->nhosts++] = n->items[i]->pos;
 	}
 	return 0;
 }
@@ -224,7 +224,7 @@ static int parse_endpoint(struct pc_parse *ctx, const struct pc_ynode *n,
 			pc_diags_add(ctx->d, v->pos, "catalog rows name kinds, not hosts");
 			err = -EINVAL;
 		} else {
-			err |= parse_names(ctx, v, "hosts", &out->hosts, &out->nhosts);
+			err |= parse_host_names(ctx, v, out);
 		}
 	}
 	if (!err && out->kinds == 0 && out->nhosts == 0) {

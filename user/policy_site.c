@@ -85,11 +85,11 @@ static int parse_host(struct pc_parse *ctx, const struct pc_ynode *n,
 	else
 		err = -EINVAL;
 	if ((v = pc_yrequire(ctx->d, n, "kinds", "a host"))) {
-		if (pc_parse_kinds(ctx, v, "kinds", &h->kinds) == 0 && h->kinds == 0) {
-			pc_diags_add(ctx->d, v->pos, "empty role: host '%s' has no kinds",
-				     h->name ? h->name : "?");
+		if (pc_parse_kinds(ctx, v, "kinds", &h->kinds)) {
 			err = -EINVAL;
 		} else if (h->kinds == 0) {
+			pc_diags_add(ctx->d, v->pos, "empty role: host '%s' has no kinds",
+				     h->name ? h->name : "?");
 			err = -EINVAL;
 		}
 	} else {
@@ -233,7 +233,9 @@ static int parse_param_values(struct pc_parse *ctx, const struct pc_ynode *n)
 			continue;
 		}
 		for (size_t j = 0; j < i; j++) {
-			if (strcmp(pc_ymap_key(n, j)->scalar, k->scalar) == 0) {
+			const struct pc_ynode *prev = pc_ymap_key(n, j);
+
+			if (prev->type == PC_YSCALAR && strcmp(prev->scalar, k->scalar) == 0) {
 				pc_diags_add(ctx->d, k->pos, "parameter '%s' is set twice",
 					     k->scalar);
 				err = -EINVAL;
@@ -345,32 +347,24 @@ static int check_flow_hosts(struct pc_parse *ctx, const struct pc_endpoint *e)
 	for (size_t i = 0; i < e->nhosts; i++) {
 		const char **names;
 		const char *near;
+		struct pc_pos pos;
 
 		if (pc_policy_find_host(ctx->p, e->hosts[i]))
 			continue;
+		pos = e->host_pos[i];
 		names = pc_xcalloc(ctx->p->nhosts, sizeof(*names));
 		for (size_t j = 0; j < ctx->p->nhosts; j++)
 			names[j] = ctx->p->hosts[j].name ? ctx->p->hosts[j].name : "";
 		near = pc_suggest(e->hosts[i], names, ctx->p->nhosts);
 		if (near)
-			pc_diags_add(ctx->d, e->pos, "unknown host '%s'; did you mean '%s'?",
+			pc_diags_add(ctx->d, pos, "unknown host '%s'; did you mean '%s'?",
 				     e->hosts[i], near);
 		else
-			pc_diags_add(ctx->d, e->pos, "unknown host '%s'", e->hosts[i]);
+			pc_diags_add(ctx->d, pos, "unknown host '%s'", e->hosts[i]);
 		free(names);
 		err = -EINVAL;
 	}
 	return err;
-}
-
-static bool endpoint_has_host(const struct pc_endpoint *e, const struct pc_host *h)
-{
-	if (e->kinds & h->kinds)
-		return true;
-	for (size_t i = 0; i < e->nhosts; i++)
-		if (strcmp(e->hosts[i], h->name) == 0)
-			return true;
-	return false;
 }
 
 /* The only host on one side, or NULL when there are none or several. */
@@ -380,7 +374,7 @@ static const struct pc_host *sole_host(const struct pc_policy *p,
 	const struct pc_host *found = NULL;
 
 	for (size_t i = 0; i < p->nhosts; i++) {
-		if (!endpoint_has_host(e, &p->hosts[i]))
+		if (!pc_endpoint_has_host(e, &p->hosts[i]))
 			continue;
 		if (found)
 			return NULL;
@@ -426,7 +420,7 @@ int pc_parse_site(struct pc_parse *ctx, const struct pc_ynode *root)
 	const struct pc_ynode *v;
 	int err = 0;
 
-	if (!root) {
+	if (pc_ynode_is_empty(root)) {
 		pc_diags_add(ctx->d, (struct pc_pos){ p->files[1], 1, 1 },
 			     "the site file is empty");
 		return -EINVAL;
@@ -454,7 +448,7 @@ int pc_parse_site(struct pc_parse *ctx, const struct pc_ynode *root)
 		err |= pc_parse_flows(ctx, v);
 	if ((v = pc_yget(root, "settings")))
 		err |= parse_settings(ctx, v);
-	if (!err)
-		err = check_site_flows(ctx);
+	/* Even after other errors: every problem of a file is reported. */
+	err |= check_site_flows(ctx);
 	return err;
 }

@@ -205,3 +205,8 @@ const char *pc_ynode_kind(const struct pc_ynode *n)
 		return "a mapping";
 	}
 }
+
+bool pc_ynode_is_empty(const struct pc_ynode *n)
+{
+	return !n || (n->type == PC_YSCALAR && !n->quoted && n->scalar[0] == '\0');
+}

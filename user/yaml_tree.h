@@ -45,5 +45,7 @@ static inline struct pc_ynode *pc_ymap_value(const struct pc_ynode *m, size_t i)
 }
 
 const char *pc_ynode_kind(const struct pc_ynode *n);
+/* No document, or one with nothing in it ("---" alone). */
+bool pc_ynode_is_empty(const struct pc_ynode *n);
 
 #endif

@@ -92,15 +92,6 @@ struct json_object *pc_json_kinds(const struct pc_policy *p, pc_kindset k)
 	return arr;
 }
 
-const char *pc_range_format(struct pc_port_range r, char buf[16])
-{
-	if (r.lo == r.hi)
-		snprintf(buf, 16, "%u", r.lo);
-	else
-		snprintf(buf, 16, "%u-%u", r.lo, r.hi);
-	return buf;
-}
-
 struct json_object *pc_json_range(struct pc_port_range r)
 {
 	char buf[16];

@@ -39,7 +39,6 @@ int pc_cli_no_args(const char *cmd, int argc, char **argv);
 
 struct json_object *pc_json_kinds(const struct pc_policy *p, pc_kindset k);
 struct json_object *pc_json_range(struct pc_port_range r);
-const char *pc_range_format(struct pc_port_range r, char buf[16]);
 
 int pc_cmd_catalog(int argc, char **argv);
 int pc_cmd_check(int argc, char **argv);

@@ -347,15 +347,20 @@ size_t pc_port_spec_ranges(const struct pc_policy *p,
 	return n;
 }
 
+const char *pc_range_format(struct pc_port_range r, char buf[16])
+{
+	if (r.lo == r.hi)
+		snprintf(buf, 16, "%u", r.lo);
+	else
+		snprintf(buf, 16, "%u-%u", r.lo, r.hi);
+	return buf;
+}
+
 static void format_range(char *buf, size_t len, struct pc_port_range r)
 {
-	char tmp[24];
+	char tmp[16];
 
-	if (r.lo == r.hi)
-		snprintf(tmp, sizeof(tmp), "%u", r.lo);
-	else
-		snprintf(tmp, sizeof(tmp), "%u-%u", r.lo, r.hi);
-	append(buf, len, tmp);
+	append(buf, len, pc_range_format(r, tmp));
 }
 
 const char *pc_port_spec_format(const struct pc_policy *p,

@@ -189,6 +189,8 @@ size_t pc_port_spec_ranges(const struct pc_policy *p,
 const char *pc_port_spec_format(const struct pc_policy *p,
 				const struct pc_port_spec *s, char *buf,
 				size_t len);
+/* "22015" or "1024-65535"; returns buf. */
+const char *pc_range_format(struct pc_port_range r, char buf[16]);
 const char *pc_protocols_format(unsigned protocols);
 const char *pc_addressing_format(unsigned addressing, char *buf, size_t len);
 

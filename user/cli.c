@@ -125,3 +125,35 @@ int pc_cli_no_args(const char *cmd, int argc, char **argv)
 		return pc_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 	return PC_EXIT_OK;
 }
+
+int pc_cli_parse(const struct pc_cli_spec *spec, int argc, char **argv,
+		 struct pc_cli_common *out)
+{
+	int c, rc;
+
+	memset(out, 0, sizeof(*out));
+	optind = 1;
+	while ((c = pc_cli_getopt(spec->cmd, argc, argv, spec->shortopts,
+				  spec->longopts)) != -1) {
+		switch (c) {
+		case 'c':
+			out->site = optarg;
+			break;
+		case 'j':
+			out->json = true;
+			break;
+		case 'h':
+			fputs(spec->usage, stdout);
+			return PC_EXIT_OK;
+		case '!':
+			return PC_EXIT_USAGE;
+		default:
+			rc = spec->extra ? spec->extra(c, optarg, spec->ctx) : PC_EXIT_USAGE;
+			if (rc)
+				return rc;
+		}
+	}
+	if (!spec->takes_args && pc_cli_no_args(spec->cmd, argc, argv))
+		return PC_EXIT_USAGE;
+	return -1;
+}

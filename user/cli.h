@@ -30,6 +30,34 @@ void pc_cli_print_json(struct json_object *obj);
 int pc_cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Options most commands share: -c SITE, -j, -h. */
+struct pc_cli_common {
+	const char *site;
+	bool json;
+};
+
+struct option;
+
+/* How one command reads its options. */
+struct pc_cli_spec {
+	const char *cmd;
+	const char *usage;         /* printed by --help */
+	const char *shortopts;     /* all of them, e.g. "c:jh" */
+	const struct option *longopts;
+	/* Handles an option that is not -c/-j/-h: 0, or an exit code. */
+	int (*extra)(int opt, const char *arg, void *ctx);
+	void *ctx;
+	bool takes_args;           /* positional arguments allowed */
+};
+
+/*
+ * Parses argv for spec. Returns -1 when the command should go on (options
+ * in *out, positional arguments from argv[optind]), or the exit code to
+ * return at once: 0 after --help, PC_EXIT_USAGE after a usage error.
+ */
+int pc_cli_parse(const struct pc_cli_spec *spec, int argc, char **argv,
+		 struct pc_cli_common *out);
+
 /* getopt_long for a subcommand: returns the option, -1 at the end, or '!'
  * after printing a usage error (unknown option, missing value). */
 int pc_cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,

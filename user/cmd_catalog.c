@@ -163,33 +163,21 @@ int pc_cmd_catalog(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *site = NULL;
+	const struct pc_cli_spec spec = {
+		.cmd = "catalog", .usage = usage_text, .shortopts = "c:jh",
+		.longopts = opts,
+	};
+	struct pc_cli_common o;
 	struct pc_policy p;
-	bool json = false;
-	int c, rc;
+	int rc;
 
-	optind = 1;
-	while ((c = pc_cli_getopt("catalog", argc, argv, "c:jh", opts)) != -1) {
-		switch (c) {
-		case 'c':
-			site = optarg;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return PC_EXIT_OK;
-		default:
-			return PC_EXIT_USAGE;
-		}
-	}
-	if (pc_cli_no_args("catalog", argc, argv))
-		return PC_EXIT_USAGE;
-	rc = pc_cli_load_policy(site, &p);
+	rc = pc_cli_parse(&spec, argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	rc = pc_cli_load_policy(o.site, &p);
 	if (rc)
 		return rc;
-	if (json) {
+	if (o.json) {
 		struct json_object *arr = json_object_new_array();
 
 		for (size_t i = 0; i < p.nflows; i++)

@@ -169,35 +169,23 @@ int pc_cmd_check(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *site = NULL;
+	const struct pc_cli_spec spec = {
+		.cmd = "check", .usage = usage_text, .shortopts = "c:jh",
+		.longopts = opts,
+	};
+	struct pc_cli_common opt;
 	struct json_object *o;
 	struct pc_policy p;
-	bool json = false;
-	int c, rc;
+	int rc;
 
-	optind = 1;
-	while ((c = pc_cli_getopt("check", argc, argv, "c:jh", opts)) != -1) {
-		switch (c) {
-		case 'c':
-			site = optarg;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return PC_EXIT_OK;
-		default:
-			return PC_EXIT_USAGE;
-		}
-	}
-	if (pc_cli_no_args("check", argc, argv))
-		return PC_EXIT_USAGE;
-	rc = pc_cli_load_policy(site, &p);
+	rc = pc_cli_parse(&spec, argc, argv, &opt);
+	if (rc >= 0)
+		return rc;
+	rc = pc_cli_load_policy(opt.site, &p);
 	if (rc)
 		return rc;
 	o = summary(&p);
-	if (json)
+	if (opt.json)
 		pc_cli_print_json(o);
 	else {
 		print_text(o);

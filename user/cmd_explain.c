@@ -263,9 +263,42 @@ static int explain_packet(const struct pc_ruleset *rs, const char *text,
 	return PC_EXIT_OK;
 }
 
+enum { OPT_HOST = 256, OPT_ROLE, OPT_DIRECTION };
+
+struct explain_opts {
+	const char *host, *role, *packet;
+	int dir; /* -1: from the addresses */
+};
+
+static int explain_option(int opt, const char *arg, void *ctx)
+{
+	struct explain_opts *eo = ctx;
+
+	switch (opt) {
+	case OPT_HOST:
+		eo->host = arg;
+		return 0;
+	case OPT_ROLE:
+		eo->role = arg;
+		return 0;
+	case 'p':
+		eo->packet = arg;
+		return 0;
+	case OPT_DIRECTION:
+		if (!strcmp(arg, "ingress") || !strcmp(arg, "in"))
+			eo->dir = PC_DIR_INGRESS;
+		else if (!strcmp(arg, "egress") || !strcmp(arg, "out"))
+			eo->dir = PC_DIR_EGRESS;
+		else
+			return pc_cli_usage_error("explain", "--direction is ingress or egress, not '%s'", arg);
+		return 0;
+	default:
+		return PC_EXIT_USAGE;
+	}
+}
+
 int pc_cmd_explain(int argc, char **argv)
 {
-	enum { OPT_HOST = 256, OPT_ROLE, OPT_DIRECTION };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "host", required_argument, NULL, OPT_HOST },
@@ -276,60 +309,32 @@ int pc_cmd_explain(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *site = NULL, *host = NULL, *role = NULL, *packet = NULL;
+	struct explain_opts eo = { .dir = -1 };
+	const struct pc_cli_spec spec = {
+		.cmd = "explain", .usage = usage_text, .shortopts = "c:p:jh",
+		.longopts = opts, .extra = explain_option, .ctx = &eo,
+	};
+	struct pc_cli_common o;
 	struct pc_ruleset rs;
 	struct pc_policy p;
-	bool json = false;
-	int c, rc, dir = -1;
+	int rc;
 
-	optind = 1;
-	while ((c = pc_cli_getopt("explain", argc, argv, "c:p:jh", opts)) != -1) {
-		switch (c) {
-		case 'c':
-			site = optarg;
-			break;
-		case OPT_HOST:
-			host = optarg;
-			break;
-		case OPT_ROLE:
-			role = optarg;
-			break;
-		case 'p':
-			packet = optarg;
-			break;
-		case OPT_DIRECTION:
-			if (!strcmp(optarg, "ingress") || !strcmp(optarg, "in"))
-				dir = PC_DIR_INGRESS;
-			else if (!strcmp(optarg, "egress") || !strcmp(optarg, "out"))
-				dir = PC_DIR_EGRESS;
-			else
-				return pc_cli_usage_error("explain", "--direction is ingress or egress, not '%s'", optarg);
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return PC_EXIT_OK;
-		default:
-			return PC_EXIT_USAGE;
-		}
-	}
-	if (pc_cli_no_args("explain", argc, argv))
-		return PC_EXIT_USAGE;
-	if (host && role)
+	rc = pc_cli_parse(&spec, argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	if (eo.host && eo.role)
 		return pc_cli_usage_error("explain", "give --host or --role, not both");
-	rc = pc_cli_load_policy(site, &p);
+	rc = pc_cli_load_policy(o.site, &p);
 	if (rc)
 		return rc;
-	rc = pc_cli_compile(&p, host, role, &rs);
+	rc = pc_cli_compile(&p, eo.host, eo.role, &rs);
 	if (rc) {
 		pc_policy_free(&p);
 		return rc;
 	}
-	if (packet)
-		rc = explain_packet(&rs, packet, dir, json);
-	else if (json)
+	if (eo.packet)
+		rc = explain_packet(&rs, eo.packet, eo.dir, o.json);
+	else if (o.json)
 		pc_cli_print_json(rules_json(&rs));
 	else
 		print_rules(&rs);

@@ -73,24 +73,12 @@ struct pc_ynode *pc_yrequire(struct pc_diags *d, const struct pc_ynode *map,
 	return v;
 }
 
-static const char *type_name(enum pc_ynode_type t)
-{
-	switch (t) {
-	case PC_YSCALAR:
-		return "a single value";
-	case PC_YSEQ:
-		return "a list";
-	default:
-		return "a mapping";
-	}
-}
-
 bool pc_yexpect(struct pc_diags *d, const struct pc_ynode *n,
 		enum pc_ynode_type type, const char *what)
 {
 	if (n->type == type)
 		return true;
-	pc_diags_add(d, n->pos, "%s must be %s, found %s", what, type_name(type),
+	pc_diags_add(d, n->pos, "%s must be %s, found %s", what, pc_ynode_type_name(type),
 		     pc_ynode_kind(n));
 	return false;
 }

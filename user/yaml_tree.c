@@ -194,9 +194,12 @@ void pc_ytree_free(struct pc_ytree *t)
 
 const char *pc_ynode_kind(const struct pc_ynode *n)
 {
-	if (!n)
-		return "nothing";
-	switch (n->type) {
+	return n ? pc_ynode_type_name(n->type) : "nothing";
+}
+
+const char *pc_ynode_type_name(enum pc_ynode_type t)
+{
+	switch (t) {
 	case PC_YSCALAR:
 		return "a single value";
 	case PC_YSEQ:

@@ -44,6 +44,8 @@ static inline struct pc_ynode *pc_ymap_value(const struct pc_ynode *m, size_t i)
 	return m->items[2 * i + 1];
 }
 
+/* "a single value", "a list", "a mapping" (NULL: "nothing"). */
+const char *pc_ynode_type_name(enum pc_ynode_type t);
 const char *pc_ynode_kind(const struct pc_ynode *n);
 /* No document, or one with nothing in it ("---" alone). */
 bool pc_ynode_is_empty(const struct pc_ynode *n);

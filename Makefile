@@ -59,7 +59,10 @@ PROG_SRCS  := $(wildcard tests/prog/test_*.c)
 PROG_BINS  := $(patsubst tests/prog/%.c,$(BUILD)/tests/%,$(PROG_SRCS))
 TEST_HELPERS := $(filter-out $(UNIT_SRCS) $(PROG_SRCS),$(wildcard tests/unit/*.c tests/prog/*.c))
 
-all: $(BUILD)/portcullis $(UNIT_BINS) $(PROG_BINS)
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
+
+all: $(BUILD)/portcullis $(UNIT_BINS) $(PROG_BINS) $(TOOL_BINS)
 
 $(BUILD)/portcullis: $(BUILD)/obj/main.o $(USER_OBJS)
 	$(call msg,LINK,$@)
@@ -89,6 +92,12 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c
 $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+
+# Small programs the network tests drive traffic with.
+$(BUILD)/tools/%: tests/tools/%.c
+	$(call msg,TOOL,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(USER_CFLAGS) -o $@ $<
 
 $(BUILD)/asan/portcullis: $(BUILD)/asan/obj/main.o $(SAN_OBJS)
 	$(call msg,LINK-SAN,$@)

@@ -176,3 +176,41 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- bench: `make bench` (issue 6) -------------------------------------
+# Benchmarks are not tests: nothing here is part of `make check`. The
+# bench programs build on their own rules and need nothing from user/.
+BENCH_PACKAGES := xdp-tools nftables iperf3 iproute2 python3 bpftool \
+	clang libbpf-dev
+BENCH_BPF   := $(patsubst bench/%.bpf.c,$(BUILD)/bench/%.bpf.o,$(wildcard bench/*.bpf.c))
+BENCH_TOOLS := $(BUILD)/bench/pktcost $(BUILD)/bench/livegen $(BUILD)/bench/xdpload
+BENCH_LIB   := $(BUILD)/bench/pkt.o $(BUILD)/bench/xdpfilt.o
+
+$(BUILD)/bench/%.bpf.o: bench/%.bpf.c
+	$(call msg,BPF,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/%.o: bench/%.c
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -D_GNU_SOURCE $(USER_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(BENCH_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lbpf -lelf -lz
+
+bench-build: $(BENCH_BPF) $(BENCH_TOOLS)
+
+bench-deps:
+	@$(MAKE) --no-print-directory deps DEBIAN_PACKAGES="$(BENCH_PACKAGES)"
+
+# portcullis is one more candidate when it builds; the benchmarks run
+# without it (its columns then say so).
+bench: bench-deps
+	@$(MAKE) --no-print-directory bench-build
+	@-$(MAKE) --no-print-directory $(BUILD)/portcullis >/dev/null 2>&1
+	@BUILD=$(BUILD) bench/run.sh
+
+.PHONY: bench-build bench-deps
+# ---- end of bench -------------------------------------------------------

@@ -1,23 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* portcullis datapath: XDP on ingress, TC on egress, one set of maps. */
+/*
+ * portcullis datapath: XDP on ingress, TC on egress, one set of maps. The
+ * two entry points only adapt their context; the packet's path is
+ * pipeline.h's pc_process(): parse -> conntrack -> classify -> count ->
+ * verdict.
+ */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 
 #include "portcullis.h"
+#include "maps.h"
+#include "pipeline.h"
+
+/* Bytes of headers TC makes linear before parsing (Ethernet, two tags,
+ * IPv6 with extension headers, L4, an ICMP error's inner headers). */
+#define PC_TC_PULL_LEN 512
 
 SEC("xdp")
-int portcullis_ingress(struct xdp_md *ctx)
+int pc_xdp_ingress(struct xdp_md *ctx)
 {
-	(void)ctx;
-	return XDP_PASS;
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+
+	return pc_process(data, data_end, data_end - data, PC_DIR_IN) ?
+		       XDP_PASS : XDP_DROP;
 }
 
 SEC("tc")
-int portcullis_egress(struct __sk_buff *skb)
+int pc_tc_egress(struct __sk_buff *skb)
 {
-	(void)skb;
-	return TC_ACT_OK;
+	__u32 want = skb->len < PC_TC_PULL_LEN ? skb->len : PC_TC_PULL_LEN;
+	void *data, *data_end;
+
+	if (skb->data_end - skb->data < want)
+		bpf_skb_pull_data(skb, want);
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
+	return pc_process(data, data_end, skb->len, PC_DIR_OUT) ? TC_ACT_OK :
+								   TC_ACT_SHOT;
 }
 
 char LICENSE[] SEC("license") = "GPL";

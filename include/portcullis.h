@@ -10,10 +10,8 @@
 
 #include <linux/types.h>
 
-#ifndef __cplusplus
 #define PC_ASSERT_SIZE(type, size) \
 	_Static_assert(sizeof(type) == (size), "size of " #type " changed")
-#endif
 
 /* Why a packet was dropped (index of the drop counters). */
 enum pc_drop_reason {
@@ -49,8 +47,15 @@ enum pc_drop_reason {
 #define PC_PATH_ID_LEN 64
 #define PC_BANKS 2
 #define PC_PORTS 65536
-/* Rows of a port bank: (dir, proto) with proto 0 = TCP, 1 = UDP. */
-#define PC_PORT_ROWS 4
+/*
+ * Rows of a port bank, by how the initiating packet arrives and its proto
+ * (0 = TCP, 1 = UDP): ingress to this host's own address (0, 1), ingress
+ * to a broadcast address (2, 3), egress (4, 5). A rule's local_class says
+ * which ingress rows hold it.
+ */
+#define PC_PORT_ROWS 6
+#define PC_PORT_ROW(dir, bcast, proto_index)                                   \
+	((dir) ? 4 + (proto_index) : (bcast) * 2 + (proto_index))
 #define PC_PORT_BANK_ENTRIES (PC_PORT_ROWS * PC_PORTS)
 #define PC_MAX_ADDRS (1u << 20)  /* exact remote addresses per bank */
 #define PC_MAX_CIDRS 16384       /* remote CIDR prefixes per bank */
@@ -58,9 +63,9 @@ enum pc_drop_reason {
 #define PC_FRAG_ENTRIES 16384
 #define PC_MAX_IFACES 64
 
-/* Index into a port bank map; proto_index 0 = TCP, 1 = UDP. */
-#define PC_PORT_INDEX(bank, dir, proto_index, port)                            \
-	((((bank) * PC_PORT_ROWS) + (dir) * 2 + (proto_index)) * PC_PORTS + (port))
+/* Index into a port map: bank, row (PC_PORT_ROW) and port (host order). */
+#define PC_PORT_INDEX(bank, row, port)                                         \
+	(((bank) * PC_PORT_ROWS + (row)) * PC_PORTS + (port))
 
 /* Map names (as pinned under PIN_ROOT/maps/ and in the skeleton). */
 #define PC_MAP_CONFIG "pc_config"
@@ -184,7 +189,8 @@ struct pc_ct_value {
 	__u8 state;         /* enum pc_ct_state */
 	__u8 init_dir;      /* PC_DIR_* of the initiating packet */
 	__u8 fin_seen;      /* bit PC_DIR_*: that side sent FIN */
-	__u8 _pad[5];
+	__u8 init_bcast;    /* the initiating packet went to a broadcast address */
+	__u8 _pad[4];
 };
 PC_ASSERT_SIZE(struct pc_ct_value, 24);
 

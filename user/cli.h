@@ -71,5 +71,9 @@ struct json_object *pc_json_range(struct pc_port_range r);
 int pc_cmd_catalog(int argc, char **argv);
 int pc_cmd_check(int argc, char **argv);
 int pc_cmd_explain(int argc, char **argv);
+int pc_cmd_attach(int argc, char **argv);
+int pc_cmd_detach(int argc, char **argv);
+int pc_cmd_status(int argc, char **argv);
+int pc_cmd_stats(int argc, char **argv);
 
 #endif

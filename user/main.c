@@ -12,6 +12,10 @@ static const struct pc_cmd commands[] = {
 	{ "catalog", pc_cmd_catalog, "list the vendor catalog: every documented HCSM flow" },
 	{ "check", pc_cmd_check, "validate a site file and summarise hosts, kinds and flows" },
 	{ "explain", pc_cmd_explain, "show the rules a host enforces, or judge one packet" },
+	{ "attach", pc_cmd_attach, "enforce on interfaces: fill the maps, attach XDP and TC" },
+	{ "detach", pc_cmd_detach, "remove what attach added from interfaces (or --all)" },
+	{ "status", pc_cmd_status, "interfaces, hooks, mode, policy generation, map fill" },
+	{ "stats", pc_cmd_stats, "packets and bytes per path and direction, drops by reason" },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Connection and fragment tracking, kernel side. Contract:
+ *
+ * pc_ct_key_of(pkt, dir, key) builds the key of the packet's connection as
+ * the host sees it (local = destination on ingress, source on egress), so
+ * both directions of a connection share one key.
+ * pc_ct_lookup(key, set, now) returns the live entry or NULL; an entry idle
+ * longer than its state's timeout is deleted and NULL returned.
+ * pc_ct_create(key, dir, bcast, slot, gen, tcp_flags, now) records a
+ * connection that policy allowed in its initiating direction dir (bcast:
+ * sent to a broadcast address, kept for re-checks after a reload). Nothing else
+ * creates entries, so undocumented traffic cannot fill the table.
+ * pc_ct_update(ct, dir, proto, tcp_flags, now) advances the state (TCP
+ * flags; a reply makes UDP and ICMP established) and the idle clock.
+ * pc_frag_record / pc_frag_lookup remember the first fragment of a
+ * datagram that passed, and find it for the later fragments.
+ * Timeouts come from the active bank's settings, in seconds.
+ */
+#ifndef PC_BPF_CONNTRACK_H
+#define PC_BPF_CONNTRACK_H
+
+#include <linux/bpf.h>
+#include <linux/in.h>
+#include <bpf/bpf_helpers.h>
+
+#include "parsing.h"
+#include "portcullis.h"
+
+#define PC_NSEC 1000000000ull
+
+static __always_inline void pc_ct_key_of(const struct pc_pkt *p, __u32 dir,
+					 struct pc_ct_key *k)
+{
+	k->family = p->family;
+	k->proto = p->proto;
+	if (dir == PC_DIR_IN) {
+		k->lport = p->dport;
+		k->rport = p->sport;
+		__builtin_memcpy(k->laddr, p->daddr, 16);
+		__builtin_memcpy(k->raddr, p->saddr, 16);
+	} else {
+		k->lport = p->sport;
+		k->rport = p->dport;
+		__builtin_memcpy(k->laddr, p->saddr, 16);
+		__builtin_memcpy(k->raddr, p->daddr, 16);
+	}
+}
+
+static __always_inline __u64 pc_ct_timeout(const struct pc_ct_value *ct,
+					   __u8 proto,
+					   const struct pc_bank_settings *set)
+{
+	__u32 secs;
+
+	if (proto == IPPROTO_TCP)
+		secs = ct->state == PC_CT_ESTABLISHED ? set->ct_tcp_established :
+							 set->ct_tcp_transitory;
+	else if (proto == IPPROTO_UDP)
+		secs = set->ct_udp;
+	else
+		secs = set->ct_icmp;
+	return secs * PC_NSEC;
+}
+
+static __always_inline struct pc_ct_value *
+pc_ct_lookup(const struct pc_ct_key *k, const struct pc_bank_settings *set,
+	     __u64 now)
+{
+	struct pc_ct_value *ct = bpf_map_lookup_elem(&pc_ct, k);
+
+	if (!ct)
+		return NULL;
+	if (now > ct->last_seen_ns &&
+	    now - ct->last_seen_ns > pc_ct_timeout(ct, k->proto, set)) {
+		bpf_map_delete_elem(&pc_ct, k);
+		return NULL;
+	}
+	return ct;
+}
+
+static __always_inline void pc_ct_update(struct pc_ct_value *ct, __u32 dir,
+					 __u8 proto, __u8 flags, __u64 now)
+{
+	ct->last_seen_ns = now;
+	if (proto != IPPROTO_TCP) {
+		if (dir != ct->init_dir)
+			ct->state = PC_CT_ESTABLISHED;
+		return;
+	}
+	if (flags & PC_TCP_RST) {
+		ct->state = PC_CT_CLOSED;
+	} else if ((flags & (PC_TCP_SYN | PC_TCP_ACK)) == PC_TCP_SYN &&
+		   dir == ct->init_dir) {
+		/* A new connection on the same ports after a close. */
+		ct->state = PC_CT_NEW;
+		ct->fin_seen = 0;
+	} else if (flags & PC_TCP_FIN) {
+		ct->fin_seen |= 1u << dir;
+		ct->state = PC_CT_CLOSING;
+	} else if (ct->state == PC_CT_NEW && dir != ct->init_dir &&
+		   (flags & PC_TCP_ACK)) {
+		ct->state = PC_CT_ESTABLISHED;
+	}
+}
+
+static __always_inline void pc_ct_create(const struct pc_ct_key *k, __u32 dir,
+					 __u32 bcast, __u32 slot, __u32 gen,
+					 __u8 flags, __u64 now)
+{
+	struct pc_ct_value v = {};
+
+	v.init_bcast = bcast;
+	v.last_seen_ns = now;
+	v.path_slot = slot;
+	v.generation = gen;
+	v.init_dir = dir;
+	/* A TCP packet other than a SYN belongs to a connection that existed
+	 * before we attached (or we missed its start): take it over. */
+	if (k->proto == IPPROTO_TCP && !(flags & PC_TCP_SYN))
+		v.state = PC_CT_ESTABLISHED;
+	else
+		v.state = PC_CT_NEW;
+	bpf_map_update_elem(&pc_ct, k, &v, BPF_ANY);
+}
+
+static __always_inline void pc_frag_key_of(const struct pc_pkt *p,
+					   struct pc_frag_key *k)
+{
+	k->family = p->family;
+	k->proto = p->family == PC_AF_INET ? p->proto : 0;
+	k->id = p->frag_id;
+	__builtin_memcpy(k->saddr, p->saddr, 16);
+	__builtin_memcpy(k->daddr, p->daddr, 16);
+}
+
+static __always_inline void pc_frag_record(const struct pc_pkt *p, __u32 slot,
+					   __u64 now)
+{
+	struct pc_frag_key k = {};
+	struct pc_frag_value v = {};
+
+	pc_frag_key_of(p, &k);
+	v.last_seen_ns = now;
+	v.path_slot = slot;
+	bpf_map_update_elem(&pc_frags, &k, &v, BPF_ANY);
+}
+
+/* The slot of the datagram's first fragment, or -1 if it was not allowed. */
+static __always_inline int pc_frag_lookup(const struct pc_pkt *p, __u64 now,
+					  __u32 *slot)
+{
+	struct pc_frag_key k = {};
+	struct pc_frag_value *v;
+
+	pc_frag_key_of(p, &k);
+	v = bpf_map_lookup_elem(&pc_frags, &k);
+	if (!v)
+		return -1;
+	if (now > v->last_seen_ns && now - v->last_seen_ns > PC_FRAG_TIMEOUT_NS) {
+		bpf_map_delete_elem(&pc_frags, &k);
+		return -1;
+	}
+	v->last_seen_ns = now;
+	*slot = v->path_slot;
+	return 0;
+}
+
+#endif

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The maps of the portcullis object, defined once and shared by the XDP and
+ * TC programs. Layouts and names are in include/portcullis.h; userspace
+ * (user/loader.c) fills the policy maps of the inactive bank, then flips
+ * pc_config. Include this header from exactly one .bpf.c file.
+ */
+#ifndef PC_BPF_MAPS_H
+#define PC_BPF_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "portcullis.h"
+
+/* The active bank and policy generation: one word, which the loader flips
+ * with a single atomic store through mmap. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct pc_config);
+} pc_config SEC(".maps");
+
+/* Per-bank mode, switches and conntrack timeouts. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PC_BANKS);
+	__type(key, __u32);
+	__type(value, struct pc_bank_settings);
+} pc_settings SEC(".maps");
+
+/* (bank, dir, proto, local port) -> rules whose local range holds it.
+ * Mmapable so a whole bank is written with one memcpy. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PC_BANKS * PC_PORT_BANK_ENTRIES);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct pc_mask);
+} pc_lport SEC(".maps");
+
+/* (bank, dir, proto, remote port) -> rules whose remote range holds it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PC_BANKS * PC_PORT_BANK_ENTRIES);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct pc_mask);
+} pc_rport SEC(".maps");
+
+/* (bank, single remote address) -> rules that name it, or a CIDR holding it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PC_BANKS * PC_MAX_ADDRS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct pc_addr_key);
+	__type(value, struct pc_mask);
+} pc_addr SEC(".maps");
+
+/* (bank, remote prefix) -> rules of that CIDR and of every wider CIDR. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, PC_BANKS * PC_MAX_CIDRS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct pc_cidr_key);
+	__type(value, struct pc_mask);
+} pc_cidr SEC(".maps");
+
+/* bank * PC_MAX_RULES + rule -> path slot of the rule's path. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PC_BANKS * PC_MAX_RULES);
+	__type(key, __u32);
+	__type(value, __u32);
+} pc_rule_path SEC(".maps");
+
+/* path slot -> path id (userspace only: keeps slots stable across loads). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PC_MAX_PATHS);
+	__type(key, __u32);
+	__type(value, struct pc_path_name);
+} pc_path_names SEC(".maps");
+
+/* path slot * 2 + dir -> packets and bytes, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PC_MAX_PATHS * 2);
+	__type(key, __u32);
+	__type(value, struct pc_counter);
+} pc_path_stats SEC(".maps");
+
+/* drop reason * 2 + dir -> packets and bytes, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PC_DROP_REASONS * 2);
+	__type(key, __u32);
+	__type(value, struct pc_counter);
+} pc_drops SEC(".maps");
+
+/* Connections allowed by policy, keyed as the host sees them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, PC_CT_ENTRIES);
+	__type(key, struct pc_ct_key);
+	__type(value, struct pc_ct_value);
+} pc_ct SEC(".maps");
+
+/* Fragmented datagrams whose first fragment was allowed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, PC_FRAG_ENTRIES);
+	__type(key, struct pc_frag_key);
+	__type(value, struct pc_frag_value);
+} pc_frags SEC(".maps");
+
+/* ifindex -> what the controller attached there (userspace only). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PC_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, struct pc_iface);
+} pc_ifaces SEC(".maps");
+
+#endif

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "progutil.h"
+
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "portcullis.skel.h"
+
+const char px_site[] =
+	"site: prog-tests\n"
+	"hosts:\n"
+	"  - name: mgr\n"
+	"    kinds: [management-server]\n"
+	"    os: windows\n"
+	"    addresses: [192.0.2.10, \"2001:db8::10\"]\n"
+	"  - name: desk\n"
+	"    kinds: [management-client]\n"
+	"    addresses: [192.0.2.64/26, \"2001:db8:100::/64\"]\n"
+	"  - name: web\n"
+	"    kinds: [linux]\n"
+	"    os: linux\n"
+	"    addresses: [198.51.100.11, \"2001:db8:0:2::11\"]\n"
+	"  - name: win\n"
+	"    kinds: [windows]\n"
+	"    os: windows\n"
+	"    addresses: [198.51.100.21]\n"
+	"  - name: hv\n"
+	"    kinds: [hyper-v]\n"
+	"    os: windows\n"
+	"    addresses: [198.51.100.22]\n"
+	"  - name: vm\n"
+	"    kinds: [esxi]\n"
+	"    addresses: [198.51.100.23]\n"
+	"  - name: bmc\n"
+	"    kinds: [bmc]\n"
+	"    addresses: [203.0.113.0/28]\n"
+	"  - name: svp\n"
+	"    kinds: [svp]\n"
+	"    addresses: [203.0.113.20]\n"
+	"  - name: hvm\n"
+	"    kinds: [hvm]\n"
+	"    addresses: [203.0.113.21]\n"
+	"  - name: mail\n"
+	"    kinds: [smtp-server]\n"
+	"    addresses: [192.0.2.25]\n"
+	"  - name: dm\n"
+	"    kinds: [device-manager]\n"
+	"    addresses: [192.0.2.26]\n"
+	"  - name: auth\n"
+	"    kinds: [auth-server]\n"
+	"    addresses: [\"2001:db8:1::88\"]\n"
+	"  - name: dhcp\n"
+	"    kinds: [dhcp-server]\n"
+	"    addresses: [192.0.2.67]\n"
+	"segments: [192.0.2.0/24, 198.51.100.0/24]\n";
+
+static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_WARN || getenv("PC_TEST_VERBOSE"))
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+void fx_open(struct fx *f)
+{
+	memset(f, 0, sizeof(*f));
+	libbpf_set_print(quiet_print);
+	f->skel = portcullis__open_and_load();
+	if (!f->skel)
+		fail_msg("cannot load the BPF object: %s", strerror(errno));
+	pc_maps_from_skel(&f->maps, f->skel);
+}
+
+void fx_load_host(struct fx *f, const char *host, enum pc_mode mode)
+{
+	struct pc_settings s = f->policy.settings;
+	struct pc_load_info info;
+	int err;
+
+	if (f->have_rs)
+		pc_ruleset_free(&f->rs);
+	f->have_rs = false;
+	if (pc_compile_host(&f->policy, host, &f->rs))
+		fail_msg("no host %s", host);
+	f->have_rs = true;
+	s.mode = mode;
+	err = pc_loader_load(&f->maps, &f->rs, &s, &info);
+	if (err)
+		fail_msg("loading %s: %s", host, strerror(-err));
+	assert_int_equal(info.nrules, f->rs.nrules);
+}
+
+void fx_load(struct fx *f, const char *site, const char *host, enum pc_mode mode)
+{
+	struct pc_diags d = { 0 };
+	int err;
+
+	err = pc_policy_load_text(&f->policy, "catalog.yaml", pc_builtin_catalog,
+				  pc_builtin_catalog_len, "site.yaml", site,
+				  strlen(site), &d);
+	if (err) {
+		pc_diags_print(&d);
+		pc_diags_free(&d);
+		fail_msg("the test site does not load");
+	}
+	pc_diags_free(&d);
+	f->have_policy = true;
+	fx_load_host(f, host, mode);
+}
+
+void fx_close(struct fx *f)
+{
+	if (f->have_rs)
+		pc_ruleset_free(&f->rs);
+	if (f->have_policy)
+		pc_policy_free(&f->policy);
+	portcullis__destroy(f->skel);
+	memset(f, 0, sizeof(*f));
+}
+
+static void clear_map(int fd, size_t key_size)
+{
+	unsigned char key[64];
+
+	while (bpf_map_get_next_key(fd, NULL, key) == 0)
+		if (bpf_map_delete_elem(fd, key))
+			break;
+	(void)key_size;
+}
+
+void fx_clear_tracking(struct fx *f)
+{
+	clear_map(f->maps.ct, sizeof(struct pc_ct_key));
+	clear_map(f->maps.frags, sizeof(struct pc_frag_key));
+}
+
+bool fx_run(struct fx *f, int dir, const struct pkt *p)
+{
+	struct bpf_program *prog = dir ? f->skel->progs.pc_tc_egress :
+					 f->skel->progs.pc_xdp_ingress;
+	uint8_t out[PKT_MAX + 512];
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->b,
+		    .data_size_in = (__u32)p->len, .data_out = out,
+		    .data_size_out = sizeof(out), .repeat = 1);
+	int err;
+
+	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
+	if (err)
+		fail_msg("BPF_PROG_TEST_RUN (%s, %zu bytes): %s", dir ? "tc" : "xdp",
+			 p->len, strerror(errno));
+	if (dir)
+		return opts.retval == TC_ACT_OK;
+	assert_true(opts.retval == XDP_PASS || opts.retval == XDP_DROP);
+	return opts.retval == XDP_PASS;
+}
+
+static uint32_t slot_of(struct fx *f, const char *path)
+{
+	struct pc_path_name n;
+
+	if (!path)
+		return PC_PATH_OTHER;
+	for (uint32_t i = 1; i < PC_MAX_PATHS; i++) {
+		if (bpf_map_lookup_elem(f->maps.path_names, &i, &n))
+			break;
+		if (!strcmp(n.id, path))
+			return i;
+	}
+	fail_msg("path %s has no counter slot", path);
+	return 0;
+}
+
+uint64_t fx_path_packets(struct fx *f, const char *path, int dir)
+{
+	struct pc_counter c;
+
+	assert_int_equal(pc_counter_read(f->maps.path_stats,
+					 slot_of(f, path) * 2 + (uint32_t)dir, &c), 0);
+	return c.packets;
+}
+
+uint64_t fx_drop_packets(struct fx *f, int reason, int dir)
+{
+	struct pc_counter c;
+
+	assert_int_equal(pc_counter_read(f->maps.drops, (uint32_t)reason * 2 +
+					 (uint32_t)dir, &c), 0);
+	return c.packets;
+}
+
+int px_expect(const struct pc_ruleset *rs, const struct pc_tuple *t,
+	      const char **path)
+{
+	struct pc_tuple rev = *t;
+	struct pc_verdict v, rv;
+
+	*path = NULL;
+	pc_classify(rs, t, &v);
+	if (v.kind == PC_VERDICT_PASS) {
+		*path = v.rule->flow->id;
+		return PC_DROP_NONE;
+	}
+	rev.dir = t->dir == PC_DIR_INGRESS ? PC_DIR_EGRESS : PC_DIR_INGRESS;
+	rev.to_broadcast = false;
+	pc_classify(rs, &rev, &rv);
+	if (rv.kind == PC_VERDICT_PASS)
+		return PC_DROP_NO_CONNTRACK;
+	return v.kind == PC_VERDICT_WRONG_PEER ? PC_DROP_WRONG_PEER : PC_DROP_NO_RULE;
+}
+
+void px_addr_inside(const struct pc_addr *a, char *buf, size_t len)
+{
+	struct pc_addr x = *a;
+	int max = pc_addr_maxlen(a);
+
+	if (a->prefix < max) {
+		int last = (max / 8) - 1;
+
+		x.bytes[last] |= 1; /* network + 1: inside any prefix < /32 */
+	}
+	inet_ntop(a->family, x.bytes, buf, (socklen_t)len);
+}
+
+const char *px_local_addr(const struct pc_ruleset *rs, int family, char *buf,
+			  size_t len)
+{
+	for (size_t i = 0; rs->host && i < rs->host->naddrs; i++) {
+		if (rs->host->addrs[i].family == family) {
+			px_addr_inside(&rs->host->addrs[i], buf, len);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "%s", family == AF_INET ? "192.0.2.200" : "2001:db8::200");
+	return buf;
+}

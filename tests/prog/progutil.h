@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Fixture for the BPF program tests: a loaded skeleton (no pins), a policy
+ * from a site text, one host's rules loaded through the real loader, and
+ * BPF_PROG_TEST_RUN of one packet through the hook of its direction.
+ */
+#ifndef PC_PROGUTIL_H
+#define PC_PROGUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "classify.h"
+#include "loader.h"
+#include "pktbuild.h"
+
+struct portcullis;
+
+struct fx {
+	struct portcullis *skel;
+	struct pc_maps maps;
+	struct pc_policy policy;
+	struct pc_ruleset rs;
+	bool have_policy, have_rs;
+};
+
+/* The site used by the datapath tests: every kind, IPv4 and IPv6, CIDRs. */
+extern const char px_site[];
+
+/* Opens and loads the skeleton; fails the test on error. */
+void fx_open(struct fx *f);
+/* Loads site (catalog + text), compiles host, loads it with mode. */
+void fx_load(struct fx *f, const char *site, const char *host, enum pc_mode mode);
+/* Compiles and loads another host of the already loaded policy. */
+void fx_load_host(struct fx *f, const char *host, enum pc_mode mode);
+void fx_close(struct fx *f);
+/* Empties the connection and fragment tables. */
+void fx_clear_tracking(struct fx *f);
+
+/* Runs p through XDP (dir 0) or TC (dir 1); returns true if it passed. */
+bool fx_run(struct fx *f, int dir, const struct pkt *p);
+/* Packets counted so far on a path id (NULL: the "other" slot) / reason. */
+uint64_t fx_path_packets(struct fx *f, const char *path, int dir);
+uint64_t fx_drop_packets(struct fx *f, int reason, int dir);
+
+/* What the datapath must do with the first packet of t, by the reference
+ * classifier: pass on *path, or drop with the reason returned (the reply
+ * of a documented flow the other way is PC_DROP_NO_CONNTRACK). */
+int px_expect(const struct pc_ruleset *rs, const struct pc_tuple *t,
+	      const char **path);
+
+/* An address inside a (the network address + 1 for a prefix). */
+void px_addr_inside(const struct pc_addr *a, char *buf, size_t len);
+/* The host's first address of a family, or a documentation address. */
+const char *px_local_addr(const struct pc_ruleset *rs, int family, char *buf,
+			  size_t len);
+
+/* Asserts with a description: fails the test with desc and the values. */
+#define PX_CHECK(cond, ...)                                 \
+	do {                                                \
+		if (!(cond)) {                              \
+			print_error(__VA_ARGS__);           \
+			print_error("\n");                  \
+			fail_msg("check failed: %s", #cond); \
+		}                                           \
+	} while (0)
+
+#endif

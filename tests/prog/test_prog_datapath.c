@@ -1,0 +1,749 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The datapath through BPF_PROG_TEST_RUN: documented flows of every role
+ * with their replies, mutated flows, a table of cases for the management
+ * server, malformed packets, fragments, conntrack, ICMP, modes, reloads.
+ * No pins: each test loads its own skeleton and destroys it.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <bpf/bpf.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "progutil.h"
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	fx_open(f);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	fx_close(f);
+	free(f);
+	return 0;
+}
+
+/* Runs p and checks verdict and the one counter that must move. */
+static void expect(struct fx *f, const char *desc, int dir, const struct pkt *p,
+		   int reason, const char *path)
+{
+	uint64_t before, after;
+	bool passed;
+
+	if (reason == PC_DROP_NONE)
+		before = fx_path_packets(f, path, dir);
+	else
+		before = fx_drop_packets(f, reason, dir);
+	passed = fx_run(f, dir, p);
+	if (reason == PC_DROP_NONE)
+		after = fx_path_packets(f, path, dir);
+	else
+		after = fx_drop_packets(f, reason, dir);
+	PX_CHECK(passed == (reason == PC_DROP_NONE), "%s: %s, expected %s", desc,
+		 passed ? "passed" : "dropped",
+		 reason == PC_DROP_NONE ? "pass" : "drop");
+	PX_CHECK(after == before + 1, "%s: counter %s/%d moved by %llu, expected 1",
+		 desc, path ? path : "(reason)", reason,
+		 (unsigned long long)(after - before));
+}
+
+static const char *swap_flags_reply(uint8_t proto)
+{
+	return proto == IPPROTO_TCP ? "syn-ack" : "udp";
+}
+
+/* A tuple and its packet for rule r with given ports and remote. */
+static void judge_tuple(struct fx *f, const char *desc, int dir, uint8_t proto,
+			const char *local, uint16_t lport, const char *remote,
+			uint16_t rport)
+{
+	struct pc_tuple t = { .dir = (enum pc_dir)dir, .proto = proto,
+			      .local_port = lport, .remote_port = rport };
+	const char *why, *path;
+	struct pkt p;
+	int reason;
+
+	assert_int_equal(pc_addr_parse(remote, &t.remote, &why), 0);
+	t.to_broadcast = dir == 0 && !strcmp(local, "255.255.255.255");
+	reason = px_expect(&f->rs, &t, &path);
+	pkt_flow(&p, dir, proto, local, lport, remote, rport, TH_SYN);
+	expect(f, desc, dir, &p, reason, path);
+}
+
+/*
+ * For every host of the site (one per role): each rule's initiating packet
+ * at the ends of its port ranges and from each remote passes and counts on
+ * the path the reference names; its reply passes the other way through
+ * conntrack; the same packet with another protocol, an unknown peer, a
+ * port of no rule, or the other direction gets the reference's verdict.
+ */
+static void test_documented_flows_every_role(void **state)
+{
+	struct fx *f = *state;
+	size_t checked = 0;
+
+	fx_load(f, px_site, "mgr", PC_MODE_ENFORCE);
+	for (size_t h = 0; h < f->policy.nhosts; h++) {
+		const char *host = f->policy.hosts[h].name;
+
+		fx_load_host(f, host, PC_MODE_ENFORCE);
+		for (size_t i = 0; i < f->rs.nrules; i++) {
+			const struct pc_rule *r = &f->rs.rules[i];
+			uint16_t lports[2] = { r->local.lo, r->local.hi };
+			uint16_t rports[2] = { r->remote.lo, r->remote.hi };
+
+			for (size_t a = 0; a < r->nremote; a++) {
+				char remote[64], local[64], desc[256];
+				int fam = r->remote_addrs[a].family;
+
+				px_addr_inside(&r->remote_addrs[a], remote, sizeof(remote));
+				px_local_addr(&f->rs, fam, local, sizeof(local));
+				for (int pi = 0; pi < 2; pi++) {
+					struct pc_tuple t = { .dir = r->dir, .proto = r->proto,
+							      .local_port = lports[pi],
+							      .remote_port = rports[pi] };
+					const char *why, *path;
+					struct pkt p, reply;
+					int reason;
+
+					assert_int_equal(pc_addr_parse(remote, &t.remote, &why), 0);
+					if (r->dir == PC_DIR_INGRESS &&
+					    !(r->local_class & PC_LOCAL_UNICAST)) {
+						/* Broadcast-only rows: sent to 255.255.255.255. */
+						if (fam != AF_INET)
+							continue;
+						snprintf(local, sizeof(local), "255.255.255.255");
+						t.to_broadcast = true;
+					}
+					fx_clear_tracking(f);
+					reason = px_expect(&f->rs, &t, &path);
+					PX_CHECK(reason == PC_DROP_NONE,
+						 "%s rule %zu (%s): the reference refuses its own rule",
+						 host, i, r->flow->id);
+					snprintf(desc, sizeof(desc), "%s: %s %s %s %s:%u <-> %s:%u",
+						 host, r->flow->id, pc_dir_name(r->dir),
+						 pc_proto_name(r->proto), local, lports[pi],
+						 remote, rports[pi]);
+					pkt_flow(&p, r->dir, r->proto, local, lports[pi],
+						 remote, rports[pi], TH_SYN);
+					expect(f, desc, r->dir, &p, PC_DROP_NONE, path);
+					if (t.to_broadcast || !strcmp(remote, "255.255.255.255"))
+						continue; /* replies come from a real address */
+					/* The reply, the other way, via conntrack. */
+					pkt_flow(&reply, !r->dir, r->proto, local, lports[pi],
+						 remote, rports[pi], TH_SYN | TH_ACK);
+					strncat(desc, " reply ", sizeof(desc) - strlen(desc) - 1);
+					strncat(desc, swap_flags_reply(r->proto),
+						sizeof(desc) - strlen(desc) - 1);
+					expect(f, desc, !r->dir, &reply, PC_DROP_NONE, path);
+
+					/* Mutations: judged as the reference says. */
+					fx_clear_tracking(f);
+					judge_tuple(f, "other protocol", r->dir,
+						    r->proto == IPPROTO_TCP ? IPPROTO_UDP : IPPROTO_TCP,
+						    local, lports[pi], remote, rports[pi]);
+					judge_tuple(f, "unknown peer", r->dir, r->proto, local,
+						    lports[pi], fam == AF_INET ? "203.0.113.250" :
+						    "2001:db8:ffff::1", rports[pi]);
+					judge_tuple(f, "port 7", r->dir, r->proto, local, 7,
+						    remote, rports[pi]);
+					judge_tuple(f, "other direction", !r->dir, r->proto,
+						    local, lports[pi], remote, rports[pi]);
+					checked++;
+				}
+			}
+		}
+	}
+	PX_CHECK(checked > 300, "only %zu flows checked", checked);
+}
+
+enum mut { M_NONE, M_VLAN, M_QINQ, M_IPOPTS, M_ETH_MCAST, M_ETH_BCAST };
+
+struct pcase {
+	const char *desc;
+	int dir;
+	uint8_t proto;
+	const char *local;
+	uint16_t lport;
+	const char *remote;
+	uint16_t rport;
+	uint8_t flags;
+	enum mut mut;
+	int reason;
+	const char *path; /* on pass */
+};
+
+#define IN 0
+#define OUT 1
+#define TCP IPPROTO_TCP
+#define UDP IPPROTO_UDP
+#define MGR4 "192.0.2.10"
+#define MGR6 "2001:db8::10"
+#define OK PC_DROP_NONE
+
+/* The management server (Windows: Deployment Manager rows on). */
+static const struct pcase mgr_cases[] = {
+	{ "ssh to the linux host", OUT, TCP, MGR4, 40000, "198.51.100.11", 22, TH_SYN, M_NONE, OK, "A-2.3-ssh-linux" },
+	{ "ssh to the linux host, IPv6", OUT, TCP, MGR6, 40000, "2001:db8:0:2::11", 22, TH_SYN, M_NONE, OK, "A-2.3-ssh-linux" },
+	{ "ssh in 802.1Q", OUT, TCP, MGR4, 40001, "198.51.100.11", 22, TH_SYN, M_VLAN, OK, "A-2.3-ssh-linux" },
+	{ "ssh in QinQ", OUT, TCP, MGR4, 40002, "198.51.100.11", 22, TH_SYN, M_QINQ, OK, "A-2.3-ssh-linux" },
+	{ "ssh with 40 bytes of IPv4 options", OUT, TCP, MGR4, 40003, "198.51.100.11", 22, TH_SYN, M_IPOPTS, OK, "A-2.3-ssh-linux" },
+	{ "ssh to the windows host", OUT, TCP, MGR4, 40000, "198.51.100.21", 22, TH_SYN, M_NONE, PC_DROP_WRONG_PEER, NULL },
+	{ "telnet to the linux host", OUT, TCP, MGR4, 40000, "198.51.100.11", 23, TH_SYN, M_NONE, PC_DROP_NO_RULE, NULL },
+	{ "ssh from a privileged port", OUT, TCP, MGR4, 1023, "198.51.100.11", 22, TH_SYN, M_NONE, PC_DROP_NO_RULE, NULL },
+	{ "ssh from the linux host (wrong direction)", IN, TCP, MGR4, 40000, "198.51.100.11", 22, TH_SYN, M_NONE, PC_DROP_NO_CONNTRACK, NULL },
+	{ "GUI from the client CIDR", IN, TCP, MGR4, 22015, "192.0.2.70", 50000, TH_SYN, M_NONE, OK, "A-1.1-http-gui" },
+	{ "GUI from the client IPv6 prefix", IN, TCP, MGR6, 22016, "2001:db8:100::5", 50000, TH_SYN, M_NONE, OK, "A-1.2-https-gui" },
+	{ "GUI from outside the client CIDR", IN, TCP, MGR4, 22015, "192.0.2.200", 50000, TH_SYN, M_NONE, PC_DROP_WRONG_PEER, NULL },
+	{ "GUI from a privileged client port", IN, TCP, MGR4, 22015, "192.0.2.70", 1000, TH_SYN, M_NONE, PC_DROP_NO_RULE, NULL },
+	{ "GUI over UDP", IN, UDP, MGR4, 22015, "192.0.2.70", 50000, 0, M_NONE, PC_DROP_NO_RULE, NULL },
+	{ "SNMP trap from the linux host", IN, UDP, MGR4, 162, "198.51.100.11", 40000, 0, M_NONE, OK, "A-2.12-snmp-trap" },
+	{ "SNMP trap from the esxi host", IN, UDP, MGR4, 162, "198.51.100.23", 40000, 0, M_NONE, PC_DROP_WRONG_PEER, NULL },
+	{ "SNMP trap over TCP", IN, TCP, MGR4, 162, "198.51.100.11", 40000, TH_SYN, M_NONE, PC_DROP_NO_RULE, NULL },
+	{ "WMI to the windows ephemeral range, low end", OUT, TCP, MGR4, 50000, "198.51.100.21", 49152, TH_SYN, M_NONE, OK, "A-2.1-wmi-dcom-windows" },
+	{ "WMI to the windows ephemeral range, high end", OUT, TCP, MGR4, 50000, "198.51.100.22", 65535, TH_SYN, M_NONE, OK, "A-2.1-wmi-dcom-windows" },
+	{ "WMI just below the ephemeral range", OUT, TCP, MGR4, 50000, "198.51.100.21", 49151, TH_SYN, M_NONE, PC_DROP_NO_RULE, NULL },
+	{ "Wake-on-LAN broadcast to port 0", OUT, UDP, MGR4, 40000, "255.255.255.255", 0, 0, M_NONE, OK, "A-2.9-wol-limited-broadcast" },
+	{ "Wake-on-LAN unicast to port 0", OUT, UDP, MGR4, 40000, "198.51.100.11", 0, 0, M_NONE, OK, "A-2.10-wol-unicast" },
+	{ "Wake-on-LAN directed broadcast, magicsend", OUT, UDP, MGR4, 40000, "198.51.100.255", 5561, 0, M_NONE, OK, "A-2.11-wol-magicsend" },
+	{ "alert from the BMC CIDR", IN, TCP, MGR4, 22611, "203.0.113.5", 40000, TH_SYN, M_NONE, OK, "A-2.13-alert" },
+	{ "PXE DHCP discover from 0.0.0.0 to broadcast", IN, UDP, "255.255.255.255", 67, "0.0.0.0", 68, 0, M_NONE, OK, "A-3.1-pxe-dhcp-request" },
+	{ "Kerberos to the auth server over IPv6", OUT, UDP, MGR6, 50000, "2001:db8:1::88", 88, 0, M_NONE, OK, "A-4.4-kerberos" },
+	{ "Kerberos to the auth server over IPv4 address", OUT, UDP, MGR4, 50000, "192.0.2.88", 88, 0, M_NONE, PC_DROP_WRONG_PEER, NULL },
+	{ "SMTP to the mail server", OUT, TCP, MGR4, 50000, "192.0.2.25", 25, TH_SYN, M_NONE, OK, "A-4.1-smtp" },
+	{ "SMTP, mid-stream ACK (taken over)", OUT, TCP, MGR4, 50001, "192.0.2.25", 25, TH_ACK | TH_PSH, M_NONE, OK, "A-4.1-smtp" },
+	{ "multicast source", IN, UDP, MGR4, 162, "224.0.0.1", 40000, 0, M_NONE, PC_DROP_BAD_SOURCE, NULL },
+	{ "broadcast source", IN, UDP, MGR4, 162, "255.255.255.255", 40000, 0, M_NONE, PC_DROP_BAD_SOURCE, NULL },
+	{ "IPv6 multicast source", IN, UDP, MGR6, 162, "ff02::1", 40000, 0, M_NONE, PC_DROP_BAD_SOURCE, NULL },
+	{ "Ethernet multicast source", IN, UDP, MGR4, 162, "198.51.100.11", 40000, 0, M_ETH_MCAST, PC_DROP_BAD_SOURCE, NULL },
+	{ "SNMP trap to the Ethernet broadcast (unicast-only row)", IN, UDP, MGR4, 162, "198.51.100.11", 40000, 0, M_ETH_BCAST, PC_DROP_NO_RULE, NULL },
+	{ "TCP NULL scan", OUT, TCP, MGR4, 40000, "198.51.100.11", 22, 0, M_NONE, PC_DROP_TCP_FLAGS, NULL },
+	{ "TCP SYN+FIN", OUT, TCP, MGR4, 40000, "198.51.100.11", 22, TH_SYN | TH_FIN, M_NONE, PC_DROP_TCP_FLAGS, NULL },
+	{ "TCP SYN+RST", OUT, TCP, MGR4, 40000, "198.51.100.11", 22, TH_SYN | TH_RST, M_NONE, PC_DROP_TCP_FLAGS, NULL },
+	{ "TCP XMAS", IN, TCP, MGR4, 22015, "192.0.2.70", 50000, TH_FIN | TH_PSH | TH_URG, M_NONE, PC_DROP_TCP_FLAGS, NULL },
+	{ "TCP FIN without ACK", IN, TCP, MGR4, 22015, "192.0.2.70", 50000, TH_FIN, M_NONE, PC_DROP_TCP_FLAGS, NULL },
+};
+
+static void build_case(const struct pcase *c, struct pkt *p)
+{
+	const char *src = c->dir ? c->local : c->remote;
+	const char *dst = c->dir ? c->remote : c->local;
+	uint16_t sport = c->dir ? c->lport : c->rport;
+	uint16_t dport = c->dir ? c->rport : c->lport;
+
+	pkt_eth(p, c->mut == M_VLAN ? 1 : c->mut == M_QINQ ? 2 : 0);
+	if (c->mut == M_ETH_MCAST)
+		pkt_eth_src_multicast(p);
+	if (c->mut == M_ETH_BCAST || !strcmp(dst, "255.255.255.255"))
+		pkt_eth_dst_broadcast(p);
+	pkt_ip(p, src, dst);
+	if (c->mut == M_IPOPTS)
+		pkt_ipv4_options(p, 40);
+	if (c->proto == TCP)
+		pkt_tcp(p, sport, dport, c->flags);
+	else
+		pkt_udp(p, sport, dport);
+	pkt_payload(p, 32);
+	pkt_finish(p);
+}
+
+static void test_mgr_table(void **state)
+{
+	struct fx *f = *state;
+
+	fx_load(f, px_site, "mgr", PC_MODE_ENFORCE);
+	for (size_t i = 0; i < sizeof(mgr_cases) / sizeof(*mgr_cases); i++) {
+		const struct pcase *c = &mgr_cases[i];
+		struct pkt p;
+
+		fx_clear_tracking(f);
+		build_case(c, &p);
+		expect(f, c->desc, c->dir, &p, c->reason, c->path);
+		if (c->reason == OK && strcmp(c->remote, "255.255.255.255") &&
+		    strcmp(c->local, "255.255.255.255")) {
+			struct pcase r = *c;
+
+			r.dir = !c->dir;
+			r.flags = c->proto == TCP ? TH_SYN | TH_ACK : 0;
+			build_case(&r, &p);
+			expect(f, c->desc, r.dir, &p, OK, c->path);
+		}
+	}
+}
+
+/* Ports 0, 1 and 256: a byte-order mistake would swap 1 and 256. */
+static void test_port_byte_order(void **state)
+{
+	static const char site[] =
+		"hosts:\n"
+		"  - name: mgr\n    kinds: [management-server]\n    addresses: [192.0.2.10]\n"
+		"  - name: web\n    kinds: [linux]\n    addresses: [198.51.100.11]\n"
+		"  - name: bmc\n    kinds: [bmc]\n    addresses: [198.51.100.30]\n"
+		"parameters:\n  linux-ssh-port: 256\n  bmc-ssh-port: 1\n";
+	struct fx *f = *state;
+	struct pkt p;
+
+	fx_load(f, site, "mgr", PC_MODE_ENFORCE);
+	pkt_flow(&p, OUT, TCP, MGR4, 40000, "198.51.100.11", 256, TH_SYN);
+	expect(f, "linux ssh on 256", OUT, &p, OK, "A-2.3-ssh-linux");
+	pkt_flow(&p, OUT, TCP, MGR4, 40000, "198.51.100.30", 1, TH_SYN);
+	expect(f, "bmc ssh on 1", OUT, &p, OK, "A-2.6-ssh-bmc");
+	pkt_flow(&p, OUT, TCP, MGR4, 40001, "198.51.100.11", 1, TH_SYN);
+	expect(f, "linux on 1 (the bmc's port)", OUT, &p, PC_DROP_WRONG_PEER, NULL);
+	pkt_flow(&p, OUT, TCP, MGR4, 40001, "198.51.100.30", 256, TH_SYN);
+	expect(f, "bmc on 256 (the linux port)", OUT, &p, PC_DROP_WRONG_PEER, NULL);
+	pkt_flow(&p, OUT, TCP, MGR4, 40002, "198.51.100.11", 22, TH_SYN);
+	expect(f, "linux on 22 (moved away)", OUT, &p, PC_DROP_NO_RULE, NULL);
+	pkt_flow(&p, OUT, UDP, MGR4, 40000, "198.51.100.11", 0, 0);
+	expect(f, "WoL to port 0", OUT, &p, OK, "A-2.10-wol-unicast");
+	pkt_flow(&p, OUT, TCP, MGR4, 0, "198.51.100.11", 256, TH_SYN);
+	expect(f, "from local port 0", OUT, &p, PC_DROP_NO_RULE, NULL);
+}
+
+/* Malformed and unusual packets, each built by a small function. */
+struct mcase {
+	const char *desc;
+	void (*build)(struct pkt *p);
+	int dir;
+	int reason;
+	const char *path;
+};
+
+#define SSH_OUT(p) pkt_tcp(p, 40000, 22, TH_SYN)
+static void ssh_v4(struct pkt *p) { pkt_eth(p, 0); pkt_ip(p, MGR4, "198.51.100.11"); }
+static void ssh_v6(struct pkt *p) { pkt_eth(p, 0); pkt_ip(p, MGR6, "2001:db8:0:2::11"); }
+
+/* (A frame shorter than an Ethernet header never reaches the programs:
+ * BPF_PROG_TEST_RUN refuses it as the drivers do.) */
+static void b_trunc_vlan(struct pkt *p) { pkt_eth(p, 1); p->len = 16; pkt_ethertype(p, 0x0800); }
+static void b_three_tags(struct pkt *p)
+{
+	pkt_eth(p, 2);
+	pkt_ethertype(p, 0x8100);
+	pkt_payload(p, 4);
+	p->b[p->len - 2] = 0x08;
+	p->b[p->len - 1] = 0x00;
+	pkt_payload(p, 40);
+}
+static void b_trunc_ip(struct pkt *p) { ssh_v4(p); SSH_OUT(p); pkt_finish(p); p->len = 14 + 12; }
+static void b_ihl4(struct pkt *p) { ssh_v4(p); SSH_OUT(p); pkt_finish(p); p->b[p->l3] = 0x44; }
+static void b_ihl15_cut(struct pkt *p) { ssh_v4(p); pkt_finish(p); p->b[p->l3] = 0x4f; }
+static void b_totlen_beyond(struct pkt *p) { ssh_v4(p); SSH_OUT(p); pkt_finish(p); p->b[p->l3 + 2] = 0x05; }
+static void b_totlen_short(struct pkt *p) { ssh_v4(p); SSH_OUT(p); pkt_finish(p); p->b[p->l3 + 2] = 0; p->b[p->l3 + 3] = 16; }
+static void b_version5(struct pkt *p) { ssh_v4(p); SSH_OUT(p); pkt_finish(p); p->b[p->l3] = 0x55; }
+static void b_trunc_tcp(struct pkt *p) { ssh_v4(p); SSH_OUT(p); p->len -= 10; pkt_finish(p); }
+static void b_tcp_doff4(struct pkt *p) { ssh_v4(p); SSH_OUT(p); pkt_finish(p); p->b[p->l4 + 12] = 4 << 4; }
+static void b_tcp_doff_beyond(struct pkt *p) { ssh_v4(p); SSH_OUT(p); pkt_finish(p); p->b[p->l4 + 12] = 15 << 4; }
+static void b_trunc_udp(struct pkt *p) { ssh_v4(p); pkt_udp(p, 40000, 623); p->len -= 4; pkt_finish(p); }
+static void b_udp_len_beyond(struct pkt *p) { ssh_v4(p); pkt_udp(p, 40000, 623); pkt_finish(p); p->b[p->l4 + 4] = 2; }
+static void b_trunc_icmp(struct pkt *p) { ssh_v4(p); pkt_icmp(p, 8, 0, 1); p->len -= 4; pkt_finish(p); }
+static void b_ip_opts_ok(struct pkt *p) { ssh_v4(p); pkt_ipv4_options(p, 12); SSH_OUT(p); pkt_finish(p); }
+static void b_gre(struct pkt *p) { ssh_v4(p); pkt_proto(p, 47); pkt_payload(p, 8); pkt_finish(p); }
+static void b_v6_trunc(struct pkt *p) { ssh_v6(p); SSH_OUT(p); pkt_finish(p); p->len = 14 + 30; }
+static void b_v6_plen_beyond(struct pkt *p) { ssh_v6(p); SSH_OUT(p); pkt_finish(p); p->b[p->l3 + 4] = 0x10; }
+static void b_v6_chain(struct pkt *p)
+{
+	ssh_v6(p);
+	pkt_ipv6_ext(p, 0, 8);
+	pkt_ipv6_ext(p, 60, 16);
+	pkt_ipv6_ext(p, 43, 24);
+	pkt_ipv6_ext(p, 60, 8);
+	SSH_OUT(p);
+	pkt_finish(p);
+}
+static void b_v6_ah(struct pkt *p) { ssh_v6(p); pkt_ipv6_ext(p, 51, 24); SSH_OUT(p); pkt_finish(p); }
+static void b_v6_long(struct pkt *p)
+{
+	ssh_v6(p);
+	for (int i = 0; i < 9; i++)
+		pkt_ipv6_ext(p, 60, 8);
+	SSH_OUT(p);
+	pkt_finish(p);
+}
+static void b_v6_eight(struct pkt *p)
+{
+	ssh_v6(p);
+	for (int i = 0; i < 8; i++)
+		pkt_ipv6_ext(p, 60, 8);
+	SSH_OUT(p);
+	pkt_finish(p);
+}
+static void b_v6_hop_late(struct pkt *p) { ssh_v6(p); pkt_ipv6_ext(p, 60, 8); pkt_ipv6_ext(p, 0, 8); SSH_OUT(p); pkt_finish(p); }
+static void b_v6_unknown(struct pkt *p) { ssh_v6(p); pkt_proto(p, 253); pkt_payload(p, 16); pkt_finish(p); }
+static void b_v6_none(struct pkt *p) { ssh_v6(p); pkt_proto(p, 59); pkt_finish(p); }
+static void b_v6_ext_beyond(struct pkt *p) { ssh_v6(p); pkt_ipv6_ext(p, 60, 8); SSH_OUT(p); pkt_finish(p); p->b[p->l4 - 7] = 200; }
+static void b_v6_ext_trunc(struct pkt *p) { ssh_v6(p); pkt_ipv6_ext(p, 60, 8); pkt_finish(p); p->len -= 4; p->b[p->l3 + 5] -= 4; }
+static void b_arp(struct pkt *p) { pkt_eth(p, 0); pkt_ethertype(p, 0x0806); pkt_payload(p, 28); }
+static void b_ipx(struct pkt *p) { pkt_eth(p, 0); pkt_ethertype(p, 0x8137); pkt_payload(p, 30); }
+
+static const struct mcase malformed_cases[] = {
+	{ "truncated VLAN tag", b_trunc_vlan, OUT, PC_DROP_MALFORMED, NULL },
+	{ "three VLAN tags", b_three_tags, OUT, PC_DROP_MALFORMED, NULL },
+	{ "truncated IPv4 header (XDP: TC test runs need a whole IP header)", b_trunc_ip, IN, PC_DROP_MALFORMED, NULL },
+	{ "IPv4 IHL 4", b_ihl4, OUT, PC_DROP_MALFORMED, NULL },
+	{ "IPv4 IHL 15 beyond the frame", b_ihl15_cut, OUT, PC_DROP_MALFORMED, NULL },
+	{ "IPv4 total length beyond the frame", b_totlen_beyond, OUT, PC_DROP_MALFORMED, NULL },
+	{ "IPv4 total length below the header", b_totlen_short, OUT, PC_DROP_MALFORMED, NULL },
+	{ "IPv4 EtherType, version 5", b_version5, OUT, PC_DROP_MALFORMED, NULL },
+	{ "truncated TCP header", b_trunc_tcp, OUT, PC_DROP_MALFORMED, NULL },
+	{ "TCP data offset 4", b_tcp_doff4, OUT, PC_DROP_MALFORMED, NULL },
+	{ "TCP data offset beyond the packet", b_tcp_doff_beyond, OUT, PC_DROP_MALFORMED, NULL },
+	{ "truncated UDP header", b_trunc_udp, OUT, PC_DROP_MALFORMED, NULL },
+	{ "UDP length beyond the packet", b_udp_len_beyond, OUT, PC_DROP_MALFORMED, NULL },
+	{ "truncated ICMP header", b_trunc_icmp, OUT, PC_DROP_MALFORMED, NULL },
+	{ "IPv4 options", b_ip_opts_ok, OUT, OK, "A-2.3-ssh-linux" },
+	{ "GRE", b_gre, OUT, PC_DROP_PROTOCOL, NULL },
+	{ "truncated IPv6 header", b_v6_trunc, IN, PC_DROP_MALFORMED, NULL },
+	{ "IPv6 payload length beyond the frame", b_v6_plen_beyond, OUT, PC_DROP_MALFORMED, NULL },
+	{ "IPv6 hop-by-hop, dest, routing, dest, TCP", b_v6_chain, OUT, OK, "A-2.3-ssh-linux" },
+	{ "IPv6 AH, TCP", b_v6_ah, OUT, OK, "A-2.3-ssh-linux" },
+	{ "IPv6 eight destination-options headers", b_v6_eight, OUT, OK, "A-2.3-ssh-linux" },
+	{ "IPv6 nine destination-options headers (long/looping)", b_v6_long, OUT, PC_DROP_MALFORMED, NULL },
+	{ "IPv6 hop-by-hop not first", b_v6_hop_late, OUT, PC_DROP_MALFORMED, NULL },
+	{ "IPv6 unknown next header 253", b_v6_unknown, OUT, PC_DROP_PROTOCOL, NULL },
+	{ "IPv6 no next header", b_v6_none, OUT, PC_DROP_PROTOCOL, NULL },
+	{ "IPv6 extension header longer than the payload", b_v6_ext_beyond, OUT, PC_DROP_MALFORMED, NULL },
+	{ "IPv6 truncated extension header", b_v6_ext_trunc, OUT, PC_DROP_MALFORMED, NULL },
+	{ "ARP", b_arp, IN, OK, NULL },
+	{ "IPX (non-IP, permissive)", b_ipx, IN, OK, NULL },
+};
+
+static void test_malformed(void **state)
+{
+	struct fx *f = *state;
+
+	fx_load(f, px_site, "mgr", PC_MODE_ENFORCE);
+	for (size_t i = 0; i < sizeof(malformed_cases) / sizeof(*malformed_cases); i++) {
+		const struct mcase *c = &malformed_cases[i];
+		struct pkt p;
+
+		fx_clear_tracking(f);
+		memset(&p, 0, sizeof(p));
+		c->build(&p);
+		expect(f, c->desc, c->dir, &p, c->reason, c->path);
+	}
+}
+
+static void test_non_ip_strict(void **state)
+{
+	static const char site[] =
+		"hosts:\n  - name: mgr\n    kinds: [management-server]\n    addresses: [192.0.2.10]\n"
+		"settings:\n  non-ip: strict\n";
+	struct fx *f = *state;
+	struct pkt p;
+
+	fx_load(f, site, "mgr", PC_MODE_ENFORCE);
+	b_ipx(&p);
+	expect(f, "IPX in strict mode", IN, &p, PC_DROP_NON_IP, NULL);
+	b_arp(&p);
+	expect(f, "ARP in strict mode", IN, &p, OK, NULL);
+}
+
+/* A UDP datagram to the SNMP trap port in fragments. */
+static void snmp_frag(struct pkt *p, const char *src, uint16_t off8, bool mf,
+		      uint16_t id, bool v6)
+{
+	pkt_eth(p, 0);
+	pkt_ip(p, src, v6 ? MGR6 : MGR4);
+	if (v6)
+		pkt_ipv6_frag(p, off8, mf, id);
+	else
+		pkt_ipv4_frag(p, off8, mf, id);
+	if (off8 == 0) {
+		pkt_udp(p, 40000, 162);
+		pkt_payload(p, 64);
+		pkt_finish(p);
+		p->b[p->l4 + 4] = 0x05; /* the whole datagram's length */
+		p->b[p->l4 + 5] = 0xdc;
+	} else {
+		pkt_proto(p, 17);
+		pkt_payload(p, 64);
+		pkt_finish(p);
+	}
+	if (v6) /* the fragment header names UDP, not the chain before */
+		p->b[p->nh] = 17;
+}
+
+static void test_fragments(void **state)
+{
+	struct fx *f = *state;
+	const char *trap = "A-2.12-snmp-trap";
+	struct pkt p;
+
+	fx_load(f, px_site, "mgr", PC_MODE_ENFORCE);
+	for (int v6 = 0; v6 < 2; v6++) {
+		const char *peer = v6 ? "2001:db8:0:2::11" : "198.51.100.11";
+		const char *stranger = v6 ? "2001:db8:ffff::9" : "203.0.113.99";
+
+		fx_clear_tracking(f);
+		/* In order: first, middle, last. */
+		snmp_frag(&p, peer, 0, true, 7, v6);
+		expect(f, "first fragment", IN, &p, OK, trap);
+		snmp_frag(&p, peer, 9, true, 7, v6);
+		expect(f, "middle fragment", IN, &p, OK, trap);
+		snmp_frag(&p, peer, 18, false, 7, v6);
+		expect(f, "last fragment", IN, &p, OK, trap);
+		/* Out of order: the last before the first is refused, after
+		 * the first it passes. */
+		snmp_frag(&p, peer, 18, false, 8, v6);
+		expect(f, "last fragment before the first", IN, &p, PC_DROP_FRAGMENT, NULL);
+		snmp_frag(&p, peer, 0, true, 8, v6);
+		expect(f, "first fragment, late", IN, &p, OK, trap);
+		snmp_frag(&p, peer, 18, false, 8, v6);
+		expect(f, "last fragment again", IN, &p, OK, trap);
+		/* Another datagram id from the same peer is unknown. */
+		snmp_frag(&p, peer, 9, true, 9, v6);
+		expect(f, "fragment of an unseen datagram", IN, &p, PC_DROP_FRAGMENT, NULL);
+		/* An undocumented peer: first refused, later ones too. */
+		snmp_frag(&p, stranger, 0, true, 10, v6);
+		expect(f, "first fragment from a stranger", IN, &p, PC_DROP_WRONG_PEER, NULL);
+		snmp_frag(&p, stranger, 9, false, 10, v6);
+		expect(f, "later fragment from a stranger", IN, &p, PC_DROP_FRAGMENT, NULL);
+	}
+
+	/* Tiny first fragment: TCP header cut at 8 bytes. */
+	pkt_eth(&p, 0);
+	pkt_ip(&p, MGR4, "198.51.100.11");
+	pkt_ipv4_frag(&p, 0, true, 11);
+	SSH_OUT(&p);
+	p.len -= 12;
+	pkt_finish(&p);
+	expect(f, "tiny first fragment", OUT, &p, PC_DROP_BAD_FRAGMENT, NULL);
+	/* Overlapping: offset 1 rewrites the TCP flags (RFC 1858). */
+	pkt_eth(&p, 0);
+	pkt_ip(&p, MGR4, "198.51.100.11");
+	pkt_ipv4_frag(&p, 1, true, 12);
+	pkt_proto(&p, 6);
+	pkt_payload(&p, 24);
+	pkt_finish(&p);
+	expect(f, "fragment at offset 1", OUT, &p, PC_DROP_BAD_FRAGMENT, NULL);
+	/* IPv6 first fragment whose header chain goes past it (RFC 7112). */
+	pkt_eth(&p, 0);
+	pkt_ip(&p, MGR6, "2001:db8:0:2::11");
+	pkt_ipv6_frag(&p, 0, true, 13);
+	pkt_ipv6_ext(&p, 60, 8);
+	pkt_finish(&p);
+	p.b[p.nh + 1] = 3; /* claims 32 bytes, 8 present */
+	expect(f, "IPv6 first fragment without the whole chain", OUT, &p,
+	       PC_DROP_BAD_FRAGMENT, NULL);
+	/* IPv6 tiny first fragment: the TCP header cut. */
+	pkt_eth(&p, 0);
+	pkt_ip(&p, MGR6, "2001:db8:0:2::11");
+	pkt_ipv6_frag(&p, 0, true, 14);
+	SSH_OUT(&p);
+	p.len -= 12;
+	pkt_finish(&p);
+	expect(f, "IPv6 tiny first fragment", OUT, &p, PC_DROP_BAD_FRAGMENT, NULL);
+}
+
+static void test_conntrack_and_icmp(void **state)
+{
+	struct fx *f = *state;
+	struct pkt p, inner;
+
+	fx_load(f, px_site, "mgr", PC_MODE_ENFORCE);
+	/* A reply with no connection. */
+	pkt_flow(&p, IN, TCP, MGR4, 40000, "198.51.100.11", 22, TH_SYN | TH_ACK);
+	expect(f, "SYN-ACK without a SYN", IN, &p, PC_DROP_NO_CONNTRACK, NULL);
+	/* Handshake, data, close. */
+	pkt_flow(&p, OUT, TCP, MGR4, 40000, "198.51.100.11", 22, TH_SYN);
+	expect(f, "SYN", OUT, &p, OK, "A-2.3-ssh-linux");
+	pkt_flow(&p, IN, TCP, MGR4, 40000, "198.51.100.11", 22, TH_SYN | TH_ACK);
+	expect(f, "SYN-ACK", IN, &p, OK, "A-2.3-ssh-linux");
+	pkt_flow(&p, IN, TCP, MGR4, 40000, "198.51.100.11", 22, TH_ACK | TH_PSH);
+	expect(f, "data from the server", IN, &p, OK, "A-2.3-ssh-linux");
+	/* A reply to another local port is not this connection. */
+	pkt_flow(&p, IN, TCP, MGR4, 40009, "198.51.100.11", 22, TH_ACK);
+	expect(f, "reply to another port", IN, &p, PC_DROP_NO_CONNTRACK, NULL);
+
+	/* ICMP fragmentation needed about our SSH packet: PMTU works. */
+	pkt_flow(&inner, OUT, TCP, MGR4, 40000, "198.51.100.11", 22, TH_ACK);
+	pkt_eth(&p, 0);
+	pkt_ip(&p, "198.51.100.1", MGR4);
+	pkt_icmp(&p, 3, 4, 0);
+	pkt_append_ip(&p, &inner);
+	pkt_finish(&p);
+	expect(f, "ICMP frag-needed for a tracked flow", IN, &p, OK, "A-2.3-ssh-linux");
+	pkt_flow(&inner, OUT, TCP, MGR4, 40001, "198.51.100.11", 22, TH_ACK);
+	pkt_eth(&p, 0);
+	pkt_ip(&p, "198.51.100.1", MGR4);
+	pkt_icmp(&p, 3, 4, 0);
+	pkt_append_ip(&p, &inner);
+	pkt_finish(&p);
+	expect(f, "ICMP frag-needed for an unknown flow", IN, &p, PC_DROP_ICMP, NULL);
+	/* ICMPv6 packet too big about an IPv6 SSH connection. */
+	pkt_flow(&p, OUT, TCP, MGR6, 40000, "2001:db8:0:2::11", 22, TH_SYN);
+	expect(f, "IPv6 SYN", OUT, &p, OK, "A-2.3-ssh-linux");
+	pkt_flow(&inner, OUT, TCP, MGR6, 40000, "2001:db8:0:2::11", 22, TH_ACK);
+	pkt_eth(&p, 0);
+	pkt_ip(&p, "2001:db8:0:2::1", MGR6);
+	pkt_icmp(&p, 2, 0, 0);
+	pkt_append_ip(&p, &inner);
+	pkt_finish(&p);
+	expect(f, "ICMPv6 packet too big for a tracked flow", IN, &p, OK, "A-2.3-ssh-linux");
+
+	/* Echo with a documented peer, and with a stranger. */
+	pkt_eth(&p, 0);
+	pkt_ip(&p, MGR4, "198.51.100.11");
+	pkt_icmp(&p, 8, 0, 77);
+	pkt_finish(&p);
+	expect(f, "echo request to a documented peer", OUT, &p, OK, NULL);
+	pkt_eth(&p, 0);
+	pkt_ip(&p, "198.51.100.11", MGR4);
+	pkt_icmp(&p, 0, 0, 77);
+	pkt_finish(&p);
+	expect(f, "its echo reply", IN, &p, OK, NULL);
+	pkt_eth(&p, 0);
+	pkt_ip(&p, "198.51.100.11", MGR4);
+	pkt_icmp(&p, 0, 0, 78);
+	pkt_finish(&p);
+	expect(f, "unsolicited echo reply", IN, &p, PC_DROP_NO_CONNTRACK, NULL);
+	pkt_eth(&p, 0);
+	pkt_ip(&p, "203.0.113.99", MGR4);
+	pkt_icmp(&p, 8, 0, 79);
+	pkt_finish(&p);
+	expect(f, "echo request from a stranger", IN, &p, PC_DROP_ICMP, NULL);
+	pkt_eth(&p, 0);
+	pkt_ip(&p, "198.51.100.11", MGR4);
+	pkt_icmp(&p, 5, 0, 0);
+	pkt_finish(&p);
+	expect(f, "ICMP redirect", IN, &p, PC_DROP_ICMP, NULL);
+	/* Neighbour solicitation from anyone passes. */
+	pkt_eth(&p, 0);
+	pkt_ip(&p, "fe80::1", "ff02::1:ff00:10");
+	pkt_icmp(&p, 135, 0, 0);
+	pkt_payload(&p, 16);
+	pkt_finish(&p);
+	expect(f, "neighbour solicitation", IN, &p, OK, NULL);
+}
+
+/* Reload: counters stay on their slots; connections no longer allowed are
+ * cut, others continue. */
+static void test_reload(void **state)
+{
+	static const char moved[] =
+		"hosts:\n"
+		"  - name: mgr\n    kinds: [management-server]\n    addresses: [192.0.2.10]\n"
+		"  - name: web\n    kinds: [linux]\n    addresses: [198.51.100.11]\n"
+		"  - name: mail\n    kinds: [smtp-server]\n    addresses: [192.0.2.25]\n"
+		"parameters:\n  linux-ssh-port: 2222\n";
+	struct fx *f = *state;
+	struct pc_policy keep;
+	struct pc_diags d = { 0 };
+	struct pc_settings s;
+	uint64_t smtp_before;
+	struct pkt p;
+
+	fx_load(f, px_site, "mgr", PC_MODE_ENFORCE);
+	pkt_flow(&p, OUT, TCP, MGR4, 40000, "198.51.100.11", 22, TH_SYN);
+	expect(f, "ssh before", OUT, &p, OK, "A-2.3-ssh-linux");
+	pkt_flow(&p, OUT, TCP, MGR4, 40001, "192.0.2.25", 25, TH_SYN);
+	expect(f, "smtp before", OUT, &p, OK, "A-4.1-smtp");
+	smtp_before = fx_path_packets(f, "A-4.1-smtp", OUT);
+
+	/* Load the moved-port policy into the same maps. */
+	keep = f->policy;
+	assert_int_equal(pc_policy_load_text(&f->policy, "catalog.yaml", pc_builtin_catalog,
+					     pc_builtin_catalog_len, "site.yaml", moved,
+					     strlen(moved), &d), 0);
+	pc_diags_free(&d);
+	pc_ruleset_free(&f->rs);
+	pc_policy_free(&keep);
+	assert_int_equal(pc_compile_host(&f->policy, "mgr", &f->rs), 0);
+	s = f->policy.settings;
+	assert_int_equal(pc_loader_load(&f->maps, &f->rs, &s, NULL), 0);
+
+	assert_int_equal(fx_path_packets(f, "A-4.1-smtp", OUT), smtp_before);
+	pkt_flow(&p, IN, TCP, MGR4, 40001, "192.0.2.25", 25, TH_ACK);
+	expect(f, "smtp reply after the reload", IN, &p, OK, "A-4.1-smtp");
+	pkt_flow(&p, IN, TCP, MGR4, 40000, "198.51.100.11", 22, TH_ACK);
+	expect(f, "ssh on 22 cut by the reload", IN, &p, PC_DROP_NO_RULE, NULL);
+	pkt_flow(&p, OUT, TCP, MGR4, 40002, "198.51.100.11", 2222, TH_SYN);
+	expect(f, "ssh on the new port", OUT, &p, OK, "A-2.3-ssh-linux");
+}
+
+static void test_audit_mode(void **state)
+{
+	struct fx *f = *state;
+	struct pkt p;
+
+	fx_load(f, px_site, "mgr", PC_MODE_AUDIT);
+	pkt_flow(&p, OUT, TCP, MGR4, 40000, "198.51.100.11", 23, TH_SYN);
+	{
+		uint64_t before = fx_drop_packets(f, PC_DROP_NO_RULE, OUT);
+
+		assert_true(fx_run(f, OUT, &p));
+		assert_int_equal(fx_drop_packets(f, PC_DROP_NO_RULE, OUT), before + 1);
+	}
+	pkt_flow(&p, OUT, TCP, MGR4, 40000, "198.51.100.11", 22, TH_SYN);
+	expect(f, "documented in audit mode", OUT, &p, OK, "A-2.3-ssh-linux");
+	/* Back to enforce: the same undocumented packet is dropped. */
+	fx_load_host(f, "mgr", PC_MODE_ENFORCE);
+	pkt_flow(&p, OUT, TCP, MGR4, 40000, "198.51.100.11", 23, TH_SYN);
+	expect(f, "undocumented in enforce mode", OUT, &p, PC_DROP_NO_RULE, NULL);
+}
+
+/* Before any policy is loaded everything passes (generation 0). */
+static void test_nothing_loaded(void **state)
+{
+	struct fx *f = *state;
+	struct pkt p;
+
+	pkt_flow(&p, OUT, TCP, MGR4, 40000, "198.51.100.11", 23, TH_SYN);
+	assert_true(fx_run(f, OUT, &p));
+	assert_true(fx_run(f, IN, &p));
+}
+
+/* More rules than the datapath has bits: refused, nothing touched. */
+static void test_too_many_rules(void **state)
+{
+	struct fx *f = *state;
+	struct pc_ruleset big = { 0 };
+	uint32_t bank, gen;
+
+	fx_load(f, px_site, "mgr", PC_MODE_ENFORCE);
+	assert_int_equal(pc_loader_state(&f->maps, &bank, &gen), 0);
+	big = f->rs;
+	big.nrules = PC_MAX_RULES + 1;
+	big.rules = calloc(big.nrules, sizeof(*big.rules));
+	for (size_t i = 0; i < big.nrules; i++)
+		big.rules[i] = f->rs.rules[i % f->rs.nrules];
+	assert_int_equal(pc_loader_load(&f->maps, &big, &f->policy.settings, NULL), -E2BIG);
+	free(big.rules);
+	{
+		uint32_t bank2, gen2;
+
+		assert_int_equal(pc_loader_state(&f->maps, &bank2, &gen2), 0);
+		assert_int_equal(bank2, bank);
+		assert_int_equal(gen2, gen);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_nothing_loaded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mgr_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_port_byte_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_non_ip_strict, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fragments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_conntrack_and_icmp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_too_many_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_documented_flows_every_role, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

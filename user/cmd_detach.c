@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* portcullis detach: remove what attach added, nothing else. */
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "datapath.h"
+#include "loader.h"
+
+static const char usage_text[] =
+	"Usage: portcullis detach [--pin-root DIR] IFACE... | --all\n\n"
+	"Removes the XDP link and the TC egress filter portcullis attached to\n"
+	"each interface, and the clsact qdisc if portcullis created it (one that\n"
+	"was there before stays). When no interface is left, the maps and the\n"
+	"pin root go too: enforcement ends and nothing remains.\n\n"
+	"      --all              every interface portcullis is attached to\n"
+	"      --pin-root DIR     where pins live (default " PC_DEFAULT_PIN_ROOT ")\n"
+	"  -h, --help             this text\n";
+
+enum { OPT_ALL = 256, OPT_PIN_ROOT };
+
+struct detach_opts {
+	const char *pin_root;
+	bool all;
+};
+
+static int detach_option(int opt, const char *arg, void *ctx)
+{
+	struct detach_opts *d = ctx;
+
+	if (opt == OPT_ALL)
+		d->all = true;
+	else if (opt == OPT_PIN_ROOT)
+		d->pin_root = arg;
+	else
+		return PC_EXIT_USAGE;
+	return 0;
+}
+
+/* The record of an interface by name (its ifindex now, or the name kept
+ * at attach time when the interface is gone). */
+static int find_iface(const struct pc_maps *m, const char *name, struct pc_iface *out)
+{
+	uint32_t key = if_nametoindex(name), next;
+	void *prev = NULL;
+
+	if (key && bpf_map_lookup_elem(m->ifaces, &key, out) == 0)
+		return 0;
+	while (bpf_map_get_next_key(m->ifaces, prev, &next) == 0) {
+		if (bpf_map_lookup_elem(m->ifaces, &next, out) == 0 &&
+		    !strncmp(out->name, name, sizeof(out->name)))
+			return 0;
+		key = next;
+		prev = &key;
+	}
+	return -ENOENT;
+}
+
+int pc_cmd_detach(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ "pin-root", required_argument, NULL, OPT_PIN_ROOT },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct detach_opts d = { 0 };
+	const struct pc_cli_spec spec = {
+		.cmd = "detach", .usage = usage_text, .shortopts = "h",
+		.longopts = opts, .extra = detach_option, .ctx = &d,
+		.takes_args = true,
+	};
+	struct pc_cli_common o;
+	struct pc_pins pins;
+	struct pc_maps m;
+	uint32_t key, next;
+	int rc, first, err;
+
+	rc = pc_cli_parse(&spec, argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	first = optind;
+	if (d.all == (first < argc))
+		return pc_cli_usage_error("detach", "name the interfaces or give --all");
+	err = pc_pins_open(&pins, d.pin_root, false);
+	if (err == -ENOENT) {
+		if (d.all)
+			return PC_EXIT_OK;
+		pc_err("cannot detach from %s: portcullis is not attached (no %s)",
+		       argv[first], pins.root);
+		return PC_EXIT_POLICY;
+	}
+	pc_pins_close(&pins);
+	if (pc_pins_open(&pins, d.pin_root, true))
+		return PC_EXIT_POLICY;
+	err = pc_maps_open_pinned(&m, pins.root);
+	if (err == -ENOENT && d.all) {
+		/* A pin root without maps: nothing is attached; tidy up. */
+		rc = pc_pins_remove_all(&pins) ? PC_EXIT_POLICY : PC_EXIT_OK;
+		pc_pins_close(&pins);
+		return rc;
+	}
+	if (err) {
+		pc_err("cannot open the maps pinned under %s: %s", pins.root, pc_strerror(err));
+		pc_pins_close(&pins);
+		return PC_EXIT_POLICY;
+	}
+	rc = PC_EXIT_OK;
+	if (d.all) {
+		while (bpf_map_get_next_key(m.ifaces, NULL, &next) == 0) {
+			struct pc_iface rec;
+
+			if (bpf_map_lookup_elem(m.ifaces, &next, &rec) ||
+			    pc_dp_detach(&pins, &m, &rec)) {
+				rc = PC_EXIT_POLICY;
+				break;
+			}
+			pc_info("%s: detached", rec.name);
+		}
+	} else {
+		for (int i = first; i < argc; i++) {
+			struct pc_iface rec;
+
+			if (find_iface(&m, argv[i], &rec)) {
+				pc_err("cannot detach from %s: portcullis is not attached there",
+				       argv[i]);
+				rc = PC_EXIT_POLICY;
+				continue;
+			}
+			if (pc_dp_detach(&pins, &m, &rec))
+				rc = PC_EXIT_POLICY;
+			else
+				pc_info("%s: detached", argv[i]);
+		}
+	}
+	/* The last interface gone: enforcement is over, remove the rest. */
+	if (bpf_map_get_next_key(m.ifaces, NULL, &key) && errno == ENOENT) {
+		pc_maps_close(&m);
+		if (pc_pins_remove_all(&pins))
+			rc = PC_EXIT_POLICY;
+	} else {
+		pc_maps_close(&m);
+	}
+	pc_pins_close(&pins);
+	return rc;
+}

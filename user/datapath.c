@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Pin root, object loading, and attach/detach of one interface. */
+#include "datapath.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "portcullis.skel.h"
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if ((level == LIBBPF_WARN && pc_verbosity >= 1) ||
+	    (level == LIBBPF_INFO && pc_verbosity >= 2) ||
+	    (level == LIBBPF_DEBUG && pc_verbosity >= 3))
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+void pc_libbpf_logging(void)
+{
+	libbpf_set_print(libbpf_print);
+}
+
+static bool on_bpffs(const char *path)
+{
+	struct statfs st;
+
+	return statfs(path, &st) == 0 && st.f_type == BPF_FS_MAGIC;
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *s = buf + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	if (mkdir(buf, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* The directory that will hold the pin root (its parent). */
+static void parent_of(const char *path, char *buf, size_t len)
+{
+	char *slash;
+
+	snprintf(buf, len, "%s", path);
+	slash = strrchr(buf, '/');
+	if (slash && slash != buf)
+		*slash = '\0';
+	else if (slash)
+		slash[1] = '\0';
+}
+
+int pc_pins_open(struct pc_pins *p, const char *root, bool create)
+{
+	char parent[PATH_MAX], sub[PATH_MAX + 16];
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	p->lock_fd = -1;
+	snprintf(p->root, sizeof(p->root), "%s", root ? root : PC_DEFAULT_PIN_ROOT);
+	parent_of(p->root, parent, sizeof(parent));
+	if (!create) {
+		if (access(p->root, F_OK))
+			return -ENOENT;
+		return 0;
+	}
+	if (!on_bpffs(parent)) {
+		if (strcmp(parent, "/sys/fs/bpf") == 0) {
+			if (mount("bpf", parent, "bpf", 0, "mode=0700")) {
+				err = -errno;
+				pc_err("bpffs is not mounted on /sys/fs/bpf and mounting it failed: %s",
+				       pc_strerror(err));
+				return err;
+			}
+			pc_info("mounted bpffs on /sys/fs/bpf");
+		} else {
+			pc_err("%s is not on a BPF filesystem (bpffs not mounted; mount it: mount -t bpf bpf %s)",
+			       parent, parent);
+			return -ENOTDIR;
+		}
+	}
+	err = mkdir_p(p->root);
+	if (!err) {
+		snprintf(sub, sizeof(sub), "%s/maps", p->root);
+		err = mkdir_p(sub);
+	}
+	if (!err) {
+		snprintf(sub, sizeof(sub), "%s/links", p->root);
+		err = mkdir_p(sub);
+	}
+	if (err) {
+		pc_err("cannot create the pin root %s: %s", p->root, pc_strerror(err));
+		return err;
+	}
+	p->lock_fd = open(p->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (p->lock_fd < 0) {
+		err = -errno;
+		pc_err("cannot open the pin root %s: %s", p->root, pc_strerror(err));
+		return err;
+	}
+	if (flock(p->lock_fd, LOCK_EX | LOCK_NB)) {
+		pc_info("waiting for another portcullis command holding %s", p->root);
+		if (flock(p->lock_fd, LOCK_EX)) {
+			err = -errno;
+			pc_err("cannot lock %s: %s", p->root, pc_strerror(err));
+			close(p->lock_fd);
+			p->lock_fd = -1;
+			return err;
+		}
+	}
+	return 0;
+}
+
+void pc_pins_close(struct pc_pins *p)
+{
+	if (p->lock_fd >= 0)
+		close(p->lock_fd); /* releases the lock */
+	p->lock_fd = -1;
+}
+
+int pc_pins_remove_all(struct pc_pins *p)
+{
+	char path[PATH_MAX + 64];
+	int err = 0;
+
+	for (size_t i = 0; i < 13; i++) {
+		snprintf(path, sizeof(path), "%s/maps/%s", p->root, pc_map_names[i]);
+		if (unlink(path) && errno != ENOENT)
+			err = -errno;
+	}
+	snprintf(path, sizeof(path), "%s/maps", p->root);
+	if (rmdir(path) && errno != ENOENT)
+		err = -errno;
+	snprintf(path, sizeof(path), "%s/links", p->root);
+	if (rmdir(path) && errno != ENOENT)
+		err = -errno;
+	if (rmdir(p->root) && errno != ENOENT)
+		err = -errno;
+	if (err)
+		pc_warn("could not remove everything under %s: %s", p->root,
+			pc_strerror(err));
+	return err;
+}
+
+int pc_dp_load(struct pc_pins *p, struct portcullis **out)
+{
+	struct portcullis *skel;
+	struct bpf_map *map;
+	int err;
+
+	*out = NULL;
+	skel = portcullis__open();
+	if (!skel) {
+		err = -errno;
+		pc_err("cannot open the BPF object: %s", pc_strerror(err));
+		return err;
+	}
+	bpf_object__for_each_map(map, skel->obj) {
+		char path[PATH_MAX + 64];
+
+		snprintf(path, sizeof(path), "%s/maps/%s", p->root, bpf_map__name(map));
+		err = bpf_map__set_pin_path(map, path);
+		if (err) {
+			pc_err("cannot set the pin path %s: %s", path, pc_strerror(err));
+			portcullis__destroy(skel);
+			return err;
+		}
+	}
+	err = portcullis__load(skel);
+	if (err) {
+		pc_err("the kernel refused the BPF programs or maps: %s%s",
+		       err == -E2BIG ? "the verifier found a program too complex" :
+				       pc_strerror(err),
+		       pc_verbosity < 1 ? " (run with -v for the verifier's log)" : "");
+		if (err == -EINVAL)
+			pc_err("maps pinned under %s may be from another version; detach --all first",
+			       p->root);
+		portcullis__destroy(skel);
+		return err;
+	}
+	*out = skel;
+	return 0;
+}
+
+void pc_dp_link_path(const struct pc_pins *p, int ifindex, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/links/xdp-%d", p->root, ifindex);
+}
+
+/* The program id and ifindex of our pinned XDP link, 0 if none. */
+static uint32_t our_link(const struct pc_pins *p, int ifindex, int *fd_out,
+			 uint32_t *link_ifindex)
+{
+	struct bpf_link_info info = { 0 };
+	uint32_t len = sizeof(info);
+	char path[PATH_MAX + 64];
+	int fd;
+
+	*fd_out = -1;
+	*link_ifindex = 0;
+	pc_dp_link_path(p, ifindex, path, sizeof(path));
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		close(fd);
+		return 0;
+	}
+	*fd_out = fd;
+	*link_ifindex = info.xdp.ifindex;
+	return info.prog_id;
+}
+
+static int attach_xdp(struct pc_pins *p, int prog_fd, int ifindex,
+		      const char *name, const struct pc_attach_opts *o,
+		      bool *created, bool *generic)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	LIBBPF_OPTS(bpf_link_create_opts, lo);
+	char path[PATH_MAX + 64];
+	uint32_t ours, link_if;
+	int link_fd, err;
+
+	*created = false;
+	ours = our_link(p, ifindex, &link_fd, &link_if);
+	if (bpf_xdp_query(ifindex, 0, &q)) {
+		err = -errno;
+		pc_err("cannot query XDP on %s: %s", name, pc_strerror(err));
+		if (link_fd >= 0)
+			close(link_fd);
+		return err;
+	}
+	if (link_fd >= 0 && link_if == (uint32_t)ifindex && ours && q.prog_id == ours) {
+		/* Ours already: swap in the new program, keep the link. */
+		err = bpf_link_update(link_fd, prog_fd, NULL);
+		err = err ? -errno : 0;
+		*generic = q.attach_mode == XDP_ATTACHED_SKB;
+		close(link_fd);
+		if (err)
+			pc_err("cannot update the XDP program on %s: %s", name, pc_strerror(err));
+		return err;
+	}
+	if (link_fd >= 0) { /* a stale pin: its link is gone */
+		close(link_fd);
+		pc_dp_link_path(p, ifindex, path, sizeof(path));
+		unlink(path);
+	}
+	if (q.prog_id) {
+		if (!o->force) {
+			pc_err("cannot attach to %s: another XDP program (id %u) is attached; portcullis did not attach it (use --force to replace it)",
+			       name, q.prog_id);
+			return -EBUSY;
+		}
+		__u32 mode = q.attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE :
+			     q.attach_mode == XDP_ATTACHED_HW ? XDP_FLAGS_HW_MODE :
+							       XDP_FLAGS_DRV_MODE;
+
+		if (bpf_xdp_detach(ifindex, mode, NULL)) {
+			err = -errno;
+			pc_err("cannot remove the XDP program (id %u) on %s: %s (a program attached through a link can only be removed by its owner)",
+			       q.prog_id, name, pc_strerror(err));
+			return err;
+		}
+		pc_warn("replaced XDP program id %u on %s (--force)", q.prog_id, name);
+	}
+	*generic = o->xdp_mode == PC_XDP_GENERIC;
+	lo.flags = *generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+	link_fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &lo);
+	if (link_fd < 0 && o->xdp_mode == PC_XDP_AUTO) {
+		pc_info("%s: native XDP not available (%s), using generic XDP", name,
+			pc_strerror(-errno));
+		*generic = true;
+		lo.flags = XDP_FLAGS_SKB_MODE;
+		link_fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &lo);
+	}
+	if (link_fd < 0) {
+		err = -errno;
+		pc_err("cannot attach XDP to %s: %s", name, pc_strerror(err));
+		return err;
+	}
+	pc_dp_link_path(p, ifindex, path, sizeof(path));
+	if (bpf_obj_pin(link_fd, path)) {
+		err = -errno;
+		pc_err("cannot pin the XDP link of %s at %s: %s", name, path, pc_strerror(err));
+		bpf_link_detach(link_fd);
+		close(link_fd);
+		return err;
+	}
+	close(link_fd);
+	*created = true;
+	return 0;
+}
+
+static void detach_xdp(struct pc_pins *p, int ifindex)
+{
+	char path[PATH_MAX + 64];
+	int fd;
+
+	pc_dp_link_path(p, ifindex, path, sizeof(path));
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		bpf_link_detach(fd);
+		close(fd);
+	}
+	unlink(path);
+}
+
+static int attach_tc(int prog_fd, int ifindex, const char *name, bool ours,
+		     const struct pc_attach_opts *o, bool *qdisc_created,
+		     bool *filter_created)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, q, .handle = PC_TC_HANDLE, .priority = PC_TC_PRIORITY);
+	LIBBPF_OPTS(bpf_tc_opts, a, .handle = PC_TC_HANDLE, .priority = PC_TC_PRIORITY,
+		    .prog_fd = prog_fd, .flags = BPF_TC_F_REPLACE);
+	int err;
+
+	*qdisc_created = false;
+	*filter_created = false;
+	err = bpf_tc_hook_create(&hook);
+	if (err == 0)
+		*qdisc_created = true;
+	else if (err != -EEXIST) {
+		pc_err("cannot add a clsact qdisc to %s: %s", name, pc_strerror(err));
+		return err;
+	}
+	err = bpf_tc_query(&hook, &q);
+	if (err == 0 && !ours && !o->force) {
+		pc_err("cannot attach to %s: a TC egress filter with handle 0x%x, priority %u is already there and portcullis did not add it (use --force to replace it)",
+		       name, PC_TC_HANDLE, PC_TC_PRIORITY);
+		err = -EBUSY;
+		goto fail;
+	}
+	*filter_created = err != 0;
+	err = bpf_tc_attach(&hook, &a);
+	if (err) {
+		pc_err("cannot attach the TC egress program to %s: %s", name, pc_strerror(err));
+		*filter_created = false;
+		goto fail;
+	}
+	return 0;
+fail:
+	if (*qdisc_created) {
+		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+		bpf_tc_hook_destroy(&hook);
+		*qdisc_created = false;
+	}
+	return err;
+}
+
+static void detach_tc(int ifindex, bool remove_qdisc)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, o, .handle = PC_TC_HANDLE, .priority = PC_TC_PRIORITY);
+
+	bpf_tc_detach(&hook, &o);
+	if (remove_qdisc) {
+		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+		bpf_tc_hook_destroy(&hook);
+	}
+}
+
+int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
+		 const struct pc_maps *m, int ifindex, const char *name,
+		 const struct pc_attach_opts *o)
+{
+	struct pc_iface rec = { 0 };
+	bool had = false, xdp_new = false, generic = false, qdisc_new = false,
+	     filter_new = false;
+	uint32_t key = (uint32_t)ifindex;
+	int err;
+
+	if (bpf_map_lookup_elem(m->ifaces, &key, &rec) == 0)
+		had = true;
+	err = attach_xdp(p, bpf_program__fd(skel->progs.pc_xdp_ingress), ifindex,
+			 name, o, &xdp_new, &generic);
+	if (err)
+		return err;
+	err = attach_tc(bpf_program__fd(skel->progs.pc_tc_egress), ifindex, name,
+			had && (rec.flags & PC_IF_TC), o, &qdisc_new, &filter_new);
+	if (err)
+		goto undo;
+	if (!had) {
+		rec.ifindex = (uint32_t)ifindex;
+		rec.tc_handle = PC_TC_HANDLE;
+		rec.tc_priority = PC_TC_PRIORITY;
+		rec.attached_at = (uint64_t)time(NULL);
+	}
+	snprintf(rec.name, sizeof(rec.name), "%s", name);
+	rec.flags |= PC_IF_XDP | PC_IF_TC;
+	rec.flags = (rec.flags & ~PC_IF_XDP_GENERIC) | (generic ? PC_IF_XDP_GENERIC : 0);
+	if (qdisc_new)
+		rec.flags |= PC_IF_QDISC_CREATED;
+	if (bpf_map_update_elem(m->ifaces, &key, &rec, BPF_ANY)) {
+		err = -errno;
+		pc_err("cannot record %s: %s", name, pc_strerror(err));
+		goto undo;
+	}
+	return 0;
+undo:
+	if (filter_new || qdisc_new)
+		detach_tc(ifindex, qdisc_new);
+	if (xdp_new)
+		detach_xdp(p, ifindex);
+	return err;
+}
+
+int pc_dp_detach(struct pc_pins *p, const struct pc_maps *m,
+		 const struct pc_iface *rec)
+{
+	uint32_t key = rec->ifindex;
+
+	if (rec->flags & PC_IF_XDP)
+		detach_xdp(p, (int)rec->ifindex);
+	if (rec->flags & PC_IF_TC)
+		detach_tc((int)rec->ifindex, rec->flags & PC_IF_QDISC_CREATED);
+	if (bpf_map_delete_elem(m->ifaces, &key) && errno != ENOENT) {
+		int err = -errno;
+
+		pc_err("cannot forget %s: %s", rec->name, pc_strerror(err));
+		return err;
+	}
+	return 0;
+}
+
+void pc_dp_probe(struct pc_pins *p, const struct pc_iface *rec, bool *xdp_ok,
+		 bool *tc_ok)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)rec->ifindex,
+		    .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, t, .handle = rec->tc_handle, .priority = rec->tc_priority);
+	uint32_t ours, link_if;
+	int fd;
+
+	ours = our_link(p, (int)rec->ifindex, &fd, &link_if);
+	if (fd >= 0)
+		close(fd);
+	*xdp_ok = ours && bpf_xdp_query((int)rec->ifindex, 0, &q) == 0 &&
+		  q.prog_id == ours;
+	*tc_ok = bpf_tc_query(&hook, &t) == 0;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The datapath's life on this machine: the pin root (bpffs, lock), loading
+ * the BPF object with its maps pinned (or reused), and attaching and
+ * detaching the XDP link and the TC egress filter of one interface.
+ * Functions return 0 or a negative errno and print what went wrong in
+ * plain words, naming the interface.
+ */
+#ifndef PC_DATAPATH_H
+#define PC_DATAPATH_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include "loader.h"
+
+#define PC_DEFAULT_PIN_ROOT "/sys/fs/bpf/portcullis"
+
+struct portcullis;
+
+/* An open pin root; lock_fd holds an exclusive flock when locked. */
+struct pc_pins {
+	char root[PATH_MAX];
+	int lock_fd;
+};
+
+/*
+ * Opens the pin root. create: mounts bpffs on /sys/fs/bpf if it is missing
+ * there, makes the directories, and takes the lock (state-changing
+ * commands). Without create, -ENOENT when nothing was ever attached.
+ */
+int pc_pins_open(struct pc_pins *p, const char *root, bool create);
+void pc_pins_close(struct pc_pins *p);
+/* Removes the map pins and the pin root's directories. */
+int pc_pins_remove_all(struct pc_pins *p);
+
+/* Routes libbpf's messages through our logger: warnings (the verifier
+ * log) with -v, debug output with -vv. */
+void pc_libbpf_logging(void);
+
+/* Opens and loads the object with every map pinned under the pin root,
+ * reusing maps already pinned there (a second attach or a reload). */
+int pc_dp_load(struct pc_pins *p, struct portcullis **skel);
+
+enum pc_xdp_mode { PC_XDP_AUTO, PC_XDP_NATIVE, PC_XDP_GENERIC };
+
+struct pc_attach_opts {
+	enum pc_xdp_mode xdp_mode;
+	bool force; /* replace a program we do not own */
+};
+
+/* Attaches (or updates) both hooks on one interface and records it in
+ * pc_ifaces; on failure, removes what this call added. */
+int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
+		 const struct pc_maps *m, int ifindex, const char *name,
+		 const struct pc_attach_opts *o);
+/* Removes what attach added on the interface of rec, nothing else. */
+int pc_dp_detach(struct pc_pins *p, const struct pc_maps *m,
+		 const struct pc_iface *rec);
+
+/* Whether our hooks are really in place: XDP link attached, TC filter
+ * there (for status). */
+void pc_dp_probe(struct pc_pins *p, const struct pc_iface *rec, bool *xdp_ok,
+		 bool *tc_ok);
+
+/* Path of the XDP link pin of an interface. */
+void pc_dp_link_path(const struct pc_pins *p, int ifindex, char *buf, size_t len);
+
+#endif

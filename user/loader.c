@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The loader: rule set -> inactive policy bank -> one flip. */
+#include "loader.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "portcullis.skel.h"
+
+const char *const pc_map_names[13] = {
+	PC_MAP_CONFIG, PC_MAP_SETTINGS, PC_MAP_LPORT, PC_MAP_RPORT,
+	PC_MAP_ADDR, PC_MAP_CIDR, PC_MAP_RULE_PATH, PC_MAP_PATH_NAMES,
+	PC_MAP_PATH_STATS, PC_MAP_DROPS, PC_MAP_CT, PC_MAP_FRAGS,
+	PC_MAP_IFACES,
+};
+
+int *pc_maps_field(struct pc_maps *m, size_t i)
+{
+	int *f[13] = { &m->config, &m->settings, &m->lport, &m->rport,
+		       &m->addr, &m->cidr, &m->rule_path, &m->path_names,
+		       &m->path_stats, &m->drops, &m->ct, &m->frags,
+		       &m->ifaces };
+
+	return i < 13 ? f[i] : NULL;
+}
+
+void pc_maps_from_skel(struct pc_maps *m, const struct portcullis *skel)
+{
+	m->config = bpf_map__fd(skel->maps.pc_config);
+	m->settings = bpf_map__fd(skel->maps.pc_settings);
+	m->lport = bpf_map__fd(skel->maps.pc_lport);
+	m->rport = bpf_map__fd(skel->maps.pc_rport);
+	m->addr = bpf_map__fd(skel->maps.pc_addr);
+	m->cidr = bpf_map__fd(skel->maps.pc_cidr);
+	m->rule_path = bpf_map__fd(skel->maps.pc_rule_path);
+	m->path_names = bpf_map__fd(skel->maps.pc_path_names);
+	m->path_stats = bpf_map__fd(skel->maps.pc_path_stats);
+	m->drops = bpf_map__fd(skel->maps.pc_drops);
+	m->ct = bpf_map__fd(skel->maps.pc_ct);
+	m->frags = bpf_map__fd(skel->maps.pc_frags);
+	m->ifaces = bpf_map__fd(skel->maps.pc_ifaces);
+	m->owned = 0;
+}
+
+int pc_maps_open_pinned(struct pc_maps *m, const char *pin_root)
+{
+	for (size_t i = 0; i < 13; i++)
+		*pc_maps_field(m, i) = -1;
+	m->owned = 1;
+	for (size_t i = 0; i < 13; i++) {
+		char path[PATH_MAX];
+		int fd, err;
+
+		snprintf(path, sizeof(path), "%s/maps/%s", pin_root, pc_map_names[i]);
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			err = -errno;
+			pc_maps_close(m);
+			return err;
+		}
+		*pc_maps_field(m, i) = fd;
+	}
+	return 0;
+}
+
+void pc_maps_close(struct pc_maps *m)
+{
+	if (!m->owned)
+		return;
+	for (size_t i = 0; i < 13; i++) {
+		int *fd = pc_maps_field(m, i);
+
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+	}
+}
+
+static void *map_mmap(int fd, size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+int pc_loader_state(const struct pc_maps *m, uint32_t *bank, uint32_t *gen)
+{
+	struct pc_config c;
+	uint32_t zero = 0;
+
+	if (bpf_map_lookup_elem(m->config, &zero, &c))
+		return -errno;
+	*bank = PC_CONFIG_BANK(c.bank_gen);
+	*gen = PC_CONFIG_GEN(c.bank_gen);
+	return 0;
+}
+
+/* An address with the rules that name it. */
+struct addr_rules {
+	struct pc_addr a;
+	struct pc_mask mask;
+};
+
+static void mask_set(struct pc_mask *m, size_t bit)
+{
+	m->w[bit / 64] |= 1ull << (bit % 64);
+}
+
+static void mask_or(struct pc_mask *m, const struct pc_mask *o)
+{
+	for (size_t i = 0; i < PC_MASK_WORDS; i++)
+		m->w[i] |= o->w[i];
+}
+
+static int addr_cmp(const void *x, const void *y)
+{
+	const struct pc_addr *a = x, *b = y;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if (a->prefix != b->prefix)
+		return a->prefix < b->prefix ? -1 : 1;
+	return memcmp(a->bytes, b->bytes, 16);
+}
+
+/* Sorts and merges entries of the same address; returns the new count. */
+static size_t merge_addrs(struct addr_rules *v, size_t n)
+{
+	size_t out = 0;
+
+	qsort(v, n, sizeof(*v), addr_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (out && addr_cmp(&v[out - 1].a, &v[i].a) == 0)
+			mask_or(&v[out - 1].mask, &v[i].mask);
+		else
+			v[out++] = v[i];
+	}
+	return out;
+}
+
+static void addr_key(struct pc_addr_key *k, uint32_t bank, const struct pc_addr *a)
+{
+	memset(k, 0, sizeof(*k));
+	k->bank = bank;
+	k->family = a->family == AF_INET ? PC_AF_INET : PC_AF_INET6;
+	memcpy(k->addr, a->bytes, a->family == AF_INET ? 4 : 16);
+}
+
+/* Deletes every key of one bank from a hash or trie map. */
+static int clear_bank(int fd, size_t key_size, size_t bank_off, uint32_t bank)
+{
+	unsigned char *keys = NULL, cur[64], next[64];
+	size_t n = 0, cap = 0;
+	void *prev = NULL;
+	int err = 0;
+
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		uint32_t b;
+
+		memcpy(&b, next + bank_off, 4);
+		if (b == bank) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 1024;
+				keys = pc_xrealloc(keys, cap, key_size);
+			}
+			memcpy(keys + n * key_size, next, key_size);
+			n++;
+		}
+		memcpy(cur, next, key_size);
+		prev = cur;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (bpf_map_delete_elem(fd, keys + i * key_size) && errno != ENOENT) {
+			err = -errno;
+			break;
+		}
+	}
+	free(keys);
+	return err;
+}
+
+static int write_exact(int fd, uint32_t bank, const struct addr_rules *v, size_t n)
+{
+	const size_t chunk = 8192;
+	struct pc_addr_key *keys = pc_xcalloc(chunk, sizeof(*keys));
+	struct pc_mask *vals = pc_xcalloc(chunk, sizeof(*vals));
+	bool batch = true;
+	int err = 0;
+
+	for (size_t i = 0; i < n && !err; i += chunk) {
+		__u32 cnt = (__u32)(n - i < chunk ? n - i : chunk);
+
+		for (__u32 j = 0; j < cnt; j++) {
+			addr_key(&keys[j], bank, &v[i + j].a);
+			vals[j] = v[i + j].mask;
+		}
+		if (batch && bpf_map_update_batch(fd, keys, vals, &cnt, NULL) == 0)
+			continue;
+		if (batch && errno != EINVAL && errno != 524 /* ENOTSUPP */ && errno != EOPNOTSUPP) {
+			err = -errno;
+			break;
+		}
+		batch = false;
+		cnt = (__u32)(n - i < chunk ? n - i : chunk);
+		for (__u32 j = 0; j < cnt && !err; j++)
+			if (bpf_map_update_elem(fd, &keys[j], &vals[j], BPF_ANY))
+				err = -errno;
+	}
+	free(keys);
+	free(vals);
+	return err == -ENOSPC ? -E2BIG : err;
+}
+
+/* Path slots for the rules' path ids, existing slots kept. */
+static int assign_slots(int fd, const struct pc_ruleset *rs, uint32_t *slots)
+{
+	struct pc_path_name *names = pc_xcalloc(PC_MAX_PATHS, sizeof(*names));
+	bool *dirty = pc_xcalloc(PC_MAX_PATHS, sizeof(*dirty));
+	int err = 0;
+
+	for (uint32_t i = 0; i < PC_MAX_PATHS; i++) {
+		if (bpf_map_lookup_elem(fd, &i, &names[i])) {
+			err = -errno;
+			goto out;
+		}
+		names[i].id[PC_PATH_ID_LEN - 1] = '\0';
+	}
+	for (size_t r = 0; r < rs->nrules && !err; r++) {
+		const char *id = rs->rules[r].flow->id;
+		uint32_t found = 0, free_slot = 0;
+
+		for (uint32_t i = 1; i < PC_MAX_PATHS; i++) {
+			if (!strncmp(names[i].id, id, PC_PATH_ID_LEN - 1) && names[i].id[0]) {
+				found = i;
+				break;
+			}
+			if (!free_slot && !names[i].id[0])
+				free_slot = i;
+		}
+		if (!found) {
+			if (!free_slot) {
+				err = -E2BIG;
+				break;
+			}
+			found = free_slot;
+			snprintf(names[found].id, PC_PATH_ID_LEN, "%s", id);
+			dirty[found] = true;
+		}
+		slots[r] = found;
+	}
+	for (uint32_t i = 0; i < PC_MAX_PATHS && !err; i++)
+		if (dirty[i] && bpf_map_update_elem(fd, &i, &names[i], BPF_ANY))
+			err = -errno;
+out:
+	free(names);
+	free(dirty);
+	return err;
+}
+
+/* One bank of a port map, built in memory: rule i's bit on each port of its
+ * range, for the local (which = 0) or remote (1) side. */
+static struct pc_mask *build_ports(const struct pc_ruleset *rs, int which)
+{
+	struct pc_mask *bank = pc_xcalloc(PC_PORT_BANK_ENTRIES, sizeof(*bank));
+
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct pc_rule *r = &rs->rules[i];
+		struct pc_port_range pr = which ? r->remote : r->local;
+		uint32_t pi = r->proto == IPPROTO_TCP ? 0 : 1;
+
+		for (uint32_t bcast = 0; bcast < 2; bcast++) {
+			uint32_t row = PC_PORT_ROW(r->dir == PC_DIR_EGRESS, bcast, pi);
+
+			if (r->dir == PC_DIR_EGRESS && bcast)
+				continue;
+			if (r->dir == PC_DIR_INGRESS &&
+			    !(r->local_class & (bcast ? PC_LOCAL_BROADCAST :
+							PC_LOCAL_UNICAST)))
+				continue;
+			for (uint32_t p = pr.lo; p <= pr.hi; p++)
+				mask_set(&bank[row * PC_PORTS + p], i);
+		}
+	}
+	return bank;
+}
+
+static int write_ports(int fd, uint32_t bank, const struct pc_mask *src)
+{
+	size_t size = (size_t)PC_BANKS * PC_PORT_BANK_ENTRIES * sizeof(struct pc_mask);
+	struct pc_mask *map = map_mmap(fd, size);
+
+	if (!map)
+		return -errno;
+	memcpy(map + (size_t)bank * PC_PORT_BANK_ENTRIES, src,
+	       (size_t)PC_PORT_BANK_ENTRIES * sizeof(*src));
+	munmap(map, size);
+	return 0;
+}
+
+int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
+		   const struct pc_settings *s, struct pc_load_info *info)
+{
+	struct addr_rules *exact = NULL, *cidrs = NULL;
+	size_t nexact = 0, ncidr = 0, nremote = 0;
+	struct pc_mask *lports = NULL, *rports = NULL;
+	uint32_t *slots = NULL, bank = 0, gen = 0, nbank, ngen;
+	struct pc_bank_settings bs = { 0 };
+	struct pc_config *cfg;
+	long page = sysconf(_SC_PAGESIZE);
+	int err;
+
+	if (rs->nrules > PC_MAX_RULES)
+		return -E2BIG;
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct pc_rule *r = &rs->rules[i];
+
+		if ((r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP) ||
+		    r->local.lo > r->local.hi || r->remote.lo > r->remote.hi)
+			return -EINVAL;
+		nremote += r->nremote;
+	}
+	err = pc_loader_state(m, &bank, &gen);
+	if (err)
+		return err;
+	nbank = gen ? !bank : 0;
+	ngen = gen + 1 >= (1u << 31) ? 1 : gen + 1;
+
+	/* Everything that can fail for lack of room is decided first. */
+	exact = pc_xcalloc(nremote, sizeof(*exact));
+	cidrs = pc_xcalloc(nremote, sizeof(*cidrs));
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct pc_rule *r = &rs->rules[i];
+
+		for (size_t j = 0; j < r->nremote; j++) {
+			struct addr_rules *e = pc_addr_is_host(&r->remote_addrs[j]) ?
+						       &exact[nexact++] : &cidrs[ncidr++];
+
+			e->a = r->remote_addrs[j];
+			if (e->a.family == AF_INET)
+				memset(e->a.bytes + 4, 0, 12);
+			mask_set(&e->mask, i);
+		}
+	}
+	nexact = merge_addrs(exact, nexact);
+	ncidr = merge_addrs(cidrs, ncidr);
+	if (nexact > PC_MAX_ADDRS || ncidr > PC_MAX_CIDRS) {
+		err = -E2BIG;
+		goto out;
+	}
+	/* A trie gives only the longest match, and an exact hit skips the
+	 * trie: each entry carries the rules of every prefix holding it. */
+	for (size_t i = 0; i < ncidr; i++)
+		for (size_t j = 0; j < ncidr; j++)
+			if (j != i && pc_addr_contains(&cidrs[j].a, &cidrs[i].a))
+				mask_or(&cidrs[i].mask, &cidrs[j].mask);
+	for (size_t i = 0; ncidr && i < nexact; i++)
+		for (size_t j = 0; j < ncidr; j++)
+			if (pc_addr_contains(&cidrs[j].a, &exact[i].a))
+				mask_or(&exact[i].mask, &cidrs[j].mask);
+
+	slots = pc_xcalloc(rs->nrules ? rs->nrules : 1, sizeof(*slots));
+	err = assign_slots(m->path_names, rs, slots);
+	if (err)
+		goto out;
+
+	/* The inactive bank: ports, addresses, rule -> path, settings. */
+	lports = build_ports(rs, 0);
+	err = write_ports(m->lport, nbank, lports);
+	if (err)
+		goto out;
+	rports = build_ports(rs, 1);
+	err = write_ports(m->rport, nbank, rports);
+	if (err)
+		goto out;
+	err = clear_bank(m->addr, sizeof(struct pc_addr_key),
+			 offsetof(struct pc_addr_key, bank), nbank);
+	if (!err)
+		err = clear_bank(m->cidr, sizeof(struct pc_cidr_key),
+				 offsetof(struct pc_cidr_key, a.bank), nbank);
+	if (!err)
+		err = write_exact(m->addr, nbank, exact, nexact);
+	for (size_t i = 0; i < ncidr && !err; i++) {
+		struct pc_cidr_key k;
+
+		addr_key(&k.a, nbank, &cidrs[i].a);
+		k.prefixlen = PC_CIDR_KEY_PREFIX_BASE + cidrs[i].a.prefix;
+		if (bpf_map_update_elem(m->cidr, &k, &cidrs[i].mask, BPF_ANY))
+			err = errno == ENOSPC ? -E2BIG : -errno;
+	}
+	for (uint32_t i = 0; i < PC_MAX_RULES && !err; i++) {
+		uint32_t key = nbank * PC_MAX_RULES + i;
+		uint32_t slot = i < rs->nrules ? slots[i] : PC_PATH_OTHER;
+
+		if (bpf_map_update_elem(m->rule_path, &key, &slot, BPF_ANY))
+			err = -errno;
+	}
+	if (err)
+		goto out;
+	bs.mode = s->mode == PC_MODE_AUDIT ? PC_MODE_VALUE_AUDIT : PC_MODE_VALUE_ENFORCE;
+	bs.flags = (s->icmp_echo ? PC_SET_ICMP_ECHO : 0) |
+		   (s->non_ip_strict ? PC_SET_NON_IP_STRICT : 0) |
+		   (s->keep_established ? PC_SET_KEEP_ESTABLISHED : 0);
+	bs.nrules = (uint32_t)rs->nrules;
+	bs.ct_tcp_established = s->ct_tcp_established;
+	bs.ct_tcp_transitory = s->ct_tcp_transitory;
+	bs.ct_udp = s->ct_udp;
+	bs.ct_icmp = s->ct_icmp;
+	if (bpf_map_update_elem(m->settings, &nbank, &bs, BPF_ANY)) {
+		err = -errno;
+		goto out;
+	}
+
+	/* The flip: one aligned 32-bit store the programs read once. */
+	cfg = map_mmap(m->config, (size_t)page);
+	if (!cfg) {
+		err = -errno;
+		goto out;
+	}
+	__atomic_store_n(&cfg->bank_gen, (ngen << 1) | nbank, __ATOMIC_RELEASE);
+	munmap(cfg, (size_t)page);
+	if (info) {
+		info->bank = nbank;
+		info->generation = ngen;
+		info->nrules = rs->nrules;
+		info->naddrs = nexact;
+		info->ncidrs = ncidr;
+	}
+out:
+	free(exact);
+	free(cidrs);
+	free(slots);
+	free(lports);
+	free(rports);
+	return err;
+}
+
+int pc_counter_read(int fd, uint32_t key, struct pc_counter *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct pc_counter *v;
+
+	memset(out, 0, sizeof(*out));
+	if (ncpu < 0)
+		return ncpu;
+	v = pc_xcalloc((size_t)ncpu, sizeof(*v));
+	if (bpf_map_lookup_elem(fd, &key, v)) {
+		int err = -errno;
+
+		free(v);
+		return err;
+	}
+	for (int i = 0; i < ncpu; i++) {
+		out->packets += v[i].packets;
+		out->bytes += v[i].bytes;
+	}
+	free(v);
+	return 0;
+}
+
+long pc_map_count(int fd, size_t key_size)
+{
+	unsigned char cur[64], next[64];
+	void *prev = NULL;
+	long n = 0;
+
+	if (key_size > sizeof(cur))
+		return -EINVAL;
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		n++;
+		memcpy(cur, next, key_size);
+		prev = cur;
+	}
+	return n;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The loader: a compiled rule set and the site's settings -> the contents of
+ * the inactive policy bank of the BPF maps, then one atomic flip of the
+ * active bank. Also opens the maps, from a skeleton or from pins.
+ */
+#ifndef PC_LOADER_H
+#define PC_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compile.h"
+#include "policy.h"
+#include "portcullis.h"
+
+/* File descriptors of every map of the object (-1: not open). */
+struct pc_maps {
+	int config, settings, lport, rport, addr, cidr, rule_path, path_names,
+		path_stats, drops, ct, frags, ifaces;
+	int owned; /* opened from pins: pc_maps_close() closes them */
+};
+
+struct portcullis;
+/* Borrows the fds of a loaded skeleton. */
+void pc_maps_from_skel(struct pc_maps *m, const struct portcullis *skel);
+/* Opens the maps pinned under PIN_ROOT/maps/. Returns 0 or -errno. */
+int pc_maps_open_pinned(struct pc_maps *m, const char *pin_root);
+void pc_maps_close(struct pc_maps *m);
+
+/* Names of the maps in the order of struct pc_maps' fields. */
+extern const char *const pc_map_names[13];
+int *pc_maps_field(struct pc_maps *m, size_t i);
+
+struct pc_load_info {
+	uint32_t bank;       /* the bank that is now active */
+	uint32_t generation; /* the policy generation now in force */
+	size_t nrules;
+	size_t naddrs;       /* exact addresses written */
+	size_t ncidrs;       /* prefixes written */
+};
+
+/*
+ * Fills the inactive bank with rs and s (mode from s->mode), then makes it
+ * active. Path slots are kept by path id. Nothing is written when the rule
+ * set does not fit (-E2BIG: more than PC_MAX_RULES rules, addresses or
+ * prefixes, or path slots). Returns 0 or -errno.
+ */
+int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
+		   const struct pc_settings *s, struct pc_load_info *info);
+
+/* The active bank and generation (0: nothing loaded). */
+int pc_loader_state(const struct pc_maps *m, uint32_t *bank, uint32_t *gen);
+
+/* Sums a per-CPU counter map entry over the possible CPUs. */
+int pc_counter_read(int fd, uint32_t key, struct pc_counter *out);
+
+/* Number of entries of a hash, LRU or trie map (walks the keys). */
+long pc_map_count(int fd, size_t key_size);
+
+#endif

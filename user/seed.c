@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Connection table seeding from sock_diag (NETLINK_SOCK_DIAG). */
+#include "seed.h"
+
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "classify.h"
+
+/* TCP states worth keeping: the connection is up or closing. */
+#define SEED_STATES                                                      \
+	((1u << TCP_ESTABLISHED) | (1u << TCP_FIN_WAIT1) |               \
+	 (1u << TCP_FIN_WAIT2) | (1u << TCP_CLOSE_WAIT) |                \
+	 (1u << TCP_LAST_ACK) | (1u << TCP_CLOSING))
+
+static uint32_t slot_of(int fd, const char *id)
+{
+	struct pc_path_name n;
+
+	for (uint32_t i = 1; i < PC_MAX_PATHS; i++)
+		if (bpf_map_lookup_elem(fd, &i, &n) == 0 &&
+		    !strncmp(n.id, id, sizeof(n.id)))
+			return i;
+	return PC_PATH_OTHER;
+}
+
+static void seed_one(const struct pc_maps *m, const struct pc_ruleset *rs,
+		     const struct inet_diag_msg *d, uint32_t gen, size_t *seeded)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	struct pc_ct_value v = { 0 };
+	struct pc_ct_key k = { 0 };
+	struct pc_tuple t = { 0 };
+	struct pc_verdict verdict;
+	const uint8_t *src = (const uint8_t *)d->id.idiag_src;
+	const uint8_t *dst = (const uint8_t *)d->id.idiag_dst;
+	struct timespec now;
+	int family = d->idiag_family;
+
+	if (family == AF_INET6 && !memcmp(src, mapped, 12) && !memcmp(dst, mapped, 12)) {
+		family = AF_INET;
+		src += 12;
+		dst += 12;
+	}
+	t.proto = IPPROTO_TCP;
+	t.local_port = ntohs(d->id.idiag_sport);
+	t.remote_port = ntohs(d->id.idiag_dport);
+	t.remote.family = (uint8_t)family;
+	t.remote.prefix = family == AF_INET ? 32 : 128;
+	memcpy(t.remote.bytes, dst, family == AF_INET ? 4 : 16);
+	t.dir = PC_DIR_EGRESS;
+	pc_classify(rs, &t, &verdict);
+	if (verdict.kind != PC_VERDICT_PASS) {
+		t.dir = PC_DIR_INGRESS;
+		pc_classify(rs, &t, &verdict);
+		if (verdict.kind != PC_VERDICT_PASS)
+			return;
+	}
+	k.family = family == AF_INET ? PC_AF_INET : PC_AF_INET6;
+	k.proto = IPPROTO_TCP;
+	k.lport = d->id.idiag_sport;
+	k.rport = d->id.idiag_dport;
+	memcpy(k.laddr, src, family == AF_INET ? 4 : 16);
+	memcpy(k.raddr, dst, family == AF_INET ? 4 : 16);
+	clock_gettime(CLOCK_MONOTONIC, &now); /* bpf_ktime_get_ns()'s clock */
+	v.last_seen_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+	v.path_slot = slot_of(m->path_names, verdict.rule->flow->id);
+	v.generation = gen;
+	v.state = d->idiag_state == TCP_ESTABLISHED ? PC_CT_ESTABLISHED : PC_CT_CLOSING;
+	v.init_dir = t.dir == PC_DIR_EGRESS ? PC_DIR_OUT : PC_DIR_IN;
+	if (bpf_map_update_elem(m->ct, &k, &v, BPF_NOEXIST) == 0)
+		(*seeded)++;
+}
+
+static int seed_family(const struct pc_maps *m, const struct pc_ruleset *rs,
+		       int family, uint32_t gen, size_t *seeded)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 r;
+	} req = {
+		.nlh = { .nlmsg_len = sizeof(req), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
+		.r = { .sdiag_family = (uint8_t)family, .sdiag_protocol = IPPROTO_TCP,
+		       .idiag_states = SEED_STATES },
+	};
+	static char buf[32768] __attribute__((aligned(8)));
+	int fd, err = 0;
+	bool done = false;
+
+	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		return -errno;
+	if (send(fd, &req, sizeof(req), 0) < 0) {
+		err = -errno;
+		goto out;
+	}
+	while (!done) {
+		ssize_t len = recv(fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *h;
+
+		if (len < 0) {
+			err = -errno;
+			break;
+		}
+		if (len == 0)
+			break;
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)len);
+		     h = NLMSG_NEXT(h, len)) {
+			if (h->nlmsg_type == NLMSG_DONE) {
+				done = true;
+				break;
+			}
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+
+				err = e->error;
+				done = true;
+				break;
+			}
+			if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
+				seed_one(m, rs, NLMSG_DATA(h), gen, seeded);
+		}
+	}
+out:
+	close(fd);
+	return err;
+}
+
+int pc_seed_connections(const struct pc_maps *m, const struct pc_ruleset *rs,
+			size_t *seeded)
+{
+	uint32_t bank, gen;
+	int err;
+
+	*seeded = 0;
+	err = pc_loader_state(m, &bank, &gen);
+	if (err)
+		return err;
+	err = seed_family(m, rs, AF_INET, gen, seeded);
+	if (!err)
+		err = seed_family(m, rs, AF_INET6, gen, seeded);
+	return err;
+}

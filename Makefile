@@ -162,9 +162,10 @@ test: all $(UNIT_SAN) $(BUILD)/asan/portcullis $(BUILD)/fuzz/fuzz_policy other-c
 check: deps
 	@$(MAKE) --no-print-directory test
 
+# The HCSM lab with the built-in catalog, as a report for people.
 demo: deps
 	@$(MAKE) --no-print-directory $(BUILD)/portcullis
-	@PC=$(BUILD)/portcullis scripts/demo-policy.sh
+	@BUILD=$(BUILD) bash tests/lab/lab.sh --report
 
 fuzz: $(BUILD)/fuzz/fuzz_policy
 	$(BUILD)/fuzz/fuzz_policy -max_total_time=300 tests/fuzz/corpus

@@ -73,6 +73,12 @@ for t in tests/net/test_*.sh; do
 	else echo "  SKIP     $(basename "$t") (needs root)"; fi
 done
 
+# The HCSM lab: a whole site in namespaces with real daemons.
+if [ -f tests/lab/lab.sh ]; then
+	if need_root; then run_suite "lab/hcsm" env BUILD="$BUILD" bash tests/lab/lab.sh
+	else echo "  SKIP     lab (needs root)"; fi
+fi
+
 [ ${#failures[@]} -eq 0 ] || echo "failed suites: ${failures[*]}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -24,14 +24,14 @@ int pc_cli_load_policy(const char *site, struct pc_policy *p)
 	return PC_EXIT_OK;
 }
 
-int pc_cli_compile(const struct pc_policy *p, const char *host,
+int pc_cli_compile(const char *cmd, const struct pc_policy *p, const char *host,
 		   const char *role, struct pc_ruleset *rs)
 {
 	const struct pc_host *h;
 	int err;
 
 	if (host && role)
-		return pc_cli_usage_error("explain", "give --host or --role, not both");
+		return pc_cli_usage_error(cmd, "give --host or --role, not both");
 	if (role) {
 		if (pc_compile_role(p, role, rs) == 0)
 			return PC_EXIT_OK;

@@ -22,7 +22,7 @@ struct pc_cmd {
 int pc_cli_load_policy(const char *site, struct pc_policy *p);
 /* Compiles for --host NAME, --role KIND, or the host owning one of this
  * machine's addresses. Returns a PC_EXIT_* code, errors printed. */
-int pc_cli_compile(const struct pc_policy *p, const char *host,
+int pc_cli_compile(const char *cmd, const struct pc_policy *p, const char *host,
 		   const char *role, struct pc_ruleset *rs);
 /* Prints obj as JSON on stdout and releases it. */
 void pc_cli_print_json(struct json_object *obj);

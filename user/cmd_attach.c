@@ -148,7 +148,7 @@ int pc_cmd_attach(int argc, char **argv)
 	rc = pc_cli_load_policy(o.site, &p);
 	if (rc)
 		return rc;
-	rc = pc_cli_compile(&p, ao.host, ao.role, &rs);
+	rc = pc_cli_compile("attach", &p, ao.host, ao.role, &rs);
 	if (rc) {
 		pc_policy_free(&p);
 		return rc;

@@ -327,7 +327,7 @@ int pc_cmd_explain(int argc, char **argv)
 	rc = pc_cli_load_policy(o.site, &p);
 	if (rc)
 		return rc;
-	rc = pc_cli_compile(&p, eo.host, eo.role, &rs);
+	rc = pc_cli_compile("explain", &p, eo.host, eo.role, &rs);
 	if (rc) {
 		pc_policy_free(&p);
 		return rc;

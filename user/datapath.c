@@ -60,17 +60,20 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
-/* The directory that will hold the pin root (its parent). */
-static void parent_of(const char *path, char *buf, size_t len)
+/* The nearest directory that exists on the way to path: where bpffs must be. */
+static void existing_ancestor(const char *path, char *buf, size_t len)
 {
 	char *slash;
 
 	snprintf(buf, len, "%s", path);
-	slash = strrchr(buf, '/');
-	if (slash && slash != buf)
+	while (access(buf, F_OK) != 0) {
+		slash = strrchr(buf, '/');
+		if (!slash || slash == buf) {
+			snprintf(buf, len, "/");
+			return;
+		}
 		*slash = '\0';
-	else if (slash)
-		slash[1] = '\0';
+	}
 }
 
 int pc_pins_open(struct pc_pins *p, const char *root, bool create)
@@ -81,7 +84,7 @@ int pc_pins_open(struct pc_pins *p, const char *root, bool create)
 	memset(p, 0, sizeof(*p));
 	p->lock_fd = -1;
 	snprintf(p->root, sizeof(p->root), "%s", root ? root : PC_DEFAULT_PIN_ROOT);
-	parent_of(p->root, parent, sizeof(parent));
+	existing_ancestor(p->root, parent, sizeof(parent));
 	if (!create) {
 		if (access(p->root, F_OK))
 			return -ENOENT;
@@ -180,6 +183,9 @@ int pc_dp_load(struct pc_pins *p, struct portcullis **out)
 	}
 	bpf_object__for_each_map(map, skel->obj) {
 		char path[PATH_MAX + 64];
+
+		if (map == skel->maps.pc_clock)
+			continue; /* a per-object cache, never shared */
 
 		snprintf(path, sizeof(path), "%s/maps/%s", p->root, bpf_map__name(map));
 		err = bpf_map__set_pin_path(map, path);

@@ -53,18 +53,20 @@ trap 'exit 130' INT TERM
 
 n=0
 fails=0
+# TAP for make check; with --report the TAP lines go to a log instead.
+exec 4>&1
+[ "$REPORT" = 1 ] && exec 4>"$WORK/tap.log"
 tap() { # tap OK|FAIL description [detail...]
 	local res=$1 desc=$2; shift 2
 	n=$((n + 1))
-	if [ "$res" = OK ]; then echo "ok $n - $desc"
-	else fails=$((fails + 1)); echo "not ok $n - $desc"; printf '#   %s\n' "$@"; fi
+	if [ "$res" = OK ]; then echo "ok $n - $desc" >&4
+	else fails=$((fails + 1)); echo "not ok $n - $desc" >&4; printf '#   %s\n' "$@" >&4; fi
 }
 
 stats() { lab_in "$1" "$PC" stats -j --pin-root "$PIN_BASE/$1"; }
 
 mkdir -p /sys/fs/bpf 2>/dev/null
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
-mkdir -p "$PIN_BASE"
 lab_up
 if [ "$ENFORCE" = 1 ]; then
 	for h in $ENFORCERS; do
@@ -91,8 +93,8 @@ while read -r row counts ini resp method args <&3; do
 		tcp|udp) "run_$method" "$fam" "$ini" "$resp" $args ;;
 		*) "run_$method" "$ini" "$resp" $args ;;
 		esac </dev/null
-		if [ $? -eq 0 ]; then tap OK "documented: $label"; results+=("pass|$label")
-		else tap FAIL "documented: $label" "the flow did not get through"; results+=("FAIL|$label"); fi
+		if [ $? -eq 0 ]; then tap OK "documented: $label"; results+=("pass|$label|$counts|$ini $resp")
+		else tap FAIL "documented: $label" "the flow did not get through"; results+=("FAIL|$label|$counts|$ini $resp"); fi
 	done
 	IFS=, read -r -a paths <<<"$counts"
 	for p in "${paths[@]}"; do
@@ -134,7 +136,7 @@ probe() { # probe DESCRIPTION EXPECTED-HOST EXPECTED-REASON COMMAND...
 	before=$(drops)
 	if "$@" </dev/null >/dev/null 2>&1; then
 		tap FAIL "undocumented: $desc" "it got through"
-		results+=("GOT THROUGH|$desc|")
+		results+=("probe|GOT THROUGH|$desc|")
 		return
 	fi
 	after=$(drops)
@@ -147,7 +149,7 @@ probe() { # probe DESCRIPTION EXPECTED-HOST EXPECTED-REASON COMMAND...
 	else
 		tap FAIL "undocumented: $desc" "stopped at '$where', expected $want_host/$want_reason"
 	fi
-	results+=("blocked|$desc|$where")
+	results+=("probe|blocked|$desc|$where")
 }
 probe "client to managed host ssh (cli -> lin:22)" cli no-rule run_tcp 4 cli lin 22
 probe "managed host to client (lin -> cli:22015)" lin no-rule run_tcp 4 lin cli 22015
@@ -158,20 +160,56 @@ probe "a host outside the site (out -> srv:22015)" srv wrong-peer run_tcp 4 out 
 probe "wrong direction (lin opens srv:22015, it is no client)" lin no-rule run_tcp 4 lin srv 22015
 probe "outside host to a managed host over IPv6 (out -> lin:22)" lin wrong-peer run_tcp 6 out lin 22
 
+# Packets a path counted on a host, both directions ("-" if not enforcing).
+declare -A final
+if [ "$REPORT" = 1 ]; then
+	for h in $ENFORCERS; do final[$h]=$(stats "$h"); done
+fi
+path_packets() {
+	[ -n "${final[$1]:-}" ] || { echo "-"; return; }
+	jq -r --arg p "$2" '[.paths[] | select(.path == $p) | .packets] | add // 0' <<<"${final[$1]}"
+}
+
 if [ "$REPORT" = 1 ]; then
 	echo
-	echo "== documented flows: every one must pass =="
-	printf '%s\n' "${results[@]}" | awk -F'|' 'NF == 2 { printf "  %-6s %s\n", $1, $2 }'
+	echo "portcullis HCSM lab: enforcing on $ENFORCERS with $(basename "$SITE")"
 	echo
-	echo "== undocumented probes: every one must be stopped =="
-	printf '%s\n' "${results[@]}" | awk -F'|' 'NF == 3 { printf "  %-12s %-60s at %s\n", $1, $2, $3 }'
-	for h in $ENFORCERS; do
-		echo
-		echo "== counters on $h =="
-		stats "$h" | jq -r '.paths[] | select(.packets > 0) | "  \(.path) \(.direction) \(.packets) pkts \(.bytes) bytes"'
-		stats "$h" | jq -r '.drops[] | select(.packets > 0) | "  dropped: \(.reason) \(.packets) pkts"'
+	echo "Documented flows (every one must pass; packets counted on its path at each enforcing end)"
+	printf '  %-6s %-46s %s\n' RESULT FLOW "COUNTED ON"
+	for r in "${results[@]}"; do
+		IFS='|' read -r res label counts ends <<<"$r"
+		[ "$res" = probe ] && continue
+		where=""
+		IFS=, read -r -a paths <<<"$counts"
+		for p in "${paths[@]}"; do
+			for h in $ends; do
+				case $p in *@*) [ "${p#*@}" = "$h" ] || continue ;; esac
+				case " $ENFORCERS " in *" $h "*) ;; *) continue ;; esac
+				where="$where ${p%@*}@$h=$(path_packets "$h" "${p%@*}")"
+			done
+		done
+		printf '  %-6s %-46s%s\n' "$res" "$label" "$where"
 	done
 	echo
+	echo "Undocumented probes (every one must be stopped; where, why and which way)"
+	for r in "${results[@]}"; do
+		IFS='|' read -r kind res desc where <<<"$r"
+		[ "$kind" = probe ] || continue
+		printf '  %-12s %-58s %s\n' "$res" "$desc" "${where:+at $where}"
+	done
+	echo
+	for h in $ENFORCERS; do
+		printf 'Drops on %-5s' "$h"
+		jq -r '[.drops[] | select(.packets > 0) | "\(.reason)/\(.direction)=\(.packets)"] | join("  ")' <<<"${final[$h]}"
+	done
+	echo
+	if [ "$fails" -eq 0 ]; then
+		echo "RESULT: all $n checks passed: every documented flow works, every probe was stopped."
+	else
+		echo "RESULT: $fails of $n checks FAILED:"
+		grep -A3 '^not ok' "$WORK/tap.log"
+	fi
+	exit $((fails > 0))
 fi
 
 echo "1..$n"

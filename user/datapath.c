@@ -184,9 +184,6 @@ int pc_dp_load(struct pc_pins *p, struct portcullis **out)
 	bpf_object__for_each_map(map, skel->obj) {
 		char path[PATH_MAX + 64];
 
-		if (map == skel->maps.pc_clock)
-			continue; /* a per-object cache, never shared */
-
 		snprintf(path, sizeof(path), "%s/maps/%s", p->root, bpf_map__name(map));
 		err = bpf_map__set_pin_path(map, path);
 		if (err) {

@@ -5,6 +5,7 @@
 
 #include <json-c/json.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "compile.h"
 #include "policy.h"
@@ -68,7 +69,14 @@ int pc_cli_no_args(const char *cmd, int argc, char **argv);
 struct json_object *pc_json_kinds(const struct pc_policy *p, pc_kindset k);
 struct json_object *pc_json_range(struct pc_port_range r);
 
+struct pc_reload_res;
+/* The change summary of a reload, as JSON and as text (reload, daemon). */
+struct json_object *pc_reload_json(const struct pc_reload_res *r);
+void pc_reload_print(const struct pc_reload_res *r, FILE *out);
+
 int pc_cmd_catalog(int argc, char **argv);
+int pc_cmd_reload(int argc, char **argv);
+int pc_cmd_daemon(int argc, char **argv);
 int pc_cmd_check(int argc, char **argv);
 int pc_cmd_explain(int argc, char **argv);
 int pc_cmd_attach(int argc, char **argv);

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "datapath.h"
 #include "loader.h"
 #include "portcullis.skel.h"
+#include "reload.h"
 #include "seed.h"
 
 static const char usage_text[] =
@@ -125,7 +127,8 @@ int pc_cmd_attach(int argc, char **argv)
 	struct pc_pins pins;
 	struct pc_maps m;
 	char probe[PATH_MAX + 32];
-	size_t seeded;
+	size_t seeded, site_len;
+	char *site_text;
 	bool existed;
 	int rc, err, first;
 
@@ -145,12 +148,13 @@ int pc_cmd_attach(int argc, char **argv)
 	}
 	if (geteuid() != 0)
 		pc_warn("not running as root: attaching needs CAP_BPF and CAP_NET_ADMIN");
-	rc = pc_cli_load_policy(o.site, &p);
+	rc = pc_load_site(o.site, &p, &site_text, &site_len);
 	if (rc)
 		return rc;
 	rc = pc_cli_compile("attach", &p, ao.host, ao.role, &rs);
 	if (rc) {
 		pc_policy_free(&p);
+		free(site_text);
 		return rc;
 	}
 	set = p.settings;
@@ -199,6 +203,12 @@ int pc_cmd_attach(int argc, char **argv)
 			argv[i], rs.name, rs.nrules,
 			set.mode == PC_MODE_AUDIT ? "audit" : "enforce", info.generation);
 	}
+	/* What reload needs to know: where this policy came from. */
+	if (rc == PC_EXIT_OK &&
+	    (err = pc_reload_record(pins.root, o.site, site_text, site_len,
+				    rs.host ? rs.host->name : NULL,
+				    rs.host ? NULL : rs.name, ao.mode)))
+		pc_warn("cannot record the loaded policy: %s", strerror(-err));
 out_skel:
 	portcullis__destroy(skel);
 out_unlock:
@@ -209,5 +219,6 @@ out_unlock:
 out:
 	pc_ruleset_free(&rs);
 	pc_policy_free(&p);
+	free(site_text);
 	return rc;
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "portcullis.skel.h"
+#include "state.h"
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -148,6 +149,8 @@ int pc_pins_remove_all(struct pc_pins *p)
 {
 	char path[PATH_MAX + 64];
 	int err = 0;
+
+	pc_state_remove(p->root);
 
 	for (size_t i = 0; i < 13; i++) {
 		snprintf(path, sizeof(path), "%s/maps/%s", p->root, pc_map_names[i]);

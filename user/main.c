@@ -15,6 +15,8 @@ static const struct pc_cmd commands[] = {
 	{ "attach", pc_cmd_attach, "enforce on interfaces: fill the maps, attach XDP and TC" },
 	{ "detach", pc_cmd_detach, "remove what attach added from interfaces (or --all)" },
 	{ "status", pc_cmd_status, "interfaces, hooks, mode, policy generation, map fill" },
+	{ "reload", pc_cmd_reload, "load a changed policy in one atomic step, say what changed" },
+	{ "daemon", pc_cmd_daemon, "enforce and reload on file change or SIGHUP" },
 	{ "stats", pc_cmd_stats, "packets and bytes per path and direction, drops by reason" },
 };
 

@@ -20,7 +20,7 @@ static const char *const builtin_kinds[] = {
 	"auth-server", "dhcp-server",
 };
 
-#define MAX_POLICY_FILE (16u << 20)
+#define MAX_POLICY_FILE (256u << 20)
 
 static void set_defaults(struct pc_policy *p)
 {
@@ -120,7 +120,7 @@ int pc_policy_load_text(struct pc_policy *p, const char *catalog_file,
 	return diags->count ? -EINVAL : 0;
 }
 
-static int read_file(const char *path, char **out, size_t *len)
+int pc_policy_read_file(const char *path, char **out, size_t *len)
 {
 	struct stat st;
 	ssize_t n;
@@ -160,12 +160,12 @@ int pc_policy_load(struct pc_policy *p, const char *site_path,
 	int err;
 
 	if (site_path) {
-		err = read_file(site_path, &text, &len);
+		err = pc_policy_read_file(site_path, &text, &len);
 		if (err) {
 			memset(p, 0, sizeof(*p));
 			pc_diags_add(diags, (struct pc_pos){ site_path, 0, 0 },
 				     "cannot read the site file: %s",
-				     err == -EFBIG ? "larger than 16 MiB" : strerror(-err));
+				     err == -EFBIG ? "larger than 256 MiB" : strerror(-err));
 			return err;
 		}
 	}

@@ -169,6 +169,9 @@ int pc_policy_load_text(struct pc_policy *p, const char *catalog_file,
 			const char *site_file, const char *site_text,
 			size_t site_len, struct pc_diags *diags);
 void pc_policy_free(struct pc_policy *p);
+/* Reads a policy file whole (at most the size limit). Returns 0 or
+ * -errno (-EFBIG when too large, -EISDIR when not a regular file). */
+int pc_policy_read_file(const char *path, char **out, size_t *len);
 
 int pc_policy_find_kind(const struct pc_policy *p, const char *name);
 const struct pc_host *pc_policy_find_host(const struct pc_policy *p,

@@ -209,7 +209,7 @@ void pc_ruleset_diff(const struct pc_ruleset *old, const struct pc_ruleset *new,
 
 char *pc_ruleset_diff_summary(const struct pc_ruleset_diff *d)
 {
-	return pc_xasprintf("%zu paths changed, %zu added, %zu removed, %zu unchanged",
+	return pc_xasprintf("paths: %zu changed, %zu added, %zu removed, %zu unchanged",
 			    d->changed, d->added, d->removed, d->unchanged);
 }
 

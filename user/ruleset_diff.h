@@ -21,7 +21,7 @@ struct pc_ruleset_diff {
 
 void pc_ruleset_diff(const struct pc_ruleset *old, const struct pc_ruleset *new,
 		     struct pc_ruleset_diff *out);
-/* One line: "2 paths changed, 1 added, 0 removed, 40 unchanged". */
+/* One line: "paths: 2 changed, 1 added, 0 removed, 40 unchanged". */
 char *pc_ruleset_diff_summary(const struct pc_ruleset_diff *d);
 void pc_ruleset_diff_free(struct pc_ruleset_diff *d);
 const char *pc_change_kind_name(enum pc_change_kind k);

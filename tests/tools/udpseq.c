@@ -4,7 +4,7 @@
  * through while the policy changed under it. The sender numbers each
  * datagram; the receiver reports which numbers arrived, as JSON:
  *
- *   udpseq send ADDR PORT COUNT [INTERVAL_US] [SPORT]
+ *   udpseq send ADDR PORT COUNT [INTERVAL_US] [[SRCADDR:]SPORT]
  *   udpseq recv ADDR PORT IDLE_MS      -> {"received":N,"first":a,"last":b,
  *                                          "missing":M,"duplicates":D}
  *
@@ -76,11 +76,19 @@ static int do_send(int argc, char **argv)
 	if (fd < 0)
 		return 1;
 	if (argc > 6) {
+		const char *any = dst.ss_family == AF_INET ? "0.0.0.0" : "::";
+		char *colon = strrchr(argv[6], ':');
 		int one = 1;
 
+		/* "192.0.2.31:40001" binds an address as well as a port. */
+		if (colon && dst.ss_family == AF_INET) {
+			*colon = '\0';
+			any = argv[6];
+			argv[6] = colon + 1;
+		}
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		resolve(dst.ss_family == AF_INET ? "0.0.0.0" : "::", argv[6], &src, &slen);
-		if (bind(fd, (struct sockaddr *)&src, slen) < 0) {
+		if (resolve(any, argv[6], &src, &slen) ||
+		    bind(fd, (struct sockaddr *)&src, slen) < 0) {
 			perror("udpseq: bind");
 			return 1;
 		}
@@ -163,7 +171,7 @@ int main(int argc, char **argv)
 		return do_send(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "recv") == 0)
 		return do_recv(argc, argv);
-	fprintf(stderr, "usage: udpseq send ADDR PORT COUNT [INTERVAL_US] [SPORT]\n"
+	fprintf(stderr, "usage: udpseq send ADDR PORT COUNT [INTERVAL_US] [[SRCADDR:]SPORT]\n"
 			"       udpseq recv ADDR PORT IDLE_MS\n");
 	return 2;
 }

@@ -1,0 +1,274 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Reloads on port changes: atomic, no lost or wrong packets, counters kept;
+# the daemon (file watch, SIGHUP, bad files, SIGKILL and restart, SIGTERM).
+#
+#   namespace $ID-srv                    namespace $ID-peer
+#   +------------------+   veth pair    +---------------------------------+
+#   | eth0 192.0.2.10  |----------------| eth0 192.0.2.20 cli              |
+#   | portcullis: srv  |                |      192.0.2.21 cli2 (added later)|
+#   +------------------+                |      192.0.2.31 lin, .32 win     |
+#                                       +---------------------------------+
+# Every check is one TAP line. Traffic is judged by its own sequence numbers
+# (tests/tools/udpseq) and by the counters, never by timing.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-build}
+PC=${PC:-$ROOT/$BUILD/portcullis}
+SEQ=$ROOT/$BUILD/tools/udpseq
+RELOADS=${RELOADS:-1000}
+ID=pcr$$
+PINS=/sys/fs/bpf/$ID
+TMP=$(mktemp -d "/tmp/$ID.XXXX")
+SITE=$TMP/site.yaml
+DAEMON_PID=""
+
+cleanup() {
+	trap - EXIT INT TERM
+	[ -n "$DAEMON_PID" ] && kill -9 "$DAEMON_PID" 2>/dev/null
+	nsenter --net="/run/netns/$ID-srv" "$PC" -q detach --all --pin-root "$PINS" >/dev/null 2>&1
+	for ns in $ID-srv $ID-peer; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$TMP" "$PINS"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+n=0
+fails=0
+check() { # check DESCRIPTION COMMAND...
+	local desc=$1; shift
+	n=$((n + 1))
+	if "$@" >"$TMP/out" 2>&1; then echo "ok $n - $desc"
+	else fails=$((fails + 1)); echo "not ok $n - $desc"; sed 's/^/#   /' "$TMP/out" | head -8; fi
+}
+srv() { nsenter --net="/run/netns/$ID-srv" "$@"; }
+peer() { nsenter --net="/run/netns/$ID-peer" "$@"; }
+# Background processes: exec, so that $! is the process itself, and their
+# output kept off the test's own stdout.
+srv_bg() { (exec nsenter --net="/run/netns/$ID-srv" "$@" </dev/null 2>>"$TMP/bg.log") & }
+peer_bg() { (exec nsenter --net="/run/netns/$ID-peer" "$@" </dev/null >/dev/null 2>>"$TMP/bg.log") & }
+pc() { srv "$PC" "$@" --pin-root "$PINS"; }
+generation() { pc status -j | jq -r .generation; }
+path_packets() { pc stats -j --all | jq -r --arg p "$1" '[.paths[] | select(.path == $p) | .packets] | add // 0'; }
+
+# TCP from a peer address to srv: the connection and a token echoed back.
+tcp_ok() { # FROM PORT
+	local tok="t$RANDOM"
+	srv_bg socat -T3 "TCP-LISTEN:$2,bind=192.0.2.10,reuseaddr" EXEC:cat >/dev/null
+	local l=$!
+	for _ in $(seq 50); do srv ss -Hlnt "sport = :$2" | grep -q . && break; sleep 0.05; done
+	local out
+	out=$(echo "$tok" | peer timeout 3 socat -T2 - "TCP:192.0.2.10:$2,bind=$1" 2>/dev/null)
+	kill "$l" 2>/dev/null; wait "$l" 2>/dev/null
+	[ "$out" = "$tok" ]
+}
+tcp_refused() { ! tcp_ok "$@"; }
+tcp_out_ok() { # srv -> peer address:port
+	local tok="t$RANDOM"
+	peer_bg socat -T3 "TCP-LISTEN:$2,bind=$1,reuseaddr" EXEC:cat
+	local l=$!
+	for _ in $(seq 50); do peer ss -Hlnt "sport = :$2" | grep -q . && break; sleep 0.05; done
+	local out
+	out=$(echo "$tok" | srv timeout 3 socat -T2 - "TCP:$1:$2" 2>/dev/null)
+	kill "$l" 2>/dev/null; wait "$l" 2>/dev/null
+	[ "$out" = "$tok" ]
+}
+tcp_out_refused() { ! tcp_out_ok "$@"; }
+# UDP datagrams from a peer address to srv:PORT, counted by the receiver.
+udp_count() { # FROM PORT COUNT -> prints how many arrived
+	srv_bg "$SEQ" recv 192.0.2.10 "$2" 700 >"$TMP/recv.json"
+	local r=$!
+	sleep 0.2
+	peer "$SEQ" send 192.0.2.10 "$2" "$3" 200 "$1:0" >/dev/null 2>&1
+	wait "$r"
+	jq -r .received "$TMP/recv.json"
+}
+
+write_site() { # extra YAML appended to the hosts
+	cat >"$SITE.new" <<EOT
+hosts:
+  - {name: srv, kinds: [management-server], os: windows, addresses: [192.0.2.10]}
+  - {name: cli, kinds: [management-client], addresses: [192.0.2.20]}
+  - {name: lin, kinds: [linux], addresses: [192.0.2.31]}
+  - {name: win, kinds: [windows], addresses: [192.0.2.32]}
+$1
+EOT
+	mv "$SITE.new" "$SITE" # a rename over the file, as editors do
+}
+
+# --- the two namespaces ---
+ip netns add "$ID-srv"
+ip netns add "$ID-peer"
+ip -n "$ID-srv" link add eth0 type veth peer name eth0 netns "$ID-peer"
+ip -n "$ID-srv" addr add 192.0.2.10/24 dev eth0
+for a in 20 21 31 32; do ip -n "$ID-peer" addr add "192.0.2.$a/24" dev eth0; done
+for ns in $ID-srv $ID-peer; do ip -n "$ns" link set lo up; ip -n "$ns" link set eth0 up; done
+
+write_site ""
+check "attach srv" pc attach -c "$SITE" eth0
+check "the client reaches 22015" tcp_ok 192.0.2.20 22015
+before=$(path_packets A-1.1-http-gui)
+
+# --- port changes: clients follow, counters continue ---
+write_site "parameters: {hcsm-http-port: 22115}"
+check "reload with hcsm-http-port 22115 reports A-1.1 changed" sh -c \
+	"nsenter --net=/run/netns/$ID-srv '$PC' reload -j --pin-root '$PINS' | jq -e '.changes[] | select(.path == \"A-1.1-http-gui\" and .change == \"changed\")'"
+check "the old port 22015 is refused" tcp_refused 192.0.2.20 22015
+check "the new port 22115 is accepted" tcp_ok 192.0.2.20 22115
+check "A-1.1's counters carried on (before: $before)" test "$(path_packets A-1.1-http-gui)" -gt "$before"
+
+write_site "parameters: {hcsm-http-port: 22115, snmp-trap-port: 22601}"
+check "reload: SNMP trap 162 -> 22601" pc reload
+check "a trap to 162 is refused" test "$(udp_count 192.0.2.31 162 5)" = 0
+check "a trap to 22601 arrives" test "$(udp_count 192.0.2.31 22601 5)" = 5
+
+write_site "parameters: {hcsm-http-port: 22115, snmp-trap-port: 22601, windows-ephemeral-ports: 50000-50100}"
+check "reload: Windows ephemeral range 50000-50100" pc reload
+check "WMI to 49152 is refused now" tcp_out_refused 192.0.2.32 49152
+check "WMI to 50050 passes" tcp_out_ok 192.0.2.32 50050
+
+check "cli2 (192.0.2.21) is no client yet" tcp_refused 192.0.2.21 22115
+write_site "  - {name: cli2, kinds: [management-client], addresses: [192.0.2.21]}
+parameters: {hcsm-http-port: 22115, snmp-trap-port: 22601, windows-ephemeral-ports: 50000-50100}"
+check "reload: a host added to a role reports new peers" sh -c \
+	"nsenter --net=/run/netns/$ID-srv '$PC' reload -j --pin-root '$PINS' | jq -e '.changes[] | select(.path == \"A-1.1-http-gui\") | .detail | contains(\"+192.0.2.21\")'"
+check "cli2 reaches 22115" tcp_ok 192.0.2.21 22115
+write_site "parameters: {hcsm-http-port: 22115, snmp-trap-port: 22601, windows-ephemeral-ports: 50000-50100}"
+check "reload: the host removed again" pc reload
+check "cli2 is refused again" tcp_refused 192.0.2.21 22115
+
+check "lin reaches ftsvc 26508 (Deployment Manager on)" tcp_ok 192.0.2.31 26508
+dm=$(path_packets A-3.11-disk-config-check)
+write_site "parameters: {hcsm-http-port: 22115, snmp-trap-port: 22601, windows-ephemeral-ports: 50000-50100}
+parts: {deployment-manager: off}"
+# 19 of A-3's 21 rows: rows 1 and 7 need a separate DHCP server (note 1).
+check "reload: Deployment Manager off removes its 19 paths, all of A-3" sh -c \
+	"nsenter --net=/run/netns/$ID-srv '$PC' reload -j --pin-root '$PINS' |
+	 jq -e '.removed == 19 and ([.changes[] | select(.change == \"removed\") | .path | startswith(\"A-3.\")] | all)'"
+check "ftsvc 26508 is refused" tcp_refused 192.0.2.31 26508
+check "the removed path stays in stats with its last value ($dm)" test "$(path_packets A-3.11-disk-config-check)" = "$dm"
+
+# --- a bad file changes nothing ---
+gen=$(generation)
+cp "$SITE" "$TMP/good.yaml"
+printf 'hosts:\n  - {name: srv, kinds: [management-srever], addresses: [192.0.2.10]}\n' >"$SITE"
+check "a bad file is refused with file:line:column" sh -c \
+	"nsenter --net=/run/netns/$ID-srv '$PC' reload --pin-root '$PINS' 2>&1 | grep -q 'site.yaml:2:25: error: unknown kind .management-srever.; did you mean .management-server.'"
+check "and nothing changed (generation $gen)" test "$(generation)" = "$gen"
+check "the client still reaches 22115" tcp_ok 192.0.2.20 22115
+cp "$TMP/good.yaml" "$SITE"
+
+# --- established flows are judged again, or kept when the site says so ---
+recheck() { # SETTING -> datagrams that arrived of 40, port 22601 closed half-way
+	write_site "parameters: {hcsm-http-port: 22115, snmp-trap-port: 22601}
+settings: {on-reload: $1}"
+	pc reload >/dev/null || return 1
+	srv_bg "$SEQ" recv 192.0.2.10 22601 1500 >"$TMP/recv.json"
+	local r=$!
+	sleep 0.2
+	peer_bg "$SEQ" send 192.0.2.10 22601 40 50000 192.0.2.31:40162
+	local s=$!
+	sleep 1
+	write_site "parameters: {hcsm-http-port: 22115, snmp-trap-port: 162}
+settings: {on-reload: $1}"
+	pc reload >/dev/null
+	wait "$s"; wait "$r"
+	jq -r .received "$TMP/recv.json"
+}
+got=$(recheck recheck)
+check "recheck: a flow the new policy refuses is cut at its next packet ($got of 40)" \
+	test "$got" -gt 0 -a "$got" -lt 40
+got=$(recheck keep-established)
+check "keep-established: the flow goes on to the end ($got of 40)" test "$got" = 40
+
+# --- under load: many reloads, no allowed packet lost, no denied one through ---
+write_site "parameters: {hcsm-http-port: 22015}"
+cp "$SITE" "$TMP/a.yaml"
+write_site "parameters: {hcsm-http-port: 22115}"
+cp "$SITE" "$TMP/b.yaml"
+pc reload -c "$TMP/a.yaml" >/dev/null
+srv_bg "$SEQ" recv 192.0.2.10 162 2000 >"$TMP/allowed.json"
+ra=$!
+srv_bg "$SEQ" recv 192.0.2.10 9999 2000 >"$TMP/denied.json"
+rd=$!
+sleep 0.3
+peer_bg "$SEQ" send 192.0.2.10 162 2000000 250 192.0.2.31:40001
+sa=$!
+peer_bg "$SEQ" send 192.0.2.10 9999 2000000 250 192.0.2.31:40002
+sd=$!
+last=0
+monotonic=1
+bad_reloads=0
+for i in $(seq 1 "$RELOADS"); do
+	if [ $((i % 2)) = 1 ]; then f=$TMP/b.yaml; else f=$TMP/a.yaml; fi
+	pc -q reload -c "$f" >/dev/null || bad_reloads=$((bad_reloads + 1))
+	if [ $((i % 100)) = 0 ]; then
+		now=$(path_packets A-2.12-snmp-trap)
+		[ "$now" -ge "$last" ] || monotonic=0
+		last=$now
+	fi
+done
+kill "$sa" "$sd" 2>/dev/null; wait "$sa" "$sd" 2>/dev/null
+wait "$ra" "$rd"
+check "$RELOADS reloads all succeeded" test "$bad_reloads" = 0
+check "the allowed flow lost nothing across $RELOADS reloads ($(jq -c . "$TMP/allowed.json"))" \
+	jq -e '.received > 1000 and .missing == 0' "$TMP/allowed.json"
+check "the denied flow got nothing through ($(jq -c . "$TMP/denied.json"))" jq -e '.received == 0' "$TMP/denied.json"
+check "the path's counters only went up" test "$monotonic" = 1
+check "the generation counted every reload" test "$(generation)" -gt "$RELOADS"
+
+# --- the daemon ---
+pc -q detach --all >/dev/null
+write_site "parameters: {hcsm-http-port: 22015}"
+start_daemon() {
+	(exec nsenter --net="/run/netns/$ID-srv" "$PC" daemon -c "$SITE" --pin-root "$PINS" eth0 \
+		</dev/null >>"$TMP/daemon.log" 2>&1) &
+	DAEMON_PID=$!
+	for _ in $(seq 100); do grep -q "daemon: running" "$TMP/daemon.log" && return 0; sleep 0.05; done
+	return 1
+}
+wait_generation_above() {
+	for _ in $(seq 100); do [ "$(generation)" -gt "$1" ] && return 0; sleep 0.05; done
+	return 1
+}
+check "the daemon starts and attaches" start_daemon
+gen=$(generation)
+write_site "parameters: {hcsm-http-port: 22115}"
+check "saving the file (rename over it) reloads" wait_generation_above "$gen"
+check "the daemon logged what changed" grep -q "changed  A-1.1-http-gui" "$TMP/daemon.log"
+check "the new port works" tcp_ok 192.0.2.20 22115
+gen=$(generation)
+echo "hosts: [" >"$SITE"
+sleep 0.5
+check "a bad file is logged with its position" grep -q "site.yaml:[0-9]*:[0-9]*: error" "$TMP/daemon.log"
+check "and the last good policy stays (generation $gen)" test "$(generation)" = "$gen"
+check "the port of the last good policy still works" tcp_ok 192.0.2.20 22115
+write_site "parameters: {hcsm-http-port: 22115}"
+gen=$(generation)
+check "SIGHUP reloads" sh -c "kill -HUP $DAEMON_PID && for i in \$(seq 100); do [ \$(nsenter --net=/run/netns/$ID-srv '$PC' status -j --pin-root '$PINS' | jq .generation) -gt $gen ] && exit 0; sleep 0.05; done; exit 1"
+
+# SIGKILL under traffic: enforcement lives in the kernel, nothing is lost.
+srv_bg "$SEQ" recv 192.0.2.10 162 1500 >"$TMP/allowed.json"
+ra=$!
+sleep 0.2
+peer_bg "$SEQ" send 192.0.2.10 162 4000 500 192.0.2.31:40003
+sa=$!
+sleep 0.5
+kill -9 "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null
+DAEMON_PID=""
+check "after SIGKILL the undocumented stays refused" tcp_refused 192.0.2.20 22999
+check "a restarted daemon adopts the pinned state" start_daemon
+wait "$sa"; wait "$ra"
+check "no datagram lost while the daemon died and came back ($(jq -c . "$TMP/allowed.json"))" \
+	jq -e '.received == 4000 and .missing == 0' "$TMP/allowed.json"
+check "SIGTERM ends the daemon cleanly" sh -c "kill -TERM $DAEMON_PID; wait $DAEMON_PID 2>/dev/null; for i in \$(seq 50); do kill -0 $DAEMON_PID 2>/dev/null || exit 0; sleep 0.1; done; exit 1"
+DAEMON_PID=""
+check "and enforcement stays in place" tcp_refused 192.0.2.20 22999
+check "documented traffic still flows" tcp_ok 192.0.2.20 22115
+check "detach leaves no state behind" sh -c "nsenter --net=/run/netns/$ID-srv '$PC' detach --all --pin-root '$PINS' && ! ls /run/portcullis/ 2>/dev/null | grep -q '$ID'"
+
+echo "1..$n"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * portcullis daemon: attach (or adopt what is pinned), then reload whenever
+ * the site file is saved or SIGHUP arrives. A bad file is reported and the
+ * last good policy stays in force. SIGTERM ends the daemon, not the
+ * enforcement: that lives in the kernel until `portcullis detach`.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "datapath.h"
+#include "reload.h"
+#include "watch.h"
+
+static const char usage_text[] =
+	"Usage: portcullis daemon [-c SITE] [--host NAME | --role KIND]\n"
+	"                         [--mode enforce|audit] [--xdp-mode native|generic]\n"
+	"                         [--pin-root DIR] [--force] IFACE...\n\n"
+	"Attaches like 'portcullis attach' (adopting what is already pinned, with\n"
+	"no gap), then stays in the foreground: it reloads when the site file is\n"
+	"saved (also when an editor replaces it) and on SIGHUP, logs every reload\n"
+	"with what changed, and keeps the last good policy when the file is bad.\n"
+	"SIGTERM or SIGINT end the daemon and leave enforcement in place; if the\n"
+	"daemon is killed, enforcement goes on and a restart adopts it.\n"
+	"dist/portcullis.service runs it under systemd.\n";
+
+enum { OPT_HOST = 256, OPT_ROLE, OPT_MODE, OPT_XDP_MODE, OPT_PIN_ROOT, OPT_FORCE };
+
+static int daemon_option(int opt, const char *arg, void *ctx)
+{
+	struct pc_reload_req *rq = ctx;
+
+	switch (opt) {
+	case OPT_HOST:
+		rq->host = arg;
+		return 0;
+	case OPT_ROLE:
+		rq->role = arg;
+		return 0;
+	case OPT_PIN_ROOT:
+		rq->pin_root = arg;
+		return 0;
+	case OPT_MODE:
+		rq->mode = strcmp(arg, "audit") == 0 ? PC_MODE_AUDIT : PC_MODE_ENFORCE;
+		return 0;
+	case OPT_XDP_MODE:
+	case OPT_FORCE:
+		return 0; /* attach's: checked there */
+	default:
+		return PC_EXIT_USAGE;
+	}
+}
+
+static void reload_now(const struct pc_reload_req *rq, const char *why)
+{
+	struct pc_reload_res res;
+
+	fprintf(stderr, "portcullis: daemon: %s: reloading\n", why);
+	if (pc_reload(rq, &res)) {
+		fprintf(stderr, "portcullis: daemon: the new policy was refused; the policy in force is unchanged\n");
+		return;
+	}
+	pc_reload_print(&res, stderr);
+	pc_reload_res_free(&res);
+}
+
+static int run_loop(const struct pc_reload_req *rq, const char *site)
+{
+	struct pc_watch w = { .fd = -1 };
+	struct pollfd fds[2];
+	sigset_t mask;
+	int sfd, err;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) || (sfd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0) {
+		pc_err("daemon: cannot take signals: %s", strerror(errno));
+		return PC_EXIT_POLICY;
+	}
+	if (site && (err = pc_watch_open(&w, site))) {
+		pc_err("daemon: cannot watch %s: %s", site, strerror(-err));
+		close(sfd);
+		return PC_EXIT_POLICY;
+	}
+	fprintf(stderr, "portcullis: daemon: running (pid %d)%s%s; SIGHUP reloads\n",
+		(int)getpid(), site ? ", watching " : "", site ? site : "");
+	fds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	fds[1] = (struct pollfd){ .fd = w.fd, .events = POLLIN };
+	for (;;) {
+		struct signalfd_siginfo si;
+
+		if (poll(fds, site ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			pc_err("daemon: poll: %s", strerror(errno));
+			break;
+		}
+		if (fds[0].revents & POLLIN) {
+			if (read(sfd, &si, sizeof(si)) != sizeof(si))
+				continue;
+			if (si.ssi_signo == SIGHUP) {
+				reload_now(rq, "SIGHUP");
+				continue;
+			}
+			fprintf(stderr, "portcullis: daemon: %s: exiting; enforcement stays in place ('portcullis detach' removes it)\n",
+				strsignal((int)si.ssi_signo));
+			break;
+		}
+		if (site && (fds[1].revents & POLLIN) && pc_watch_changed(&w)) {
+			/* Editors often write in several steps: let them finish. */
+			usleep(100 * 1000);
+			pc_watch_changed(&w);
+			reload_now(rq, "the site file changed");
+		}
+	}
+	pc_watch_close(&w);
+	close(sfd);
+	return PC_EXIT_OK;
+}
+
+int pc_cmd_daemon(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "host", required_argument, NULL, OPT_HOST },
+		{ "role", required_argument, NULL, OPT_ROLE },
+		{ "mode", required_argument, NULL, OPT_MODE },
+		{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
+		{ "pin-root", required_argument, NULL, OPT_PIN_ROOT },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct pc_reload_req rq = { .mode = -1 };
+	const struct pc_cli_spec spec = {
+		.cmd = "daemon", .usage = usage_text, .shortopts = "c:h",
+		.longopts = opts, .extra = daemon_option, .ctx = &rq,
+		.takes_args = true,
+	};
+	struct pc_cli_common o;
+	int rc;
+
+	rc = pc_cli_parse(&spec, argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	if (optind >= argc)
+		return pc_cli_usage_error("daemon", "name at least one interface");
+	rq.site = o.site;
+	/* Attach with the very same arguments: a restart adopts the pins. */
+	argv[0] = "attach";
+	rc = pc_cmd_attach(argc, argv);
+	if (rc)
+		return rc;
+	return run_loop(&rq, o.site);
+}

@@ -69,9 +69,11 @@ inb ip link set vb up
 # ---- portcullis as a candidate -------------------------------------------
 # The attach command line the datapath is expected to take; adjust here if
 # it lands in another shape.
-pc_attach() { # NS DEV SITE HOST
-	nsenter --net=/run/netns/"$1" "$PC" -q attach --pin-root "$PIN/$2" \
-		-c "$3" --host "$4" "$2" >/dev/null 2>"$OUT/attach.err"
+pc_attach() { # NS DEV SITE HOST [ATTACH OPTION...]
+	local ns=$1 dev=$2 site=$3 host=$4
+	shift 4
+	nsenter --net=/run/netns/"$ns" "$PC" -q attach --pin-root "$PIN/$dev" \
+		-c "$site" --host "$host" "$@" "$dev" >/dev/null 2>"$OUT/attach.err"
 }
 pc_detach() { # NS DEV
 	nsenter --net=/run/netns/"$1" "$PC" -q detach --pin-root "$PIN/$2" "$2" \
@@ -163,6 +165,9 @@ live_setup() { # CANDIDATE
 	case $1 in
 	xdp-drop) inb "$BB/xdpload" vb "$BB/xdp_drop.bpf.o" >/dev/null ;;
 	portcullis) pc_attach "$NB" vb "$LAB" lin ;;
+	portcullis-tc)
+		inb "$BB/xdpload" vb "$BB/xdp_empty.bpf.o" >/dev/null
+		pc_attach "$NB" vb "$LAB" lin --ingress tc ;;
 	xdp-filter) inb "$BB/xdpload" vb "$XDPFILT" "$OUT/xdpfilt.rules" >/dev/null ;;
 	nft-netdev)
 		inb "$BB/xdpload" vb "$BB/xdp_empty.bpf.o" >/dev/null
@@ -174,7 +179,7 @@ live_setup() { # CANDIDATE
 }
 live_teardown() { # CANDIDATE
 	case $1 in
-	portcullis) pc_detach "$NB" vb ;;
+	portcullis | portcullis-tc) pc_detach "$NB" vb ;;
 	nft-netdev) inb nft delete table netdev "$NFT" ;;
 	nft-inet) inb nft delete table inet "$NFT" ;;
 	esac
@@ -192,11 +197,11 @@ for o in json.load(sys.stdin)["nftables"]:
             n = e["counter"]["packets"]
 print(n)'; }
 
-live_cands="xdp-drop portcullis xdp-filter nft-netdev nft-inet"
+live_cands="xdp-drop portcullis portcullis-tc xdp-filter nft-netdev nft-inet"
 printf 'run\tcandidate\ttraffic\tsent\tseconds\treceived\tdelivered\tdropped\n' > "$OUT/live.tsv"
 for run in $(seq "$RUNS"); do
 	for c in $live_cands; do
-		if [ "$c" = portcullis ] && [ -z "$PC_OK" ]; then continue; fi
+		case $c in portcullis*) [ -n "$PC_OK" ] || continue ;; esac
 		log "live: run $run, $c"
 		live_setup "$c"
 		for t in udp-denied udp-allowed; do
@@ -231,18 +236,21 @@ tcp_setup() {
 	portcullis)
 		pc_attach "$NB" vb "$LAB" lin
 		pc_attach "$NA" va "$LAB" srv ;;
+	portcullis-tc)
+		pc_attach "$NB" vb "$LAB" lin --ingress tc
+		pc_attach "$NA" va "$LAB" srv --ingress tc ;;
 	esac
 }
 tcp_teardown() {
 	case $1 in
 	nft-conntrack) inb nft delete table inet "$NFT"; ina nft delete table inet "$NFT" ;;
-	portcullis) pc_detach_all ;;
+	portcullis | portcullis-tc) pc_detach_all ;;
 	xdp-empty) inb ip link set dev vb xdp off; ina ip link set dev va xdp off ;;
 	esac
 }
 printf 'run\tcandidate\tbits_per_second\n' > "$OUT/tcp.tsv"
 tcp_cands="none xdp-empty nft-conntrack"
-[ -z "$PC_OK" ] || tcp_cands="$tcp_cands portcullis"
+[ -z "$PC_OK" ] || tcp_cands="$tcp_cands portcullis portcullis-tc"
 for run in $(seq "$RUNS"); do
 	for c in $tcp_cands; do
 		log "tcp: run $run, $c"

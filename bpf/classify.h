@@ -1,21 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Classification, kernel side: the bit-vector search over the maps of one
- * policy bank. Contract:
+ * policy bank, in three steps the pipeline calls one by one so that each
+ * lookup is made at most once per packet and not at all when an earlier
+ * step has decided. Contract:
  *
- * pc_classify(bank, dir, bcast, key, &slot) judges the initiating packet of
- * a connection: dir is PC_DIR_IN or PC_DIR_OUT, bcast whether an ingress
- * packet was sent to a broadcast address (Ethernet ff:ff:ff:ff:ff:ff or
- * 255.255.255.255) rather than to the host itself, key the connection as the
- * host sees it (struct pc_ct_key: proto IPPROTO_TCP or IPPROTO_UDP, ports
- * and remote address in network order). Two array lookups give the rules whose port
- * ranges hold the ports (an empty AND is PC_DROP_NO_RULE, before any
- * address lookup); the exact-address hash, or on a miss the CIDR trie,
- * gives the rules that name the remote (none left: PC_DROP_WRONG_PEER).
- * The lowest remaining bit is the first matching rule, as in the
- * reference classifier; *slot is its path slot. Returns PC_DROP_NONE,
- * PC_DROP_NO_RULE or PC_DROP_WRONG_PEER. Cost is independent of the number
- * of rules, addresses and the width of port ranges.
+ * pc_port_rules(bank, row, lport, rport, w) fills w with the rules of one
+ * port row (PC_PORT_ROW: direction, broadcast, protocol) whose local and
+ * remote ranges hold the ports (host order): two array lookups. Returns
+ * whether any rule is left (none: PC_DROP_NO_RULE, before any address
+ * lookup).
+ * pc_peer_rules(bank, set, key, w, st) returns the rules that name the
+ * connection's remote address (struct pc_ct_key, network order): the
+ * exact-address hash, or on a miss the CIDR trie, which is only asked when
+ * a rule of w has a CIDR (set->cidr_rules); NULL when no rule names it.
+ * st (zeroed flags) remembers both answers for a second call.
+ * pc_pick_rule(bank, w, am, &slot) picks the lowest bit of w AND am, the
+ * first matching rule as in the reference classifier, and sets *slot to
+ * its path slot: PC_DROP_NONE, or PC_DROP_WRONG_PEER when none is left.
+ * Cost is independent of the number of rules, addresses and the width of
+ * port ranges.
  *
  * pc_remote_mask() returns whether any rule names the address at all
  * (documented peers, for ICMP echo).
@@ -46,6 +50,69 @@ static __always_inline struct pc_mask *pc_remote_mask(__u32 bank, __u8 family,
 	return bpf_map_lookup_elem(&pc_cidr, &ck);
 }
 
+/* Rules of one port row whose local and remote ranges hold the ports. */
+static __always_inline int pc_port_rules(__u32 bank, __u32 row, __u16 lport,
+					 __u16 rport, __u64 *w)
+{
+	__u32 li = PC_PORT_INDEX(bank, row, lport);
+	__u32 ri = PC_PORT_INDEX(bank, row, rport);
+	struct pc_mask *lm, *rm;
+	__u64 any = 0;
+	__u32 i;
+
+	lm = bpf_map_lookup_elem(&pc_lport, &li);
+	rm = bpf_map_lookup_elem(&pc_rport, &ri);
+#pragma unroll
+	for (i = 0; i < PC_MASK_WORDS; i++) {
+		w[i] = lm && rm ? lm->w[i] & rm->w[i] : 0;
+		any |= w[i];
+	}
+	return any != 0;
+}
+
+/* Whether two masks share a rule. */
+static __always_inline int pc_mask_meets(const __u64 *a, const __u64 *b)
+{
+	__u64 any = 0;
+	__u32 i;
+
+#pragma unroll
+	for (i = 0; i < PC_MASK_WORDS; i++)
+		any |= a[i] & b[i];
+	return any != 0;
+}
+
+/* What one packet has learnt about its remote address so far. */
+struct pc_peer {
+	struct pc_cidr_key ck;
+	struct pc_mask *m; /* the rules naming it (NULL: none found yet) */
+	__u8 exact_done;   /* pc_addr asked */
+	__u8 cidr_done;    /* pc_cidr asked */
+};
+
+/* The remote's rules, for a packet whose port rules are w; st starts
+ * zeroed and carries what earlier calls for the same packet found. */
+static __always_inline struct pc_mask *
+pc_peer_rules(__u32 bank, const struct pc_bank_settings *set,
+	      const struct pc_ct_key *k, const __u64 *w, struct pc_peer *st)
+{
+	if (!st->exact_done) {
+		st->exact_done = 1;
+		st->ck.prefixlen = 0;
+		st->ck.a.bank = bank;
+		st->ck.a._pad[0] = st->ck.a._pad[1] = st->ck.a._pad[2] = 0;
+		st->ck.a.family = k->family;
+		__builtin_memcpy(st->ck.a.addr, k->raddr, 16);
+		st->m = bpf_map_lookup_elem(&pc_addr, &st->ck.a);
+	}
+	if (st->m || st->cidr_done || !pc_mask_meets(w, set->cidr_rules.w))
+		return st->m;
+	st->cidr_done = 1;
+	st->ck.prefixlen = PC_CIDR_KEY_PREFIX_BASE + (k->family == PC_AF_INET ? 32 : 128);
+	st->m = bpf_map_lookup_elem(&pc_cidr, &st->ck);
+	return st->m;
+}
+
 /* Index of the lowest set bit of a non-zero word. */
 static __always_inline __u32 pc_lowest_bit(__u64 w)
 {
@@ -60,39 +127,14 @@ static __always_inline __u32 pc_lowest_bit(__u64 w)
 	return n;
 }
 
-/*
- * A global (separately verified) function: it is called up to three times
- * per packet, and verifying it once keeps the programs small. k holds the
- * family, proto, ports (network order) and remote address.
- */
-__attribute__((noinline)) int pc_classify(__u32 bank, __u32 dir, __u32 bcast,
-					  const struct pc_ct_key *k, __u32 *slot)
+/* The first rule of w AND am, as the reference classifier picks it:
+ * PC_DROP_NONE with its path slot, or PC_DROP_WRONG_PEER. */
+static __always_inline int pc_pick_rule(__u32 bank, const __u64 *w,
+					const struct pc_mask *am, __u32 *slot)
 {
-	__u32 pi, row, li, ri, rule = PC_MAX_RULES, key, i;
-	struct pc_mask *lm, *rm, *am;
-	__u64 w[PC_MASK_WORDS], any = 0;
+	__u32 rule = PC_MAX_RULES, key, i;
 	__u32 *s;
 
-	if (!k || !slot || bank >= PC_BANKS || dir > 1)
-		return PC_DROP_NO_RULE;
-	pi = k->proto == IPPROTO_TCP ? 0 : 1;
-	row = PC_PORT_ROW(dir, !!bcast, pi);
-	li = PC_PORT_INDEX(bank, row, bpf_ntohs(k->lport));
-	ri = PC_PORT_INDEX(bank, row, bpf_ntohs(k->rport));
-	lm = bpf_map_lookup_elem(&pc_lport, &li);
-	if (!lm)
-		return PC_DROP_NO_RULE;
-	rm = bpf_map_lookup_elem(&pc_rport, &ri);
-	if (!rm)
-		return PC_DROP_NO_RULE;
-#pragma unroll
-	for (i = 0; i < PC_MASK_WORDS; i++) {
-		w[i] = lm->w[i] & rm->w[i];
-		any |= w[i];
-	}
-	if (!any)
-		return PC_DROP_NO_RULE;
-	am = pc_remote_mask(bank, k->family, k->raddr);
 	if (!am)
 		return PC_DROP_WRONG_PEER;
 #pragma unroll

@@ -16,6 +16,12 @@
  * pc_frag_record / pc_frag_lookup remember the first fragment of a
  * datagram that passed, and find it for the later fragments.
  * Timeouts come from the active bank's settings, in seconds.
+ *
+ * pc_now() is the time these stamps use: CLOCK_MONOTONIC nanoseconds
+ * (bpf_ktime_get_ns(), what user/seed.c writes too), read once per jiffy
+ * per CPU and reused until the jiffy changes, so a stamp lags by at most
+ * one tick (1-10 ms against timeouts of seconds). Why: in a VM the clock
+ * read costs as much as the rest of an established packet's path.
  */
 #ifndef PC_BPF_CONNTRACK_H
 #define PC_BPF_CONNTRACK_H
@@ -28,6 +34,21 @@
 #include "portcullis.h"
 
 #define PC_NSEC 1000000000ull
+
+static __always_inline __u64 pc_now(void)
+{
+	__u32 zero = 0;
+	struct pc_clock *c = bpf_map_lookup_elem(&pc_clock, &zero);
+	__u64 j = bpf_jiffies64();
+
+	if (!c)
+		return bpf_ktime_get_ns();
+	if (c->jiffies != j || !c->ns) {
+		c->ns = bpf_ktime_get_ns();
+		c->jiffies = j;
+	}
+	return c->ns;
+}
 
 static __always_inline void pc_ct_key_of(const struct pc_pkt *p, __u32 dir,
 					 struct pc_ct_key *k)

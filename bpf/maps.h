@@ -116,6 +116,21 @@ struct {
 	__type(value, struct pc_frag_value);
 } pc_frags SEC(".maps");
 
+/* The clock the datapath stamps connections with (conntrack.h's pc_now()):
+ * bpf_ktime_get_ns() read once per jiffy and CPU. Kernel only, never
+ * pinned: each loaded object has its own. */
+struct pc_clock {
+	__u64 jiffies;
+	__u64 ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pc_clock);
+} pc_clock SEC(".maps");
+
 /* ifindex -> what the controller attached there (userspace only). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

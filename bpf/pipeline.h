@@ -62,56 +62,102 @@ static __always_inline __u32 pc_to_broadcast(const struct pc_pkt *p, __u32 dir)
 	       p->daddr[1] == 0xff && p->daddr[2] == 0xff && p->daddr[3] == 0xff;
 }
 
+/*
+ * A TCP or UDP packet. The port rows are read first (array lookups, cheap)
+ * so that the conntrack hash is only asked when some connection with this
+ * key could exist: every entry was allowed in its first packet's row
+ * (this packet's own, the reverse one, or for ingress the other of
+ * unicast/broadcast) under the policy in force, or under an older one
+ * whose entries are judged again by the rows in force (unless
+ * keep-established keeps them as they are). With no rule in any of the
+ * three rows, the verdict is no-rule whatever the table holds.
+ */
 static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
-				       __u32 bank, __u32 gen,
+				       __u32 bank_gen,
 				       const struct pc_bank_settings *set,
-				       __u64 now, __u32 *slot)
+				       __u32 *slot)
 {
+	__u32 bank = PC_CONFIG_BANK(bank_gen), gen = PC_CONFIG_GEN(bank_gen);
+	__u64 wf[PC_MASK_WORDS], wr[PC_MASK_WORDS];
 	__u32 bcast = pc_to_broadcast(p, dir);
+	__u32 pi = p->proto == IPPROTO_TCP ? 0 : 1;
 	struct pc_ct_key k = {};
 	struct pc_ct_value *ct;
+	struct pc_peer peer;
+	__u16 lport, rport;
+	int fwd, rev = -1, reason;
+	__u64 now;
 	__u32 s;
-	int reason;
 
 	if (p->proto == IPPROTO_TCP && pc_tcp_flags_bad(p->tcp_flags))
 		return PC_DROP_TCP_FLAGS;
 	pc_ct_key_of(p, dir, &k);
+	lport = bpf_ntohs(k.lport);
+	rport = bpf_ntohs(k.rport);
+	fwd = pc_port_rules(bank, PC_PORT_ROW(dir, bcast, pi), lport, rport, wf);
+	if (!fwd) {
+		rev = pc_port_rules(bank, PC_PORT_ROW(!dir, 0, pi), lport, rport, wr);
+		if (!rev && !(set->flags & PC_SET_KEEP_ESTABLISHED) &&
+		    !pc_port_rules(bank, PC_PORT_ROW(PC_DIR_IN, dir == PC_DIR_IN ? !bcast : 1, pi),
+				   lport, rport, wr)) /* wr is not read again: rev is 0 */
+			return PC_DROP_NO_RULE;
+	}
+
+	now = pc_now();
+	peer.exact_done = 0;
+	peer.cidr_done = 0;
 	ct = pc_ct_lookup(&k, set, now);
 	if (ct && ct->generation != gen) {
-		/* Allowed under an older policy: judge it again. */
+		/* Allowed under an older policy: judge its first packet again
+		 * (wr is recomputed afterwards if needed). */
 		if (set->flags & PC_SET_KEEP_ESTABLISHED) {
 			ct->generation = gen;
-		} else if (pc_classify(bank, ct->init_dir, ct->init_bcast, &k, &s) == PC_DROP_NONE) {
+		} else if (pc_port_rules(bank, PC_PORT_ROW(ct->init_dir, !!ct->init_bcast, pi),
+					 lport, rport, wr) &&
+			   pc_pick_rule(bank, wr, pc_peer_rules(bank, set, &k, wr, &peer),
+					&s) == PC_DROP_NONE) {
 			ct->path_slot = s;
 			ct->generation = gen;
 		} else {
 			bpf_map_delete_elem(&pc_ct, &k);
 			ct = NULL;
 		}
+		rev = -1;
 	}
 	if (ct) {
 		pc_ct_update(ct, dir, p->proto, p->tcp_flags, now);
 		*slot = ct->path_slot;
 		return PC_DROP_NONE;
 	}
-	reason = pc_classify(bank, dir, bcast, &k, slot);
-	if (reason == PC_DROP_NONE) {
-		if (!(p->proto == IPPROTO_TCP && (p->tcp_flags & PC_TCP_RST)))
-			pc_ct_create(&k, dir, bcast, *slot, gen, p->tcp_flags, now);
-		return PC_DROP_NONE;
+	reason = PC_DROP_NO_RULE;
+	if (fwd) {
+		reason = pc_pick_rule(bank, wf, pc_peer_rules(bank, set, &k, wf, &peer), slot);
+		if (reason == PC_DROP_NONE) {
+			if (!(p->proto == IPPROTO_TCP && (p->tcp_flags & PC_TCP_RST)))
+				pc_ct_create(&k, dir, bcast, *slot, gen, p->tcp_flags, now);
+			return PC_DROP_NONE;
+		}
 	}
 	/* Would it start a documented connection the other way? Then it is a
 	 * reply whose connection we do not know. */
-	if (pc_classify(bank, !dir, 0, &k, &s) == PC_DROP_NONE)
-		return PC_DROP_NO_CONNTRACK;
+	if (rev < 0)
+		rev = pc_port_rules(bank, PC_PORT_ROW(!dir, 0, pi), lport, rport, wr);
+	if (rev) {
+		struct pc_mask *am = pc_peer_rules(bank, set, &k, wr, &peer);
+
+		if (am && pc_mask_meets(wr, am->w))
+			return PC_DROP_NO_CONNTRACK;
+	}
 	return reason;
 }
 
 static __always_inline int pc_judge_icmp(const struct pc_pkt *p, __u32 dir,
-					 __u32 bank, __u32 gen,
+					 __u32 bank_gen,
 					 const struct pc_bank_settings *set,
-					 __u64 now, __u32 *slot)
+					 __u32 *slot)
 {
+	__u32 bank = PC_CONFIG_BANK(bank_gen), gen = PC_CONFIG_GEN(bank_gen);
+	__u64 now = pc_now();
 	__u8 t = p->icmp_type, v4 = p->family == PC_AF_INET;
 	struct pc_ct_key k = {};
 	struct pc_ct_value *ct;
@@ -176,8 +222,6 @@ __attribute__((noinline)) int pc_judge(const struct pc_pkt *p, __u32 dir,
 				       const struct pc_bank_settings *set,
 				       __u32 *slot)
 {
-	__u32 bank = PC_CONFIG_BANK(bank_gen), gen = PC_CONFIG_GEN(bank_gen);
-	__u64 now;
 	int reason;
 
 	if (!p || !set || !slot || dir > 1)
@@ -190,18 +234,17 @@ __attribute__((noinline)) int pc_judge(const struct pc_pkt *p, __u32 dir,
 	}
 	if ((dir == PC_DIR_IN && p->eth_src_multicast) || pc_bad_source(p))
 		return PC_DROP_BAD_SOURCE;
-	now = bpf_ktime_get_ns();
 	if (p->frag == PC_FRAG_LATER)
-		return pc_frag_lookup(p, now, slot) ? PC_DROP_FRAGMENT : PC_DROP_NONE;
+		return pc_frag_lookup(p, pc_now(), slot) ? PC_DROP_FRAGMENT : PC_DROP_NONE;
 	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP)
-		reason = pc_judge_l4(p, dir, bank, gen, set, now, slot);
+		reason = pc_judge_l4(p, dir, bank_gen, set, slot);
 	else if ((p->proto == IPPROTO_ICMP && p->family == PC_AF_INET) ||
 		 (p->proto == IPPROTO_ICMPV6 && p->family == PC_AF_INET6))
-		reason = pc_judge_icmp(p, dir, bank, gen, set, now, slot);
+		reason = pc_judge_icmp(p, dir, bank_gen, set, slot);
 	else
 		reason = PC_DROP_PROTOCOL;
 	if (reason == PC_DROP_NONE && p->frag == PC_FRAG_FIRST)
-		pc_frag_record(p, *slot, now);
+		pc_frag_record(p, *slot, pc_now());
 	return reason;
 }
 

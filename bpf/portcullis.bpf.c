@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * portcullis datapath: XDP on ingress, TC on egress, one set of maps. The
+ * portcullis datapath: XDP (or TC) on ingress, TC on egress, one set of maps. The
  * two entry points only adapt their context; the packet's path is
  * pipeline.h's pc_process(): parse -> conntrack -> classify -> count ->
  * verdict.
@@ -27,8 +27,7 @@ int pc_xdp_ingress(struct xdp_md *ctx)
 		       XDP_PASS : XDP_DROP;
 }
 
-SEC("tc")
-int pc_tc_egress(struct __sk_buff *skb)
+static __always_inline int pc_tc(struct __sk_buff *skb, __u32 dir)
 {
 	__u32 want = skb->len < PC_TC_PULL_LEN ? skb->len : PC_TC_PULL_LEN;
 	void *data, *data_end;
@@ -37,8 +36,22 @@ int pc_tc_egress(struct __sk_buff *skb)
 		bpf_skb_pull_data(skb, want);
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
-	return pc_process(data, data_end, skb->len, PC_DIR_OUT) ? TC_ACT_OK :
-								   TC_ACT_SHOT;
+	return pc_process(data, data_end, skb->len, dir) ? TC_ACT_OK : TC_ACT_SHOT;
+}
+
+SEC("tc")
+int pc_tc_egress(struct __sk_buff *skb)
+{
+	return pc_tc(skb, PC_DIR_OUT);
+}
+
+/* The same ingress judgement as pc_xdp_ingress, on clsact ingress (attach
+ * --ingress tc): after GRO, so a driver whose XDP path gives up GRO/GSO
+ * (veth) keeps it; costs an skb per dropped packet. */
+SEC("tc")
+int pc_tc_ingress(struct __sk_buff *skb)
+{
+	return pc_tc(skb, PC_DIR_IN);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -120,8 +120,12 @@ struct pc_bank_settings {
 	__u32 ct_udp;             /* seconds */
 	__u32 ct_icmp;            /* seconds */
 	__u32 _pad2;
+	/* Rules with a CIDR among their remotes: the only bits a pc_cidr
+	 * lookup can add after a pc_addr miss, so the trie is skipped when
+	 * none of them is left. */
+	struct pc_mask cidr_rules;
 };
-PC_ASSERT_SIZE(struct pc_bank_settings, 32);
+PC_ASSERT_SIZE(struct pc_bank_settings, 64);
 
 /*
  * pc_addr key: one remote address of one bank. The LPM key is the same
@@ -219,6 +223,7 @@ enum {
 	PC_IF_TC = 1u << 1,            /* our egress filter */
 	PC_IF_QDISC_CREATED = 1u << 2, /* we created clsact: detach removes it */
 	PC_IF_XDP_GENERIC = 1u << 3,   /* XDP in generic (skb) mode */
+	PC_IF_TC_INGRESS = 1u << 4,    /* ingress on clsact ingress, not XDP */
 };
 
 struct pc_iface {

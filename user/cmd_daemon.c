@@ -22,7 +22,7 @@
 static const char usage_text[] =
 	"Usage: portcullis daemon [-c SITE] [--host NAME | --role KIND]\n"
 	"                         [--mode enforce|audit] [--xdp-mode native|generic]\n"
-	"                         [--pin-root DIR] [--force] IFACE...\n\n"
+	"                         [--ingress xdp|tc] [--pin-root DIR] [--force] IFACE...\n\n"
 	"Attaches like 'portcullis attach' (adopting what is already pinned, with\n"
 	"no gap), then stays in the foreground: it reloads when the site file is\n"
 	"saved (also when an editor replaces it) and on SIGHUP, logs every reload\n"
@@ -31,7 +31,8 @@ static const char usage_text[] =
 	"daemon is killed, enforcement goes on and a restart adopts it.\n"
 	"dist/portcullis.service runs it under systemd.\n";
 
-enum { OPT_HOST = 256, OPT_ROLE, OPT_MODE, OPT_XDP_MODE, OPT_PIN_ROOT, OPT_FORCE };
+enum { OPT_HOST = 256, OPT_ROLE, OPT_MODE, OPT_XDP_MODE, OPT_PIN_ROOT, OPT_FORCE,
+       OPT_INGRESS };
 
 static int daemon_option(int opt, const char *arg, void *ctx)
 {
@@ -51,6 +52,7 @@ static int daemon_option(int opt, const char *arg, void *ctx)
 		rq->mode = strcmp(arg, "audit") == 0 ? PC_MODE_AUDIT : PC_MODE_ENFORCE;
 		return 0;
 	case OPT_XDP_MODE:
+	case OPT_INGRESS:
 	case OPT_FORCE:
 		return 0; /* attach's: checked there */
 	default:
@@ -137,6 +139,7 @@ int pc_cmd_daemon(int argc, char **argv)
 		{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
 		{ "pin-root", required_argument, NULL, OPT_PIN_ROOT },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "ingress", required_argument, NULL, OPT_INGRESS },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};

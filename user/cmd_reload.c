@@ -65,6 +65,8 @@ struct json_object *pc_reload_json(const struct pc_reload_res *r)
 	json_object_object_add(o, "old_generation", json_object_new_int64(r->old_generation));
 	json_object_object_add(o, "generation", json_object_new_int64(r->generation));
 	json_object_object_add(o, "rules", json_object_new_int64((int64_t)r->nrules));
+	json_object_object_add(o, "ms_compile", json_object_new_double(r->ms_compile));
+	json_object_object_add(o, "ms_to_flip", json_object_new_double(r->ms_to_flip));
 	if (!r->have_diff) {
 		json_object_object_add(o, "changes", NULL);
 		return o;

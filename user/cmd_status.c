@@ -68,7 +68,12 @@ static struct json_object *status_json(struct pc_pins *pins, const struct pc_map
 		pc_dp_probe(pins, &rec, &xdp_ok, &tc_ok);
 		json_object_object_add(i, "name", json_object_new_string(rec.name));
 		json_object_object_add(i, "ifindex", json_object_new_int64(rec.ifindex));
+		/* The ingress hook: an XDP link, or a filter on clsact ingress. */
+		json_object_object_add(i, "ingress", json_object_new_string(
+					       !xdp_ok ? "missing" :
+					       rec.flags & PC_IF_TC_INGRESS ? "tc" : "xdp"));
 		json_object_object_add(i, "xdp", json_object_new_string(
+					       rec.flags & PC_IF_TC_INGRESS ? "none" :
 					       !xdp_ok ? "missing" :
 					       rec.flags & PC_IF_XDP_GENERIC ? "generic" : "native"));
 		json_object_object_add(i, "tc_egress", json_object_new_string(
@@ -110,8 +115,11 @@ static void print_status(struct json_object *o)
 	for (size_t i = 0; i < json_object_array_length(ifs); i++) {
 		struct json_object *it = json_object_array_get_idx(ifs, i);
 
-		printf("  %-16s xdp %-8s tc egress %-9s%s\n",
-		       json_object_get_string(json_object_object_get(it, "name")),
+		const char *hook = json_object_get_string(json_object_object_get(it, "ingress"));
+
+		printf("  %-16s ingress %s %-8s tc egress %-9s%s\n",
+		       json_object_get_string(json_object_object_get(it, "name")), hook,
+		       strcmp(hook, "tc") == 0 ? "" :
 		       json_object_get_string(json_object_object_get(it, "xdp")),
 		       json_object_get_string(json_object_object_get(it, "tc_egress")),
 		       json_object_get_boolean(json_object_object_get(it, "qdisc_created")) ?

@@ -10,14 +10,41 @@
 
 #define MAX_RANGES 64
 
+/* Appends; remote sets are sorted and made unique once they are complete. */
 static void add_addr(struct pc_rule *r, const struct pc_addr *a)
 {
-	for (size_t i = 0; i < r->nremote; i++)
-		if (pc_addr_equal(&r->remote_addrs[i], a))
-			return;
-	r->remote_addrs = pc_xrealloc(r->remote_addrs, r->nremote + 1,
-				      sizeof(*r->remote_addrs));
+	size_t n = r->nremote;
+
+	/* Capacity doubles: it is full exactly when n is a power of two. */
+	if (n == 0 || (n & (n - 1)) == 0)
+		r->remote_addrs = pc_xrealloc(r->remote_addrs, n ? n * 2 : 1,
+					      sizeof(*r->remote_addrs));
 	r->remote_addrs[r->nremote++] = *a;
+}
+
+static int cmp_addr(const void *x, const void *y)
+{
+	const struct pc_addr *a = x, *b = y;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if (a->prefix != b->prefix)
+		return a->prefix < b->prefix ? -1 : 1;
+	return memcmp(a->bytes, b->bytes, sizeof(a->bytes));
+}
+
+/* Sorted, without duplicates: a host with several kinds is one peer. */
+static void unique_addrs(struct pc_rule *r)
+{
+	size_t out = 0;
+
+	if (r->nremote < 2)
+		return;
+	qsort(r->remote_addrs, r->nremote, sizeof(*r->remote_addrs), cmp_addr);
+	for (size_t i = 0; i < r->nremote; i++)
+		if (out == 0 || cmp_addr(&r->remote_addrs[out - 1], &r->remote_addrs[i]))
+			r->remote_addrs[out++] = r->remote_addrs[i];
+	r->nremote = out;
 }
 
 /* The peers on side e, without the compiled host itself. */
@@ -135,6 +162,7 @@ static void add_rules(struct pc_ruleset *rs, const struct pc_flow *f,
 				rule->remote = rr[r];
 				rule->local_class = local_class(f, local_initiates);
 				remote_set(rs, f, local_initiates, rule);
+				unique_addrs(rule);
 			}
 		}
 	}

@@ -187,6 +187,9 @@ int pc_dp_load(struct pc_pins *p, struct portcullis **out)
 	bpf_object__for_each_map(map, skel->obj) {
 		char path[PATH_MAX + 64];
 
+		if (map == skel->maps.pc_clock)
+			continue; /* a per-object cache, never shared */
+
 		snprintf(path, sizeof(path), "%s/maps/%s", p->root, bpf_map__name(map));
 		err = bpf_map__set_pin_path(map, path);
 		if (err) {
@@ -335,10 +338,11 @@ static void detach_xdp(struct pc_pins *p, int ifindex)
 }
 
 static int attach_tc(int prog_fd, int ifindex, const char *name, bool ours,
-		     const struct pc_attach_opts *o, bool *qdisc_created,
-		     bool *filter_created)
+		     const struct pc_attach_opts *o, enum bpf_tc_attach_point point,
+		     bool *qdisc_created, bool *filter_created)
 {
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+	const char *side = point == BPF_TC_INGRESS ? "ingress" : "egress";
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
 	LIBBPF_OPTS(bpf_tc_opts, q, .handle = PC_TC_HANDLE, .priority = PC_TC_PRIORITY);
 	LIBBPF_OPTS(bpf_tc_opts, a, .handle = PC_TC_HANDLE, .priority = PC_TC_PRIORITY,
 		    .prog_fd = prog_fd, .flags = BPF_TC_F_REPLACE);
@@ -355,15 +359,15 @@ static int attach_tc(int prog_fd, int ifindex, const char *name, bool ours,
 	}
 	err = bpf_tc_query(&hook, &q);
 	if (err == 0 && !ours && !o->force) {
-		pc_err("cannot attach to %s: a TC egress filter with handle 0x%x, priority %u is already there and portcullis did not add it (use --force to replace it)",
-		       name, PC_TC_HANDLE, PC_TC_PRIORITY);
+		pc_err("cannot attach to %s: a TC %s filter with handle 0x%x, priority %u is already there and portcullis did not add it (use --force to replace it)",
+		       name, side, PC_TC_HANDLE, PC_TC_PRIORITY);
 		err = -EBUSY;
 		goto fail;
 	}
 	*filter_created = err != 0;
 	err = bpf_tc_attach(&hook, &a);
 	if (err) {
-		pc_err("cannot attach the TC egress program to %s: %s", name, pc_strerror(err));
+		pc_err("cannot attach the TC %s program to %s: %s", side, name, pc_strerror(err));
 		*filter_created = false;
 		goto fail;
 	}
@@ -377,12 +381,20 @@ fail:
 	return err;
 }
 
-static void detach_tc(int ifindex, bool remove_qdisc)
+/* Removes our filter from the egress side, and from ingress too when
+ * ingress is set; then the clsact qdisc if we created it. */
+static void detach_tc(int ifindex, bool ingress, bool remove_qdisc)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, o, .handle = PC_TC_HANDLE, .priority = PC_TC_PRIORITY);
 
 	bpf_tc_detach(&hook, &o);
+	if (ingress) {
+		LIBBPF_OPTS(bpf_tc_opts, i, .handle = PC_TC_HANDLE, .priority = PC_TC_PRIORITY);
+
+		hook.attach_point = BPF_TC_INGRESS;
+		bpf_tc_detach(&hook, &i);
+	}
 	if (remove_qdisc) {
 		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
 		bpf_tc_hook_destroy(&hook);
@@ -395,18 +407,24 @@ int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
 {
 	struct pc_iface rec = { 0 };
 	bool had = false, xdp_new = false, generic = false, qdisc_new = false,
-	     filter_new = false;
+	     filter_new = false, in_new = false, q2 = false;
 	uint32_t key = (uint32_t)ifindex;
 	int err;
 
 	if (bpf_map_lookup_elem(m->ifaces, &key, &rec) == 0)
 		had = true;
-	err = attach_xdp(p, bpf_program__fd(skel->progs.pc_xdp_ingress), ifindex,
-			 name, o, &xdp_new, &generic);
+	if (o->tc_ingress)
+		err = attach_tc(bpf_program__fd(skel->progs.pc_tc_ingress), ifindex, name,
+				had && (rec.flags & PC_IF_TC_INGRESS), o, BPF_TC_INGRESS,
+				&qdisc_new, &in_new);
+	else
+		err = attach_xdp(p, bpf_program__fd(skel->progs.pc_xdp_ingress), ifindex,
+				 name, o, &xdp_new, &generic);
 	if (err)
 		return err;
 	err = attach_tc(bpf_program__fd(skel->progs.pc_tc_egress), ifindex, name,
-			had && (rec.flags & PC_IF_TC), o, &qdisc_new, &filter_new);
+			had && (rec.flags & PC_IF_TC), o, BPF_TC_EGRESS, &q2, &filter_new);
+	qdisc_new = qdisc_new || q2;
 	if (err)
 		goto undo;
 	if (!had) {
@@ -416,19 +434,45 @@ int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
 		rec.attached_at = (uint64_t)time(NULL);
 	}
 	snprintf(rec.name, sizeof(rec.name), "%s", name);
-	rec.flags |= PC_IF_XDP | PC_IF_TC;
-	rec.flags = (rec.flags & ~PC_IF_XDP_GENERIC) | (generic ? PC_IF_XDP_GENERIC : 0);
 	if (qdisc_new)
 		rec.flags |= PC_IF_QDISC_CREATED;
-	if (bpf_map_update_elem(m->ifaces, &key, &rec, BPF_ANY)) {
-		err = -errno;
-		pc_err("cannot record %s: %s", name, pc_strerror(err));
-		goto undo;
+	if (o->tc_ingress) {
+		uint32_t old = rec.flags;
+
+		rec.flags = (rec.flags & ~(PC_IF_XDP | PC_IF_XDP_GENERIC)) |
+			    PC_IF_TC | PC_IF_TC_INGRESS;
+		if (bpf_map_update_elem(m->ifaces, &key, &rec, BPF_ANY))
+			goto record_failed;
+		/* The other ingress hook goes only once this one is in place. */
+		if (old & PC_IF_XDP)
+			detach_xdp(p, ifindex);
+		return 0;
+	}
+	rec.flags |= PC_IF_XDP | PC_IF_TC;
+	rec.flags = (rec.flags & ~PC_IF_XDP_GENERIC) | (generic ? PC_IF_XDP_GENERIC : 0);
+	if (bpf_map_update_elem(m->ifaces, &key, &rec, BPF_ANY))
+		goto record_failed;
+	if (rec.flags & PC_IF_TC_INGRESS) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+		LIBBPF_OPTS(bpf_tc_opts, t, .handle = PC_TC_HANDLE, .priority = PC_TC_PRIORITY);
+
+		bpf_tc_detach(&hook, &t);
+		rec.flags &= ~PC_IF_TC_INGRESS;
+		bpf_map_update_elem(m->ifaces, &key, &rec, BPF_ANY);
 	}
 	return 0;
+record_failed:
+	err = -errno;
+	pc_err("cannot record %s: %s", name, pc_strerror(err));
 undo:
+	if (in_new) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+		LIBBPF_OPTS(bpf_tc_opts, t, .handle = PC_TC_HANDLE, .priority = PC_TC_PRIORITY);
+
+		bpf_tc_detach(&hook, &t);
+	}
 	if (filter_new || qdisc_new)
-		detach_tc(ifindex, qdisc_new);
+		detach_tc(ifindex, false, qdisc_new);
 	if (xdp_new)
 		detach_xdp(p, ifindex);
 	return err;
@@ -442,7 +486,8 @@ int pc_dp_detach(struct pc_pins *p, const struct pc_maps *m,
 	if (rec->flags & PC_IF_XDP)
 		detach_xdp(p, (int)rec->ifindex);
 	if (rec->flags & PC_IF_TC)
-		detach_tc((int)rec->ifindex, rec->flags & PC_IF_QDISC_CREATED);
+		detach_tc((int)rec->ifindex, rec->flags & PC_IF_TC_INGRESS,
+			  rec->flags & PC_IF_QDISC_CREATED);
 	if (bpf_map_delete_elem(m->ifaces, &key) && errno != ENOENT) {
 		int err = -errno;
 
@@ -462,10 +507,17 @@ void pc_dp_probe(struct pc_pins *p, const struct pc_iface *rec, bool *xdp_ok,
 	uint32_t ours, link_if;
 	int fd;
 
+	*tc_ok = bpf_tc_query(&hook, &t) == 0;
+	if (rec->flags & PC_IF_TC_INGRESS) { /* --ingress tc: xdp_ok is that hook */
+		LIBBPF_OPTS(bpf_tc_opts, i, .handle = rec->tc_handle, .priority = rec->tc_priority);
+
+		hook.attach_point = BPF_TC_INGRESS;
+		*xdp_ok = bpf_tc_query(&hook, &i) == 0;
+		return;
+	}
 	ours = our_link(p, (int)rec->ifindex, &fd, &link_if);
 	if (fd >= 0)
 		close(fd);
 	*xdp_ok = ours && bpf_xdp_query((int)rec->ifindex, 0, &q) == 0 &&
 		  q.prog_id == ours;
-	*tc_ok = bpf_tc_query(&hook, &t) == 0;
 }

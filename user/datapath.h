@@ -46,7 +46,8 @@ enum pc_xdp_mode { PC_XDP_AUTO, PC_XDP_NATIVE, PC_XDP_GENERIC };
 
 struct pc_attach_opts {
 	enum pc_xdp_mode xdp_mode;
-	bool force; /* replace a program we do not own */
+	bool force;      /* replace a program we do not own */
+	bool tc_ingress; /* ingress on clsact ingress instead of XDP */
 };
 
 /* Attaches (or updates) both hooks on one interface and records it in

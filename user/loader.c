@@ -347,6 +347,8 @@ int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 			if (e->a.family == AF_INET)
 				memset(e->a.bytes + 4, 0, 12);
 			mask_set(&e->mask, i);
+			if (e >= cidrs && e < cidrs + nremote)
+				mask_set(&bs.cidr_rules, i);
 		}
 	}
 	nexact = merge_addrs(exact, nexact);

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "datapath.h"
@@ -78,8 +79,17 @@ static bool old_rules(const struct pc_state *st, struct pc_policy *p,
 	return false;
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 int pc_reload(const struct pc_reload_req *rq, struct pc_reload_res *res)
 {
+	double start = now_ms();
 	const char *root = rq->pin_root ? rq->pin_root : PC_DEFAULT_PIN_ROOT;
 	struct pc_policy p, oldp;
 	struct pc_ruleset rs, oldrs;
@@ -118,6 +128,7 @@ int pc_reload(const struct pc_reload_req *rq, struct pc_reload_res *res)
 	set = p.settings;
 	if (mode >= 0)
 		set.mode = (enum pc_mode)mode;
+	res->ms_compile = now_ms() - start;
 
 	rc = PC_EXIT_POLICY;
 	if (pc_pins_open(&pins, root, true))
@@ -134,6 +145,7 @@ int pc_reload(const struct pc_reload_req *rq, struct pc_reload_res *res)
 		       rs.name, err == -E2BIG ? "a map is full" : pc_strerror(err));
 		goto out_maps;
 	}
+	res->ms_to_flip = now_ms() - start;
 	res->generation = info.generation;
 	res->nrules = rs.nrules;
 	res->name = pc_xstrdup(rs.name);

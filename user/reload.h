@@ -26,6 +26,8 @@ struct pc_reload_res {
 	size_t nrules;
 	char *name;           /* host or role */
 	bool have_diff;       /* false when the old policy is unknown */
+	double ms_to_flip;    /* from the start to the new policy being live */
+	double ms_compile;    /* of which reading, validating and compiling */
 	struct pc_ruleset_diff diff;
 };
 

@@ -7,7 +7,8 @@
 #include <yaml.h>
 
 #define MAX_DEPTH 32
-#define MAX_NODES 1000000
+/* Enough for a site of several million addresses (256 MiB of YAML). */
+#define MAX_NODES 8000000
 
 struct builder {
 	struct pc_ytree *tree;

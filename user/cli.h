@@ -3,6 +3,7 @@
 #ifndef PC_CLI_H
 #define PC_CLI_H
 
+#include <getopt.h>
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -68,6 +69,13 @@ int pc_cli_no_args(const char *cmd, int argc, char **argv);
 
 struct json_object *pc_json_kinds(const struct pc_policy *p, pc_kindset k);
 struct json_object *pc_json_range(struct pc_port_range r);
+
+/* Options of attach, which the daemon takes as well. */
+enum {
+	PC_OPT_HOST = 256, PC_OPT_ROLE, PC_OPT_MODE, PC_OPT_XDP_MODE,
+	PC_OPT_PIN_ROOT, PC_OPT_FORCE, PC_OPT_INGRESS,
+};
+extern const struct option pc_attach_longopts[];
 
 struct pc_reload_res;
 /* The change summary of a reload, as JSON and as text (reload, daemon). */

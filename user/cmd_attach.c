@@ -44,8 +44,18 @@ static const char usage_text[] =
 	"      --force            replace an XDP program portcullis did not attach\n"
 	"  -h, --help             this text\n";
 
-enum { OPT_HOST = 256, OPT_ROLE, OPT_MODE, OPT_XDP_MODE, OPT_PIN_ROOT, OPT_FORCE,
-       OPT_INGRESS };
+const struct option pc_attach_longopts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "host", required_argument, NULL, PC_OPT_HOST },
+	{ "role", required_argument, NULL, PC_OPT_ROLE },
+	{ "mode", required_argument, NULL, PC_OPT_MODE },
+	{ "xdp-mode", required_argument, NULL, PC_OPT_XDP_MODE },
+	{ "ingress", required_argument, NULL, PC_OPT_INGRESS },
+	{ "pin-root", required_argument, NULL, PC_OPT_PIN_ROOT },
+	{ "force", no_argument, NULL, PC_OPT_FORCE },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
 
 struct attach_opts {
 	const char *host, *role, *pin_root;
@@ -58,19 +68,19 @@ static int attach_option(int opt, const char *arg, void *ctx)
 	struct attach_opts *ao = ctx;
 
 	switch (opt) {
-	case OPT_HOST:
+	case PC_OPT_HOST:
 		ao->host = arg;
 		return 0;
-	case OPT_ROLE:
+	case PC_OPT_ROLE:
 		ao->role = arg;
 		return 0;
-	case OPT_PIN_ROOT:
+	case PC_OPT_PIN_ROOT:
 		ao->pin_root = arg;
 		return 0;
-	case OPT_FORCE:
+	case PC_OPT_FORCE:
 		ao->a.force = true;
 		return 0;
-	case OPT_MODE:
+	case PC_OPT_MODE:
 		if (!strcmp(arg, "enforce"))
 			ao->mode = PC_MODE_ENFORCE;
 		else if (!strcmp(arg, "audit"))
@@ -78,13 +88,13 @@ static int attach_option(int opt, const char *arg, void *ctx)
 		else
 			return pc_cli_usage_error("attach", "--mode is enforce or audit, not '%s'", arg);
 		return 0;
-	case OPT_INGRESS:
+	case PC_OPT_INGRESS:
 		if (!strcmp(arg, "xdp") || !strcmp(arg, "tc"))
 			ao->a.tc_ingress = !strcmp(arg, "tc");
 		else
 			return pc_cli_usage_error("attach", "--ingress is xdp or tc, not '%s'", arg);
 		return 0;
-	case OPT_XDP_MODE:
+	case PC_OPT_XDP_MODE:
 		if (!strcmp(arg, "native"))
 			ao->a.xdp_mode = PC_XDP_NATIVE;
 		else if (!strcmp(arg, "generic") || !strcmp(arg, "skb"))
@@ -113,22 +123,10 @@ static bool any_attached(const struct pc_pins *pins)
 
 int pc_cmd_attach(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "host", required_argument, NULL, OPT_HOST },
-		{ "role", required_argument, NULL, OPT_ROLE },
-		{ "mode", required_argument, NULL, OPT_MODE },
-		{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
-		{ "ingress", required_argument, NULL, OPT_INGRESS },
-		{ "pin-root", required_argument, NULL, OPT_PIN_ROOT },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct attach_opts ao = { .mode = -1 };
 	const struct pc_cli_spec spec = {
 		.cmd = "attach", .usage = usage_text, .shortopts = "c:h",
-		.longopts = opts, .extra = attach_option, .ctx = &ao,
+		.longopts = pc_attach_longopts, .extra = attach_option, .ctx = &ao,
 		.takes_args = true,
 	};
 	struct portcullis *skel = NULL;

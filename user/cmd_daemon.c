@@ -31,29 +31,26 @@ static const char usage_text[] =
 	"daemon is killed, enforcement goes on and a restart adopts it.\n"
 	"dist/portcullis.service runs it under systemd.\n";
 
-enum { OPT_HOST = 256, OPT_ROLE, OPT_MODE, OPT_XDP_MODE, OPT_PIN_ROOT, OPT_FORCE,
-       OPT_INGRESS };
-
 static int daemon_option(int opt, const char *arg, void *ctx)
 {
 	struct pc_reload_req *rq = ctx;
 
 	switch (opt) {
-	case OPT_HOST:
+	case PC_OPT_HOST:
 		rq->host = arg;
 		return 0;
-	case OPT_ROLE:
+	case PC_OPT_ROLE:
 		rq->role = arg;
 		return 0;
-	case OPT_PIN_ROOT:
+	case PC_OPT_PIN_ROOT:
 		rq->pin_root = arg;
 		return 0;
-	case OPT_MODE:
+	case PC_OPT_MODE:
 		rq->mode = strcmp(arg, "audit") == 0 ? PC_MODE_AUDIT : PC_MODE_ENFORCE;
 		return 0;
-	case OPT_XDP_MODE:
-	case OPT_INGRESS:
-	case OPT_FORCE:
+	case PC_OPT_XDP_MODE:
+	case PC_OPT_INGRESS:
+	case PC_OPT_FORCE:
 		return 0; /* attach's: checked there */
 	default:
 		return PC_EXIT_USAGE;
@@ -131,22 +128,10 @@ static int run_loop(const struct pc_reload_req *rq, const char *site)
 
 int pc_cmd_daemon(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "host", required_argument, NULL, OPT_HOST },
-		{ "role", required_argument, NULL, OPT_ROLE },
-		{ "mode", required_argument, NULL, OPT_MODE },
-		{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
-		{ "pin-root", required_argument, NULL, OPT_PIN_ROOT },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "ingress", required_argument, NULL, OPT_INGRESS },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct pc_reload_req rq = { .mode = -1 };
 	const struct pc_cli_spec spec = {
 		.cmd = "daemon", .usage = usage_text, .shortopts = "c:h",
-		.longopts = opts, .extra = daemon_option, .ctx = &rq,
+		.longopts = pc_attach_longopts, .extra = daemon_option, .ctx = &rq,
 		.takes_args = true,
 	};
 	struct pc_cli_common o;

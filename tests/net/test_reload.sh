@@ -202,9 +202,21 @@ sd=$!
 last=0
 monotonic=1
 bad_reloads=0
+printf 'hosts: [\n' >"$TMP/bad.yaml"
+bad_refused=0
+bad_tries=0
 for i in $(seq 1 "$RELOADS"); do
 	if [ $((i % 2)) = 1 ]; then f=$TMP/b.yaml; else f=$TMP/a.yaml; fi
 	pc -q reload -c "$f" >/dev/null || bad_reloads=$((bad_reloads + 1))
+	# Now and then a bad file, under the same load: refused, nothing changes.
+	if [ $((i % 100)) = 50 ]; then
+		g=$(generation)
+		bad_tries=$((bad_tries + 1))
+		if ! pc -q reload -c "$TMP/bad.yaml" 2>"$TMP/bad.err" &&
+		   grep -q "bad.yaml:[0-9]*:[0-9]*: error" "$TMP/bad.err" && [ "$(generation)" = "$g" ]; then
+			bad_refused=$((bad_refused + 1))
+		fi
+	fi
 	if [ $((i % 100)) = 0 ]; then
 		now=$(path_packets A-2.12-snmp-trap)
 		[ "$now" -ge "$last" ] || monotonic=0
@@ -214,6 +226,8 @@ done
 kill "$sa" "$sd" 2>/dev/null; wait "$sa" "$sd" 2>/dev/null
 wait "$ra" "$rd"
 check "$RELOADS reloads all succeeded" test "$bad_reloads" = 0
+check "bad files under load were refused with their position, nothing changed ($bad_refused of $bad_tries)" \
+	test "$bad_refused" = "$bad_tries" -a "$bad_tries" -gt 0
 check "the allowed flow lost nothing across $RELOADS reloads ($(jq -c . "$TMP/allowed.json"))" \
 	jq -e '.received > 1000 and .missing == 0' "$TMP/allowed.json"
 check "the denied flow got nothing through ($(jq -c . "$TMP/denied.json"))" jq -e '.received == 0' "$TMP/denied.json"

@@ -42,6 +42,7 @@ python3 "$ROOT/bench/gen_site.py" 100000 16 >"$TMP/hosts-100000.yaml"
 sites=("$@")
 [ ${#sites[@]} -gt 0 ] || sites=("$TMP/lab.yaml" "$TMP/hosts-100000.yaml")
 
+echo
 echo "## Reload"
 echo
 echo "Median of $RUNS reloads each, on a veth in a namespace. *to flip*: from"

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "policy_parse.h"
 #include "table.h"
 
 static const char usage_text[] =
@@ -41,6 +42,40 @@ static pc_kindset unfilled_kinds(const struct pc_policy *p)
 	for (size_t i = 0; i < p->nhosts; i++)
 		filled |= p->hosts[i].kinds;
 	return named & ~filled;
+}
+
+/* Paths whose every rule an earlier path's rule takes: "A-3.12 counts on A-3.11". */
+static struct json_object *shadowed_json(const struct pc_ruleset *rs)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct pc_flow *f = rs->rules[i].flow;
+		const struct pc_rule *by = NULL;
+		bool all = true, seen = false;
+		struct json_object *o;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = rs->rules[j].flow == f;
+		if (seen)
+			continue;
+		for (size_t j = i; j < rs->nrules && all; j++) {
+			const struct pc_rule *s;
+
+			if (rs->rules[j].flow != f)
+				continue;
+			s = pc_rule_shadow(rs, &rs->rules[j]);
+			all = s && (!by || s->flow == by->flow);
+			by = s;
+		}
+		if (!all || !by)
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "path", json_object_new_string(f->id));
+		json_object_object_add(o, "counts_on", json_object_new_string(by->flow->id));
+		json_object_array_add(arr, o);
+	}
+	return arr;
 }
 
 static struct json_object *summary(const struct pc_policy *p)
@@ -90,6 +125,7 @@ static struct json_object *summary(const struct pc_policy *p)
 		json_object_object_add(ho, "addresses", addrs);
 		json_object_object_add(ho, "flows", json_object_new_int((int)count_flows(&rs)));
 		json_object_object_add(ho, "rules", json_object_new_int((int)rs.nrules));
+		json_object_object_add(ho, "shadowed", shadowed_json(&rs));
 		json_object_array_add(hosts, ho);
 		pc_ruleset_free(&rs);
 	}
@@ -120,6 +156,7 @@ static void print_text(struct json_object *o)
 	static const char *const header[] = { "HOST", "KINDS", "ADDRESSES", "FLOWS", "RULES" };
 	struct json_object *hosts = json_object_object_get(o, "hosts");
 	struct json_object *unfilled = json_object_object_get(o, "unfilled_kinds");
+	struct json_object *pairs;
 	char buf[1024];
 	struct pc_table t;
 
@@ -155,6 +192,32 @@ static void print_text(struct json_object *o)
 		pc_table_print(&t, stdout);
 		pc_table_free(&t);
 	}
+	/* One line per pair of rows, with the hosts where it happens. */
+	pairs = json_object_new_object();
+	for (size_t i = 0; i < json_object_array_length(hosts); i++) {
+		struct json_object *h = json_object_array_get_idx(hosts, i);
+		struct json_object *sh = json_object_object_get(h, "shadowed");
+
+		for (size_t j = 0; j < json_object_array_length(sh); j++) {
+			struct json_object *e = json_object_array_get_idx(sh, j), *list;
+			char key[2 * PC_MAX_ID_LEN + 8];
+
+			snprintf(key, sizeof(key), "%s counts on %s", jstr(e, "path"),
+				 jstr(e, "counts_on"));
+			if (!json_object_object_get_ex(pairs, key, &list)) {
+				list = json_object_new_array();
+				json_object_object_add(pairs, key, list);
+			}
+			json_object_array_add(list, json_object_new_string(jstr(h, "name")));
+		}
+	}
+	if (json_object_object_length(pairs))
+		printf("\nnote: rows the wire cannot tell apart (the earlier row takes every packet of the later):\n");
+	json_object_object_foreach(pairs, pair, where) {
+		join(where, buf, sizeof(buf));
+		printf("  %s (%s)\n", pair, buf);
+	}
+	json_object_put(pairs);
 	if (json_object_array_length(unfilled)) {
 		join(unfilled, buf, sizeof(buf));
 		printf("\nnote: no host has these kinds, so their flows match no address: %s\n", buf);

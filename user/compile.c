@@ -286,6 +286,37 @@ bool pc_rule_has_remote(const struct pc_rule *r, const struct pc_addr *a)
 	return false;
 }
 
+static bool range_covers(struct pc_port_range a, struct pc_port_range b)
+{
+	return a.lo <= b.lo && b.hi <= a.hi;
+}
+
+/* Every peer of b is a peer of a (both sets are sorted and unique). */
+static bool peers_cover(const struct pc_rule *a, const struct pc_rule *b)
+{
+	for (size_t i = 0; i < b->nremote; i++)
+		if (!bsearch(&b->remote_addrs[i], a->remote_addrs, a->nremote,
+			     sizeof(*a->remote_addrs), cmp_addr) &&
+		    !pc_rule_has_remote(a, &b->remote_addrs[i]))
+			return false;
+	return true;
+}
+
+const struct pc_rule *pc_rule_shadow(const struct pc_ruleset *rs,
+				     const struct pc_rule *r)
+{
+	for (const struct pc_rule *e = rs->rules; e < r; e++) {
+		if (e->flow == r->flow || e->dir != r->dir || e->proto != r->proto)
+			continue;
+		if ((e->local_class & r->local_class) != r->local_class)
+			continue;
+		if (range_covers(e->local, r->local) && range_covers(e->remote, r->remote) &&
+		    (r->remote_kinds & ~e->remote_kinds) == 0 && peers_cover(e, r))
+			return e;
+	}
+	return NULL;
+}
+
 const char *pc_dir_name(enum pc_dir dir)
 {
 	return dir == PC_DIR_INGRESS ? "ingress" : "egress";

@@ -59,6 +59,14 @@ int pc_find_local_host(const struct pc_policy *p, const struct pc_host **out);
 void pc_ruleset_free(struct pc_ruleset *rs);
 
 bool pc_rule_has_remote(const struct pc_rule *r, const struct pc_addr *a);
+/*
+ * The earlier rule of another path that takes every packet r would (same
+ * direction and protocol, its ports, addressing and peers a superset), or
+ * NULL. Such rows cannot be told apart on the wire: r's traffic counts on
+ * the earlier path.
+ */
+const struct pc_rule *pc_rule_shadow(const struct pc_ruleset *rs,
+				     const struct pc_rule *r);
 const char *pc_dir_name(enum pc_dir dir);
 const char *pc_proto_name(uint8_t proto);
 /* "linux (198.51.100.7, 198.51.100.8)" style text for a rule's remote side. */

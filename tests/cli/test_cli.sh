@@ -57,6 +57,12 @@ case_text "catalog text has a header and A-6.2" 0 'A-6.2-dhcp-client-request' --
 case_text "check of the example site" 0 '^policy ok: catalog hcsm \(49 flows\), site example-lab' -- $PC check -c $SITE
 case_json "check -j: 14 hosts, web01 has 32 rules" 0 \
 	'(.hosts | length) == 14 and (.hosts[] | select(.name == "web01") | .rules) == 32' -- $PC check -j -c $SITE
+case_json "check -j: rows the wire cannot tell apart are named, with the row they count on" 0 \
+	'(.hosts[] | select(.name == "hcsm") | .shadowed) as $s
+	 | ($s | any(.path == "A-3.12-snapshot" and .counts_on == "A-3.11-disk-config-check"))
+	 and ($s | any(.path == "A-3.8-pxe-reply-68" and .counts_on == "A-3.7-pxe-dhcp-reply-broadcast"))
+	 and ($s | length) == 9
+	 and (.hosts[] | select(.name == "admin-desks") | .shadowed) == []' -- $PC check -j -c $SITE
 case_json "check -j without a site: all parts on" 0 '.parts == {"deployment-manager": true, "separate-dhcp-server": true}' -- $PC check -j
 f=$(site misspelt 'hosts:
   - name: a

@@ -5,6 +5,9 @@
  * (PC_DIR_IN/PC_DIR_OUT); pc_count_drop(reason, dir, bytes) does the same
  * for a drop reason (in audit mode: a packet that would have been dropped).
  * Both are per-CPU, so plain additions; out-of-range indexes are ignored.
+ * pc_report_drop() puts the packet on the pc_events ring for `monitor`,
+ * at most PC_EVENTS_PER_SEC a second on each CPU; the rest are counted as
+ * suppressed.
  */
 #ifndef PC_BPF_COUNTERS_H
 #define PC_BPF_COUNTERS_H
@@ -12,6 +15,8 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
+#include "conntrack.h"
+#include "parsing.h"
 #include "portcullis.h"
 
 static __always_inline void pc_count_path(__u32 slot, __u32 dir, __u32 bytes)
@@ -34,6 +39,49 @@ static __always_inline void pc_count_drop(__u32 reason, __u32 dir, __u32 bytes)
 		c->packets++;
 		c->bytes += bytes;
 	}
+}
+
+static __always_inline void pc_report_drop(const struct pc_pkt *p, __u32 reason,
+					   __u32 dir, __u32 bytes, __u8 audit)
+{
+	struct pc_event_budget *b;
+	struct pc_event *e;
+	__u32 zero = 0;
+	__u64 now, window;
+
+	b = bpf_map_lookup_elem(&pc_event_budget, &zero);
+	if (!b)
+		return;
+	now = pc_now();
+	window = now / 1000000000ull;
+	if (b->window != window) {
+		b->window = window;
+		b->sent = 0;
+	}
+	if (b->sent >= PC_EVENTS_PER_SEC) {
+		b->suppressed++;
+		return;
+	}
+	e = bpf_ringbuf_reserve(&pc_events, sizeof(*e), 0);
+	if (!e) {
+		b->suppressed++;
+		return;
+	}
+	b->sent++;
+	e->ts_ns = now;
+	e->family = p->family;
+	e->proto = p->proto;
+	e->dir = (__u8)dir;
+	e->reason = (__u8)reason;
+	e->audit = audit;
+	e->tcp_flags = p->tcp_flags;
+	e->_pad = 0;
+	e->sport = p->sport;
+	e->dport = p->dport;
+	e->len = bytes;
+	__builtin_memcpy(e->saddr, p->saddr, 16);
+	__builtin_memcpy(e->daddr, p->daddr, 16);
+	bpf_ringbuf_submit(e, 0);
 }
 
 #endif

@@ -139,4 +139,18 @@ struct {
 	__type(value, struct pc_iface);
 } pc_ifaces SEC(".maps");
 
+/* Denied packets for `portcullis monitor` (struct pc_event). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, PC_EVENTS_BYTES);
+} pc_events SEC(".maps");
+
+/* Per-CPU rate limit of pc_events. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pc_event_budget);
+} pc_event_budget SEC(".maps");
+
 #endif

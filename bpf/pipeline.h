@@ -275,6 +275,7 @@ static __always_inline int pc_process(void *data, void *data_end,
 		return 1;
 	}
 	pc_count_drop(reason, dir, frame_len);
+	pc_report_drop(&p, reason, dir, frame_len, set->mode == PC_MODE_VALUE_AUDIT);
 	return set->mode == PC_MODE_VALUE_AUDIT;
 }
 

@@ -67,6 +67,10 @@ enum pc_drop_reason {
 #define PC_PORT_INDEX(bank, row, port)                                         \
 	(((bank) * PC_PORT_ROWS + (row)) * PC_PORTS + (port))
 
+/* Denied packets reported to userspace, at most this many per second and CPU. */
+#define PC_EVENTS_PER_SEC 200
+#define PC_EVENTS_BYTES (256 * 1024) /* ring buffer size */
+
 /* Map names (as pinned under PIN_ROOT/maps/ and in the skeleton). */
 #define PC_MAP_CONFIG "pc_config"
 #define PC_MAP_SETTINGS "pc_settings"
@@ -81,6 +85,7 @@ enum pc_drop_reason {
 #define PC_MAP_CT "pc_ct"
 #define PC_MAP_FRAGS "pc_frags"
 #define PC_MAP_IFACES "pc_ifaces"
+#define PC_MAP_EVENTS "pc_events"
 
 /* A set of rules: bit i of word i / 64 is rule i (compiled rule order). */
 struct pc_mask {
@@ -238,5 +243,36 @@ PC_ASSERT_SIZE(struct pc_iface, 40);
 
 #define PC_TC_HANDLE 0x7063 /* "pc" */
 #define PC_TC_PRIORITY 1
+
+/*
+ * pc_events: one denied packet (in audit mode: one that would have been),
+ * for `portcullis monitor`. Rate-limited per CPU in the kernel, so that a
+ * flood cannot starve userspace; pc_event_budget counts what was left out.
+ */
+struct pc_event {
+	__u64 ts_ns;     /* CLOCK_MONOTONIC, as conntrack stamps */
+	__u8 family;     /* PC_AF_* or 0 (not IP) */
+	__u8 proto;      /* IPPROTO_* */
+	__u8 dir;        /* PC_DIR_* */
+	__u8 reason;     /* enum pc_drop_reason */
+	__u8 audit;      /* 1: passed anyway (audit mode) */
+	__u8 tcp_flags;
+	__u16 _pad;
+	__be16 sport;    /* network order */
+	__be16 dport;    /* network order */
+	__u32 len;       /* frame bytes */
+	__u8 saddr[16];  /* network order */
+	__u8 daddr[16];  /* network order */
+};
+PC_ASSERT_SIZE(struct pc_event, 56);
+
+/* pc_event_budget (per CPU): the current one-second window. */
+struct pc_event_budget {
+	__u64 window;    /* ts_ns / 1e9 of the window */
+	__u32 sent;      /* events in this window */
+	__u32 _pad;
+	__u64 suppressed; /* events left out, ever */
+};
+PC_ASSERT_SIZE(struct pc_event_budget, 24);
 
 #endif

@@ -85,6 +85,7 @@ void pc_reload_print(const struct pc_reload_res *r, FILE *out);
 int pc_cmd_catalog(int argc, char **argv);
 int pc_cmd_reload(int argc, char **argv);
 int pc_cmd_daemon(int argc, char **argv);
+int pc_cmd_monitor(int argc, char **argv);
 int pc_cmd_check(int argc, char **argv);
 int pc_cmd_explain(int argc, char **argv);
 int pc_cmd_attach(int argc, char **argv);

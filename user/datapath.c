@@ -4,6 +4,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_link.h>
@@ -148,16 +149,26 @@ void pc_pins_close(struct pc_pins *p)
 int pc_pins_remove_all(struct pc_pins *p)
 {
 	char path[PATH_MAX + 64];
+	struct dirent *ent;
 	int err = 0;
+	DIR *dir;
 
 	pc_state_remove(p->root);
 
-	for (size_t i = 0; i < 13; i++) {
-		snprintf(path, sizeof(path), "%s/maps/%s", p->root, pc_map_names[i]);
-		if (unlink(path) && errno != ENOENT)
+	/* Every map the object pinned, also those no loader map names. */
+	snprintf(path, sizeof(path), "%s/maps", p->root);
+	dir = opendir(path);
+	while (dir && (ent = readdir(dir))) {
+		char file[PATH_MAX + 320];
+
+		if (ent->d_name[0] == '.')
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", path, ent->d_name);
+		if (unlink(file) && errno != ENOENT)
 			err = -errno;
 	}
-	snprintf(path, sizeof(path), "%s/maps", p->root);
+	if (dir)
+		closedir(dir);
 	if (rmdir(path) && errno != ENOENT)
 		err = -errno;
 	snprintf(path, sizeof(path), "%s/links", p->root);

@@ -17,6 +17,7 @@ static const struct pc_cmd commands[] = {
 	{ "status", pc_cmd_status, "interfaces, hooks, mode, policy generation, map fill" },
 	{ "reload", pc_cmd_reload, "load a changed policy in one atomic step, say what changed" },
 	{ "daemon", pc_cmd_daemon, "enforce and reload on file change or SIGHUP" },
+	{ "monitor", pc_cmd_monitor, "show denied packets as they are denied" },
 	{ "stats", pc_cmd_stats, "packets and bytes per path and direction, drops by reason" },
 };
 

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# portcullis monitor: denied packets reach userspace with their reason, and
+# a flood is rate-limited in the kernel.
+#
+#   namespace $ID-srv (portcullis: srv)   veth   namespace $ID-peer
+#   192.0.2.10                        <------->  192.0.2.20 (a client)
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-build}
+PC=${PC:-$ROOT/$BUILD/portcullis}
+SEQ=$ROOT/$BUILD/tools/udpseq
+ID=pcm$$
+PINS=/sys/fs/bpf/$ID
+TMP=$(mktemp -d "/tmp/$ID.XXXX")
+cleanup() {
+	trap - EXIT INT TERM
+	nsenter --net="/run/netns/$ID-srv" "$PC" -q detach --all --pin-root "$PINS" >/dev/null 2>&1
+	for ns in $ID-srv $ID-peer; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$TMP" "$PINS"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+n=0
+fails=0
+check() {
+	local desc=$1; shift
+	n=$((n + 1))
+	if "$@" >"$TMP/out" 2>&1; then echo "ok $n - $desc"
+	else fails=$((fails + 1)); echo "not ok $n - $desc"; sed 's/^/#   /' "$TMP/out" | head -8; fi
+}
+srv() { nsenter --net="/run/netns/$ID-srv" "$@"; }
+peer() { nsenter --net="/run/netns/$ID-peer" "$@"; }
+
+ip netns add "$ID-srv"
+ip netns add "$ID-peer"
+ip -n "$ID-srv" link add eth0 type veth peer name eth0 netns "$ID-peer"
+ip -n "$ID-srv" addr add 192.0.2.10/24 dev eth0
+ip -n "$ID-peer" addr add 192.0.2.20/24 dev eth0
+for ns in $ID-srv $ID-peer; do ip -n "$ns" link set lo up; ip -n "$ns" link set eth0 up; done
+cat >"$TMP/site.yaml" <<EOT
+hosts:
+  - {name: srv, kinds: [management-server], addresses: [192.0.2.10]}
+  - {name: cli, kinds: [management-client], addresses: [192.0.2.20]}
+EOT
+check "attach srv" srv "$PC" attach -c "$TMP/site.yaml" --pin-root "$PINS" eth0
+
+# One undocumented TCP connection attempt: the monitor shows it.
+(exec nsenter --net="/run/netns/$ID-srv" "$PC" monitor -j --count 1 --seconds 5 \
+	--pin-root "$PINS" >"$TMP/one.json" 2>/dev/null) &
+mon=$!
+sleep 0.5
+peer timeout 2 socat -T1 - TCP:192.0.2.10:2222,sourceport=40123 </dev/null >/dev/null 2>&1
+wait "$mon"
+check "a denied SYN is reported with its reason, addresses and ports" jq -e -s \
+	'.[0] | .reason == "no-rule" and .direction == "ingress" and .verdict == "drop"
+	 and .protocol == "tcp" and .source == "192.0.2.20:40123" and .destination == "192.0.2.10:2222"' \
+	"$TMP/one.json"
+
+# A flood of 5,000 undocumented datagrams in well under a second: the
+# kernel reports at most PC_EVENTS_PER_SEC a second per CPU.
+(exec nsenter --net="/run/netns/$ID-srv" "$PC" monitor -j --seconds 3 \
+	--pin-root "$PINS" >"$TMP/flood.json" 2>/dev/null) &
+mon=$!
+sleep 0.5
+peer "$SEQ" send 192.0.2.10 9999 5000 0 >/dev/null 2>&1
+wait "$mon"
+shown=$(wc -l <"$TMP/flood.json")
+cpus=$(nproc)
+check "a flood is rate-limited: $shown of 5000 reported (at most $((200 * 2 * cpus)))" \
+	test "$shown" -gt 0 -a "$shown" -le $((200 * 2 * cpus))
+check "every reported one is denied for no rule, nearly all of them the flood's" jq -e -s \
+	'all(.[]; .reason == "no-rule") and ([.[] | select(.destination == "192.0.2.10:9999")] | length) >= (length - 5)' \
+	"$TMP/flood.json"
+check "the drop counters still count all of them" sh -c \
+	"nsenter --net=/run/netns/$ID-srv '$PC' stats -j --pin-root '$PINS' | jq -e '[.drops[] | select(.reason == \"no-rule\") | .packets] | add >= 5000'"
+unattached() {
+	local out rc
+	out=$("$PC" monitor --pin-root "/sys/fs/bpf/$ID-none" 2>&1); rc=$?
+	[ "$rc" = 1 ] && grep -q "nothing is attached there" <<<"$out"
+}
+check "monitor without anything attached: plain words, exit 1" unattached
+check "detach removes the event maps too" sh -c \
+	"nsenter --net=/run/netns/$ID-srv '$PC' detach --all --pin-root '$PINS' && test ! -e '$PINS'"
+
+echo "1..$n"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* portcullis monitor: the packets being denied, as they are denied. */
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "datapath.h"
+#include "portcullis.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static const char usage_text[] =
+	"Usage: portcullis monitor [-j] [--count N] [--seconds S] [--pin-root DIR]\n\n"
+	"Prints the packets portcullis denies (in audit mode: would deny) as they\n"
+	"happen: time, direction, drop reason, protocol, addresses and ports. The\n"
+	"kernel reports at most " STR(PC_EVENTS_PER_SEC) " a second on each CPU so that a flood\n"
+	"cannot starve this command; on exit it says how many it left out.\n"
+	"Stops on Ctrl-C, after N packets, or after S seconds.\n\n"
+	"  -j, --json           one JSON object per line\n"
+	"      --count N        stop after N packets\n"
+	"      --seconds S      stop after S seconds\n"
+	"      --pin-root DIR   where pins live (default " PC_DEFAULT_PIN_ROOT ")\n"
+	"  -h, --help           this text\n";
+
+enum { OPT_COUNT = 256, OPT_SECONDS, OPT_PIN_ROOT };
+
+struct monitor {
+	const char *pin_root;
+	long count;   /* 0: no limit */
+	long seconds; /* 0: no limit */
+	bool json;
+	long seen;
+	double mono_to_real; /* add to CLOCK_MONOTONIC seconds for wall time */
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int monitor_option(int opt, const char *arg, void *ctx)
+{
+	struct monitor *mo = ctx;
+	char *end;
+	long v;
+
+	switch (opt) {
+	case OPT_PIN_ROOT:
+		mo->pin_root = arg;
+		return 0;
+	case OPT_COUNT:
+	case OPT_SECONDS:
+		v = strtol(arg, &end, 10);
+		if (*arg == '\0' || *end || v <= 0)
+			return pc_cli_usage_error("monitor", "%s takes a whole number above 0, not '%s'",
+						  opt == OPT_COUNT ? "--count" : "--seconds", arg);
+		*(opt == OPT_COUNT ? &mo->count : &mo->seconds) = v;
+		return 0;
+	default:
+		return PC_EXIT_USAGE;
+	}
+}
+
+static double clock_s(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char *proto_name(uint8_t proto, char buf[8])
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	case IPPROTO_ICMP:
+		return "icmp";
+	case IPPROTO_ICMPV6:
+		return "icmpv6";
+	default:
+		snprintf(buf, 8, "%u", proto);
+		return buf;
+	}
+}
+
+static void endpoint(const struct pc_event *e, const uint8_t *addr, uint16_t port_be,
+		     char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN] = "-";
+	bool ports = e->proto == IPPROTO_TCP || e->proto == IPPROTO_UDP;
+
+	if (e->family == PC_AF_INET)
+		inet_ntop(AF_INET, addr, a, sizeof(a));
+	else if (e->family == PC_AF_INET6)
+		inet_ntop(AF_INET6, addr, a, sizeof(a));
+	if (!ports)
+		snprintf(buf, len, "%s", a);
+	else if (e->family == PC_AF_INET6)
+		snprintf(buf, len, "[%s]:%u", a, ntohs(port_be));
+	else
+		snprintf(buf, len, "%s:%u", a, ntohs(port_be));
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	static const char *const reasons[] = PC_DROP_REASON_NAMES;
+	struct monitor *mo = ctx;
+	const struct pc_event *e = data;
+	char src[64], dst[64], when[32], pbuf[8];
+	double t;
+	time_t secs;
+	struct tm tm;
+
+	if (size < sizeof(*e))
+		return 0;
+	t = (double)e->ts_ns / 1e9 + mo->mono_to_real;
+	secs = (time_t)t;
+	localtime_r(&secs, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	endpoint(e, e->saddr, e->sport, src, sizeof(src));
+	endpoint(e, e->daddr, e->dport, dst, sizeof(dst));
+	if (mo->json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "time", json_object_new_double(t));
+		json_object_object_add(o, "direction", json_object_new_string(e->dir ? "egress" : "ingress"));
+		json_object_object_add(o, "reason", json_object_new_string(
+					       e->reason < PC_DROP_REASONS ? reasons[e->reason] : "?"));
+		json_object_object_add(o, "verdict", json_object_new_string(e->audit ? "audit-pass" : "drop"));
+		json_object_object_add(o, "protocol", json_object_new_string(proto_name(e->proto, pbuf)));
+		json_object_object_add(o, "source", json_object_new_string(src));
+		json_object_object_add(o, "destination", json_object_new_string(dst));
+		json_object_object_add(o, "bytes", json_object_new_int64(e->len));
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	} else {
+		printf("%s.%03d %-7s %-10s %-12s %-6s %s > %s (%u bytes)\n", when,
+		       (int)((t - (double)secs) * 1000), e->dir ? "egress" : "ingress",
+		       e->audit ? "audit-pass" : "drop",
+		       e->reason < PC_DROP_REASONS ? reasons[e->reason] : "?",
+		       proto_name(e->proto, pbuf), src, dst, e->len);
+	}
+	fflush(stdout);
+	mo->seen++;
+	if (mo->count && mo->seen >= mo->count)
+		stop = 1;
+	return 0;
+}
+
+/* Events the kernel left out, summed over CPUs. */
+static unsigned long long suppressed(int fd)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct pc_event_budget *v;
+	unsigned long long sum = 0;
+	uint32_t zero = 0;
+
+	if (fd < 0 || ncpu <= 0)
+		return 0;
+	v = calloc((size_t)ncpu, sizeof(*v));
+	if (v && bpf_map_lookup_elem(fd, &zero, v) == 0)
+		for (int i = 0; i < ncpu; i++)
+			sum += v[i].suppressed;
+	free(v);
+	return sum;
+}
+
+int pc_cmd_monitor(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "count", required_argument, NULL, OPT_COUNT },
+		{ "seconds", required_argument, NULL, OPT_SECONDS },
+		{ "pin-root", required_argument, NULL, OPT_PIN_ROOT },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct monitor mo = { .pin_root = PC_DEFAULT_PIN_ROOT };
+	const struct pc_cli_spec spec = {
+		.cmd = "monitor", .usage = usage_text, .shortopts = "jh",
+		.longopts = opts, .extra = monitor_option, .ctx = &mo,
+	};
+	char path[PATH_MAX + 64];
+	struct ring_buffer *rb;
+	struct pc_cli_common o;
+	unsigned long long left_before;
+	int rc, fd, budget_fd;
+	double deadline;
+
+	rc = pc_cli_parse(&spec, argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	mo.json = o.json;
+	snprintf(path, sizeof(path), "%s/maps/%s", mo.pin_root, PC_MAP_EVENTS);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		rc = -errno;
+		pc_err("cannot open %s: %s", path, rc == -ENOENT ?
+		       "nothing is attached there (or it was attached by an older portcullis)" :
+		       pc_strerror(rc));
+		return PC_EXIT_POLICY;
+	}
+	snprintf(path, sizeof(path), "%s/maps/pc_event_budget", mo.pin_root);
+	budget_fd = bpf_obj_get(path);
+	left_before = suppressed(budget_fd);
+	mo.mono_to_real = clock_s(CLOCK_REALTIME) - clock_s(CLOCK_MONOTONIC);
+	rb = ring_buffer__new(fd, on_event, &mo, NULL);
+	if (!rb) {
+		pc_err("cannot read the event ring: %s", pc_strerror(-errno));
+		close(fd);
+		return PC_EXIT_POLICY;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	deadline = mo.seconds ? clock_s(CLOCK_MONOTONIC) + (double)mo.seconds : 0;
+	while (!stop && (!deadline || clock_s(CLOCK_MONOTONIC) < deadline)) {
+		int n = ring_buffer__poll(rb, 200);
+
+		if (n < 0 && n != -EINTR) {
+			pc_err("reading the event ring: %s", pc_strerror(n));
+			break;
+		}
+	}
+	ring_buffer__free(rb);
+	if (!mo.json)
+		fprintf(stderr, "portcullis: monitor: %ld shown, %llu left out by the rate limit\n",
+			mo.seen, suppressed(budget_fd) - left_before);
+	if (budget_fd >= 0)
+		close(budget_fd);
+	close(fd);
+	return PC_EXIT_OK;
+}

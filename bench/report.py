@@ -262,11 +262,10 @@ def main(d):
             "portcullis judges a single packet. `attach --ingress tc` judges ingress on "
             "clsact ingress instead (same pc_process(), after GRO): see portcullis-tc in "
             "sections 3 and 4.",
-            "- 1,000,000 hosts: the site now loads (256 MiB file cap, 8,000,000 YAML nodes, "
-            "compilation in n log n). Lookups stay O(1), but the established and IPv6 classes "
-            "rose by up to a third in this run: with a million address entries (about 100 MiB "
-            "more map memory) the conntrack and port-array lines are more often out of cache. "
-            "Not profiled further; rerun on a quiet machine before drawing conclusions.",
+            "- 1,000,000 hosts: the site loads (256 MiB file cap, 8,000,000 YAML nodes, "
+            "compilation in n log n) and lookups stay O(1). One earlier run on a busier "
+            "machine showed the established class at 1.35 there (cache pressure from about "
+            "100 MiB more map memory is the likely cause); the last run was flat.",
             "- Memory: pc_lport/pc_rport are 2 banks x 6 rows x 65,536 ports x 32-byte "
             "masks (24 MiB each, fixed by the layout that userspace and reload read); "
             "pc_ct preallocates 262,144 LRU entries (32 MiB, LRU maps cannot be "

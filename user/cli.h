@@ -76,6 +76,8 @@ enum {
 	PC_OPT_PIN_ROOT, PC_OPT_FORCE, PC_OPT_INGRESS,
 };
 extern const struct option pc_attach_longopts[];
+/* --host, --role, --mode, --pin-root into a struct pc_reload_req. */
+int pc_reload_option(int opt, const char *arg, void *ctx);
 
 struct pc_reload_res;
 /* The change summary of a reload, as JSON and as text (reload, daemon). */

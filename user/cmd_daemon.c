@@ -31,30 +31,14 @@ static const char usage_text[] =
 	"daemon is killed, enforcement goes on and a restart adopts it.\n"
 	"dist/portcullis.service runs it under systemd.\n";
 
+/* Attach's options that reloads do not need were checked by attach. */
 static int daemon_option(int opt, const char *arg, void *ctx)
 {
-	struct pc_reload_req *rq = ctx;
-
-	switch (opt) {
-	case PC_OPT_HOST:
-		rq->host = arg;
+	if (opt == PC_OPT_XDP_MODE || opt == PC_OPT_INGRESS || opt == PC_OPT_FORCE)
 		return 0;
-	case PC_OPT_ROLE:
-		rq->role = arg;
-		return 0;
-	case PC_OPT_PIN_ROOT:
-		rq->pin_root = arg;
-		return 0;
-	case PC_OPT_MODE:
-		rq->mode = strcmp(arg, "audit") == 0 ? PC_MODE_AUDIT : PC_MODE_ENFORCE;
-		return 0;
-	case PC_OPT_XDP_MODE:
-	case PC_OPT_INGRESS:
-	case PC_OPT_FORCE:
-		return 0; /* attach's: checked there */
-	default:
-		return PC_EXIT_USAGE;
-	}
+	if (opt == PC_OPT_MODE && strcmp(arg, "enforce") && strcmp(arg, "audit"))
+		return pc_cli_usage_error("daemon", "--mode is enforce or audit, not '%s'", arg);
+	return pc_reload_option(opt, arg, ctx);
 }
 
 static void reload_now(const struct pc_reload_req *rq, const char *why)

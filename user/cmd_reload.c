@@ -28,23 +28,23 @@ static const char usage_text[] =
 	"  -j, --json             machine-readable summary\n"
 	"  -h, --help             this text\n";
 
-enum { OPT_HOST = 256, OPT_ROLE, OPT_MODE, OPT_PIN_ROOT };
-
-static int reload_option(int opt, const char *arg, void *ctx)
+/* --host, --role, --mode and --pin-root into a reload request (also the
+ * daemon's, whose reloads take the same). */
+int pc_reload_option(int opt, const char *arg, void *ctx)
 {
 	struct pc_reload_req *rq = ctx;
 
 	switch (opt) {
-	case OPT_HOST:
+	case PC_OPT_HOST:
 		rq->host = arg;
 		return 0;
-	case OPT_ROLE:
+	case PC_OPT_ROLE:
 		rq->role = arg;
 		return 0;
-	case OPT_PIN_ROOT:
+	case PC_OPT_PIN_ROOT:
 		rq->pin_root = arg;
 		return 0;
-	case OPT_MODE:
+	case PC_OPT_MODE:
 		if (!strcmp(arg, "enforce"))
 			rq->mode = PC_MODE_ENFORCE;
 		else if (!strcmp(arg, "audit"))
@@ -114,10 +114,10 @@ int pc_cmd_reload(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
-		{ "host", required_argument, NULL, OPT_HOST },
-		{ "role", required_argument, NULL, OPT_ROLE },
-		{ "mode", required_argument, NULL, OPT_MODE },
-		{ "pin-root", required_argument, NULL, OPT_PIN_ROOT },
+		{ "host", required_argument, NULL, PC_OPT_HOST },
+		{ "role", required_argument, NULL, PC_OPT_ROLE },
+		{ "mode", required_argument, NULL, PC_OPT_MODE },
+		{ "pin-root", required_argument, NULL, PC_OPT_PIN_ROOT },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -125,7 +125,7 @@ int pc_cmd_reload(int argc, char **argv)
 	struct pc_reload_req rq = { .mode = -1 };
 	const struct pc_cli_spec spec = {
 		.cmd = "reload", .usage = usage_text, .shortopts = "c:jh",
-		.longopts = opts, .extra = reload_option, .ctx = &rq,
+		.longopts = opts, .extra = pc_reload_option, .ctx = &rq,
 	};
 	struct pc_reload_res res;
 	struct pc_cli_common o;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "compile.h"
 #include "datapath.h"
 #include "portcullis.h"
 
@@ -86,19 +87,12 @@ static double clock_s(clockid_t id)
 
 static const char *proto_name(uint8_t proto, char buf[8])
 {
-	switch (proto) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_ICMP:
-		return "icmp";
-	case IPPROTO_ICMPV6:
-		return "icmpv6";
-	default:
-		snprintf(buf, 8, "%u", proto);
-		return buf;
-	}
+	const char *name = pc_proto_name(proto);
+
+	if (strcmp(name, "?") != 0)
+		return name;
+	snprintf(buf, 8, "%u", proto);
+	return buf;
 }
 
 static void endpoint(const struct pc_event *e, const uint8_t *addr, uint16_t port_be,

@@ -13,35 +13,9 @@ SEQ=$ROOT/$BUILD/tools/udpseq
 ID=pcm$$
 PINS=/sys/fs/bpf/$ID
 TMP=$(mktemp -d "/tmp/$ID.XXXX")
-cleanup() {
-	trap - EXIT INT TERM
-	nsenter --net="/run/netns/$ID-srv" "$PC" -q detach --all --pin-root "$PINS" >/dev/null 2>&1
-	for ns in $ID-srv $ID-peer; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
-	rm -rf "$TMP" "$PINS"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-n=0
-fails=0
-check() {
-	local desc=$1; shift
-	n=$((n + 1))
-	if "$@" >"$TMP/out" 2>&1; then echo "ok $n - $desc"
-	else fails=$((fails + 1)); echo "not ok $n - $desc"; sed 's/^/#   /' "$TMP/out" | head -8; fi
-}
-srv() { nsenter --net="/run/netns/$ID-srv" "$@"; }
-peer() { nsenter --net="/run/netns/$ID-peer" "$@"; }
-
-ip netns add "$ID-srv"
-ip netns add "$ID-peer"
-ip -n "$ID-srv" link add eth0 type veth peer name eth0 netns "$ID-peer"
-ip -n "$ID-srv" addr add 192.0.2.10/24 dev eth0
-ip -n "$ID-peer" addr add 192.0.2.20/24 dev eth0
-for ns in $ID-srv $ID-peer; do ip -n "$ns" link set lo up; ip -n "$ns" link set eth0 up; done
+# shellcheck source=tests/net/pair.sh
+. "$(dirname "$0")/pair.sh"
+pair_up
 cat >"$TMP/site.yaml" <<EOT
 hosts:
   - {name: srv, kinds: [management-server], addresses: [192.0.2.10]}

@@ -23,29 +23,10 @@ TMP=$(mktemp -d "/tmp/$ID.XXXX")
 SITE=$TMP/site.yaml
 DAEMON_PID=""
 
-cleanup() {
-	trap - EXIT INT TERM
-	[ -n "$DAEMON_PID" ] && kill -9 "$DAEMON_PID" 2>/dev/null
-	nsenter --net="/run/netns/$ID-srv" "$PC" -q detach --all --pin-root "$PINS" >/dev/null 2>&1
-	for ns in $ID-srv $ID-peer; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
-	rm -rf "$TMP" "$PINS"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-n=0
-fails=0
-check() { # check DESCRIPTION COMMAND...
-	local desc=$1; shift
-	n=$((n + 1))
-	if "$@" >"$TMP/out" 2>&1; then echo "ok $n - $desc"
-	else fails=$((fails + 1)); echo "not ok $n - $desc"; sed 's/^/#   /' "$TMP/out" | head -8; fi
-}
-srv() { nsenter --net="/run/netns/$ID-srv" "$@"; }
-peer() { nsenter --net="/run/netns/$ID-peer" "$@"; }
+kill_daemon() { [ -n "$DAEMON_PID" ] && kill -9 "$DAEMON_PID" 2>/dev/null; }
+PAIR_CLEANUP=kill_daemon
+# shellcheck source=tests/net/pair.sh
+. "$(dirname "$0")/pair.sh"
 # Background processes: exec, so that $! is the process itself, and their
 # output kept off the test's own stdout.
 srv_bg() { (exec nsenter --net="/run/netns/$ID-srv" "$@" </dev/null 2>>"$TMP/bg.log") & }
@@ -100,12 +81,7 @@ EOT
 }
 
 # --- the two namespaces ---
-ip netns add "$ID-srv"
-ip netns add "$ID-peer"
-ip -n "$ID-srv" link add eth0 type veth peer name eth0 netns "$ID-peer"
-ip -n "$ID-srv" addr add 192.0.2.10/24 dev eth0
-for a in 20 21 31 32; do ip -n "$ID-peer" addr add "192.0.2.$a/24" dev eth0; done
-for ns in $ID-srv $ID-peer; do ip -n "$ns" link set lo up; ip -n "$ns" link set eth0 up; done
+pair_up 192.0.2.21 192.0.2.31 192.0.2.32
 
 write_site ""
 check "attach srv" pc attach -c "$SITE" eth0

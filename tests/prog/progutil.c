@@ -241,3 +241,23 @@ const char *px_local_addr(const struct pc_ruleset *rs, int family, char *buf,
 	snprintf(buf, len, "%s", family == AF_INET ? "192.0.2.200" : "2001:db8::200");
 	return buf;
 }
+
+int fx_setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	fx_open(f);
+	*state = f;
+	return 0;
+}
+
+int fx_teardown(void **state)
+{
+	struct fx *f = *state;
+
+	fx_close(f);
+	free(f);
+	return 0;
+}

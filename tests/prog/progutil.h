@@ -70,4 +70,8 @@ const char *px_local_addr(const struct pc_ruleset *rs, int family, char *buf,
 		}                                           \
 	} while (0)
 
+/* cmocka fixtures: a fresh struct fx (loaded object) per test. */
+int fx_setup(void **state);
+int fx_teardown(void **state);
+
 #endif

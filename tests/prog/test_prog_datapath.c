@@ -15,24 +15,6 @@
 
 #include "progutil.h"
 
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	fx_open(f);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	fx_close(f);
-	free(f);
-	return 0;
-}
-
 /* Runs p and checks verdict and the one counter that must move. */
 static void expect(struct fx *f, const char *desc, int dir, const struct pkt *p,
 		   int reason, const char *path)
@@ -732,17 +714,17 @@ static void test_too_many_rules(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_nothing_loaded, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mgr_table, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_port_byte_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_non_ip_strict, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fragments, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_conntrack_and_icmp, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_audit_mode, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_too_many_rules, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_documented_flows_every_role, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nothing_loaded, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_mgr_table, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_port_byte_order, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_malformed, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_non_ip_strict, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_fragments, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_conntrack_and_icmp, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_reload, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_audit_mode, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_too_many_rules, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_documented_flows_every_role, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,24 +13,6 @@
 
 #include "progutil.h"
 
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	fx_open(f);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	fx_close(f);
-	free(f);
-	return 0;
-}
-
 static void run_expect(struct fx *f, const char *desc, int dir, const struct pkt *p,
 		       int reason, const char *path)
 {
@@ -228,10 +210,10 @@ static void test_conntrack_timeouts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_256_rules, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_overlapping_cidrs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_conntrack_timeouts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_million_addresses, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_256_rules, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_overlapping_cidrs, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_conntrack_timeouts, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_million_addresses, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A set of strings, kept sorted and unique. */
+/* A set of strings: items are appended, then set_seal() sorts them and drops
+ * duplicates once, so that a path with 100,000 peers costs n log n. */
 struct strset {
 	char **items;
 	size_t count;
@@ -18,23 +19,34 @@ static int cmp_str(const void *a, const void *b)
 
 static void set_add(struct strset *s, char *item)
 {
-	for (size_t i = 0; i < s->count; i++) {
-		if (strcmp(s->items[i], item) == 0) {
-			free(item);
-			return;
-		}
-	}
-	s->items = pc_xrealloc(s->items, s->count + 1, sizeof(*s->items));
+	size_t n = s->count;
+
+	/* Capacity doubles: it is full exactly when n is a power of two. */
+	if (n == 0 || (n & (n - 1)) == 0)
+		s->items = pc_xrealloc(s->items, n ? n * 2 : 1, sizeof(*s->items));
 	s->items[s->count++] = item;
-	qsort(s->items, s->count, sizeof(*s->items), cmp_str);
 }
 
+static void set_seal(struct strset *s)
+{
+	size_t out = 0;
+
+	if (s->count == 0)
+		return;
+	qsort(s->items, s->count, sizeof(*s->items), cmp_str);
+	for (size_t i = 0; i < s->count; i++) {
+		if (out && strcmp(s->items[out - 1], s->items[i]) == 0)
+			free(s->items[i]);
+		else
+			s->items[out++] = s->items[i];
+	}
+	s->count = out;
+}
+
+/* Only on a sealed set. */
 static bool set_has(const struct strset *s, const char *item)
 {
-	for (size_t i = 0; i < s->count; i++)
-		if (strcmp(s->items[i], item) == 0)
-			return true;
-	return false;
+	return s->count && bsearch(&item, s->items, s->count, sizeof(*s->items), cmp_str);
 }
 
 static bool set_equal(const struct strset *a, const struct strset *b)
@@ -80,6 +92,8 @@ static void path_shape(const struct pc_ruleset *rs, const char *path,
 		for (size_t a = 0; a < r->nremote; a++)
 			set_add(&out->peers, pc_xstrdup(pc_addr_format(&r->remote_addrs[a], addr)));
 	}
+	set_seal(&out->ports);
+	set_seal(&out->peers);
 }
 
 static void shape_free(struct path_shape *s)
@@ -166,19 +180,25 @@ static bool same_rules(const struct pc_ruleset *a, const struct pc_ruleset *b,
 	}
 }
 
+/* Whether rule i is the first of its path in rs. */
+static bool first_of_path(const struct pc_ruleset *rs, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(rs->rules[j].flow->id, rs->rules[i].flow->id) == 0)
+			return false;
+	return true;
+}
+
 void pc_ruleset_diff(const struct pc_ruleset *old, const struct pc_ruleset *new,
 		     struct pc_ruleset_diff *d)
 {
-	struct strset seen = { 0 };
-
 	memset(d, 0, sizeof(*d));
 	for (size_t i = 0; i < new->nrules; i++) {
 		const char *path = new->rules[i].flow->id;
 		struct path_shape o, n;
 
-		if (set_has(&seen, path))
+		if (!first_of_path(new, i))
 			continue;
-		set_add(&seen, pc_xstrdup(path));
 		if (!has_path(old, path)) {
 			add_change(d, path, PC_PATH_ADDED, NULL);
 			d->added++;
@@ -198,13 +218,11 @@ void pc_ruleset_diff(const struct pc_ruleset *old, const struct pc_ruleset *new,
 	for (size_t i = 0; i < old->nrules; i++) {
 		const char *path = old->rules[i].flow->id;
 
-		if (set_has(&seen, path))
+		if (!first_of_path(old, i) || has_path(new, path))
 			continue;
-		set_add(&seen, pc_xstrdup(path));
 		add_change(d, path, PC_PATH_REMOVED, NULL);
 		d->removed++;
 	}
-	set_free(&seen);
 }
 
 char *pc_ruleset_diff_summary(const struct pc_ruleset_diff *d)

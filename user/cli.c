@@ -7,12 +7,15 @@
 #include <stdio.h>
 #include <string.h>
 
-int pc_cli_load_policy(const char *site, struct pc_policy *p)
+int pc_cli_load_policy(const char *site, struct pc_policy *p, char **text,
+		       size_t *len)
 {
 	struct pc_diags diags = { 0 };
 	int err;
 
-	err = pc_policy_load(p, site, &diags);
+	if (text)
+		*text = NULL;
+	err = pc_policy_load_keep(p, site, &diags, text, len);
 	pc_diags_print(&diags);
 	if (err && diags.count == 0)
 		pc_err("cannot load the policy: %s", strerror(-err));

@@ -20,8 +20,10 @@ struct pc_cmd {
 };
 
 /* Loads the catalog and the site file (NULL: none); prints every error.
- * Returns PC_EXIT_OK or PC_EXIT_POLICY. */
-int pc_cli_load_policy(const char *site, struct pc_policy *p);
+ * With text, also hands over the site text as loaded (the caller frees
+ * it). Returns PC_EXIT_OK or PC_EXIT_POLICY. */
+int pc_cli_load_policy(const char *site, struct pc_policy *p, char **text,
+		       size_t *len);
 /* Compiles for --host NAME, --role KIND, or the host owning one of this
  * machine's addresses. Returns a PC_EXIT_* code, errors printed. */
 int pc_cli_compile(const char *cmd, const struct pc_policy *p, const char *host,

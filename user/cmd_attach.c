@@ -159,7 +159,7 @@ int pc_cmd_attach(int argc, char **argv)
 	}
 	if (geteuid() != 0)
 		pc_warn("not running as root: attaching needs CAP_BPF and CAP_NET_ADMIN");
-	rc = pc_load_site(o.site, &p, &site_text, &site_len);
+	rc = pc_cli_load_policy(o.site, &p, &site_text, &site_len);
 	if (rc)
 		return rc;
 	rc = pc_cli_compile("attach", &p, ao.host, ao.role, &rs);

@@ -174,7 +174,7 @@ int pc_cmd_catalog(int argc, char **argv)
 	rc = pc_cli_parse(&spec, argc, argv, &o);
 	if (rc >= 0)
 		return rc;
-	rc = pc_cli_load_policy(o.site, &p);
+	rc = pc_cli_load_policy(o.site, &p, NULL, NULL);
 	if (rc)
 		return rc;
 	if (o.json) {

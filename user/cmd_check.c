@@ -244,7 +244,7 @@ int pc_cmd_check(int argc, char **argv)
 	rc = pc_cli_parse(&spec, argc, argv, &opt);
 	if (rc >= 0)
 		return rc;
-	rc = pc_cli_load_policy(opt.site, &p);
+	rc = pc_cli_load_policy(opt.site, &p, NULL, NULL);
 	if (rc)
 		return rc;
 	o = summary(&p);

@@ -324,7 +324,7 @@ int pc_cmd_explain(int argc, char **argv)
 		return rc;
 	if (eo.host && eo.role)
 		return pc_cli_usage_error("explain", "give --host or --role, not both");
-	rc = pc_cli_load_policy(o.site, &p);
+	rc = pc_cli_load_policy(o.site, &p, NULL, NULL);
 	if (rc)
 		return rc;
 	rc = pc_cli_compile("explain", &p, eo.host, eo.role, &rs);

@@ -178,7 +178,7 @@ int pc_cmd_stats(int argc, char **argv)
 		       "portcullis is not attached (nothing pinned)" : pc_strerror(err));
 		return PC_EXIT_POLICY;
 	}
-	have_policy = pc_cli_load_policy(o.site, &p) == PC_EXIT_OK;
+	have_policy = pc_cli_load_policy(o.site, &p, NULL, NULL) == PC_EXIT_OK;
 	st = stats_json(&m, have_policy ? &p : NULL, so.all);
 	if (o.json) {
 		pc_cli_print_json(st);

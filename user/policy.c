@@ -152,8 +152,8 @@ int pc_policy_read_file(const char *path, char **out, size_t *len)
 	return 0;
 }
 
-int pc_policy_load(struct pc_policy *p, const char *site_path,
-		   struct pc_diags *diags)
+int pc_policy_load_keep(struct pc_policy *p, const char *site_path,
+			struct pc_diags *diags, char **site_text, size_t *site_len)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -172,8 +172,19 @@ int pc_policy_load(struct pc_policy *p, const char *site_path,
 	err = pc_policy_load_text(p, PC_BUILTIN_CATALOG_NAME, pc_builtin_catalog,
 				  pc_builtin_catalog_len, site_path, text, len,
 				  diags);
-	free(text);
+	if (site_text && !err) {
+		*site_text = text;
+		*site_len = len;
+	} else {
+		free(text);
+	}
 	return err;
+}
+
+int pc_policy_load(struct pc_policy *p, const char *site_path,
+		   struct pc_diags *diags)
+{
+	return pc_policy_load_keep(p, site_path, diags, NULL, NULL);
 }
 
 static void endpoint_free(struct pc_endpoint *e)

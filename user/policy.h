@@ -163,6 +163,10 @@ extern const size_t pc_builtin_catalog_len;
  */
 int pc_policy_load(struct pc_policy *p, const char *site_path,
 		   struct pc_diags *diags);
+/* The same, and hands over the site text as it was loaded (reload keeps a
+ * copy of what is in force). *site_text is NULL without a site. */
+int pc_policy_load_keep(struct pc_policy *p, const char *site_path,
+			struct pc_diags *diags, char **site_text, size_t *site_len);
 /* The same from texts in memory (tests, fuzzing). site_text may be NULL. */
 int pc_policy_load_text(struct pc_policy *p, const char *catalog_file,
 			const char *catalog_text, size_t catalog_len,

@@ -12,35 +12,6 @@
 #include "loader.h"
 #include "state.h"
 
-int pc_load_site(const char *site, struct pc_policy *p, char **text, size_t *len)
-{
-	struct pc_diags diags = { 0 };
-	int err;
-
-	*text = NULL;
-	*len = 0;
-	if (site) {
-		err = pc_policy_read_file(site, text, len);
-		if (err) {
-			memset(p, 0, sizeof(*p));
-			pc_err("%s: cannot read the site file: %s", site,
-			       err == -EFBIG ? "too large" : strerror(-err));
-			return PC_EXIT_POLICY;
-		}
-	}
-	err = pc_policy_load_text(p, PC_BUILTIN_CATALOG_NAME, pc_builtin_catalog,
-				  pc_builtin_catalog_len, site, *text, *len, &diags);
-	pc_diags_print(&diags);
-	pc_diags_free(&diags);
-	if (err) {
-		pc_policy_free(p);
-		free(*text);
-		*text = NULL;
-		return PC_EXIT_POLICY;
-	}
-	return PC_EXIT_OK;
-}
-
 int pc_reload_record(const char *pin_root, const char *site, const char *site_text,
 		     size_t site_len, const char *host, const char *role, int mode)
 {
@@ -119,7 +90,7 @@ int pc_reload(const struct pc_reload_req *rq, struct pc_reload_res *res)
 	mode = rq->mode >= 0 ? rq->mode : st.mode;
 
 	/* Validate and compile before anything is touched. */
-	rc = pc_load_site(site, &p, &text, &len);
+	rc = pc_cli_load_policy(site, &p, &text, &len);
 	if (rc)
 		goto out_state;
 	rc = pc_cli_compile("reload", &p, host, role, &rs);

@@ -39,7 +39,4 @@ void pc_reload_res_free(struct pc_reload_res *res);
 int pc_reload_record(const char *pin_root, const char *site, const char *site_text,
 		     size_t site_len, const char *host, const char *role, int mode);
 
-/* Loads the catalog and the site (text kept in *text). PC_EXIT_* code. */
-int pc_load_site(const char *site, struct pc_policy *p, char **text, size_t *len);
-
 #endif

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# portcullis: `make` builds into build/, `sudo make check` tests everything,
-# `sudo make demo` runs the lab. Quiet unless V=1.
+# portcullis: `make` builds into build/, `make check` (as root) tests everything,
+# `make demo` runs the lab. Quiet unless V=1.
 
 CC       ?= gcc
 CLANG    ?= clang
@@ -38,7 +38,7 @@ SAN_CFLAGS  := -std=c11 $(WARN) -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined -MMD -MP
 LDLIBS   := -lbpf -lelf -lz -lyaml -ljson-c
 
-BPF_CFLAGS := -target bpf -O2 -g $(WARN) -D__TARGET_ARCH_$(ARCH) -Iinclude \
+BPF_CFLAGS := -target bpf -O2 -g $(WARN) -D__TARGET_ARCH_$(ARCH) -Ibpf/noglibc -Iinclude \
 	-Ibpf $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH)) -MMD -MP
 
 # Everything in user/ but main() is a library the tests link against.
@@ -138,7 +138,7 @@ deps:
 	done; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" != 0 ]; then \
-			echo "portcullis: missing Debian packages:$$missing (run as root: sudo make deps)"; exit 1; \
+			echo "portcullis: missing Debian packages:$$missing (run as root: make deps, or sudo make deps)"; exit 1; \
 		fi; \
 		echo "  DEPS    installing$$missing"; \
 		made_rc=""; if [ ! -e /usr/sbin/policy-rc.d ]; then \

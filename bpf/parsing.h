@@ -31,12 +31,20 @@
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
-#include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
 #include "portcullis.h"
+
+/* ICMPv4 types (RFC 792). Not from <linux/icmp.h>: it includes
+ * <linux/if.h>, which pulls glibc's <sys/socket.h> into the BPF build. */
+#define ICMP_ECHOREPLY 0
+#define ICMP_DEST_UNREACH 3
+#define ICMP_REDIRECT 5
+#define ICMP_ECHO 8
+#define ICMP_TIME_EXCEEDED 11
+#define ICMP_PARAMETERPROB 12
 
 #define PC_MAX_VLANS 2
 #define PC_MAX_EXTHDRS 8

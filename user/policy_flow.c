@@ -380,7 +380,9 @@ int pc_parse_flow(struct pc_parse *ctx, const struct pc_ynode *n,
 		err = -EINVAL;
 
 	if ((v = pc_yrequire(ctx->d, n, "id", "a flow"))) {
-		if (pc_ystring(ctx->d, v, "id", &f->id) == 0 && !valid_id(f->id)) {
+		if (pc_ystring(ctx->d, v, "id", &f->id)) {
+			err = -EINVAL; /* reported; f->id stays NULL */
+		} else if (!valid_id(f->id)) {
 			pc_diags_add(ctx->d, v->pos,
 				     "id '%s' may hold only letters, digits, '-', '.' and '_', at most %d of them",
 				     f->id, PC_MAX_ID_LEN);

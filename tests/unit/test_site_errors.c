@@ -209,6 +209,17 @@ static const struct error_case cases[] = {
 	  "    responder: {kinds: [management-server], port: 8080}\n", 1,
 	  { { "{kinds: []", 0, 0, "empty role|initiator" } }, NULL },
 
+	/* Found by the fuzzer: an id that is not a string, beside a second flow. */
+	{ "flow_id_not_a_string",
+	  "flows:\n"
+	  "  - id: {a: b}\n    purpose: x\n    protocols: [tcp]\n"
+	  "    initiator: {kinds: [linux], port: auto}\n"
+	  "    responder: {kinds: [management-server], port: 8080}\n"
+	  FLOW_HEAD("site-y")
+	  "    initiator: {kinds: [linux], port: auto}\n"
+	  "    responder: {kinds: [management-server], port: 8081}\n", 1,
+	  { { "{a: b}", 0, 0, "id" } }, NULL },
+
 	/* Parts. */
 	{ "unknown_part_suggested", "parts:\n  deployment-manger: on\n", 1,
 	  { { "deployment-manger", 0, 0, "part 'deployment-manger'|did you mean 'deployment-manager'" } }, NULL },

@@ -71,21 +71,16 @@ enum pc_drop_reason {
 #define PC_EVENTS_PER_SEC 200
 #define PC_EVENTS_BYTES (256 * 1024) /* ring buffer size */
 
-/* Map names (as pinned under PIN_ROOT/maps/ and in the skeleton). */
-#define PC_MAP_CONFIG "pc_config"
-#define PC_MAP_SETTINGS "pc_settings"
-#define PC_MAP_LPORT "pc_lport"
-#define PC_MAP_RPORT "pc_rport"
-#define PC_MAP_ADDR "pc_addr"
-#define PC_MAP_CIDR "pc_cidr"
-#define PC_MAP_RULE_PATH "pc_rule_path"
-#define PC_MAP_PATH_NAMES "pc_path_names"
-#define PC_MAP_PATH_STATS "pc_path_stats"
-#define PC_MAP_DROPS "pc_drops"
-#define PC_MAP_CT "pc_ct"
-#define PC_MAP_FRAGS "pc_frags"
-#define PC_MAP_IFACES "pc_ifaces"
-#define PC_MAP_EVENTS "pc_events"
+/*
+ * Every map the programs share with userspace, once: X(field) is the map
+ * pc_<field>, pinned as PIN_ROOT/maps/pc_<field> and a field of userspace's
+ * struct pc_maps. (pc_clock, a per-object cache, is never shared.)
+ */
+#define PC_MAPS(X)                                                             \
+	X(config) X(settings) X(lport) X(rport) X(addr) X(cidr) X(rule_path)   \
+	X(path_names) X(path_stats) X(drops) X(ct) X(frags) X(ifaces)          \
+	X(events) X(event_budget)
+#define PC_MAP_NAME(field) "pc_" #field
 
 /* A set of rules: bit i of word i / 64 is rule i (compiled rule order). */
 struct pc_mask {

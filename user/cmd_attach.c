@@ -177,7 +177,7 @@ int pc_cmd_attach(int argc, char **argv)
 	existed = true;
 	if (pc_pins_open(&pins, ao.pin_root, true))
 		goto out;
-	snprintf(probe, sizeof(probe), "%s/maps/%s", pins.root, PC_MAP_CONFIG);
+	snprintf(probe, sizeof(probe), "%s/maps/%s", pins.root, PC_MAP_NAME(config));
 	existed = access(probe, F_OK) == 0;
 	if (pc_dp_load(&pins, &skel))
 		goto out_unlock;

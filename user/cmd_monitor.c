@@ -204,7 +204,7 @@ int pc_cmd_monitor(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	mo.json = o.json;
-	snprintf(path, sizeof(path), "%s/maps/%s", mo.pin_root, PC_MAP_EVENTS);
+	snprintf(path, sizeof(path), "%s/maps/%s", mo.pin_root, PC_MAP_NAME(events));
 	fd = bpf_obj_get(path);
 	if (fd < 0) {
 		rc = -errno;
@@ -213,7 +213,7 @@ int pc_cmd_monitor(int argc, char **argv)
 		       pc_strerror(rc));
 		return PC_EXIT_POLICY;
 	}
-	snprintf(path, sizeof(path), "%s/maps/pc_event_budget", mo.pin_root);
+	snprintf(path, sizeof(path), "%s/maps/%s", mo.pin_root, PC_MAP_NAME(event_budget));
 	budget_fd = bpf_obj_get(path);
 	left_before = suppressed(budget_fd);
 	mo.mono_to_real = clock_s(CLOCK_REALTIME) - clock_s(CLOCK_MONOTONIC);

@@ -15,47 +15,33 @@
 
 #include "portcullis.skel.h"
 
-const char *const pc_map_names[13] = {
-	PC_MAP_CONFIG, PC_MAP_SETTINGS, PC_MAP_LPORT, PC_MAP_RPORT,
-	PC_MAP_ADDR, PC_MAP_CIDR, PC_MAP_RULE_PATH, PC_MAP_PATH_NAMES,
-	PC_MAP_PATH_STATS, PC_MAP_DROPS, PC_MAP_CT, PC_MAP_FRAGS,
-	PC_MAP_IFACES,
-};
+#define PC_MAP_STRING(field) PC_MAP_NAME(field),
+const char *const pc_map_names[PC_NMAPS] = { PC_MAPS(PC_MAP_STRING) };
+#undef PC_MAP_STRING
 
-int *pc_maps_field(struct pc_maps *m, size_t i)
-{
-	int *f[13] = { &m->config, &m->settings, &m->lport, &m->rport,
-		       &m->addr, &m->cidr, &m->rule_path, &m->path_names,
-		       &m->path_stats, &m->drops, &m->ct, &m->frags,
-		       &m->ifaces };
-
-	return i < 13 ? f[i] : NULL;
-}
+/* The object's maps are PC_MAPS and pc_clock: a map added to the BPF
+ * object and not to the list stops the build here. */
+_Static_assert(sizeof(((struct portcullis *)0)->maps) ==
+		       (PC_NMAPS + 1) * sizeof(struct bpf_map *),
+	       "PC_MAPS must list every map of the BPF object but pc_clock");
+_Static_assert(sizeof(((struct pc_maps *)0)->fd) ==
+		       offsetof(struct pc_maps, owned),
+	       "struct pc_maps: one fd per map of PC_MAPS");
 
 void pc_maps_from_skel(struct pc_maps *m, const struct portcullis *skel)
 {
-	m->config = bpf_map__fd(skel->maps.pc_config);
-	m->settings = bpf_map__fd(skel->maps.pc_settings);
-	m->lport = bpf_map__fd(skel->maps.pc_lport);
-	m->rport = bpf_map__fd(skel->maps.pc_rport);
-	m->addr = bpf_map__fd(skel->maps.pc_addr);
-	m->cidr = bpf_map__fd(skel->maps.pc_cidr);
-	m->rule_path = bpf_map__fd(skel->maps.pc_rule_path);
-	m->path_names = bpf_map__fd(skel->maps.pc_path_names);
-	m->path_stats = bpf_map__fd(skel->maps.pc_path_stats);
-	m->drops = bpf_map__fd(skel->maps.pc_drops);
-	m->ct = bpf_map__fd(skel->maps.pc_ct);
-	m->frags = bpf_map__fd(skel->maps.pc_frags);
-	m->ifaces = bpf_map__fd(skel->maps.pc_ifaces);
+#define PC_MAP_SKEL_FD(field) m->field = bpf_map__fd(skel->maps.pc_##field);
+	PC_MAPS(PC_MAP_SKEL_FD)
+#undef PC_MAP_SKEL_FD
 	m->owned = 0;
 }
 
 int pc_maps_open_pinned(struct pc_maps *m, const char *pin_root)
 {
-	for (size_t i = 0; i < 13; i++)
-		*pc_maps_field(m, i) = -1;
+	for (size_t i = 0; i < PC_NMAPS; i++)
+		m->fd[i] = -1;
 	m->owned = 1;
-	for (size_t i = 0; i < 13; i++) {
+	for (size_t i = 0; i < PC_NMAPS; i++) {
 		char path[PATH_MAX];
 		int fd, err;
 
@@ -66,7 +52,7 @@ int pc_maps_open_pinned(struct pc_maps *m, const char *pin_root)
 			pc_maps_close(m);
 			return err;
 		}
-		*pc_maps_field(m, i) = fd;
+		m->fd[i] = fd;
 	}
 	return 0;
 }
@@ -75,12 +61,10 @@ void pc_maps_close(struct pc_maps *m)
 {
 	if (!m->owned)
 		return;
-	for (size_t i = 0; i < 13; i++) {
-		int *fd = pc_maps_field(m, i);
-
-		if (*fd >= 0)
-			close(*fd);
-		*fd = -1;
+	for (size_t i = 0; i < PC_NMAPS; i++) {
+		if (m->fd[i] >= 0)
+			close(m->fd[i]);
+		m->fd[i] = -1;
 	}
 }
 

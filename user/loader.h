@@ -14,10 +14,21 @@
 #include "policy.h"
 #include "portcullis.h"
 
-/* File descriptors of every map of the object (-1: not open). */
+#define PC_MAP_INDEX(field) PC_MAP_INDEX_##field,
+enum { PC_MAPS(PC_MAP_INDEX) PC_NMAPS };
+#undef PC_MAP_INDEX
+
+/* File descriptors of every map of the object (-1: not open), by name or
+ * by index in PC_MAPS order. */
 struct pc_maps {
-	int config, settings, lport, rport, addr, cidr, rule_path, path_names,
-		path_stats, drops, ct, frags, ifaces;
+	union {
+		struct {
+#define PC_MAP_FD(field) int field;
+			PC_MAPS(PC_MAP_FD)
+#undef PC_MAP_FD
+		};
+		int fd[PC_NMAPS];
+	};
 	int owned; /* opened from pins: pc_maps_close() closes them */
 };
 
@@ -28,9 +39,8 @@ void pc_maps_from_skel(struct pc_maps *m, const struct portcullis *skel);
 int pc_maps_open_pinned(struct pc_maps *m, const char *pin_root);
 void pc_maps_close(struct pc_maps *m);
 
-/* Names of the maps in the order of struct pc_maps' fields. */
-extern const char *const pc_map_names[13];
-int *pc_maps_field(struct pc_maps *m, size_t i);
+/* Names of the maps in PC_MAPS order (the index of pc_maps.fd). */
+extern const char *const pc_map_names[PC_NMAPS];
 
 struct pc_load_info {
 	uint32_t bank;       /* the bank that is now active */

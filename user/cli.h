@@ -28,6 +28,10 @@ int pc_cli_load_policy(const char *site, struct pc_policy *p, char **text,
  * machine's addresses. Returns a PC_EXIT_* code, errors printed. */
 int pc_cli_compile(const char *cmd, const struct pc_policy *p, const char *host,
 		   const char *role, struct pc_ruleset *rs);
+struct pc_ctl_res;
+/* Puts a failed controller transaction into words (the step it stopped
+ * at) and returns its exit code. */
+int pc_cli_ctl_failed(const char *cmd, const struct pc_ctl_res *res);
 /* Prints obj as JSON on stdout and releases it. */
 void pc_cli_print_json(struct json_object *obj);
 /* Usage error: prints "portcullis CMD: msg" and a hint. */
@@ -78,13 +82,20 @@ enum {
 	PC_OPT_PIN_ROOT, PC_OPT_FORCE, PC_OPT_INGRESS,
 };
 extern const struct option pc_attach_longopts[];
-/* --host, --role, --mode, --pin-root into a struct pc_reload_req. */
-int pc_reload_option(int opt, const char *arg, void *ctx);
+struct pc_ctl_req;
+/* Parses attach's options and interfaces into rq (attach, daemon): -1 to
+ * go on, or the exit code. */
+int pc_attach_parse(const char *cmd, const char *usage, int argc, char **argv,
+		    struct pc_ctl_req *rq);
+/* Attaches as rq says and reports it: the exit code. */
+int pc_cli_attach(const struct pc_ctl_req *rq);
+/* Reloads as rq says and prints the change summary (JSON on stdout, or
+ * text on out): the exit code. */
+int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out);
 
-struct pc_reload_res;
 /* The change summary of a reload, as JSON and as text (reload, daemon). */
-struct json_object *pc_reload_json(const struct pc_reload_res *r);
-void pc_reload_print(const struct pc_reload_res *r, FILE *out);
+struct json_object *pc_reload_json(const struct pc_ctl_res *r);
+void pc_reload_print(const struct pc_ctl_res *r, FILE *out);
 
 int pc_cmd_catalog(int argc, char **argv);
 int pc_cmd_reload(int argc, char **argv);

@@ -1,20 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* portcullis attach: fill the maps, then hook XDP ingress and TC egress. */
-#include <bpf/bpf.h>
 #include <getopt.h>
-#include <limits.h>
-#include <net/if.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "controller.h"
 #include "datapath.h"
-#include "loader.h"
-#include "portcullis.skel.h"
-#include "reload.h"
-#include "seed.h"
 
 static const char usage_text[] =
 	"Usage: portcullis attach [-c SITE] [--host NAME | --role KIND]\n"
@@ -57,48 +50,42 @@ const struct option pc_attach_longopts[] = {
 	{ 0 },
 };
 
-struct attach_opts {
-	const char *host, *role, *pin_root;
-	int mode; /* -1: the site's */
-	struct pc_attach_opts a;
-};
-
 static int attach_option(int opt, const char *arg, void *ctx)
 {
-	struct attach_opts *ao = ctx;
+	struct pc_ctl_req *rq = ctx;
 
 	switch (opt) {
 	case PC_OPT_HOST:
-		ao->host = arg;
+		rq->host = arg;
 		return 0;
 	case PC_OPT_ROLE:
-		ao->role = arg;
+		rq->role = arg;
 		return 0;
 	case PC_OPT_PIN_ROOT:
-		ao->pin_root = arg;
+		rq->pin_root = arg;
 		return 0;
 	case PC_OPT_FORCE:
-		ao->a.force = true;
+		rq->hook.force = true;
 		return 0;
 	case PC_OPT_MODE:
 		if (!strcmp(arg, "enforce"))
-			ao->mode = PC_MODE_ENFORCE;
+			rq->mode = PC_MODE_ENFORCE;
 		else if (!strcmp(arg, "audit"))
-			ao->mode = PC_MODE_AUDIT;
+			rq->mode = PC_MODE_AUDIT;
 		else
 			return pc_cli_usage_error("attach", "--mode is enforce or audit, not '%s'", arg);
 		return 0;
 	case PC_OPT_INGRESS:
 		if (!strcmp(arg, "xdp") || !strcmp(arg, "tc"))
-			ao->a.tc_ingress = !strcmp(arg, "tc");
+			rq->hook.tc_ingress = !strcmp(arg, "tc");
 		else
 			return pc_cli_usage_error("attach", "--ingress is xdp or tc, not '%s'", arg);
 		return 0;
 	case PC_OPT_XDP_MODE:
 		if (!strcmp(arg, "native"))
-			ao->a.xdp_mode = PC_XDP_NATIVE;
+			rq->hook.xdp_mode = PC_XDP_NATIVE;
 		else if (!strcmp(arg, "generic") || !strcmp(arg, "skb"))
-			ao->a.xdp_mode = PC_XDP_GENERIC;
+			rq->hook.xdp_mode = PC_XDP_GENERIC;
 		else
 			return pc_cli_usage_error("attach", "--xdp-mode is native or generic, not '%s'", arg);
 		return 0;
@@ -107,129 +94,66 @@ static int attach_option(int opt, const char *arg, void *ctx)
 	}
 }
 
-/* Whether the pinned maps record any interface. */
-static bool any_attached(const struct pc_pins *pins)
+int pc_attach_parse(const char *cmd, const char *usage, int argc, char **argv,
+		    struct pc_ctl_req *rq)
 {
-	struct pc_maps m;
-	uint32_t key;
-	bool any;
+	const struct pc_cli_spec spec = {
+		.cmd = cmd, .usage = usage, .shortopts = "c:h",
+		.longopts = pc_attach_longopts, .extra = attach_option, .ctx = rq,
+		.takes_args = true,
+	};
+	struct pc_cli_common o;
+	int rc;
 
-	if (pc_maps_open_pinned(&m, pins->root))
-		return false;
-	any = bpf_map_get_next_key(m.ifaces, NULL, &key) == 0;
-	pc_maps_close(&m);
-	return any;
+	memset(rq, 0, sizeof(*rq));
+	rq->mode = -1;
+	rc = pc_cli_parse(&spec, argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	if (optind >= argc)
+		return pc_cli_usage_error(cmd, "name at least one interface");
+	if (rq->host && rq->role)
+		return pc_cli_usage_error(cmd, "give --host or --role, not both");
+	rq->site = o.site;
+	rq->ifaces = argv + optind;
+	rq->nifaces = (size_t)(argc - optind);
+	return -1;
+}
+
+int pc_cli_attach(const struct pc_ctl_req *rq)
+{
+	struct pc_ctl_res res;
+	int rc;
+
+	if (geteuid() != 0)
+		pc_warn("not running as root: attaching needs CAP_BPF and CAP_NET_ADMIN");
+	pc_libbpf_logging();
+	if (pc_ctl_attach(rq, &res)) {
+		rc = pc_cli_ctl_failed("attach", &res);
+		pc_ctl_res_free(&res);
+		return rc;
+	}
+	if (res.seed_err)
+		pc_warn("cannot read the socket table to keep existing connections: %s",
+			pc_strerror(res.seed_err));
+	else if (res.seeded)
+		pc_info("kept %zu existing connection%s", res.seeded,
+			res.seeded == 1 ? "" : "s");
+	for (size_t i = 0; i < rq->nifaces; i++)
+		pc_info("%s: enforcing %s (%zu rules), %s mode, policy generation %u",
+			rq->ifaces[i], res.name, res.nrules,
+			res.audit ? "audit" : "enforce", res.generation);
+	if (res.record_err)
+		pc_warn("cannot record the loaded policy: %s", strerror(-res.record_err));
+	pc_ctl_res_free(&res);
+	return PC_EXIT_OK;
 }
 
 int pc_cmd_attach(int argc, char **argv)
 {
-	struct attach_opts ao = { .mode = -1 };
-	const struct pc_cli_spec spec = {
-		.cmd = "attach", .usage = usage_text, .shortopts = "c:h",
-		.longopts = pc_attach_longopts, .extra = attach_option, .ctx = &ao,
-		.takes_args = true,
-	};
-	struct portcullis *skel = NULL;
-	struct pc_load_info info;
-	struct pc_cli_common o;
-	struct pc_settings set;
-	struct pc_ruleset rs;
-	struct pc_policy p;
-	struct pc_pins pins;
-	struct pc_maps m;
-	char probe[PATH_MAX + 32];
-	size_t seeded, site_len;
-	char *site_text;
-	bool existed;
-	int rc, err, first;
+	struct pc_ctl_req rq;
+	int rc;
 
-	rc = pc_cli_parse(&spec, argc, argv, &o);
-	if (rc >= 0)
-		return rc;
-	first = optind;
-	if (first >= argc)
-		return pc_cli_usage_error("attach", "name at least one interface");
-	if (ao.host && ao.role)
-		return pc_cli_usage_error("attach", "give --host or --role, not both");
-	for (int i = first; i < argc; i++) {
-		if (!if_nametoindex(argv[i])) {
-			pc_err("cannot attach to %s: the interface does not exist", argv[i]);
-			return PC_EXIT_POLICY;
-		}
-	}
-	if (geteuid() != 0)
-		pc_warn("not running as root: attaching needs CAP_BPF and CAP_NET_ADMIN");
-	rc = pc_cli_load_policy(o.site, &p, &site_text, &site_len);
-	if (rc)
-		return rc;
-	rc = pc_cli_compile("attach", &p, ao.host, ao.role, &rs);
-	if (rc) {
-		pc_policy_free(&p);
-		free(site_text);
-		return rc;
-	}
-	set = p.settings;
-	if (ao.mode >= 0)
-		set.mode = (enum pc_mode)ao.mode;
-
-	pc_libbpf_logging();
-	rc = PC_EXIT_POLICY;
-	existed = true;
-	if (pc_pins_open(&pins, ao.pin_root, true))
-		goto out;
-	snprintf(probe, sizeof(probe), "%s/maps/%s", pins.root, PC_MAP_NAME(config));
-	existed = access(probe, F_OK) == 0;
-	if (pc_dp_load(&pins, &skel))
-		goto out_unlock;
-	pc_maps_from_skel(&m, skel);
-	/* Every map first: no moment of deny-all without the allow rules. */
-	err = pc_loader_load(&m, &rs, &set, &info);
-	if (err) {
-		pc_err("cannot load the rules of %s into the maps: %s", rs.name,
-		       err == -E2BIG ? "a map is full (more than 256 rules, 1,048,576 addresses or 16,384 prefixes, or 1,023 paths)" :
-				       pc_strerror(err));
-		goto out_skel;
-	}
-	/* Connections that are already up keep working whoever speaks next. */
-	err = pc_seed_connections(&m, &rs, &seeded);
-	if (err)
-		pc_warn("cannot read the socket table to keep existing connections: %s",
-			pc_strerror(err));
-	else if (seeded)
-		pc_info("kept %zu existing connection%s", seeded, seeded == 1 ? "" : "s");
-	rc = PC_EXIT_OK;
-	for (int i = first; i < argc; i++) {
-		int ifindex = (int)if_nametoindex(argv[i]);
-
-		if (!ifindex) {
-			pc_err("cannot attach to %s: the interface does not exist", argv[i]);
-			rc = PC_EXIT_POLICY;
-			continue;
-		}
-		if (pc_dp_attach(&pins, skel, &m, ifindex, argv[i], &ao.a)) {
-			rc = PC_EXIT_POLICY;
-			continue;
-		}
-		pc_info("%s: enforcing %s (%zu rules), %s mode, policy generation %u",
-			argv[i], rs.name, rs.nrules,
-			set.mode == PC_MODE_AUDIT ? "audit" : "enforce", info.generation);
-	}
-	/* What reload needs to know: where this policy came from. */
-	if (rc == PC_EXIT_OK &&
-	    (err = pc_reload_record(pins.root, o.site, site_text, site_len,
-				    rs.host ? rs.host->name : NULL,
-				    rs.host ? NULL : rs.name, ao.mode)))
-		pc_warn("cannot record the loaded policy: %s", strerror(-err));
-out_skel:
-	portcullis__destroy(skel);
-out_unlock:
-	/* A first attach that attached nothing leaves nothing behind. */
-	if (rc != PC_EXIT_OK && !existed && !any_attached(&pins))
-		pc_pins_remove_all(&pins);
-	pc_pins_close(&pins);
-out:
-	pc_ruleset_free(&rs);
-	pc_policy_free(&p);
-	free(site_text);
-	return rc;
+	rc = pc_attach_parse("attach", usage_text, argc, argv, &rq);
+	return rc >= 0 ? rc : pc_cli_attach(&rq);
 }

@@ -16,7 +16,7 @@
 
 #include "cli.h"
 #include "datapath.h"
-#include "reload.h"
+#include "controller.h"
 #include "watch.h"
 
 static const char usage_text[] =
@@ -31,30 +31,14 @@ static const char usage_text[] =
 	"daemon is killed, enforcement goes on and a restart adopts it.\n"
 	"dist/portcullis.service runs it under systemd.\n";
 
-/* Attach's options that reloads do not need were checked by attach. */
-static int daemon_option(int opt, const char *arg, void *ctx)
+static void reload_now(const struct pc_ctl_req *rq, const char *why)
 {
-	if (opt == PC_OPT_XDP_MODE || opt == PC_OPT_INGRESS || opt == PC_OPT_FORCE)
-		return 0;
-	if (opt == PC_OPT_MODE && strcmp(arg, "enforce") && strcmp(arg, "audit"))
-		return pc_cli_usage_error("daemon", "--mode is enforce or audit, not '%s'", arg);
-	return pc_reload_option(opt, arg, ctx);
-}
-
-static void reload_now(const struct pc_reload_req *rq, const char *why)
-{
-	struct pc_reload_res res;
-
 	fprintf(stderr, "portcullis: daemon: %s: reloading\n", why);
-	if (pc_reload(rq, &res)) {
+	if (pc_cli_reload(rq, false, stderr))
 		fprintf(stderr, "portcullis: daemon: the new policy was refused; the policy in force is unchanged\n");
-		return;
-	}
-	pc_reload_print(&res, stderr);
-	pc_reload_res_free(&res);
 }
 
-static int run_loop(const struct pc_reload_req *rq, const char *site)
+static int run_loop(const struct pc_ctl_req *rq, const char *site)
 {
 	struct pc_watch w = { .fd = -1 };
 	struct pollfd fds[2];
@@ -112,25 +96,15 @@ static int run_loop(const struct pc_reload_req *rq, const char *site)
 
 int pc_cmd_daemon(int argc, char **argv)
 {
-	struct pc_reload_req rq = { .mode = -1 };
-	const struct pc_cli_spec spec = {
-		.cmd = "daemon", .usage = usage_text, .shortopts = "c:h",
-		.longopts = pc_attach_longopts, .extra = daemon_option, .ctx = &rq,
-		.takes_args = true,
-	};
-	struct pc_cli_common o;
+	struct pc_ctl_req rq;
 	int rc;
 
-	rc = pc_cli_parse(&spec, argc, argv, &o);
+	rc = pc_attach_parse("daemon", usage_text, argc, argv, &rq);
 	if (rc >= 0)
 		return rc;
-	if (optind >= argc)
-		return pc_cli_usage_error("daemon", "name at least one interface");
-	rq.site = o.site;
-	/* Attach with the very same arguments: a restart adopts the pins. */
-	argv[0] = "attach";
-	rc = pc_cmd_attach(argc, argv);
+	/* The same transaction as attach: a restart adopts the pins. */
+	rc = pc_cli_attach(&rq);
 	if (rc)
 		return rc;
-	return run_loop(&rq, o.site);
+	return run_loop(&rq, rq.site);
 }

@@ -7,7 +7,8 @@
 
 #include "cli.h"
 #include "datapath.h"
-#include "reload.h"
+#include "controller.h"
+#include "state.h"
 
 static const char usage_text[] =
 	"Usage: portcullis reload [-c SITE] [--host NAME | --role KIND]\n"
@@ -28,11 +29,10 @@ static const char usage_text[] =
 	"  -j, --json             machine-readable summary\n"
 	"  -h, --help             this text\n";
 
-/* --host, --role, --mode and --pin-root into a reload request (also the
- * daemon's, whose reloads take the same). */
-int pc_reload_option(int opt, const char *arg, void *ctx)
+/* --host, --role, --mode and --pin-root into a reload request. */
+static int reload_option(int opt, const char *arg, void *ctx)
 {
-	struct pc_reload_req *rq = ctx;
+	struct pc_ctl_req *rq = ctx;
 
 	switch (opt) {
 	case PC_OPT_HOST:
@@ -57,7 +57,7 @@ int pc_reload_option(int opt, const char *arg, void *ctx)
 	}
 }
 
-struct json_object *pc_reload_json(const struct pc_reload_res *r)
+struct json_object *pc_reload_json(const struct pc_ctl_res *r)
 {
 	struct json_object *o = json_object_new_object(), *changes;
 
@@ -89,7 +89,7 @@ struct json_object *pc_reload_json(const struct pc_reload_res *r)
 	return o;
 }
 
-void pc_reload_print(const struct pc_reload_res *r, FILE *out)
+void pc_reload_print(const struct pc_ctl_res *r, FILE *out)
 {
 	char *summary;
 
@@ -110,6 +110,31 @@ void pc_reload_print(const struct pc_reload_res *r, FILE *out)
 	}
 }
 
+int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out)
+{
+	struct pc_ctl_res res;
+	int rc;
+
+	pc_libbpf_logging();
+	if (pc_ctl_reload(rq, &res)) {
+		rc = pc_cli_ctl_failed("reload", &res);
+		pc_ctl_res_free(&res);
+		return rc;
+	}
+	if (res.state_err)
+		pc_warn("cannot read the record of the policy in force: %s",
+			strerror(-res.state_err));
+	if (res.record_err)
+		pc_warn("cannot record the loaded policy in %s: %s", PC_STATE_DIR,
+			strerror(-res.record_err));
+	if (json)
+		pc_cli_print_json(pc_reload_json(&res));
+	else
+		pc_reload_print(&res, out);
+	pc_ctl_res_free(&res);
+	return PC_EXIT_OK;
+}
+
 int pc_cmd_reload(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -122,12 +147,11 @@ int pc_cmd_reload(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct pc_reload_req rq = { .mode = -1 };
+	struct pc_ctl_req rq = { .mode = -1 };
 	const struct pc_cli_spec spec = {
 		.cmd = "reload", .usage = usage_text, .shortopts = "c:jh",
-		.longopts = opts, .extra = pc_reload_option, .ctx = &rq,
+		.longopts = opts, .extra = reload_option, .ctx = &rq,
 	};
-	struct pc_reload_res res;
 	struct pc_cli_common o;
 	int rc;
 
@@ -137,14 +161,5 @@ int pc_cmd_reload(int argc, char **argv)
 	if (rq.host && rq.role)
 		return pc_cli_usage_error("reload", "give --host or --role, not both");
 	rq.site = o.site;
-	pc_libbpf_logging();
-	rc = pc_reload(&rq, &res);
-	if (rc)
-		return rc;
-	if (o.json)
-		pc_cli_print_json(pc_reload_json(&res));
-	else
-		pc_reload_print(&res, stdout);
-	pc_reload_res_free(&res);
-	return PC_EXIT_OK;
+	return pc_cli_reload(&rq, o.json, stdout);
 }

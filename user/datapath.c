@@ -23,13 +23,63 @@
 #include "portcullis.skel.h"
 #include "state.h"
 
+/* The end of the last verifier log libbpf reported: what the operator
+ * sees when the kernel refuses the programs (-v prints the whole log). */
+static char verifier_tail[2048];
+
+static void keep_verifier_tail(const char *fmt, va_list ap)
+{
+	const char *begin;
+	char *msg = NULL;
+	size_t len;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		return;
+	begin = strstr(msg, "-- BEGIN PROG LOAD LOG --\n");
+	if (begin) {
+		char *end = strstr(begin, "-- END PROG LOAD LOG --");
+
+		begin += strlen("-- BEGIN PROG LOAD LOG --\n");
+		if (end)
+			*end = '\0';
+		len = strlen(begin);
+		if (len >= sizeof(verifier_tail))
+			begin += len - (sizeof(verifier_tail) - 1);
+		snprintf(verifier_tail, sizeof(verifier_tail), "%s", begin);
+	}
+	free(msg);
+}
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
+	if (level == LIBBPF_WARN) {
+		va_list copy;
+
+		va_copy(copy, ap);
+		keep_verifier_tail(fmt, copy);
+		va_end(copy);
+	}
 	if ((level == LIBBPF_WARN && pc_verbosity >= 1) ||
 	    (level == LIBBPF_INFO && pc_verbosity >= 2) ||
 	    (level == LIBBPF_DEBUG && pc_verbosity >= 3))
 		return vfprintf(stderr, fmt, ap);
 	return 0;
+}
+
+/* Prints the last lines of the verifier's log, each as its own message. */
+static void print_verifier_tail(int lines)
+{
+	char *start = verifier_tail + strlen(verifier_tail);
+
+	while (start > verifier_tail && start[-1] == '\n')
+		*--start = '\0';
+	while (start > verifier_tail && lines > 0)
+		if (*--start == '\n')
+			lines--;
+	if (*start == '\n')
+		start++;
+	for (char *line = strtok(start, "\n"); line; line = strtok(NULL, "\n"))
+		pc_err("verifier: %s", line);
 }
 
 void pc_libbpf_logging(void)
@@ -209,15 +259,33 @@ int pc_dp_load(struct pc_pins *p, struct portcullis **out)
 			return err;
 		}
 	}
+	verifier_tail[0] = '\0';
 	err = portcullis__load(skel);
 	if (err) {
-		pc_err("the kernel refused the BPF programs or maps: %s%s",
-		       err == -E2BIG ? "the verifier found a program too complex" :
-				       pc_strerror(err),
-		       pc_verbosity < 1 ? " (run with -v for the verifier's log)" : "");
-		if (err == -EINVAL)
-			pc_err("maps pinned under %s may be from another version; detach --all first",
+		char probe[PATH_MAX + 64];
+
+		snprintf(probe, sizeof(probe), "%s/maps/%s", p->root, PC_MAP_NAME(config));
+		if (verifier_tail[0] || err == -E2BIG) {
+			/* The verifier said no: EACCES, E2BIG or EINVAL. */
+			bool tail = verifier_tail[0] && pc_verbosity < 1;
+
+			pc_err("the kernel's verifier rejected the BPF programs (%s)%s",
+			       err == -E2BIG ? "a program is too complex" : strerror(-err),
+			       tail ? "; the end of its log:" : "");
+			if (tail) {
+				print_verifier_tail(8);
+				pc_err("run with -v for the verifier's whole log");
+			}
+		} else if (err == -EINVAL && access(probe, F_OK) == 0) {
+			pc_err("the kernel refused the maps pinned under %s: they may be from another version; detach --all first",
 			       p->root);
+		} else if (err == -EINVAL) {
+			pc_err("the kernel cannot create the maps the programs need (a map type or size it does not support?)%s",
+			       pc_verbosity < 1 ? "; run with -v for libbpf's log" : "");
+		} else {
+			pc_err("the kernel refused the BPF programs or maps: %s%s", pc_strerror(err),
+			       pc_verbosity < 1 ? " (run with -v for libbpf's log)" : "");
+		}
 		portcullis__destroy(skel);
 		return err;
 	}
@@ -252,6 +320,34 @@ static uint32_t our_link(const struct pc_pins *p, int ifindex, int *fd_out,
 	*fd_out = fd;
 	*link_ifindex = info.xdp.ifindex;
 	return info.prog_id;
+}
+
+/* Another XDP program on the interface: refused unless --force. */
+static int foreign_xdp(const char *name, uint32_t prog_id, bool force)
+{
+	if (force)
+		return 0;
+	pc_err("cannot attach to %s: another XDP program (id %u) is attached; portcullis did not attach it (use --force to replace it)",
+	       name, prog_id);
+	return -EBUSY;
+}
+
+/* Whether a TC filter with our handle and priority is on one side of the
+ * interface (*present); -EBUSY if it is not ours and there is no --force. */
+static int foreign_tc(int ifindex, const char *name, bool ours, bool force,
+		      enum bpf_tc_attach_point point, bool *present)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
+	LIBBPF_OPTS(bpf_tc_opts, q, .handle = PC_TC_HANDLE, .priority = PC_TC_PRIORITY);
+
+	*present = bpf_tc_query(&hook, &q) == 0;
+	if (*present && !ours && !force) {
+		pc_err("cannot attach to %s: a TC %s filter with handle 0x%x, priority %u is already there and portcullis did not add it (use --force to replace it)",
+		       name, point == BPF_TC_INGRESS ? "ingress" : "egress",
+		       PC_TC_HANDLE, PC_TC_PRIORITY);
+		return -EBUSY;
+	}
+	return 0;
 }
 
 static int attach_xdp(struct pc_pins *p, int prog_fd, int ifindex,
@@ -289,11 +385,8 @@ static int attach_xdp(struct pc_pins *p, int prog_fd, int ifindex,
 		unlink(path);
 	}
 	if (q.prog_id) {
-		if (!o->force) {
-			pc_err("cannot attach to %s: another XDP program (id %u) is attached; portcullis did not attach it (use --force to replace it)",
-			       name, q.prog_id);
-			return -EBUSY;
-		}
+		if ((err = foreign_xdp(name, q.prog_id, o->force)))
+			return err;
 		__u32 mode = q.attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE :
 			     q.attach_mode == XDP_ATTACHED_HW ? XDP_FLAGS_HW_MODE :
 							       XDP_FLAGS_DRV_MODE;
@@ -354,9 +447,9 @@ static int attach_tc(int prog_fd, int ifindex, const char *name, bool ours,
 {
 	const char *side = point == BPF_TC_INGRESS ? "ingress" : "egress";
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
-	LIBBPF_OPTS(bpf_tc_opts, q, .handle = PC_TC_HANDLE, .priority = PC_TC_PRIORITY);
 	LIBBPF_OPTS(bpf_tc_opts, a, .handle = PC_TC_HANDLE, .priority = PC_TC_PRIORITY,
 		    .prog_fd = prog_fd, .flags = BPF_TC_F_REPLACE);
+	bool present;
 	int err;
 
 	*qdisc_created = false;
@@ -368,14 +461,10 @@ static int attach_tc(int prog_fd, int ifindex, const char *name, bool ours,
 		pc_err("cannot add a clsact qdisc to %s: %s", name, pc_strerror(err));
 		return err;
 	}
-	err = bpf_tc_query(&hook, &q);
-	if (err == 0 && !ours && !o->force) {
-		pc_err("cannot attach to %s: a TC %s filter with handle 0x%x, priority %u is already there and portcullis did not add it (use --force to replace it)",
-		       name, side, PC_TC_HANDLE, PC_TC_PRIORITY);
-		err = -EBUSY;
+	err = foreign_tc(ifindex, name, ours, o->force, point, &present);
+	if (err)
 		goto fail;
-	}
-	*filter_created = err != 0;
+	*filter_created = !present;
 	err = bpf_tc_attach(&hook, &a);
 	if (err) {
 		pc_err("cannot attach the TC %s program to %s: %s", side, name, pc_strerror(err));
@@ -412,9 +501,41 @@ static void detach_tc(int ifindex, bool ingress, bool remove_qdisc)
 	}
 }
 
+int pc_dp_check(struct pc_pins *p, const struct pc_maps *m, int ifindex,
+		const char *name, const struct pc_attach_opts *o)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct pc_iface rec = { 0 };
+	uint32_t key = (uint32_t)ifindex, ours, link_if;
+	bool had, present;
+	int fd, err;
+
+	had = bpf_map_lookup_elem(m->ifaces, &key, &rec) == 0;
+	if (o->tc_ingress) {
+		err = foreign_tc(ifindex, name, had && (rec.flags & PC_IF_TC_INGRESS),
+				 o->force, BPF_TC_INGRESS, &present);
+	} else {
+		ours = our_link(p, ifindex, &fd, &link_if);
+		if (fd >= 0)
+			close(fd);
+		if (bpf_xdp_query(ifindex, 0, &q)) {
+			err = -errno;
+			pc_err("cannot query XDP on %s: %s", name, pc_strerror(err));
+			return err;
+		}
+		err = 0;
+		if (q.prog_id && !(ours && link_if == (uint32_t)ifindex && q.prog_id == ours))
+			err = foreign_xdp(name, q.prog_id, o->force);
+	}
+	if (!err)
+		err = foreign_tc(ifindex, name, had && (rec.flags & PC_IF_TC), o->force,
+				 BPF_TC_EGRESS, &present);
+	return err;
+}
+
 int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
 		 const struct pc_maps *m, int ifindex, const char *name,
-		 const struct pc_attach_opts *o)
+		 const struct pc_attach_opts *o, bool *added)
 {
 	struct pc_iface rec = { 0 };
 	bool had = false, xdp_new = false, generic = false, qdisc_new = false,
@@ -422,6 +543,7 @@ int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
 	uint32_t key = (uint32_t)ifindex;
 	int err;
 
+	*added = false;
 	if (bpf_map_lookup_elem(m->ifaces, &key, &rec) == 0)
 		had = true;
 	if (o->tc_ingress)
@@ -457,6 +579,7 @@ int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
 		/* The other ingress hook goes only once this one is in place. */
 		if (old & PC_IF_XDP)
 			detach_xdp(p, ifindex);
+		*added = !had;
 		return 0;
 	}
 	rec.flags |= PC_IF_XDP | PC_IF_TC;
@@ -471,6 +594,7 @@ int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
 		rec.flags &= ~PC_IF_TC_INGRESS;
 		bpf_map_update_elem(m->ifaces, &key, &rec, BPF_ANY);
 	}
+	*added = !had;
 	return 0;
 record_failed:
 	err = -errno;

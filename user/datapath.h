@@ -50,11 +50,17 @@ struct pc_attach_opts {
 	bool tc_ingress; /* ingress on clsact ingress instead of XDP */
 };
 
+/* Whether attach can go ahead on one interface without --force: no XDP
+ * program or TC filter there that portcullis did not add. Changes nothing;
+ * -EBUSY (printed) when something is in the way. */
+int pc_dp_check(struct pc_pins *p, const struct pc_maps *m, int ifindex,
+		const char *name, const struct pc_attach_opts *o);
 /* Attaches (or updates) both hooks on one interface and records it in
- * pc_ifaces; on failure, removes what this call added. */
+ * pc_ifaces; *added: the interface was not ours before (pc_dp_detach
+ * undoes it). On failure, removes what this call added. */
 int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
 		 const struct pc_maps *m, int ifindex, const char *name,
-		 const struct pc_attach_opts *o);
+		 const struct pc_attach_opts *o, bool *added);
 /* Removes what attach added on the interface of rec, nothing else. */
 int pc_dp_detach(struct pc_pins *p, const struct pc_maps *m,
 		 const struct pc_iface *rec);

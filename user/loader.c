@@ -289,7 +289,7 @@ static int write_ports(int fd, uint32_t bank, const struct pc_mask *src)
 	return 0;
 }
 
-int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
+int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
 		   const struct pc_settings *s, struct pc_load_info *info)
 {
 	struct addr_rules *exact = NULL, *cidrs = NULL;
@@ -297,8 +297,6 @@ int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 	struct pc_mask *lports = NULL, *rports = NULL;
 	uint32_t *slots = NULL, bank = 0, gen = 0, nbank, ngen;
 	struct pc_bank_settings bs = { 0 };
-	struct pc_config *cfg;
-	long page = sysconf(_SC_PAGESIZE);
 	int err;
 
 	if (rs->nrules > PC_MAX_RULES)
@@ -404,21 +402,11 @@ int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 		goto out;
 	}
 
-	/* The flip: one aligned 32-bit store the programs read once. */
-	cfg = map_mmap(m->config, (size_t)page);
-	if (!cfg) {
-		err = -errno;
-		goto out;
-	}
-	__atomic_store_n(&cfg->bank_gen, (ngen << 1) | nbank, __ATOMIC_RELEASE);
-	munmap(cfg, (size_t)page);
-	if (info) {
-		info->bank = nbank;
-		info->generation = ngen;
-		info->nrules = rs->nrules;
-		info->naddrs = nexact;
-		info->ncidrs = ncidr;
-	}
+	info->bank = nbank;
+	info->generation = ngen;
+	info->nrules = rs->nrules;
+	info->naddrs = nexact;
+	info->ncidrs = ncidr;
 out:
 	free(exact);
 	free(cidrs);
@@ -426,6 +414,32 @@ out:
 	free(lports);
 	free(rports);
 	return err;
+}
+
+int pc_loader_flip(const struct pc_maps *m, const struct pc_load_info *info)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct pc_config *cfg = map_mmap(m->config, (size_t)page);
+
+	if (!cfg)
+		return -errno;
+	/* One aligned 32-bit store the programs read once. */
+	__atomic_store_n(&cfg->bank_gen, (info->generation << 1) | info->bank,
+			 __ATOMIC_RELEASE);
+	munmap(cfg, (size_t)page);
+	return 0;
+}
+
+int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
+		   const struct pc_settings *s, struct pc_load_info *info)
+{
+	struct pc_load_info local;
+	int err;
+
+	if (!info)
+		info = &local;
+	err = pc_loader_fill(m, rs, s, info);
+	return err ? err : pc_loader_flip(m, info);
 }
 
 int pc_counter_read(int fd, uint32_t key, struct pc_counter *out)

@@ -43,19 +43,25 @@ void pc_maps_close(struct pc_maps *m);
 extern const char *const pc_map_names[PC_NMAPS];
 
 struct pc_load_info {
-	uint32_t bank;       /* the bank that is now active */
-	uint32_t generation; /* the policy generation now in force */
+	uint32_t bank;       /* the bank filled (active after the flip) */
+	uint32_t generation; /* its policy generation */
 	size_t nrules;
 	size_t naddrs;       /* exact addresses written */
 	size_t ncidrs;       /* prefixes written */
 };
 
 /*
- * Fills the inactive bank with rs and s (mode from s->mode), then makes it
- * active. Path slots are kept by path id. Nothing is written when the rule
- * set does not fit (-E2BIG: more than PC_MAX_RULES rules, addresses or
- * prefixes, or path slots). Returns 0 or -errno.
+ * Fills the inactive bank with rs and s (mode from s->mode); the packets
+ * still see the active one. info: the bank and generation that
+ * pc_loader_flip makes active. Path slots are kept by path id. Nothing is
+ * written when the rule set does not fit (-E2BIG: more than PC_MAX_RULES
+ * rules, addresses or prefixes, or path slots). Returns 0 or -errno.
  */
+int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
+		   const struct pc_settings *s, struct pc_load_info *info);
+/* Makes the bank pc_loader_fill filled active: one atomic store. */
+int pc_loader_flip(const struct pc_maps *m, const struct pc_load_info *info);
+/* pc_loader_fill, then pc_loader_flip (info may be NULL). */
 int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 		   const struct pc_settings *s, struct pc_load_info *info);
 

@@ -2,7 +2,6 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -140,63 +139,4 @@ struct json_object *pc_json_range(struct pc_port_range r)
 	char buf[16];
 
 	return json_object_new_string(pc_range_format(r, buf));
-}
-
-int pc_cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
-		  const void *longopts)
-{
-	char spec[64];
-	int c;
-
-	snprintf(spec, sizeof(spec), ":%s", shortopts);
-	opterr = 0;
-	c = getopt_long(argc, argv, spec, longopts, NULL);
-	if (c == ':') {
-		pc_cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-		return '!';
-	}
-	if (c == '?') {
-		pc_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
-		return '!';
-	}
-	return c;
-}
-
-int pc_cli_no_args(const char *cmd, int argc, char **argv)
-{
-	if (optind < argc)
-		return pc_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	return PC_EXIT_OK;
-}
-
-int pc_cli_parse(const struct pc_cli_spec *spec, int argc, char **argv,
-		 struct pc_cli_common *out)
-{
-	int c, rc;
-
-	memset(out, 0, sizeof(*out));
-	optind = 1;
-	while ((c = pc_cli_getopt(spec->cmd, argc, argv, spec->shortopts,
-				  spec->longopts)) != -1) {
-		switch (c) {
-		case 'c':
-			out->site = optarg;
-			break;
-		case 'j':
-			out->json = true;
-			break;
-		case 'h':
-			fputs(spec->usage, stdout);
-			return PC_EXIT_OK;
-		case '!':
-			return PC_EXIT_USAGE;
-		default:
-			rc = spec->extra ? spec->extra(c, optarg, spec->ctx) : PC_EXIT_USAGE;
-			if (rc)
-				return rc;
-		}
-	}
-	if (!spec->takes_args && pc_cli_no_args(spec->cmd, argc, argv))
-		return PC_EXIT_USAGE;
-	return -1;
 }

@@ -9,11 +9,44 @@
 #include "controller.h"
 #include "datapath.h"
 
-static const char usage_text[] =
-	"Usage: portcullis attach [-c SITE] [--host NAME | --role KIND]\n"
-	"                         [--mode enforce|audit] [--xdp-mode native|generic]\n"
-	"                         [--ingress xdp|tc]\n"
-	"                         [--pin-root DIR] [--force] IFACE...\n\n"
+static const struct pc_opt_choice xdp_modes[] = {
+	{ "native", PC_XDP_NATIVE, false },
+	{ "generic", PC_XDP_GENERIC, false },
+	{ "skb", PC_XDP_GENERIC, true },
+	{ NULL, 0, false },
+};
+
+static const struct pc_opt_choice ingress_hooks[] = {
+	{ "xdp", PC_INGRESS_XDP, false },
+	{ "tc", PC_INGRESS_TC, false },
+	{ NULL, 0, false },
+};
+
+#define REQ struct pc_ctl_req
+const struct pc_opt pc_attach_opts[] = {
+	PC_OPT_SITE("the site file", REQ, site),
+	PC_OPT_HOST("the site host this machine is", REQ, host),
+	PC_OPT_ROLE("enforce the rules of any host of this kind", REQ, role),
+	PC_OPT_MODE("enforce (drop, default: the site's setting) or\n"
+		    "audit (pass everything, count would-be drops)", REQ, mode),
+	PC_OPT_CHOICE("xdp-mode", "MODE",
+		      "native or generic (default: native, generic when\n"
+		      "the driver has no native XDP)", REQ, hook.xdp_mode, xdp_modes),
+	PC_OPT_CHOICE("ingress", "HOOK",
+		      "xdp (default) or tc: judge ingress on clsact\n"
+		      "ingress instead, after GRO (faster for bulk TCP\n"
+		      "where the driver's XDP path gives up GRO, as on\n"
+		      "veth; slower to drop floods)", REQ, hook.ingress, ingress_hooks),
+	PC_OPT_PIN_ROOT(REQ, pin_root),
+	PC_OPT_FLAG("force", 0, "replace an XDP program portcullis did not attach", REQ, hook.force),
+	{ 0 },
+};
+#undef REQ
+
+const struct pc_cmd_opts pc_attach_cmd = {
+	.cmd = "attach",
+	.args = "IFACE...",
+	.about =
 	"Compiles the rules of this host, fills every policy map, then attaches\n"
 	"the XDP program (ingress, through a bpf_link pinned under the pin root)\n"
 	"and the TC program (egress, clsact) to each interface. Enforcement goes\n"
@@ -21,100 +54,25 @@ static const char usage_text[] =
 	"rules replace the old ones in one step. Documented TCP connections that\n"
 	"exist when enforcement starts are read from the socket table and kept;\n"
 	"others are taken over by their next packet in the direction that opened\n"
-	"them.\n\n"
-	"  -c, --config SITE      the site file\n"
-	"      --host NAME        the site host this machine is\n"
-	"      --role KIND        enforce the rules of any host of this kind\n"
-	"      --mode MODE        enforce (drop, default: the site's setting) or\n"
-	"                         audit (pass everything, count would-be drops)\n"
-	"      --xdp-mode MODE    native or generic (default: native, generic when\n"
-	"                         the driver has no native XDP)\n"
-	"      --ingress HOOK     xdp (default) or tc: judge ingress on clsact\n"
-	"                         ingress instead, after GRO (faster for bulk TCP\n"
-	"                         where the driver's XDP path gives up GRO, as on\n"
-	"                         veth; slower to drop floods)\n"
-	"      --pin-root DIR     where pins live (default " PC_DEFAULT_PIN_ROOT ")\n"
-	"      --force            replace an XDP program portcullis did not attach\n"
-	"  -h, --help             this text\n";
-
-const struct option pc_attach_longopts[] = {
-	{ "config", required_argument, NULL, 'c' },
-	{ "host", required_argument, NULL, PC_OPT_HOST },
-	{ "role", required_argument, NULL, PC_OPT_ROLE },
-	{ "mode", required_argument, NULL, PC_OPT_MODE },
-	{ "xdp-mode", required_argument, NULL, PC_OPT_XDP_MODE },
-	{ "ingress", required_argument, NULL, PC_OPT_INGRESS },
-	{ "pin-root", required_argument, NULL, PC_OPT_PIN_ROOT },
-	{ "force", no_argument, NULL, PC_OPT_FORCE },
-	{ "help", no_argument, NULL, 'h' },
-	{ 0 },
+	"them. If anything fails (a foreign XDP program on one interface, a full\n"
+	"map), nothing changes: not the policy in force, nor any hook.",
+	.opts = pc_attach_opts,
 };
 
-static int attach_option(int opt, const char *arg, void *ctx)
-{
-	struct pc_ctl_req *rq = ctx;
-
-	switch (opt) {
-	case PC_OPT_HOST:
-		rq->host = arg;
-		return 0;
-	case PC_OPT_ROLE:
-		rq->role = arg;
-		return 0;
-	case PC_OPT_PIN_ROOT:
-		rq->pin_root = arg;
-		return 0;
-	case PC_OPT_FORCE:
-		rq->hook.force = true;
-		return 0;
-	case PC_OPT_MODE:
-		if (!strcmp(arg, "enforce"))
-			rq->mode = PC_MODE_ENFORCE;
-		else if (!strcmp(arg, "audit"))
-			rq->mode = PC_MODE_AUDIT;
-		else
-			return pc_cli_usage_error("attach", "--mode is enforce or audit, not '%s'", arg);
-		return 0;
-	case PC_OPT_INGRESS:
-		if (!strcmp(arg, "xdp") || !strcmp(arg, "tc"))
-			rq->hook.tc_ingress = !strcmp(arg, "tc");
-		else
-			return pc_cli_usage_error("attach", "--ingress is xdp or tc, not '%s'", arg);
-		return 0;
-	case PC_OPT_XDP_MODE:
-		if (!strcmp(arg, "native"))
-			rq->hook.xdp_mode = PC_XDP_NATIVE;
-		else if (!strcmp(arg, "generic") || !strcmp(arg, "skb"))
-			rq->hook.xdp_mode = PC_XDP_GENERIC;
-		else
-			return pc_cli_usage_error("attach", "--xdp-mode is native or generic, not '%s'", arg);
-		return 0;
-	default:
-		return PC_EXIT_USAGE;
-	}
-}
-
-int pc_attach_parse(const char *cmd, const char *usage, int argc, char **argv,
+int pc_attach_parse(const struct pc_cmd_opts *c, int argc, char **argv,
 		    struct pc_ctl_req *rq)
 {
-	const struct pc_cli_spec spec = {
-		.cmd = cmd, .usage = usage, .shortopts = "c:h",
-		.longopts = pc_attach_longopts, .extra = attach_option, .ctx = rq,
-		.takes_args = true,
-	};
-	struct pc_cli_common o;
 	int rc;
 
 	memset(rq, 0, sizeof(*rq));
 	rq->mode = -1;
-	rc = pc_cli_parse(&spec, argc, argv, &o);
+	rc = pc_opts_parse(c, argc, argv, rq);
 	if (rc >= 0)
 		return rc;
 	if (optind >= argc)
-		return pc_cli_usage_error(cmd, "name at least one interface");
+		return pc_cli_usage_error(c->cmd, "name at least one interface");
 	if (rq->host && rq->role)
-		return pc_cli_usage_error(cmd, "give --host or --role, not both");
-	rq->site = o.site;
+		return pc_cli_usage_error(c->cmd, "give --host or --role, not both");
 	rq->ifaces = argv + optind;
 	rq->nifaces = (size_t)(argc - optind);
 	return -1;
@@ -154,6 +112,6 @@ int pc_cmd_attach(int argc, char **argv)
 	struct pc_ctl_req rq;
 	int rc;
 
-	rc = pc_attach_parse("attach", usage_text, argc, argv, &rq);
+	rc = pc_attach_parse(&pc_attach_cmd, argc, argv, &rq);
 	return rc >= 0 ? rc : pc_cli_attach(&rq);
 }

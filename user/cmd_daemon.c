@@ -19,17 +19,19 @@
 #include "controller.h"
 #include "watch.h"
 
-static const char usage_text[] =
-	"Usage: portcullis daemon [-c SITE] [--host NAME | --role KIND]\n"
-	"                         [--mode enforce|audit] [--xdp-mode native|generic]\n"
-	"                         [--ingress xdp|tc] [--pin-root DIR] [--force] IFACE...\n\n"
+const struct pc_cmd_opts pc_daemon_cmd = {
+	.cmd = "daemon",
+	.args = "IFACE...",
+	.about =
 	"Attaches like 'portcullis attach' (adopting what is already pinned, with\n"
 	"no gap), then stays in the foreground: it reloads when the site file is\n"
 	"saved (also when an editor replaces it) and on SIGHUP, logs every reload\n"
 	"with what changed, and keeps the last good policy when the file is bad.\n"
 	"SIGTERM or SIGINT end the daemon and leave enforcement in place; if the\n"
 	"daemon is killed, enforcement goes on and a restart adopts it.\n"
-	"dist/portcullis.service runs it under systemd.\n";
+	"dist/portcullis.service runs it under systemd. It takes attach's options.",
+	.opts = pc_attach_opts,
+};
 
 static void reload_now(const struct pc_ctl_req *rq, const char *why)
 {
@@ -99,7 +101,7 @@ int pc_cmd_daemon(int argc, char **argv)
 	struct pc_ctl_req rq;
 	int rc;
 
-	rc = pc_attach_parse("daemon", usage_text, argc, argv, &rq);
+	rc = pc_attach_parse(&pc_daemon_cmd, argc, argv, &rq);
 	if (rc >= 0)
 		return rc;
 	/* The same transaction as attach: a restart adopts the pins. */

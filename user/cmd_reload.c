@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* portcullis reload: a changed policy, in force in one step. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +9,26 @@
 #include "controller.h"
 #include "state.h"
 
-static const char usage_text[] =
-	"Usage: portcullis reload [-c SITE] [--host NAME | --role KIND]\n"
-	"                         [--mode enforce|audit] [--pin-root DIR] [-j]\n\n"
+struct reload_args {
+	struct pc_ctl_req rq;
+	bool json;
+};
+
+#define ARGS struct reload_args
+static const struct pc_opt reload_opts[] = {
+	PC_OPT_SITE("the site file", ARGS, rq.site),
+	PC_OPT_HOST("the site host this machine is", ARGS, rq.host),
+	PC_OPT_ROLE("the rules of any host of this kind", ARGS, rq.role),
+	PC_OPT_MODE("enforce or audit (default: as attached)", ARGS, rq.mode),
+	PC_OPT_PIN_ROOT(ARGS, rq.pin_root),
+	PC_OPT_JSON("machine-readable summary", ARGS, json),
+	{ 0 },
+};
+#undef ARGS
+
+const struct pc_cmd_opts pc_reload_cmd = {
+	.cmd = "reload",
+	.about =
 	"Validates the site file (by default the one attach or the last reload\n"
 	"loaded), compiles it, writes the rules into the inactive bank of the\n"
 	"maps and makes them live with one atomic store: every packet is judged\n"
@@ -20,42 +36,9 @@ static const char usage_text[] =
 	"nothing. Counters of paths that still exist carry on. Connections of\n"
 	"the old policy are judged again on their next packet (kept when still\n"
 	"allowed, cut when not), unless the site says on-reload: keep-established.\n"
-	"Prints what changed: paths added, removed, ports and peers changed.\n\n"
-	"  -c, --config SITE      the site file\n"
-	"      --host NAME        the site host this machine is\n"
-	"      --role KIND        the rules of any host of this kind\n"
-	"      --mode MODE        enforce or audit (default: as attached)\n"
-	"      --pin-root DIR     where pins live (default " PC_DEFAULT_PIN_ROOT ")\n"
-	"  -j, --json             machine-readable summary\n"
-	"  -h, --help             this text\n";
-
-/* --host, --role, --mode and --pin-root into a reload request. */
-static int reload_option(int opt, const char *arg, void *ctx)
-{
-	struct pc_ctl_req *rq = ctx;
-
-	switch (opt) {
-	case PC_OPT_HOST:
-		rq->host = arg;
-		return 0;
-	case PC_OPT_ROLE:
-		rq->role = arg;
-		return 0;
-	case PC_OPT_PIN_ROOT:
-		rq->pin_root = arg;
-		return 0;
-	case PC_OPT_MODE:
-		if (!strcmp(arg, "enforce"))
-			rq->mode = PC_MODE_ENFORCE;
-		else if (!strcmp(arg, "audit"))
-			rq->mode = PC_MODE_AUDIT;
-		else
-			return pc_cli_usage_error("reload", "--mode is enforce or audit, not '%s'", arg);
-		return 0;
-	default:
-		return PC_EXIT_USAGE;
-	}
-}
+	"Prints what changed: paths added, removed, ports and peers changed.",
+	.opts = reload_opts,
+};
 
 struct json_object *pc_reload_json(const struct pc_ctl_res *r)
 {
@@ -137,29 +120,13 @@ int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out)
 
 int pc_cmd_reload(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "host", required_argument, NULL, PC_OPT_HOST },
-		{ "role", required_argument, NULL, PC_OPT_ROLE },
-		{ "mode", required_argument, NULL, PC_OPT_MODE },
-		{ "pin-root", required_argument, NULL, PC_OPT_PIN_ROOT },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	struct pc_ctl_req rq = { .mode = -1 };
-	const struct pc_cli_spec spec = {
-		.cmd = "reload", .usage = usage_text, .shortopts = "c:jh",
-		.longopts = opts, .extra = reload_option, .ctx = &rq,
-	};
-	struct pc_cli_common o;
+	struct reload_args ra = { .rq = { .mode = -1 } };
 	int rc;
 
-	rc = pc_cli_parse(&spec, argc, argv, &o);
+	rc = pc_opts_parse(&pc_reload_cmd, argc, argv, &ra);
 	if (rc >= 0)
 		return rc;
-	if (rq.host && rq.role)
+	if (ra.rq.host && ra.rq.role)
 		return pc_cli_usage_error("reload", "give --host or --role, not both");
-	rq.site = o.site;
-	return pc_cli_reload(&rq, o.json, stdout);
+	return pc_cli_reload(&ra.rq, ra.json, stdout);
 }

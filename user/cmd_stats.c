@@ -2,7 +2,6 @@
 /* portcullis stats: packets and bytes per path and direction, drops. */
 #include <bpf/bpf.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,38 +10,29 @@
 #include "datapath.h"
 #include "loader.h"
 
-static const char usage_text[] =
-	"Usage: portcullis stats [-j] [-c SITE] [--all] [--pin-root DIR]\n\n"
+struct stats_opts {
+	const char *pin_root, *site;
+	bool all, json;
+};
+
+static const struct pc_opt stats_opts[] = {
+	PC_OPT_JSON("machine-readable output (\"paths\", \"drops\")", struct stats_opts, json),
+	PC_OPT_SITE("the site file, to describe site flows", struct stats_opts, site),
+	PC_OPT_FLAG("all", 0, "show counters that are zero too", struct stats_opts, all),
+	PC_OPT_PIN_ROOT(struct stats_opts, pin_root),
+	{ 0 },
+};
+
+const struct pc_cmd_opts pc_stats_cmd = {
+	.cmd = "stats",
+	.about =
 	"Per-path counters (path id, table and row, purpose, direction, packets,\n"
 	"bytes) and drop counters by reason, summed over the CPUs. Paths are\n"
 	"named by their stable id; table, row and purpose come from the catalog\n"
 	"and the site file (-c) for site flows. Lines with no packets are left\n"
-	"out unless --all.\n\n"
-	"  -j, --json             machine-readable output (\"paths\", \"drops\")\n"
-	"  -c, --config SITE      the site file, to describe site flows\n"
-	"      --all              show counters that are zero too\n"
-	"      --pin-root DIR     where pins live (default " PC_DEFAULT_PIN_ROOT ")\n"
-	"  -h, --help             this text\n";
-
-enum { OPT_PIN_ROOT = 256, OPT_ALL };
-
-struct stats_opts {
-	const char *pin_root;
-	bool all;
+	"out unless --all.",
+	.opts = stats_opts,
 };
-
-static int stats_option(int opt, const char *arg, void *ctx)
-{
-	struct stats_opts *so = ctx;
-
-	if (opt == OPT_PIN_ROOT)
-		so->pin_root = arg;
-	else if (opt == OPT_ALL)
-		so->all = true;
-	else
-		return PC_EXIT_USAGE;
-	return 0;
-}
 
 static const char *const dirs[2] = { "ingress", "egress" };
 
@@ -146,28 +136,15 @@ static void print_stats(struct json_object *o)
 
 int pc_cmd_stats(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "all", no_argument, NULL, OPT_ALL },
-		{ "pin-root", required_argument, NULL, OPT_PIN_ROOT },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct stats_opts so = { 0 };
-	const struct pc_cli_spec spec = {
-		.cmd = "stats", .usage = usage_text, .shortopts = "jc:h",
-		.longopts = opts, .extra = stats_option, .ctx = &so,
-	};
 	struct json_object *st;
-	struct pc_cli_common o;
 	struct pc_policy p;
 	struct pc_pins pins;
 	struct pc_maps m;
 	bool have_policy;
 	int rc, err;
 
-	rc = pc_cli_parse(&spec, argc, argv, &o);
+	rc = pc_opts_parse(&pc_stats_cmd, argc, argv, &so);
 	if (rc >= 0)
 		return rc;
 	err = pc_pins_open(&pins, so.pin_root, false);
@@ -178,9 +155,9 @@ int pc_cmd_stats(int argc, char **argv)
 		       "portcullis is not attached (nothing pinned)" : pc_strerror(err));
 		return PC_EXIT_POLICY;
 	}
-	have_policy = pc_cli_load_policy(o.site, &p, NULL, NULL) == PC_EXIT_OK;
+	have_policy = pc_cli_load_policy(so.site, &p, NULL, NULL) == PC_EXIT_OK;
 	st = stats_json(&m, have_policy ? &p : NULL, so.all);
-	if (o.json) {
+	if (so.json) {
 		pc_cli_print_json(st);
 	} else {
 		print_stats(st);

@@ -511,7 +511,7 @@ int pc_dp_check(struct pc_pins *p, const struct pc_maps *m, int ifindex,
 	int fd, err;
 
 	had = bpf_map_lookup_elem(m->ifaces, &key, &rec) == 0;
-	if (o->tc_ingress) {
+	if (o->ingress == PC_INGRESS_TC) {
 		err = foreign_tc(ifindex, name, had && (rec.flags & PC_IF_TC_INGRESS),
 				 o->force, BPF_TC_INGRESS, &present);
 	} else {
@@ -546,7 +546,7 @@ int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
 	*added = false;
 	if (bpf_map_lookup_elem(m->ifaces, &key, &rec) == 0)
 		had = true;
-	if (o->tc_ingress)
+	if (o->ingress == PC_INGRESS_TC)
 		err = attach_tc(bpf_program__fd(skel->progs.pc_tc_ingress), ifindex, name,
 				had && (rec.flags & PC_IF_TC_INGRESS), o, BPF_TC_INGRESS,
 				&qdisc_new, &in_new);
@@ -569,7 +569,7 @@ int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
 	snprintf(rec.name, sizeof(rec.name), "%s", name);
 	if (qdisc_new)
 		rec.flags |= PC_IF_QDISC_CREATED;
-	if (o->tc_ingress) {
+	if (o->ingress == PC_INGRESS_TC) {
 		uint32_t old = rec.flags;
 
 		rec.flags = (rec.flags & ~(PC_IF_XDP | PC_IF_XDP_GENERIC)) |

@@ -43,11 +43,13 @@ void pc_libbpf_logging(void);
 int pc_dp_load(struct pc_pins *p, struct portcullis **skel);
 
 enum pc_xdp_mode { PC_XDP_AUTO, PC_XDP_NATIVE, PC_XDP_GENERIC };
+/* Where ingress is judged: XDP, or clsact ingress (after GRO). */
+enum pc_ingress_hook { PC_INGRESS_XDP, PC_INGRESS_TC };
 
 struct pc_attach_opts {
 	enum pc_xdp_mode xdp_mode;
+	enum pc_ingress_hook ingress;
 	bool force;      /* replace a program we do not own */
-	bool tc_ingress; /* ingress on clsact ingress instead of XDP */
 };
 
 /* Whether attach can go ahead on one interface without --force: no XDP

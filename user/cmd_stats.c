@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "datapath.h"
 #include "loader.h"
+#include "table.h"
 
 struct stats_opts {
 	const char *pin_root, *site;
@@ -113,25 +114,35 @@ static const char *str(struct json_object *o, const char *key)
 
 static void print_stats(struct json_object *o)
 {
+	static const char *const path_header[] = { "PATH", "ROW", "DIR", "PACKETS", "BYTES", "PURPOSE" };
+	static const char *const drop_header[] = { "DROPPED", "DIR", "PACKETS", "BYTES" };
 	struct json_object *paths = json_object_object_get(o, "paths");
 	struct json_object *drops = json_object_object_get(o, "drops");
+	struct pc_table t;
 
-	printf("%-34s %-7s %-8s %12s %14s  %s\n", "PATH", "ROW", "DIR", "PACKETS",
-	       "BYTES", "PURPOSE");
+	pc_table_init(&t, 6, path_header);
+	t.right = 1u << 3 | 1u << 4;
 	for (size_t i = 0; i < json_object_array_length(paths); i++) {
 		struct json_object *e = json_object_array_get_idx(paths, i);
+		const char *cells[] = { str(e, "path"), str(e, "row"), str(e, "direction"),
+					str(e, "packets"), str(e, "bytes"), str(e, "purpose") };
 
-		printf("%-34s %-7s %-8s %12s %14s  %s\n", str(e, "path"), str(e, "row"),
-		       str(e, "direction"), str(e, "packets"), str(e, "bytes"),
-		       str(e, "purpose"));
+		pc_table_row(&t, cells);
 	}
-	printf("\n%-34s %-7s %-8s %12s %14s\n", "DROPPED", "", "DIR", "PACKETS", "BYTES");
+	pc_table_print(&t, stdout);
+	pc_table_free(&t);
+	putchar('\n');
+	pc_table_init(&t, 4, drop_header);
+	t.right = 1u << 2 | 1u << 3;
 	for (size_t i = 0; i < json_object_array_length(drops); i++) {
 		struct json_object *e = json_object_array_get_idx(drops, i);
+		const char *cells[] = { str(e, "reason"), str(e, "direction"),
+					str(e, "packets"), str(e, "bytes") };
 
-		printf("%-34s %-7s %-8s %12s %14s\n", str(e, "reason"), "",
-		       str(e, "direction"), str(e, "packets"), str(e, "bytes"));
+		pc_table_row(&t, cells);
 	}
+	pc_table_print(&t, stdout);
+	pc_table_free(&t);
 }
 
 int pc_cmd_stats(int argc, char **argv)

@@ -83,6 +83,9 @@ f=$(site badkind 'hosts:
     kinds: [linx]
     addresses: [192.0.2.1]')
 case_text "unknown kind with a suggestion" 1 "badkind.yaml:3:13: error: unknown kind 'linx'; did you mean 'linux'\\?" -- $PC check -c "$f"
+f=$(site farkind "hosts:
+  - {name: a, kinds: [zzzzzzzz], addresses: [192.0.2.1]}")
+case_text "unknown kind, nothing near: the built-in kinds listed" 1 "unknown kind 'zzzzzzzz' \\(kinds: management-server, .*, dhcp-server, or one the site declares" -- $PC check -c "$f"
 case_text "missing site file" 1 "cannot read the site file" -- $PC check -c "$work/nope.yaml"
 f=$(site yamlerr 'hosts: [a, b')
 case_text "YAML syntax error has a position" 1 "yamlerr.yaml:[0-9]+:[0-9]+: error: not valid YAML" -- $PC check -c "$f"

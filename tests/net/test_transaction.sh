@@ -75,19 +75,34 @@ gen=$(generation)
 sum=$(record_sum)
 
 # --- a failed attach changes nothing ---
-for c in "eth0 eth1|a foreign XDP program on eth1" "eth1 eth0|the foreign program named first" \
-	 "eth0 nosuch|an interface that does not exist"; do
-	ifs=${c%%|*}; why=${c#*|}
+# Each case: the interfaces and options, why it fails, whether the foreign
+# program is on eth1. The last fails at the second hook, after eth1 was
+# hooked: that hook is taken off again.
+cases=(
+	"eth0 eth1|a foreign XDP program on eth1|foreign"
+	"eth1 eth0|the foreign program named first|foreign"
+	"eth0 nosuch|an interface that does not exist|foreign"
+	"--xdp-mode native eth1 lo|lo has no native XDP, eth1 was hooked first|none"
+)
+for c in "${cases[@]}"; do
+	IFS='|' read -r args why foreign <<<"$c"
+	if [ "$foreign" = none ]; then srv ip link set dev eth1 xdpgeneric off; fi
 	# shellcheck disable=SC2086
-	check "attach b.yaml to $ifs exits 1 ($why)" sh -c \
-		"nsenter --net=/run/netns/$ID-srv '$PC' attach -c '$TMP/b.yaml' $ifs --pin-root '$PINS'; test \$? = 1"
+	check "attach b.yaml $args exits 1 ($why)" sh -c \
+		"nsenter --net=/run/netns/$ID-srv '$PC' attach -c '$TMP/b.yaml' $args --pin-root '$PINS'; test \$? = 1"
 	check "  the policy generation is still $gen" test "$(generation)" = "$gen"
 	check "  the record under /run is unchanged" test "$(record_sum)" = "$sum"
 	check "  a.yaml is still live: 22015 answers" tcp_ok 22015
 	check "  b.yaml is not: 22115 is refused" tcp_refused 22115
 	check "  only eth0 is attached" test "$(pc status -j | jq -c '[.interfaces[].name]')" = '["eth0"]'
-	check "  the foreign program is still on eth1" sh -c \
-		"nsenter --net=/run/netns/$ID-srv ip -j link show dev eth1 | jq -e '.[0].xdp' >/dev/null"
+	if [ "$foreign" = foreign ]; then
+		check "  the foreign program is still on eth1" sh -c \
+			"nsenter --net=/run/netns/$ID-srv ip -j link show dev eth1 | jq -e '.[0].xdp' >/dev/null"
+	else
+		check "  no XDP program left on eth1" sh -c \
+			"! nsenter --net=/run/netns/$ID-srv ip -j link show dev eth1 | jq -e '.[0].xdp' >/dev/null"
+		check "  one XDP link pinned: eth0's" test "$(ls "$PINS/links" | wc -l)" = 1
+	fi
 	check "  no TC filter or clsact added on eth1" sh -c \
 		"! nsenter --net=/run/netns/$ID-srv tc qdisc show dev eth1 | grep -q clsact"
 done

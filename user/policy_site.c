@@ -174,7 +174,8 @@ static int parse_segments(struct pc_parse *ctx, const struct pc_ynode *n)
 	return err;
 }
 
-/* A value for a port parameter: a port, a range, or a list of them. */
+/* A value for a port parameter: a port, a range, `default`, `fallback`, or
+ * a list of them. */
 static int parse_param_value(struct pc_parse *ctx, const struct pc_ynode *n,
 			     struct pc_param *prm)
 {
@@ -200,6 +201,17 @@ static int parse_param_value(struct pc_parse *ctx, const struct pc_ynode *n,
 
 		if (!pc_yexpect(ctx->d, items[i], PC_YSCALAR, "a port")) {
 			err = -EINVAL;
+		} else if (strcmp(items[i]->scalar, "default") == 0) {
+			values[i] = prm->def;
+		} else if (strcmp(items[i]->scalar, "fallback") == 0) {
+			/* "n または m": the port HCSM uses when setting n failed. */
+			if (!prm->has_fallback) {
+				pc_diags_add(ctx->d, items[i]->pos,
+					     "parameter '%s' has no fallback port (only the \"n or m\" ports and snmp-trap-port have one)",
+					     prm->name);
+				err = -EINVAL;
+			}
+			values[i].lo = values[i].hi = prm->fallback;
 		} else if (pc_parse_port_range(items[i]->scalar, &values[i], &why)) {
 			pc_diags_add(ctx->d, items[i]->pos, "parameter '%s': '%s' %s",
 				     prm->name, items[i]->scalar, why);

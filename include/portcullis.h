@@ -238,8 +238,12 @@ struct pc_iface {
 	__u32 tc_priority;
 	char name[16];     /* at attach time */
 	__u64 attached_at; /* seconds since the epoch */
+	/* The network namespace the interface was attached in (device and
+	 * inode of its nsfs file): ifindexes mean something only there. */
+	__u64 netns_dev;
+	__u64 netns_ino;
 };
-PC_ASSERT_SIZE(struct pc_iface, 40);
+PC_ASSERT_SIZE(struct pc_iface, 56);
 
 #define PC_TC_HANDLE 0x7063 /* "pc" */
 #define PC_TC_PRIORITY 1

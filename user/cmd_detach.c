@@ -109,6 +109,12 @@ int pc_cmd_detach(int argc, char **argv)
 		pc_pins_close(&pins);
 		return PC_EXIT_POLICY;
 	}
+	/* All or nothing: never half an enforcement left behind. */
+	if (pc_dp_check_netns(&m)) {
+		pc_maps_close(&m);
+		pc_pins_close(&pins);
+		return PC_EXIT_POLICY;
+	}
 	rc = PC_EXIT_OK;
 	if (d.all) {
 		while (bpf_map_get_next_key(m.ifaces, NULL, &next) == 0) {

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "datapath.h"
 #include "loader.h"
+#include "netns.h"
 
 static const char usage_text[] =
 	"Usage: portcullis status [-j] [--pin-root DIR]\n\n"
@@ -65,9 +66,26 @@ static struct json_object *status_json(struct pc_pins *pins, const struct pc_map
 		prev = &key;
 		if (bpf_map_lookup_elem(m->ifaces, &key, &rec))
 			continue;
-		pc_dp_probe(pins, &rec, &xdp_ok, &tc_ok);
 		json_object_object_add(i, "name", json_object_new_string(rec.name));
 		json_object_object_add(i, "ifindex", json_object_new_int64(rec.ifindex));
+		if (!pc_dp_iface_here(&rec)) {
+			/* Its ifindex is another interface here: nothing to probe. */
+			char ns[320];
+			struct pc_netns there = { rec.netns_dev, rec.netns_ino };
+
+			json_object_object_add(i, "netns", json_object_new_string(
+						       pc_netns_describe(&there, ns, sizeof(ns))));
+			json_object_object_add(i, "ingress", json_object_new_string("other-netns"));
+			json_object_object_add(i, "xdp", json_object_new_string("other-netns"));
+			json_object_object_add(i, "tc_egress", json_object_new_string("other-netns"));
+			json_object_object_add(i, "qdisc_created",
+					       json_object_new_boolean(rec.flags & PC_IF_QDISC_CREATED));
+			json_object_object_add(i, "attached_at", json_object_new_int64((int64_t)rec.attached_at));
+			json_object_array_add(ifs, i);
+			continue;
+		}
+		pc_dp_probe(pins, &rec, &xdp_ok, &tc_ok);
+		json_object_object_add(i, "netns", NULL);
 		/* The ingress hook: an XDP link, or a filter on clsact ingress. */
 		json_object_object_add(i, "ingress", json_object_new_string(
 					       !xdp_ok ? "missing" :
@@ -117,6 +135,12 @@ static void print_status(struct json_object *o)
 
 		const char *hook = json_object_get_string(json_object_object_get(it, "ingress"));
 
+		if (json_object_object_get(it, "netns")) {
+			printf("  %-16s in another network namespace: %s (run status there)\n",
+			       json_object_get_string(json_object_object_get(it, "name")),
+			       json_object_get_string(json_object_object_get(it, "netns")));
+			continue;
+		}
 		printf("  %-16s ingress %s %-8s tc egress %-9s%s\n",
 		       json_object_get_string(json_object_object_get(it, "name")), hook,
 		       strcmp(hook, "tc") == 0 ? "" :

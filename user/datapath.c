@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "netns.h"
 #include "portcullis.skel.h"
 #include "state.h"
 
@@ -424,6 +425,9 @@ int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
 
 	if (bpf_map_lookup_elem(m->ifaces, &key, &rec) == 0)
 		had = true;
+	err = pc_dp_check_netns(m);
+	if (err)
+		return err;
 	if (o->tc_ingress)
 		err = attach_tc(bpf_program__fd(skel->progs.pc_tc_ingress), ifindex, name,
 				had && (rec.flags & PC_IF_TC_INGRESS), o, BPF_TC_INGRESS,
@@ -439,10 +443,16 @@ int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
 	if (err)
 		goto undo;
 	if (!had) {
+		struct pc_netns self;
+
 		rec.ifindex = (uint32_t)ifindex;
 		rec.tc_handle = PC_TC_HANDLE;
 		rec.tc_priority = PC_TC_PRIORITY;
 		rec.attached_at = (uint64_t)time(NULL);
+		if (pc_netns_self(&self) == 0) {
+			rec.netns_dev = self.dev;
+			rec.netns_ino = self.ino;
+		}
 	}
 	snprintf(rec.name, sizeof(rec.name), "%s", name);
 	if (qdisc_new)
@@ -531,4 +541,35 @@ void pc_dp_probe(struct pc_pins *p, const struct pc_iface *rec, bool *xdp_ok,
 		close(fd);
 	*xdp_ok = ours && bpf_xdp_query((int)rec->ifindex, 0, &q) == 0 &&
 		  q.prog_id == ours;
+}
+
+bool pc_dp_iface_here(const struct pc_iface *rec)
+{
+	struct pc_netns self, there = { rec->netns_dev, rec->netns_ino };
+
+	return pc_netns_self(&self) || pc_netns_same(&self, &there);
+}
+
+int pc_dp_check_netns(const struct pc_maps *m)
+{
+	uint32_t key, next;
+	void *prev = NULL;
+
+	while (bpf_map_get_next_key(m->ifaces, prev, &next) == 0) {
+		struct pc_iface rec;
+		struct pc_netns self, there;
+		char a[320], b[320];
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(m->ifaces, &key, &rec) || pc_dp_iface_here(&rec))
+			continue;
+		there = (struct pc_netns){ rec.netns_dev, rec.netns_ino };
+		pc_netns_self(&self);
+		pc_err("%s (ifindex %u) was attached in another network namespace, %s; this command runs in %s, where that ifindex is another interface: nothing was changed; run it in that namespace (nsenter --net=...) or use another --pin-root",
+		       rec.name, rec.ifindex, pc_netns_describe(&there, a, sizeof(a)),
+		       pc_netns_describe(&self, b, sizeof(b)));
+		return -EXDEV;
+	}
+	return 0;
 }

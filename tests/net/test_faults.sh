@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Enforcement never silently opens and a command from the wrong place
+# changes nothing (issue 10): commands run in another network namespace
+# refuse to act on the interfaces, which stay enforced.
+#
+#   namespace $ID-srv (portcullis: srv)   veth   namespace $ID-peer
+#   192.0.2.10                        <------->  192.0.2.20 (a client)
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-build}
+PC=${PC:-$ROOT/$BUILD/portcullis}
+ID=pcf$$
+PINS=/sys/fs/bpf/$ID
+TMP=$(mktemp -d "/tmp/$ID.XXXX")
+# shellcheck source=tests/net/pair.sh
+. "$(dirname "$0")/pair.sh"
+pair_up
+cat >"$TMP/site.yaml" <<EOT
+hosts:
+  - {name: srv, kinds: [management-server], addresses: [192.0.2.10]}
+  - {name: cli, kinds: [management-client], addresses: [192.0.2.20]}
+EOT
+
+status_is() { # status_is FILTER: srv's status -j satisfies the jq filter
+	srv "$PC" status -j --pin-root "$PINS" | jq -e "$1"
+}
+refused_from_peer() { # refused_from_peer REGEX COMMAND...: exit 1 and says REGEX
+	local regex=$1 out rc; shift
+	out=$(peer "$PC" "$@" --pin-root "$PINS" 2>&1); rc=$?
+	printf '%s\n' "$out"
+	[ "$rc" = 1 ] && grep -qE -- "$regex" <<<"$out"
+}
+undocumented_dropped() { # a SYN to port 2222 is dropped as no-rule on srv
+	local before after
+	before=$(srv "$PC" stats -j --pin-root "$PINS" | jq '[.drops[] | select(.reason == "no-rule" and .direction == "ingress") | .packets] | add // 0')
+	peer timeout 2 socat -T1 - TCP:192.0.2.10:2222,connect-timeout=1 </dev/null >/dev/null 2>&1
+	after=$(srv "$PC" stats -j --pin-root "$PINS" | jq '[.drops[] | select(.reason == "no-rule" and .direction == "ingress") | .packets] | add // 0')
+	echo "no-rule drops: $before -> $after"
+	[ "$after" -gt "$before" ]
+}
+
+check "attach srv" srv "$PC" attach -c "$TMP/site.yaml" --pin-root "$PINS" eth0
+check "the record carries srv's namespace; status there probes the hooks" \
+	status_is '.interfaces[0].netns == null and .interfaces[0].tc_egress == "attached" and .interfaces[0].ingress == "xdp"'
+
+# Cases: what an operator runs by mistake in the peer's namespace.
+check "detach --all from another namespace refuses and names the right one" \
+	refused_from_peer "another network namespace.*ip netns $ID-srv" detach --all
+check "detach eth0 from another namespace refuses" \
+	refused_from_peer "another network namespace" detach eth0
+check "attach from another namespace refuses (same pin root)" \
+	refused_from_peer "another network namespace" attach -c "$TMP/site.yaml" --host cli eth0
+check "status from another namespace says where the interface is" sh -c \
+	"nsenter --net=/run/netns/$ID-peer '$PC' status -j --pin-root '$PINS' | jq -e '.interfaces[0].ingress == \"other-netns\" and (.interfaces[0].netns | test(\"ip netns $ID-srv\"))'"
+check "after all of them srv is still enforced on both hooks" \
+	status_is '.interfaces[0].tc_egress == "attached" and .interfaces[0].ingress == "xdp" and .generation == 1'
+check "and an undocumented SYN is still dropped" undocumented_dropped
+check "detach in the right namespace works and leaves nothing" \
+	srv "$PC" detach --all --pin-root "$PINS"
+check "nothing pinned afterwards" test ! -e "$PINS"
+
+echo "1..$n"
+[ "$fails" -eq 0 ]

@@ -255,6 +255,30 @@ static uint32_t our_link(const struct pc_pins *p, int ifindex, int *fd_out,
 	return info.prog_id;
 }
 
+/* Whether the program attached as prog_id is the same build as prog_fd:
+ * the kernel's tag hashes the instructions with map references left out,
+ * so a reload of the same object has the same tag. Then a hook need not
+ * be touched at all (a daemon restart loses no packet at the driver). */
+static bool same_build(uint32_t prog_id, int prog_fd)
+{
+	struct bpf_prog_info a = { 0 }, b = { 0 };
+	uint32_t la = sizeof(a), lb = sizeof(b);
+	bool same = false;
+	int fd;
+
+	if (!prog_id)
+		return false;
+	fd = bpf_prog_get_fd_by_id(prog_id);
+	if (fd < 0)
+		return false;
+	if (bpf_obj_get_info_by_fd(fd, &a, &la) == 0 &&
+	    bpf_obj_get_info_by_fd(prog_fd, &b, &lb) == 0)
+		same = a.type == b.type && !memcmp(a.tag, b.tag, sizeof(a.tag)) &&
+		       !strncmp(a.name, b.name, sizeof(a.name));
+	close(fd);
+	return same;
+}
+
 static int attach_xdp(struct pc_pins *p, int prog_fd, int ifindex,
 		      const char *name, const struct pc_attach_opts *o,
 		      bool *created, bool *generic)
@@ -275,9 +299,11 @@ static int attach_xdp(struct pc_pins *p, int prog_fd, int ifindex,
 		return err;
 	}
 	if (link_fd >= 0 && link_if == (uint32_t)ifindex && ours && q.prog_id == ours) {
-		/* Ours already: swap in the new program, keep the link. */
-		err = bpf_link_update(link_fd, prog_fd, NULL);
-		err = err ? -errno : 0;
+		/* Ours already: swap in the new program, keep the link (or
+		 * leave both alone when it is the same build). */
+		err = 0;
+		if (!same_build(ours, prog_fd) && bpf_link_update(link_fd, prog_fd, NULL))
+			err = -errno;
 		*generic = q.attach_mode == XDP_ATTACHED_SKB;
 		close(link_fd);
 		if (err)
@@ -377,6 +403,8 @@ static int attach_tc(int prog_fd, int ifindex, const char *name, bool ours,
 		goto fail;
 	}
 	*filter_created = err != 0;
+	if (err == 0 && ours && same_build(q.prog_id, prog_fd))
+		return 0; /* the same build is in place: leave the filter alone */
 	err = bpf_tc_attach(&hook, &a);
 	if (err) {
 		pc_err("cannot attach the TC %s program to %s: %s", side, name, pc_strerror(err));

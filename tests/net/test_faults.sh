@@ -44,6 +44,26 @@ check "attach srv" srv "$PC" attach -c "$TMP/site.yaml" --pin-root "$PINS" eth0
 check "the record carries srv's namespace; status there probes the hooks" \
 	status_is '.interfaces[0].netns == null and .interfaces[0].tc_egress == "attached" and .interfaces[0].ingress == "xdp"'
 
+# A second attach (what a daemon restart does) of the same build leaves both
+# hooks alone: the same program ids stay attached, so the driver never sees
+# a change; the policy still goes through the maps (a new generation).
+hook_ids() { # the XDP and TC egress program ids on srv's eth0
+	local x t
+	x=$(srv ip -j -d link show dev eth0 | jq '.[0].xdp.prog.id // .[0].xdp.attached[0].prog.id // 0')
+	t=$(srv tc -j filter show dev eth0 egress | jq '[.[] | .options.prog.id // empty][0] // 0')
+	echo "$x/$t"
+}
+ids=$(hook_ids)
+check "both hooks have a program ($ids)" test "${ids#0/}" = "$ids" -a "${ids%/0}" = "$ids"
+check "attach again with the same build and policy" \
+	srv "$PC" attach -c "$TMP/site.yaml" --pin-root "$PINS" eth0
+check "the same programs stay attached ($ids -> $(hook_ids))" test "$(hook_ids)" = "$ids"
+check "attach again in audit mode: a new generation, same programs" sh -c \
+	"nsenter --net=/run/netns/$ID-srv '$PC' -q attach -c '$TMP/site.yaml' --mode audit --pin-root '$PINS' eth0 &&
+	 nsenter --net=/run/netns/$ID-srv '$PC' status -j --pin-root '$PINS' | jq -e '.generation == 3 and .mode == \"audit\"' &&
+	 test \"\$(nsenter --net=/run/netns/$ID-srv ip -j -d link show dev eth0 | jq '.[0].xdp.prog.id // .[0].xdp.attached[0].prog.id')\" = '${ids%/*}'"
+check "back to enforce" srv "$PC" -q attach -c "$TMP/site.yaml" --pin-root "$PINS" eth0
+
 # Cases: what an operator runs by mistake in the peer's namespace.
 check "detach --all from another namespace refuses and names the right one" \
 	refused_from_peer "another network namespace.*ip netns $ID-srv" detach --all
@@ -54,7 +74,7 @@ check "attach from another namespace refuses (same pin root)" \
 check "status from another namespace says where the interface is" sh -c \
 	"nsenter --net=/run/netns/$ID-peer '$PC' status -j --pin-root '$PINS' | jq -e '.interfaces[0].ingress == \"other-netns\" and (.interfaces[0].netns | test(\"ip netns $ID-srv\"))'"
 check "after all of them srv is still enforced on both hooks" \
-	status_is '.interfaces[0].tc_egress == "attached" and .interfaces[0].ingress == "xdp" and .generation == 1'
+	status_is '.interfaces[0].tc_egress == "attached" and .interfaces[0].ingress == "xdp" and .generation == 4 and .mode == "enforce"'
 check "and an undocumented SYN is still dropped" undocumented_dropped
 check "detach in the right namespace works and leaves nothing" \
 	srv "$PC" detach --all --pin-root "$PINS"

@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "datapath.h"
+#include "hooks.h"
 #include "loader.h"
 #include "netns.h"
 
@@ -157,6 +159,49 @@ static void print_status(struct json_object *o)
 	}
 }
 
+/*
+ * Nothing pinned: either nothing is attached, or the pins were removed
+ * under hooks that still run (orphans: TC filters on maps nobody can read,
+ * an XDP link a process holds). The interfaces say which; orphans are an
+ * error, so that nobody takes half an enforcement for none or for all.
+ */
+static int status_unpinned(const char *root, bool json)
+{
+	struct pc_iface_hooks *found;
+	struct json_object *st, *arr;
+	size_t n = 0;
+	char what[64];
+
+	pc_hooks_scan(&found, &n);
+	if (json) {
+		st = json_object_new_object();
+		json_object_object_add(st, "attached", json_object_new_boolean(0));
+		json_object_object_add(st, "pin_root", json_object_new_string(root));
+		json_object_object_add(st, "interfaces", json_object_new_array());
+		arr = json_object_new_array();
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *h = json_object_new_object();
+
+			json_object_object_add(h, "name", json_object_new_string(found[i].name));
+			json_object_object_add(h, "ifindex", json_object_new_int64(found[i].ifindex));
+			json_object_object_add(h, "hooks", json_object_new_string(
+						       pc_hooks_describe(&found[i], what, sizeof(what))));
+			json_object_array_add(arr, h);
+		}
+		json_object_object_add(st, "orphaned", arr);
+		pc_cli_print_json(st);
+	} else if (!n) {
+		printf("not attached (nothing pinned under %s)\n", root);
+	}
+	for (size_t i = 0; i < n; i++)
+		pc_err("%s carries portcullis programs (%s) but nothing is pinned under %s: they enforce a policy nobody can read or change%s; run 'portcullis detach --all' and attach again",
+		       found[i].name, pc_hooks_describe(&found[i], what, sizeof(what)), root,
+		       found[i].prog_id[PC_HOOK_XDP] || found[i].prog_id[PC_HOOK_TC_INGRESS] ?
+			       "" : ", and ingress is NOT enforced");
+	free(found);
+	return n ? PC_EXIT_POLICY : PC_EXIT_OK;
+}
+
 int pc_cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -182,18 +227,8 @@ int pc_cmd_status(int argc, char **argv)
 	err = pc_pins_open(&pins, pin_root, false);
 	if (!err)
 		err = pc_maps_open_pinned(&m, pins.root);
-	if (err == -ENOENT) {
-		if (o.json) {
-			st = json_object_new_object();
-			json_object_object_add(st, "attached", json_object_new_boolean(0));
-			json_object_object_add(st, "pin_root", json_object_new_string(pins.root));
-			json_object_object_add(st, "interfaces", json_object_new_array());
-			pc_cli_print_json(st);
-		} else {
-			printf("not attached (nothing pinned under %s)\n", pins.root);
-		}
-		return PC_EXIT_OK;
-	}
+	if (err == -ENOENT)
+		return status_unpinned(pins.root, o.json);
 	if (err) {
 		pc_err("cannot read the maps pinned under %s: %s", pins.root, pc_strerror(err));
 		return PC_EXIT_POLICY;

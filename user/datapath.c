@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hooks.h"
 #include "netns.h"
 #include "portcullis.skel.h"
 #include "state.h"
@@ -315,6 +316,23 @@ static int attach_xdp(struct pc_pins *p, int prog_fd, int ifindex,
 		pc_dp_link_path(p, ifindex, path, sizeof(path));
 		unlink(path);
 	}
+	if (q.prog_id && pc_hooks_is_ours(q.prog_id) && (link_fd = pc_hooks_xdp_link(ifindex)) >= 0) {
+		/* Our program on a link whose pin is gone (a daemon holds it):
+		 * take it over without a gap and pin it again. */
+		err = 0;
+		if (!same_build(q.prog_id, prog_fd) && bpf_link_update(link_fd, prog_fd, NULL))
+			err = -errno;
+		pc_dp_link_path(p, ifindex, path, sizeof(path));
+		if (!err && bpf_obj_pin(link_fd, path))
+			err = -errno;
+		close(link_fd);
+		*generic = q.attach_mode == XDP_ATTACHED_SKB;
+		if (err)
+			pc_err("cannot take over the XDP link on %s: %s", name, pc_strerror(err));
+		else
+			pc_info("%s: took over portcullis' XDP link, whose pin was gone", name);
+		return err;
+	}
 	if (q.prog_id) {
 		if (!o->force) {
 			pc_err("cannot attach to %s: another XDP program (id %u) is attached; portcullis did not attach it (use --force to replace it)",
@@ -396,6 +414,10 @@ static int attach_tc(int prog_fd, int ifindex, const char *name, bool ours,
 		return err;
 	}
 	err = bpf_tc_query(&hook, &q);
+	if (err == 0 && !ours && pc_hooks_is_ours(q.prog_id)) {
+		pc_info("%s: taking over portcullis' TC %s filter, whose record was gone", name, side);
+		ours = true;
+	}
 	if (err == 0 && !ours && !o->force) {
 		pc_err("cannot attach to %s: a TC %s filter with handle 0x%x, priority %u is already there and portcullis did not add it (use --force to replace it)",
 		       name, side, PC_TC_HANDLE, PC_TC_PRIORITY);

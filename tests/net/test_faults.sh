@@ -80,5 +80,60 @@ check "detach in the right namespace works and leaves nothing" \
 	srv "$PC" detach --all --pin-root "$PINS"
 check "nothing pinned afterwards" test ! -e "$PINS"
 
+# --- Pins removed under a running enforcement (rm -rf of the pin root) ---
+# Without a daemon the XDP link dies with its pin, the TC filter stays on
+# maps nobody can reach: status must say so (exit 1), detach must find the
+# orphan by program name, attach must take over without --force.
+our_tc_filter() { srv tc -j filter show dev eth0 egress | jq -e '[.[] | select(.options.bpf_name // "" | startswith("pc_tc_egress"))] | length > 0' >/dev/null; }
+orphan_status() {
+	local out rc
+	out=$(srv "$PC" status -j --pin-root "$PINS" 2>"$TMP/status.err"); rc=$?
+	printf '%s\n' "$out"; cat "$TMP/status.err"
+	[ "$rc" = 1 ] && jq -e '.attached == false and .orphaned[0].name == "eth0" and .orphaned[0].hooks == "tc egress"' <<<"$out" >/dev/null &&
+		grep -q "ingress is NOT enforced" "$TMP/status.err"
+}
+check "attach again" srv "$PC" -q attach -c "$TMP/site.yaml" --pin-root "$PINS" eth0
+check "rm -rf the pin root" rm -rf "$PINS"
+check "status reports the orphaned TC filter and exits 1" orphan_status
+check "attach takes its own orphan over without --force" \
+	srv "$PC" -q attach -c "$TMP/site.yaml" --pin-root "$PINS" eth0
+check "status is whole again" status_is '.interfaces[0].tc_egress == "attached" and .interfaces[0].ingress == "xdp"'
+check "our filter is seen on eth0 by its program name" our_tc_filter
+check "rm -rf the pin root again" rm -rf "$PINS"
+check "detach --all finds the orphan by program name and removes it" \
+	srv "$PC" detach --all --pin-root "$PINS"
+no_tc_filter() { ! our_tc_filter; }
+check "no portcullis filter left on eth0" no_tc_filter
+
+# With the daemon, enforcement does not even blink: it holds the maps and
+# the XDP link, sees the pins go, and pins them again.
+DAEMON_PID=
+kill_daemon() { [ -n "$DAEMON_PID" ] && kill -9 "$DAEMON_PID" 2>/dev/null; }
+PAIR_CLEANUP=kill_daemon
+start_daemon() {
+	(exec nsenter --net="/run/netns/$ID-srv" "$PC" daemon -c "$TMP/site.yaml" --pin-root "$PINS" eth0 \
+		</dev/null >>"$TMP/daemon.log" 2>&1) &
+	DAEMON_PID=$!
+	for _ in $(seq 200); do grep -q "daemon: running" "$TMP/daemon.log" && return 0; sleep 0.05; done
+	cat "$TMP/daemon.log"; return 1
+}
+pins_back() {
+	for _ in $(seq 100); do
+		[ -e "$PINS/maps/pc_config" ] && ls "$PINS"/links/xdp-* >/dev/null 2>&1 &&
+			grep -q "pinned again" "$TMP/daemon.log" && return 0
+		sleep 0.05
+	done
+	cat "$TMP/daemon.log"; return 1
+}
+check "the daemon starts and attaches" start_daemon
+ids=$(hook_ids)
+check "rm -rf the pin root under the daemon" rm -rf "$PINS"
+check "the daemon pins everything again and says so" pins_back
+check "the same programs stayed attached throughout ($ids -> $(hook_ids))" test "$(hook_ids)" = "$ids"
+check "status is whole" status_is '.interfaces[0].tc_egress == "attached" and .interfaces[0].ingress == "xdp"'
+check "an undocumented SYN is still dropped" undocumented_dropped
+check "the daemon ends on SIGTERM" sh -c "kill -TERM $DAEMON_PID; for i in \$(seq 50); do kill -0 $DAEMON_PID 2>/dev/null || exit 0; sleep 0.1; done; exit 1"
+check "detach --all" srv "$PC" -q detach --all --pin-root "$PINS"
+
 echo "1..$n"
 [ "$fails" -eq 0 ]

@@ -27,6 +27,11 @@
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
+	/* Netlink's own notes on probes that are expected to miss ("Cannot
+	 * find specified filter chain" while looking for our TC filter,
+	 * "Exclusivity flag on"): noise even with -v, shown with -vv. */
+	if (level == LIBBPF_WARN && strstr(fmt, "Kernel error message") && pc_verbosity < 2)
+		return 0;
 	if ((level == LIBBPF_WARN && pc_verbosity >= 1) ||
 	    (level == LIBBPF_INFO && pc_verbosity >= 2) ||
 	    (level == LIBBPF_DEBUG && pc_verbosity >= 3))

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "datapath.h"
 #include "diag.h"
 
 #define PC_VERSION "0.1.0"
@@ -65,6 +66,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return PC_EXIT_USAGE;
 	}
+	/* libbpf speaks through our logger in every command (its messages
+	 * show with -v), never straight to stderr. */
+	pc_libbpf_logging();
 	for (size_t c = 0; c < sizeof(commands) / sizeof(*commands); c++)
 		if (!strcmp(argv[i], commands[c].name))
 			return commands[c].run(argc - i, argv + i);

@@ -40,7 +40,13 @@ undocumented_dropped() { # a SYN to port 2222 is dropped as no-rule on srv
 	[ "$after" -gt "$before" ]
 }
 
-check "attach srv" srv "$PC" attach -c "$TMP/site.yaml" --pin-root "$PINS" eth0
+no_netlink_noise() { # COMMAND...: its output has no raw libbpf/netlink lines
+	"$@" >"$TMP/noise.out" 2>&1
+	cat "$TMP/noise.out"
+	! grep -qE 'libbpf: Kernel error message|Cannot find specified filter chain|Exclusivity flag' "$TMP/noise.out"
+}
+check "attach -v srv says nothing of netlink's expected misses" \
+	no_netlink_noise srv "$PC" -v attach -c "$TMP/site.yaml" --pin-root "$PINS" eth0
 check "the record carries srv's namespace; status there probes the hooks" \
 	status_is '.interfaces[0].netns == null and .interfaces[0].tc_egress == "attached" and .interfaces[0].ingress == "xdp"'
 
@@ -133,7 +139,9 @@ check "the same programs stayed attached throughout ($ids -> $(hook_ids))" test 
 check "status is whole" status_is '.interfaces[0].tc_egress == "attached" and .interfaces[0].ingress == "xdp"'
 check "an undocumented SYN is still dropped" undocumented_dropped
 check "the daemon ends on SIGTERM" sh -c "kill -TERM $DAEMON_PID; for i in \$(seq 50); do kill -0 $DAEMON_PID 2>/dev/null || exit 0; sleep 0.1; done; exit 1"
-check "detach --all" srv "$PC" -q detach --all --pin-root "$PINS"
+check "someone removes our TC filter by hand" srv tc filter del dev eth0 egress handle 0x7063 prio 1 bpf
+check "detach then prints no raw libbpf errors" \
+	no_netlink_noise srv "$PC" detach --all --pin-root "$PINS"
 
 echo "1..$n"
 [ "$fails" -eq 0 ]

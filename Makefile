@@ -181,7 +181,7 @@ clean:
 # ---- bench: `make bench` (issue 6) -------------------------------------
 # Benchmarks are not tests: nothing here is part of `make check`. The
 # bench programs build on their own rules and need nothing from user/.
-BENCH_PACKAGES := xdp-tools nftables iperf3 iproute2 python3 bpftool \
+BENCH_PACKAGES := xdp-tools nftables iperf3 iproute2 python3 bpftool bc \
 	clang libbpf-dev
 BENCH_BPF   := $(patsubst bench/%.bpf.c,$(BUILD)/bench/%.bpf.o,$(wildcard bench/*.bpf.c))
 BENCH_TOOLS := $(BUILD)/bench/pktcost $(BUILD)/bench/livegen $(BUILD)/bench/xdpload

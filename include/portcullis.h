@@ -112,6 +112,7 @@ enum {
 	PC_SET_ICMP_ECHO = 1u << 0,     /* echo with documented peers passes */
 	PC_SET_NON_IP_STRICT = 1u << 1, /* drop non-IP other than ARP */
 	PC_SET_KEEP_ESTABLISHED = 1u << 2, /* no re-check of older connections */
+	PC_SET_NON_IP_LINK = 1u << 3,   /* with STRICT: 802.1X and LLDP pass too */
 };
 
 /* pc_settings[bank]: settings that go with the bank's rules. */

@@ -41,6 +41,16 @@ static struct json_object *fill(long n, long max)
 	return o;
 }
 
+static const char *const non_ip_names[] = PC_NON_IP_NAMES;
+
+/* The non-ip setting of a bank, from its flags. */
+static enum pc_non_ip non_ip_of(uint32_t flags)
+{
+	if (!(flags & PC_SET_NON_IP_STRICT))
+		return PC_NON_IP_PERMISSIVE;
+	return flags & PC_SET_NON_IP_LINK ? PC_NON_IP_LINK_LAYER : PC_NON_IP_STRICT;
+}
+
 static struct json_object *status_json(struct pc_pins *pins, const struct pc_maps *m)
 {
 	struct json_object *o = json_object_new_object(), *ifs, *maps;
@@ -58,6 +68,9 @@ static struct json_object *status_json(struct pc_pins *pins, const struct pc_map
 	json_object_object_add(o, "generation", json_object_new_int64(gen));
 	json_object_object_add(o, "bank", json_object_new_int64(bank));
 	json_object_object_add(o, "rules", json_object_new_int64(set.nrules));
+	json_object_object_add(o, "non_ip", json_object_new_string(non_ip_names[non_ip_of(set.flags)]));
+	json_object_object_add(o, "non_ip_meaning", json_object_new_string(
+				       pc_non_ip_meaning(non_ip_of(set.flags))));
 	ifs = json_object_new_array();
 	while (bpf_map_get_next_key(m->ifaces, prev, &next) == 0) {
 		struct json_object *i = json_object_new_object();
@@ -131,6 +144,8 @@ static void print_status(struct json_object *o)
 	       json_object_get_string(json_object_object_get(o, "bank")),
 	       json_object_get_string(json_object_object_get(o, "rules")));
 	printf("pin root:    %s\n", json_object_get_string(json_object_object_get(o, "pin_root")));
+	printf("non-ip:      %s (%s)\n", json_object_get_string(json_object_object_get(o, "non_ip")),
+	       json_object_get_string(json_object_object_get(o, "non_ip_meaning")));
 	printf("interfaces:\n");
 	for (size_t i = 0; i < json_object_array_length(ifs); i++) {
 		struct json_object *it = json_object_array_get_idx(ifs, i);

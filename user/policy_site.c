@@ -316,7 +316,7 @@ static int parse_settings(struct pc_parse *ctx, const struct pc_ynode *n)
 	static const char *const keys[] = { "mode", "icmp-echo", "non-ip",
 					    "conntrack", "on-reload" };
 	static const char *const modes[] = { "enforce", "audit" };
-	static const char *const non_ip[] = { "permissive", "strict" };
+	static const char *const non_ip[] = PC_NON_IP_NAMES;
 	static const char *const reload[] = { "recheck", "keep-established" };
 	struct pc_settings *s = &ctx->p->settings;
 	const struct pc_ynode *v;
@@ -335,8 +335,8 @@ static int parse_settings(struct pc_parse *ctx, const struct pc_ynode *n)
 	if ((v = pc_yget(n, "icmp-echo")))
 		err |= pc_ybool(ctx->d, v, "icmp-echo", &s->icmp_echo);
 	if ((v = pc_yget(n, "non-ip"))) {
-		if (pc_yenum(ctx->d, v, "non-ip", non_ip, 2, &idx) == 0)
-			s->non_ip_strict = idx == 1;
+		if (pc_yenum(ctx->d, v, "non-ip", non_ip, sizeof(non_ip) / sizeof(*non_ip), &idx) == 0)
+			s->non_ip = (enum pc_non_ip)idx;
 		else
 			err = -EINVAL;
 	}

@@ -75,6 +75,9 @@ case_json "check -j: rows the wire cannot tell apart are named, with the row the
 	 and ($s | any(.path == "A-3.8-pxe-reply-68" and .counts_on == "A-3.7-pxe-dhcp-reply-broadcast"))
 	 and ($s | length) == 9
 	 and (.hosts[] | select(.name == "admin-desks") | .shadowed) == []' -- $PC check -j -c $SITE
+case_json "check -j: frames that are not IP are dropped by default but for the link layer" 0 \
+	'.settings.non_ip == "link-layer" and (.settings.non_ip_meaning | test("except ARP, 802.1X and LLDP"))' -- $PC check -j
+case_text "check says what non-IP frames do" 0 'non-ip=link-layer \(frames that are not IP are dropped' -- $PC check
 case_json "check -j without a site: all parts on" 0 '.parts == {"deployment-manager": true, "separate-dhcp-server": true}' -- $PC check -j
 f=$(site misspelt 'hosts:
   - name: a

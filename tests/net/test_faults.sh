@@ -49,6 +49,8 @@ check "attach -v srv says nothing of netlink's expected misses" \
 	no_netlink_noise srv "$PC" -v attach -c "$TMP/site.yaml" --pin-root "$PINS" eth0
 check "the record carries srv's namespace; status there probes the hooks" \
 	status_is '.interfaces[0].netns == null and .interfaces[0].tc_egress == "attached" and .interfaces[0].ingress == "xdp"'
+check "status says what frames that are not IP do" \
+	status_is '.non_ip == "link-layer" and (.non_ip_meaning | test("except ARP, 802.1X and LLDP"))'
 
 # A second attach (what a daemon restart does) of the same build leaves both
 # hooks alone: the same program ids stay attached, so the driver never sees

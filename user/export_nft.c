@@ -236,8 +236,10 @@ static void print_common(const struct pc_ruleset *rs, FILE *out, bool in,
 	fprintf(out, "\t\t%s \"lo\" accept\n", in ? "iif" : "oif");
 	fputs("\t\t# replies and ICMP errors about tracked connections\n"
 	      "\t\tct state established,related accept\n", out);
-	fprintf(out, "\t\tct state invalid counter name %s drop\n",
-		in ? PC_NFT_DROPPED_IN : PC_NFT_DROPPED_OUT);
+	/* Impossible TCP flags and the like (audit: judged and logged below). */
+	if (rs->policy->settings.mode != PC_MODE_AUDIT)
+		fprintf(out, "\t\tct state invalid counter name %s drop\n",
+			in ? PC_NFT_DROPPED_IN : PC_NFT_DROPPED_OUT);
 	fputs("\t\t# IPv6 neighbour discovery and multicast listener discovery\n"
 	      "\t\ticmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, "
 	      "nd-neighbor-advert, nd-redirect, mld-listener-query, mld-listener-report, "

@@ -62,7 +62,10 @@ TEST_HELPERS := $(filter-out $(UNIT_SRCS) $(PROG_SRCS),$(wildcard tests/unit/*.c
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
-all: $(BUILD)/portcullis $(UNIT_BINS) $(PROG_BINS) $(TOOL_BINS)
+# The nftables export's differential test links the reference classifier.
+NET_TOOLS := $(BUILD)/tools/export_diff
+
+all: $(BUILD)/portcullis $(UNIT_BINS) $(PROG_BINS) $(TOOL_BINS) $(NET_TOOLS)
 
 $(BUILD)/portcullis: $(BUILD)/obj/main.o $(USER_OBJS)
 	$(call msg,LINK,$@)
@@ -98,6 +101,11 @@ $(BUILD)/tools/%: tests/tools/%.c
 	$(call msg,TOOL,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(USER_CFLAGS) -o $@ $<
+
+$(BUILD)/tools/export_diff: tests/net/export_diff.c $(USER_OBJS)
+	$(call msg,TOOL,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(USER_CFLAGS) -o $@ $< $(USER_OBJS) $(LDLIBS)
 
 $(BUILD)/asan/portcullis: $(BUILD)/asan/obj/main.o $(SAN_OBJS)
 	$(call msg,LINK-SAN,$@)

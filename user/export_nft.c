@@ -131,9 +131,15 @@ static size_t all_peers(const struct pc_ruleset *rs, struct pc_addr **out)
 	*out = pc_xrealloc(NULL, n, sizeof(**out));
 	n = 0;
 	for (size_t i = 0; i < rs->nrules; i++) {
-		memcpy(*out + n, rs->rules[i].remote_addrs,
-		       rs->rules[i].nremote * sizeof(**out));
-		n += rs->rules[i].nremote;
+		for (size_t j = 0; j < rs->rules[i].nremote; j++) {
+			const struct pc_addr *a = &rs->rules[i].remote_addrs[j];
+			size_t k = 0;
+
+			while (k < n && !pc_addr_equal(&(*out)[k], a))
+				k++;
+			if (k == n) /* once each: the set is written for people too */
+				(*out)[n++] = *a;
+		}
 	}
 	return n;
 }
@@ -234,6 +240,11 @@ static void print_common(const struct pc_ruleset *rs, FILE *out, bool in,
 	bool v4 = false, v6 = false;
 
 	fprintf(out, "\t\t%s \"lo\" accept\n", in ? "iif" : "oif");
+	/* The kernel drops IPv4 from outside with a local source (a martian),
+	 * so only the looped-back copy of an own broadcast matches. */
+	if (in)
+		fputs("\t\t# this host's own IPv4 broadcasts, looped back: judged on the way out\n"
+		      "\t\tmeta nfproto ipv4 fib saddr type local accept\n", out);
 	fputs("\t\t# replies and ICMP errors about tracked connections\n"
 	      "\t\tct state established,related accept\n", out);
 	/* Impossible TCP flags and the like (audit: judged and logged below). */

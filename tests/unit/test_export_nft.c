@@ -69,6 +69,7 @@ static const struct nft_case cases[] = {
 	{ SMALL, "mgr", NULL, HAS, "type filter hook output priority filter; policy drop;", NULL },
 	{ SMALL, "mgr", NULL, HAS, "iif \"lo\" accept", NULL },
 	{ SMALL, "mgr", NULL, HAS, "oif \"lo\" accept", NULL },
+	{ SMALL, "mgr", NULL, HAS, "meta nfproto ipv4 fib saddr type local accept", NULL },
 	{ SMALL, "mgr", NULL, HAS, "ct state established,related accept", NULL },
 	{ SMALL, "mgr", NULL, HAS, "counter name dropped_in drop", NULL },
 	{ SMALL, "mgr", NULL, HAS, "counter name dropped_out drop", NULL },

@@ -22,6 +22,11 @@
 #define PC_NFT_ECHO_OUT "echo_out"
 #define PC_NFT_NAME_LEN 80
 
+/* Every remote address of every rule, once each, in rule order: the
+ * documented peers that echo is allowed with (settings: icmp-echo), as
+ * the datapath's address maps hold them. The caller frees *out. */
+size_t pc_export_peers(const struct pc_ruleset *rs, struct pc_addr **out);
+
 /* The named counter of a path in a direction: "in_A-2.3-ssh-linux". */
 const char *pc_nft_counter_name(const struct pc_flow *f, enum pc_dir dir,
 				char buf[PC_NFT_NAME_LEN]);

@@ -117,9 +117,7 @@ static void print_set(FILE *out, const char *name, const struct pc_addr *a,
 	fputs(" }\n\t}\n", out);
 }
 
-/* Every remote address of every rule: the documented peers that echo
- * (settings: icmp-echo) is allowed with, as the datapath's address maps. */
-static size_t all_peers(const struct pc_ruleset *rs, struct pc_addr **out)
+size_t pc_export_peers(const struct pc_ruleset *rs, struct pc_addr **out)
 {
 	size_t n = 0;
 
@@ -137,7 +135,7 @@ static size_t all_peers(const struct pc_ruleset *rs, struct pc_addr **out)
 
 			while (k < n && !pc_addr_equal(&(*out)[k], a))
 				k++;
-			if (k == n) /* once each: the set is written for people too */
+			if (k == n)
 				(*out)[n++] = *a;
 		}
 	}
@@ -286,7 +284,7 @@ int pc_export_nft(const struct pc_ruleset *rs, FILE *out)
 	bool audit = rs->policy->settings.mode == PC_MODE_AUDIT;
 	const char *policy = audit ? "accept" : "drop";
 	struct pc_addr *peers;
-	size_t npeers = all_peers(rs, &peers);
+	size_t npeers = pc_export_peers(rs, &peers);
 	char kinds[512];
 
 	fprintf(out, "#!/usr/sbin/nft -f\n"

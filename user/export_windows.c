@@ -85,6 +85,42 @@ static void print_rule(const struct pc_ruleset *rs, size_t i, FILE *out)
 	free(desc);
 }
 
+/* settings: icmp-echo: echo requests to and from every documented peer,
+ * one rule per family and direction (replies pass as the firewall's
+ * state). */
+static void print_echo(const struct pc_ruleset *rs, FILE *out)
+{
+	static const struct { int family; const char *proto; int type; } fam[] = {
+		{ AF_INET, "ICMPv4", 8 }, { AF_INET6, "ICMPv6", 128 },
+	};
+	char addr[PC_ADDR_STRLEN];
+	struct pc_addr *peers;
+	size_t npeers = pc_export_peers(rs, &peers);
+
+	for (size_t f = 0; f < 2; f++) {
+		for (int in = 1; in >= 0; in--) {
+			size_t n = 0;
+
+			for (size_t i = 0; i < npeers; i++) {
+				if (peers[i].family != fam[f].family)
+					continue;
+				if (n++ == 0)
+					fprintf(out, "New-NetFirewallRule -Name 'portcullis icmp-echo %s %s' "
+						"-DisplayName 'portcullis icmp-echo %s %s' `\n"
+						"    -Group '" GROUP "' -Description 'settings: icmp-echo: echo with documented peers' `\n"
+						"    -Direction %s -Action Allow -Profile Any -Enabled True -Protocol %s -IcmpType %d `\n"
+						"    -RemoteAddress ",
+						in ? "in" : "out", fam[f].proto, in ? "in" : "out", fam[f].proto,
+						in ? "Inbound" : "Outbound", fam[f].proto, fam[f].type);
+				fprintf(out, "%s'%s'", n > 1 ? "," : "", pc_addr_format(&peers[i], addr));
+			}
+			if (n)
+				fputs(" `\n    -WhatIf:$WhatIf | Out-Null\n\n", out);
+		}
+	}
+	free(peers);
+}
+
 int pc_export_windows(const struct pc_ruleset *rs, FILE *out)
 {
 	char kinds[512];
@@ -104,6 +140,8 @@ int pc_export_windows(const struct pc_ruleset *rs, FILE *out)
 	      "    Remove-NetFirewallRule -WhatIf:$WhatIf\n\n", out);
 	for (size_t i = 0; i < rs->nrules; i++)
 		print_rule(rs, i, out);
+	if (rs->policy->settings.icmp_echo)
+		print_echo(rs, out);
 	fputs("# Allow rules of other groups still allow: say how many are enabled.\n"
 	      "$others = @(Get-NetFirewallRule -Enabled True -Action Allow |\n"
 	      "    Where-Object { $_.Group -ne '" GROUP "' })\n"

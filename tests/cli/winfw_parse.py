@@ -58,7 +58,7 @@ def main():
     script = open(sys.argv[1]).read()
     ruleset = json.load(open(sys.argv[2]))
     problems = []
-    rules, profile, whatif_param = {}, None, False
+    rules, echo, profile, whatif_param = {}, {}, None, False
     for line in commands(script):
         if line.replace(" ", "").lower() == "param([switch]$whatif)":
             whatif_param = True
@@ -72,6 +72,9 @@ def main():
             profile = p
             continue
         name = p["Name"][0]
+        if p.get("Protocol", [""])[0] in ("ICMPv4", "ICMPv6"):
+            echo[(p["Direction"][0], p["Protocol"][0])] = p
+            continue
         idx = int(name.rsplit(" ", 1)[1])
         if idx in rules:
             problems.append("two rules named %s" % name)
@@ -115,6 +118,25 @@ def main():
             problems.append("%s: path id not in the rule's name" % where)
     for i in rules:
         problems.append("Windows rule %d has no rule in explain" % i)
+    # settings: icmp-echo: echo requests with every documented peer.
+    for proto, types, v6 in (("ICMPv4", "8", False), ("ICMPv6", "128", True)):
+        peers = []
+        for r in ruleset["rules"]:
+            for a in r["remote"]:
+                if (":" in a) == v6 and a not in peers:
+                    peers.append(a)
+        for d in ("Inbound", "Outbound"):
+            w = echo.pop((d, proto), None)
+            if ruleset.get("icmp_echo", True) and peers:
+                if not w:
+                    problems.append("no %s %s echo rule" % (d, proto))
+                elif w.get("RemoteAddress") != peers or w.get("IcmpType") != [types] or \
+                        w.get("Action") != ["Allow"] or w.get("Profile") != ["Any"]:
+                    problems.append("%s %s echo rule: %r, peers %r" % (d, proto, w, peers))
+            elif w:
+                problems.append("%s %s echo rule without documented peers" % (d, proto))
+    for k in echo:
+        problems.append("unexpected echo rule %r" % (k,))
     for pr in problems:
         print(pr)
     print("%d rules compared" % len(ruleset["rules"]))

@@ -59,6 +59,12 @@ static const struct win_case cases[] = {
 	{ quote_site, "win", true, "-Description 'table site row 1: the agent''s report (udp local 9000-9009 remote 0-65535)' " },
 	{ quote_site, "win", true, "-Protocol UDP -LocalPort 9000-9009 -RemoteAddress '203.0.113.0/28' -WhatIf:$WhatIf" },
 	{ quote_site, "win", false, "-RemotePort" },
+	/* Echo with the documented peers, per family that has any. */
+	{ quote_site, "win", true, "-Direction Inbound -Action Allow -Profile Any -Enabled True "
+	  "-Protocol ICMPv4 -IcmpType 8 -RemoteAddress '203.0.113.0/28' -WhatIf:$WhatIf" },
+	{ quote_site, "win", true, "-Direction Outbound -Action Allow -Profile Any -Enabled True "
+	  "-Protocol ICMPv4 -IcmpType 8 -RemoteAddress '203.0.113.0/28' -WhatIf:$WhatIf" },
+	{ quote_site, "win", false, "-Protocol ICMPv6" },
 };
 
 static char *export_text(const struct win_case *c)

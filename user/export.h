@@ -22,6 +22,8 @@
 #define PC_NFT_ECHO_OUT "echo_out"
 #define PC_NFT_NAME_LEN 80
 
+/* The first comment line of an export: which host or role, which site. */
+void pc_export_banner(const struct pc_ruleset *rs, FILE *out);
 /* Every remote address of every rule, once each, in rule order: the
  * documented peers that echo is allowed with (settings: icmp-echo), as
  * the datapath's address maps hold them. The caller frees *out. */

@@ -117,31 +117,6 @@ static void print_set(FILE *out, const char *name, const struct pc_addr *a,
 	fputs(" }\n\t}\n", out);
 }
 
-size_t pc_export_peers(const struct pc_ruleset *rs, struct pc_addr **out)
-{
-	size_t n = 0;
-
-	*out = NULL;
-	for (size_t i = 0; i < rs->nrules; i++)
-		n += rs->rules[i].nremote;
-	if (n == 0)
-		return 0;
-	*out = pc_xrealloc(NULL, n, sizeof(**out));
-	n = 0;
-	for (size_t i = 0; i < rs->nrules; i++) {
-		for (size_t j = 0; j < rs->rules[i].nremote; j++) {
-			const struct pc_addr *a = &rs->rules[i].remote_addrs[j];
-			size_t k = 0;
-
-			while (k < n && !pc_addr_equal(&(*out)[k], a))
-				k++;
-			if (k == n)
-				(*out)[n++] = *a;
-		}
-	}
-	return n;
-}
-
 static void print_declarations(const struct pc_ruleset *rs, FILE *out,
 			       const struct pc_addr *peers, size_t npeers)
 {
@@ -285,17 +260,12 @@ int pc_export_nft(const struct pc_ruleset *rs, FILE *out)
 	const char *policy = audit ? "accept" : "drop";
 	struct pc_addr *peers;
 	size_t npeers = pc_export_peers(rs, &peers);
-	char kinds[512];
 
-	fprintf(out, "#!/usr/sbin/nft -f\n"
-		"# portcullis export for %s %s (%s) of site %s: %zu rules.\n"
-		"# Load with 'nft -f FILE': replaces table inet %s, touches no other.\n"
+	fputs("#!/usr/sbin/nft -f\n", out);
+	pc_export_banner(rs, out);
+	fprintf(out, "# Load with 'nft -f FILE': replaces table inet %s, touches no other.\n"
 		"# Documented flows open in their initiating direction, replies pass\n"
-		"# through conntrack, everything else is %s.\n\n",
-		rs->host ? "host" : "role", rs->name,
-		pc_kinds_format(rs->policy, rs->kinds, kinds, sizeof(kinds)),
-		rs->policy->site_name ? rs->policy->site_name : "(none: catalog only)",
-		rs->nrules, PC_NFT_TABLE,
+		"# through conntrack, everything else is %s.\n\n", PC_NFT_TABLE,
 		audit ? "logged and let through (settings: mode: audit)" : "dropped");
 	/* Create, then delete: loads whether or not the table exists. */
 	fputs("table inet " PC_NFT_TABLE "\ndelete table inet " PC_NFT_TABLE "\n\n"

@@ -123,19 +123,13 @@ static void print_echo(const struct pc_ruleset *rs, FILE *out)
 
 int pc_export_windows(const struct pc_ruleset *rs, FILE *out)
 {
-	char kinds[512];
-
-	fprintf(out, "# portcullis export for %s %s (%s) of site %s: %zu rules.\n"
-		"# Run as administrator: .\\portcullis.ps1 (add -WhatIf to see what it\n"
+	pc_export_banner(rs, out);
+	fputs("# Run as administrator: .\\portcullis.ps1 (add -WhatIf to see what it\n"
 		"# would do). Replaces the rules of group '" GROUP "', then sets every\n"
 		"# profile to block what no rule allows, inbound and outbound.\n"
 		"#Requires -Modules NetSecurity\n"
 		"param([switch]$WhatIf)\n"
-		"$ErrorActionPreference = 'Stop'\n\n",
-		rs->host ? "host" : "role", rs->name,
-		pc_kinds_format(rs->policy, rs->kinds, kinds, sizeof(kinds)),
-		rs->policy->site_name ? rs->policy->site_name : "(none: catalog only)",
-		rs->nrules);
+		"$ErrorActionPreference = 'Stop'\n\n", out);
 	fputs("Get-NetFirewallRule -Group '" GROUP "' -ErrorAction SilentlyContinue |\n"
 	      "    Remove-NetFirewallRule -WhatIf:$WhatIf\n\n", out);
 	for (size_t i = 0; i < rs->nrules; i++)

@@ -119,6 +119,9 @@ static struct pc_addr pick_in(const struct pc_addr *a)
 
 static void pool_add(const struct pc_addr *a)
 {
+	for (size_t i = 0; i < npool; i++)
+		if (pc_addr_equal(&pool[i], a))
+			return; /* once each: strangers as likely as peers */
 	if (npool < MAX_ADDRS)
 		pool[npool++] = *a;
 }
@@ -238,8 +241,10 @@ static bool generate(struct pkt *k, enum pc_dir dir)
 	for (size_t tries = 0; from_rule && r->dir != dir && tries < 8; tries++)
 		r = &rs->rules[rnd_below((uint32_t)rs->nrules)];
 	from_rule = from_rule && r->dir == dir && r->nremote;
-	remote = from_rule ? r->remote_addrs[rnd_below((uint32_t)r->nremote)] :
-			     pool[rnd_below((uint32_t)npool)];
+	/* A rule's ports with someone else's address a quarter of the time:
+	 * the wrong-peer probe. */
+	remote = from_rule && rnd_below(4) ? r->remote_addrs[rnd_below((uint32_t)r->nremote)] :
+					     pool[rnd_below((uint32_t)npool)];
 	if (!pc_addr_is_host(&remote))
 		remote = pick_in(&remote);
 	k->t.dir = dir;

@@ -184,11 +184,11 @@ fi
 grep -E '^# (ingress|egress):' "$TMP/diff"
 
 # The judge must see a wrong ruleset: a port moved by one, the limited
-# broadcast taken for unicast, a stranger among the GUI's IPv6 peers.
+# broadcast taken for unicast, the GUI's IPv6 peer widened to its /64.
 mutants=(
 	's/tcp dport 22015 tcp sport 1024-65535/tcp dport 22014 tcp sport 1024-65535/'
 	'/ip daddr 255.255.255.255 goto in_bcast/d'
-	's/^\(\t*elements = { 2001:db8:a::20\) }/\1, 2001:db8:a::99 }/'
+	's/^\(\t*elements = { \)2001:db8:a::20 }/\12001:db8:a::\/64 }/'
 )
 for m in "${mutants[@]}"; do
 	sed "$m" "$TMP/srv.nft" >"$TMP/mutant.nft"

@@ -20,6 +20,7 @@ static const struct pc_cmd commands[] = {
 	{ "daemon", pc_cmd_daemon, "enforce and reload on file change or SIGHUP" },
 	{ "monitor", pc_cmd_monitor, "show denied packets as they are denied" },
 	{ "stats", pc_cmd_stats, "packets and bytes per path and direction, drops by reason" },
+	{ "export", pc_cmd_export, "the rules of a host as nftables rules or a Windows firewall script" },
 };
 
 static void usage(FILE *out)

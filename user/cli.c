@@ -84,6 +84,7 @@ int pc_cli_ctl_failed(const char *cmd, const struct pc_ctl_res *res)
 		break;
 	case PC_CTL_PINS:
 	case PC_CTL_OBJECT:
+	case PC_CTL_NETNS:
 	case PC_CTL_HOOK:
 		break; /* said where it happened, with the details */
 	case PC_CTL_MAPS:

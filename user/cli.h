@@ -61,7 +61,7 @@ void pc_reload_print(const struct pc_ctl_res *r, FILE *out);
 
 extern const struct pc_cmd_opts pc_catalog_cmd, pc_check_cmd, pc_explain_cmd,
 	pc_attach_cmd, pc_detach_cmd, pc_status_cmd, pc_reload_cmd, pc_daemon_cmd,
-	pc_monitor_cmd, pc_stats_cmd;
+	pc_monitor_cmd, pc_stats_cmd, pc_export_cmd;
 
 int pc_cmd_catalog(int argc, char **argv);
 int pc_cmd_reload(int argc, char **argv);
@@ -73,5 +73,6 @@ int pc_cmd_attach(int argc, char **argv);
 int pc_cmd_detach(int argc, char **argv);
 int pc_cmd_status(int argc, char **argv);
 int pc_cmd_stats(int argc, char **argv);
+int pc_cmd_export(int argc, char **argv);
 
 #endif

@@ -85,7 +85,6 @@ int pc_cli_attach(const struct pc_ctl_req *rq)
 
 	if (geteuid() != 0)
 		pc_warn("not running as root: attaching needs CAP_BPF and CAP_NET_ADMIN");
-	pc_libbpf_logging();
 	if (pc_ctl_attach(rq, &res)) {
 		rc = pc_cli_ctl_failed("attach", &res);
 		pc_ctl_res_free(&res);

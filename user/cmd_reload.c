@@ -98,7 +98,6 @@ int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out)
 	struct pc_ctl_res res;
 	int rc;
 
-	pc_libbpf_logging();
 	if (pc_ctl_reload(rq, &res)) {
 		rc = pc_cli_ctl_failed("reload", &res);
 		pc_ctl_res_free(&res);

@@ -170,6 +170,9 @@ static int attach_locked(struct txn *t, const struct pc_ctl_req *rq,
 	if (err)
 		return fail(res, PC_CTL_OBJECT, err);
 	pc_maps_from_skel(&t->m, t->skel);
+	err = pc_dp_check_netns(&t->m);
+	if (err)
+		return fail(res, PC_CTL_NETNS, err);
 	for (i = 0; i < rq->nifaces; i++) {
 		err = pc_dp_check(&t->pins, &t->m, ifindex[i], rq->ifaces[i], &rq->hook);
 		if (err) {

@@ -48,6 +48,8 @@ enum pc_ctl_step {
 	PC_CTL_PINS,         /* opening or locking the pin root (printed) */
 	PC_CTL_OBJECT,       /* the kernel refused the programs or maps (printed) */
 	PC_CTL_MAPS,         /* opening the pinned maps */
+	PC_CTL_NETNS,        /* the pin root's interfaces are in another
+				network namespace (-EXDEV, printed) */
 	PC_CTL_FILL,         /* writing the rules; -E2BIG: a map is full */
 	PC_CTL_HOOK,         /* res->iface: a hook is in the way or failed (printed) */
 	PC_CTL_FLIP,         /* the atomic store that makes the rules live */

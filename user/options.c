@@ -117,7 +117,7 @@ int pc_opts_parse(const struct pc_cmd_opts *c, int argc, char **argv, void *ctx)
 	}
 	shortopts[s] = '\0';
 	longopts[n] = (struct option){ 0 };
-	optind = 1;
+	optind = 0; /* 0, not 1: getopt's whole state starts afresh */
 	opterr = 0;
 	while ((v = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		const struct pc_opt *o = NULL;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "controller.h"
+#include "datapath.h"
 #include "state.h"
 
 int pc_cli_load_policy(const char *site, struct pc_policy *p, char **text,
@@ -39,6 +40,58 @@ int pc_cli_compile(const char *cmd, const struct pc_policy *p, const char *host,
 		return pc_cli_usage_error(cmd, "give --host or --role, not both");
 	res.step = pc_ctl_compile(p, host, role, rs, &res.err);
 	return res.step ? pc_cli_ctl_failed(cmd, &res) : PC_EXIT_OK;
+}
+
+/* The last lines of the verifier's log, each as its own message. */
+static void print_verifier_tail(const char *log, int lines)
+{
+	size_t end = strlen(log), start;
+
+	while (end > 0 && log[end - 1] == '\n')
+		end--;
+	for (start = end; start > 0; start--)
+		if (log[start - 1] == '\n' && --lines == 0)
+			break;
+	while (start < end) {
+		size_t len = strcspn(log + start, "\n");
+
+		if (len > end - start)
+			len = end - start;
+		if (len)
+			pc_err("verifier: %.*s", (int)len, log + start);
+		start += len + 1;
+	}
+}
+
+/* The kernel refused the BPF object: say what it refused. */
+static void object_refused(const struct pc_ctl_res *res)
+{
+	const char *log = pc_dp_verifier_log();
+	bool tail = log[0] && pc_verbosity < 1;
+
+	switch (res->refusal) {
+	case PC_DP_REFUSED_VERIFIER:
+		pc_err("the kernel's verifier rejected the BPF programs (%s)%s",
+		       res->err == -E2BIG ? "a program is too complex" : strerror(-res->err),
+		       tail ? "; the end of its log:" : "");
+		if (tail)
+			print_verifier_tail(log, 8);
+		if (pc_verbosity < 1)
+			pc_err("run with -v for the verifier's whole log");
+		break;
+	case PC_DP_REFUSED_PINS:
+		pc_err("the kernel refused the maps pinned under %s: they may be from another version; detach --all first",
+		       res->root);
+		break;
+	case PC_DP_REFUSED_MAPS:
+		pc_err("the kernel cannot create the maps the programs need (a map type or size it does not support?)%s",
+		       pc_verbosity < 1 ? "; run with -v for libbpf's log" : "");
+		break;
+	case PC_DP_REFUSED_OTHER:
+		pc_err("the kernel refused the BPF programs or maps: %s%s", pc_strerror(res->err),
+		       pc_verbosity < 1 ? " (run with -v for libbpf's log)" : "");
+		break;
+	}
 }
 
 /* -E2BIG from the loader, with the limits. */
@@ -82,8 +135,10 @@ int pc_cli_ctl_failed(const char *cmd, const struct pc_ctl_res *res)
 		else
 			pc_err("cannot read this machine's addresses: %s", strerror(-res->err));
 		break;
-	case PC_CTL_PINS:
 	case PC_CTL_OBJECT:
+		object_refused(res);
+		break;
+	case PC_CTL_PINS:
 	case PC_CTL_NETNS:
 	case PC_CTL_HOOK:
 		break; /* said where it happened, with the details */

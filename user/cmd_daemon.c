@@ -6,7 +6,6 @@
  * enforcement: that lives in the kernel until `portcullis detach`.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,8 +14,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "datapath.h"
 #include "controller.h"
+#include "datapath.h"
 #include "guard.h"
 #include "watch.h"
 

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "datapath.h"
 #include "controller.h"
+#include "datapath.h"
 #include "state.h"
 
 struct reload_args {

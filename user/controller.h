@@ -46,7 +46,8 @@ enum pc_ctl_step {
 	PC_CTL_LOCAL_HOST,   /* -ENOENT: none of this machine's addresses is a
 				host's; -EEXIST: several hosts'; else errno */
 	PC_CTL_PINS,         /* opening or locking the pin root (printed) */
-	PC_CTL_OBJECT,       /* the kernel refused the programs or maps (printed) */
+	PC_CTL_OBJECT,       /* the kernel refused the programs or maps:
+				res->refusal */
 	PC_CTL_MAPS,         /* opening the pinned maps */
 	PC_CTL_NETNS,        /* the pin root's interfaces are in another
 				network namespace (-EXDEV, printed) */
@@ -62,6 +63,7 @@ struct pc_ctl_res {
 	const char *root;     /* the pin root */
 	char *host, *role;    /* as asked for or recorded (compile errors) */
 	char *site;           /* the site file used (NULL: the catalog alone) */
+	enum pc_dp_refusal refusal; /* PC_CTL_OBJECT: what the kernel refused */
 	struct pc_diags diags; /* PC_CTL_POLICY: the errors found */
 	/* What is in force after success. */
 	char *name;           /* host or role */

@@ -73,20 +73,9 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
-/* Prints the last lines of the verifier's log, each as its own message. */
-static void print_verifier_tail(int lines)
+const char *pc_dp_verifier_log(void)
 {
-	char *start = verifier_tail + strlen(verifier_tail);
-
-	while (start > verifier_tail && start[-1] == '\n')
-		*--start = '\0';
-	while (start > verifier_tail && lines > 0)
-		if (*--start == '\n')
-			lines--;
-	if (*start == '\n')
-		start++;
-	for (char *line = strtok(start, "\n"); line; line = strtok(NULL, "\n"))
-		pc_err("verifier: %s", line);
+	return verifier_tail;
 }
 
 void pc_libbpf_logging(void)
@@ -239,19 +228,17 @@ int pc_pins_remove_all(struct pc_pins *p)
 	return err;
 }
 
-int pc_dp_load(struct pc_pins *p, struct portcullis **out)
+int pc_dp_load(struct pc_pins *p, struct portcullis **out, enum pc_dp_refusal *why)
 {
 	struct portcullis *skel;
 	struct bpf_map *map;
 	int err;
 
 	*out = NULL;
+	*why = PC_DP_REFUSED_OTHER;
 	skel = portcullis__open();
-	if (!skel) {
-		err = -errno;
-		pc_err("cannot open the BPF object: %s", pc_strerror(err));
-		return err;
-	}
+	if (!skel)
+		return -errno;
 	bpf_object__for_each_map(map, skel->obj) {
 		char path[PATH_MAX + 64];
 
@@ -261,7 +248,6 @@ int pc_dp_load(struct pc_pins *p, struct portcullis **out)
 		snprintf(path, sizeof(path), "%s/maps/%s", p->root, bpf_map__name(map));
 		err = bpf_map__set_pin_path(map, path);
 		if (err) {
-			pc_err("cannot set the pin path %s: %s", path, pc_strerror(err));
 			portcullis__destroy(skel);
 			return err;
 		}
@@ -272,27 +258,12 @@ int pc_dp_load(struct pc_pins *p, struct portcullis **out)
 		char probe[PATH_MAX + 64];
 
 		snprintf(probe, sizeof(probe), "%s/maps/%s", p->root, PC_MAP_NAME(config));
-		if (verifier_tail[0] || err == -E2BIG) {
-			/* The verifier said no: EACCES, E2BIG or EINVAL. */
-			bool tail = verifier_tail[0] && pc_verbosity < 1;
-
-			pc_err("the kernel's verifier rejected the BPF programs (%s)%s",
-			       err == -E2BIG ? "a program is too complex" : strerror(-err),
-			       tail ? "; the end of its log:" : "");
-			if (tail) {
-				print_verifier_tail(8);
-				pc_err("run with -v for the verifier's whole log");
-			}
-		} else if (err == -EINVAL && access(probe, F_OK) == 0) {
-			pc_err("the kernel refused the maps pinned under %s: they may be from another version; detach --all first",
-			       p->root);
-		} else if (err == -EINVAL) {
-			pc_err("the kernel cannot create the maps the programs need (a map type or size it does not support?)%s",
-			       pc_verbosity < 1 ? "; run with -v for libbpf's log" : "");
-		} else {
-			pc_err("the kernel refused the BPF programs or maps: %s%s", pc_strerror(err),
-			       pc_verbosity < 1 ? " (run with -v for libbpf's log)" : "");
-		}
+		if (verifier_tail[0] || err == -E2BIG)
+			*why = PC_DP_REFUSED_VERIFIER; /* EACCES, E2BIG or EINVAL */
+		else if (err == -EINVAL && access(probe, F_OK) == 0)
+			*why = PC_DP_REFUSED_PINS;
+		else if (err == -EINVAL)
+			*why = PC_DP_REFUSED_MAPS;
 		portcullis__destroy(skel);
 		return err;
 	}

@@ -38,9 +38,24 @@ int pc_pins_remove_all(struct pc_pins *p);
  * log) with -v, debug output with -vv. */
 void pc_libbpf_logging(void);
 
+/* Why the kernel refused the object. */
+enum pc_dp_refusal {
+	PC_DP_REFUSED_OTHER,    /* the error says it */
+	PC_DP_REFUSED_VERIFIER, /* the verifier rejected a program: see
+				   pc_dp_verifier_log() */
+	PC_DP_REFUSED_PINS,     /* the maps pinned under the root do not fit
+				   this build (another version) */
+	PC_DP_REFUSED_MAPS,     /* a map could not be created (a type or size
+				   this kernel does not support) */
+};
+
 /* Opens and loads the object with every map pinned under the pin root,
- * reusing maps already pinned there (a second attach or a reload). */
-int pc_dp_load(struct pc_pins *p, struct portcullis **skel);
+ * reusing maps already pinned there (a second attach or a reload). On
+ * failure, *why says what the kernel refused; nothing is printed but
+ * libbpf's own log (with -v). */
+int pc_dp_load(struct pc_pins *p, struct portcullis **skel, enum pc_dp_refusal *why);
+/* The end of the verifier's log of the last refused load ("" if none). */
+const char *pc_dp_verifier_log(void);
 
 enum pc_xdp_mode { PC_XDP_AUTO, PC_XDP_NATIVE, PC_XDP_GENERIC };
 /* Where ingress is judged: XDP, or clsact ingress (after GRO). */

@@ -140,5 +140,15 @@ mv "$TMP/record.json" "$RECORD.json"
 
 check "detach --all" pc detach --all
 check "the record is gone" test ! -e "$RECORD.json"
+
+# --- maps pinned by something else: the kernel's refusal in plain words ---
+mkdir -p "$PINS/maps"
+bpftool map create "$PINS/maps/pc_config" type array key 4 value 4 entries 1 name pc_config
+out=$(pc attach -c "$TMP/a.yaml" eth0 2>&1); rc=$?
+check "attach over a foreign pc_config pin exits 1" test "$rc" = 1
+check "  and says the pinned maps do not fit" grep -q "refused the maps pinned under $PINS: they may be from another version" <<<"$out"
+check "  eth0 was not touched" sh -c \
+	"! nsenter --net=/run/netns/$ID-srv ip -j link show dev eth0 | jq -e '.[0].xdp' >/dev/null"
+rm -rf "$PINS"
 echo "1..$n"
 [ "$fails" = 0 ]

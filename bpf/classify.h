@@ -32,6 +32,7 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
+#include "maps.h"
 #include "portcullis.h"
 
 static __always_inline struct pc_mask *pc_remote_mask(__u32 bank, __u8 family,

@@ -17,6 +17,18 @@
  * datagram that passed, and find it for the later fragments.
  * Timeouts come from the active bank's settings, in seconds.
  *
+ * Races: an entry is updated in place, without a lock, by whichever CPU
+ * sees a packet of the connection, so the two directions (or two queues)
+ * may write it at once. Every field is a naturally aligned word written
+ * and read with one access (PC_WRITE_ONCE / PC_READ_ONCE: the compiler may
+ * neither tear nor repeat it), so a reader sees an old or a new value of
+ * each field, never a mix. What can then go wrong is only ordering between
+ * fields: two idle stamps race (either is a time of this jiffy), and two
+ * state steps race (a FIN on one CPU, data on the other): the later store
+ * wins and a lost step is taken again by the next packet of its kind (TCP
+ * retransmits FIN and SYN until answered). No step opens more than the
+ * policy allowed: every state is one of an allowed connection.
+ *
  * pc_now() is the time these stamps use: CLOCK_MONOTONIC nanoseconds
  * (bpf_ktime_get_ns(), what user/seed.c writes too), read once per jiffy
  * per CPU and reused until the jiffy changes, so a stamp lags by at most
@@ -30,10 +42,13 @@
 #include <linux/in.h>
 #include <bpf/bpf_helpers.h>
 
+#include "maps.h"
 #include "parsing.h"
 #include "portcullis.h"
 
 #define PC_NSEC 1000000000ull
+#define PC_READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+#define PC_WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
 
 static __always_inline __u64 pc_now(void)
 {
@@ -92,8 +107,9 @@ pc_ct_lookup(const struct pc_ct_key *k, const struct pc_bank_settings *set,
 
 	if (!ct)
 		return NULL;
-	if (now > ct->last_seen_ns &&
-	    now - ct->last_seen_ns > pc_ct_timeout(ct, k->proto, set)) {
+	__u64 seen = PC_READ_ONCE(ct->last_seen_ns);
+
+	if (now > seen && now - seen > pc_ct_timeout(ct, k->proto, set)) {
 		bpf_map_delete_elem(&pc_ct, k);
 		return NULL;
 	}
@@ -103,25 +119,29 @@ pc_ct_lookup(const struct pc_ct_key *k, const struct pc_bank_settings *set,
 static __always_inline void pc_ct_update(struct pc_ct_value *ct, __u32 dir,
 					 __u8 proto, __u8 flags, __u64 now)
 {
-	ct->last_seen_ns = now;
+	__u8 state = PC_READ_ONCE(ct->state);
+
+	PC_WRITE_ONCE(ct->last_seen_ns, now);
 	if (proto != IPPROTO_TCP) {
-		if (dir != ct->init_dir)
-			ct->state = PC_CT_ESTABLISHED;
+		if (dir != ct->init_dir && state != PC_CT_ESTABLISHED)
+			PC_WRITE_ONCE(ct->state, PC_CT_ESTABLISHED);
 		return;
 	}
 	if (flags & PC_TCP_RST) {
-		ct->state = PC_CT_CLOSED;
+		PC_WRITE_ONCE(ct->state, PC_CT_CLOSED);
 	} else if ((flags & (PC_TCP_SYN | PC_TCP_ACK)) == PC_TCP_SYN &&
 		   dir == ct->init_dir) {
 		/* A new connection on the same ports after a close. */
-		ct->state = PC_CT_NEW;
-		ct->fin_seen = 0;
+		PC_WRITE_ONCE(ct->state, PC_CT_NEW);
+		PC_WRITE_ONCE(ct->fin_seen, 0);
 	} else if (flags & PC_TCP_FIN) {
-		ct->fin_seen |= 1u << dir;
-		ct->state = PC_CT_CLOSING;
-	} else if (ct->state == PC_CT_NEW && dir != ct->init_dir &&
+		/* Two FINs at once on two CPUs may keep one bit: fin_seen is
+		 * for people (it changes no verdict). */
+		PC_WRITE_ONCE(ct->fin_seen, PC_READ_ONCE(ct->fin_seen) | (1u << dir));
+		PC_WRITE_ONCE(ct->state, PC_CT_CLOSING);
+	} else if (state == PC_CT_NEW && dir != ct->init_dir &&
 		   (flags & PC_TCP_ACK)) {
-		ct->state = PC_CT_ESTABLISHED;
+		PC_WRITE_ONCE(ct->state, PC_CT_ESTABLISHED);
 	}
 }
 

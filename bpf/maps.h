@@ -3,7 +3,9 @@
  * The maps of the portcullis object, defined once and shared by the XDP and
  * TC programs. Layouts and names are in include/portcullis.h; userspace
  * (user/loader.c) fills the policy maps of the inactive bank, then flips
- * pc_config. Include this header from exactly one .bpf.c file.
+ * pc_config. The maps are defined here, not declared: every header that
+ * uses them includes this one, and one .bpf.c file (one object) includes
+ * them all.
  */
 #ifndef PC_BPF_MAPS_H
 #define PC_BPF_MAPS_H

@@ -176,8 +176,12 @@ static __always_inline int pc_judge_icmp(const struct pc_pkt *p, __u32 dir,
 			if (!ct || ct->init_dir == dir)
 				return PC_DROP_NO_CONNTRACK;
 		} else if (!ct) {
+			/* Only with a unicast documented peer, and only
+			 * to the host's own address. */
 			if (!(set->flags & PC_SET_ICMP_ECHO) ||
-			    !pc_remote_mask(bank, p->family, k.raddr))
+			    (dir == PC_DIR_IN && p->eth_dst_broadcast) ||
+			    pc_not_peer(bank, p->family, k.laddr) ||
+			    !pc_echo_peer(bank, p->family, k.raddr))
 				return PC_DROP_ICMP;
 			pc_ct_create(&k, dir, 0, PC_PATH_OTHER, gen, 0, now);
 			return PC_DROP_NONE;

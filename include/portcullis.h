@@ -140,7 +140,8 @@ PC_ASSERT_SIZE(struct pc_bank_settings, 64);
 struct pc_addr_key {
 	__u32 bank;      /* host order */
 	__u8 family;     /* PC_AF_INET or PC_AF_INET6 */
-	__u8 _pad[3];
+	__u8 kind;       /* PC_ADDR_* (pc_addr only; 0 in pc_cidr) */
+	__u8 _pad[2];
 	__u8 addr[16];   /* network order; IPv4 in the first 4 bytes */
 };
 PC_ASSERT_SIZE(struct pc_addr_key, 24);
@@ -151,6 +152,16 @@ struct pc_cidr_key {
 };
 PC_ASSERT_SIZE(struct pc_cidr_key, 28);
 #define PC_CIDR_KEY_PREFIX_BASE 64
+
+/*
+ * What a pc_addr entry says about its address. PC_ADDR_RULES: the value is
+ * the rules naming it. PC_ADDR_NOT_PEER (value unused): a broadcast or
+ * unspecified address (255.255.255.255, 0.0.0.0, a segment's directed
+ * broadcast) that rules name only as such: never an ICMP echo peer nor
+ * the destination of an echo, whatever rule names it.
+ */
+#define PC_ADDR_RULES 0
+#define PC_ADDR_NOT_PEER 1
 
 /* Our own family numbers: the same on every platform. */
 #define PC_AF_INET 4

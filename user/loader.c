@@ -219,6 +219,29 @@ static int write_exact(int fd, uint32_t bank, const struct addr_rules *v, size_t
 	return err == -ENOSPC ? -E2BIG : err;
 }
 
+/* PC_ADDR_NOT_PEER marks: the addresses rules name only as broadcasts or
+ * as a DHCP client's unspecified source, which ICMP echo must not treat as
+ * documented peers although they are in the bank's address set. */
+static int write_not_peers(int fd, uint32_t bank, const struct pc_policy *p)
+{
+	size_t n = p ? p->nsegments : 0;
+	struct pc_mask none = { 0 };
+	int err = 0;
+
+	for (size_t i = 0; i < n + 2 && !err; i++) {
+		struct pc_addr a = i == n ? pc_addr_v4(0xffffffffu) :
+				   i == n + 1 ? pc_addr_v4(0) :
+				   pc_addr_broadcast(&p->segments[i]);
+		struct pc_addr_key k;
+
+		addr_key(&k, bank, &a);
+		k.kind = PC_ADDR_NOT_PEER;
+		if (bpf_map_update_elem(fd, &k, &none, BPF_ANY))
+			err = errno == ENOSPC ? -E2BIG : -errno;
+	}
+	return err;
+}
+
 /* Path slots for the rules' path ids, existing slots kept. */
 static int assign_slots(int fd, const struct pc_ruleset *rs, uint32_t *slots)
 {
@@ -389,6 +412,8 @@ int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 				 offsetof(struct pc_cidr_key, a.bank), nbank);
 	if (!err)
 		err = write_exact(m->addr, nbank, exact, nexact);
+	if (!err)
+		err = write_not_peers(m->addr, nbank, rs->policy);
 	for (size_t i = 0; i < ncidr && !err; i++) {
 		struct pc_cidr_key k;
 

@@ -609,6 +609,59 @@ static void test_conntrack_and_icmp(void **state)
 	expect(f, "neighbour solicitation", IN, &p, OK, NULL);
 }
 
+/* ICMP echo passes only with unicast documented peers (settings:
+ * icmp-echo), never with an address a rule names only as a broadcast or
+ * unspecified remote, and never towards a broadcast or multicast
+ * destination (issue 9). */
+struct ecase {
+	const char *desc;
+	int dir;
+	const char *src, *dst;
+	bool eth_bcast;
+	int reason;
+};
+
+static const struct ecase echo_cases[] = {
+	{ "to a documented peer", OUT, MGR4, "198.51.100.11", false, OK },
+	{ "to a peer of a client CIDR", OUT, MGR4, "192.0.2.70", false, OK },
+	{ "to 255.255.255.255 (a WoL rule names it)", OUT, MGR4, "255.255.255.255", false, PC_DROP_ICMP },
+	{ "to a directed broadcast (magicsend names it)", OUT, MGR4, "198.51.100.255", false, PC_DROP_ICMP },
+	{ "to the own segment's broadcast", OUT, MGR4, "192.0.2.255", false, PC_DROP_ICMP },
+	{ "to 0.0.0.0 (a DHCP rule names it)", OUT, MGR4, "0.0.0.0", false, PC_DROP_ICMP },
+	{ "to a multicast group", OUT, MGR4, "224.0.0.1", false, PC_DROP_ICMP },
+	{ "to IPv6 all-nodes", OUT, MGR6, "ff02::1", false, PC_DROP_ICMP },
+	{ "to a stranger", OUT, MGR4, "203.0.113.99", false, PC_DROP_ICMP },
+	{ "from a documented peer", IN, "198.51.100.11", MGR4, false, OK },
+	{ "from a documented IPv6 peer", IN, "2001:db8:0:2::11", MGR6, false, OK },
+	{ "from 0.0.0.0", IN, "0.0.0.0", MGR4, false, PC_DROP_ICMP },
+	{ "from a peer to 255.255.255.255", IN, "198.51.100.11", "255.255.255.255", true, PC_DROP_ICMP },
+	{ "from a peer to the segment broadcast", IN, "198.51.100.11", "192.0.2.255", true, PC_DROP_ICMP },
+	{ "from a peer to the segment broadcast, unicast frame", IN, "198.51.100.11", "192.0.2.255", false, PC_DROP_ICMP },
+	{ "from a peer to the own address in a broadcast frame", IN, "198.51.100.11", MGR4, true, PC_DROP_ICMP },
+	{ "from a peer to IPv6 all-nodes", IN, "2001:db8:0:2::11", "ff02::1", false, PC_DROP_ICMP },
+};
+
+static void test_icmp_echo_peers(void **state)
+{
+	struct fx *f = *state;
+
+	fx_load(f, px_site, "mgr", PC_MODE_ENFORCE);
+	for (size_t i = 0; i < sizeof(echo_cases) / sizeof(*echo_cases); i++) {
+		const struct ecase *c = &echo_cases[i];
+		bool v6 = strchr(c->src, ':') != NULL;
+		struct pkt p;
+
+		fx_clear_tracking(f);
+		pkt_eth(&p, 0);
+		if (c->eth_bcast)
+			pkt_eth_dst_broadcast(&p);
+		pkt_ip(&p, c->src, c->dst);
+		pkt_icmp(&p, v6 ? 128 : 8, 0, (uint16_t)(100 + i));
+		pkt_finish(&p);
+		expect(f, c->desc, c->dir, &p, c->reason, NULL);
+	}
+}
+
 /* Reload: counters stay on their slots; connections no longer allowed are
  * cut, others continue. */
 static void test_reload(void **state)
@@ -721,6 +774,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_non_ip_strict, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_fragments, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_conntrack_and_icmp, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_icmp_echo_peers, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_reload, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_audit_mode, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_rules, fx_setup, fx_teardown),

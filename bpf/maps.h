@@ -133,6 +133,20 @@ struct {
 	__type(value, struct pc_clock);
 } pc_clock SEC(".maps");
 
+/* Per-CPU token bucket of ICMP errors from routers (pipeline.h's
+ * pc_router_error_ok): credit in nanoseconds of refill. Kernel only. */
+struct pc_icmp_budget {
+	__u64 last_ns;
+	__u64 credit_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pc_icmp_budget);
+} pc_icmp_budget SEC(".maps");
+
 /* ifindex -> what the controller attached there (userspace only). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -151,6 +151,90 @@ static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
 	return reason;
 }
 
+static __always_inline int pc_addr_eq(const __u8 *a, const __u8 *b)
+{
+	__u64 x[2], y[2];
+
+	__builtin_memcpy(x, a, 16);
+	__builtin_memcpy(y, b, 16);
+	return x[0] == y[0] && x[1] == y[1];
+}
+
+/* One more ICMP error from a router, if the CPU's bucket has the credit:
+ * it refills at PC_ICMP_ROUTER_ERRORS_PER_SEC and holds a second of it. */
+static __always_inline int pc_router_error_ok(__u64 now)
+{
+	const __u64 cost = PC_NSEC / PC_ICMP_ROUTER_ERRORS_PER_SEC;
+	struct pc_icmp_budget *b;
+	__u32 zero = 0;
+	__u64 credit;
+
+	b = bpf_map_lookup_elem(&pc_icmp_budget, &zero);
+	if (!b)
+		return 0;
+	credit = b->credit_ns;
+	if (now > b->last_ns)
+		credit += now - b->last_ns;
+	if (credit > PC_NSEC)
+		credit = PC_NSEC;
+	b->last_ns = now;
+	if (credit < cost) {
+		b->credit_ns = credit;
+		return 0;
+	}
+	b->credit_ns = credit - cost;
+	return 1;
+}
+
+/*
+ * An ICMP error about a tracked connection travels between the ends of the
+ * packet it quotes, the other way: on egress from the host's address in
+ * the connection to its peer (so it is not a channel to anyone else), on
+ * ingress to the host's address from the peer or from a router on the
+ * path, which may be any address but is rate-limited.
+ */
+static __always_inline int pc_judge_icmp_error(const struct pc_pkt *p,
+					       __u32 dir,
+					       const struct pc_bank_settings *set,
+					       __u64 now, __u32 *slot)
+{
+	const struct pc_inner *in = &p->inner;
+	struct pc_ct_key k = {};
+	struct pc_ct_value *ct;
+
+	/* The quoted packet went the other way: on ingress it is ours. */
+	k.family = p->family;
+	k.proto = in->proto;
+	if (dir == PC_DIR_IN) {
+		k.lport = in->sport;
+		k.rport = in->dport;
+		__builtin_memcpy(k.laddr, in->saddr, 16);
+		__builtin_memcpy(k.raddr, in->daddr, 16);
+	} else {
+		k.lport = in->dport;
+		k.rport = in->sport;
+		__builtin_memcpy(k.laddr, in->daddr, 16);
+		__builtin_memcpy(k.raddr, in->saddr, 16);
+	}
+	if (in->proto == IPPROTO_ICMP || in->proto == IPPROTO_ICMPV6) {
+		k.lport = in->sport;
+		k.rport = 0;
+	}
+	if (!pc_addr_eq(dir == PC_DIR_IN ? p->daddr : p->saddr, k.laddr))
+		return PC_DROP_ICMP;
+	ct = pc_ct_lookup(&k, set, now);
+	if (!ct)
+		return PC_DROP_ICMP;
+	if (!pc_addr_eq(dir == PC_DIR_IN ? p->saddr : p->daddr, k.raddr)) {
+		if (dir == PC_DIR_OUT)
+			return PC_DROP_ICMP;
+		if (!pc_router_error_ok(now))
+			return PC_DROP_ICMP_RATE;
+	}
+	*slot = ct->path_slot;
+	return PC_DROP_NONE;
+}
+
 static __always_inline int pc_judge_icmp(const struct pc_pkt *p, __u32 dir,
 					 __u32 bank_gen,
 					 const struct pc_bank_settings *set,
@@ -190,33 +274,8 @@ static __always_inline int pc_judge_icmp(const struct pc_pkt *p, __u32 dir,
 		*slot = ct->path_slot;
 		return PC_DROP_NONE;
 	}
-	if (pc_is_icmp_error(p->family, t) && p->has_inner) {
-		/* The inner packet went the other way: on ingress it is ours. */
-		const struct pc_inner *in = &p->inner;
-
-		k.family = p->family;
-		k.proto = in->proto;
-		if (dir == PC_DIR_IN) {
-			k.lport = in->sport;
-			k.rport = in->dport;
-			__builtin_memcpy(k.laddr, in->saddr, 16);
-			__builtin_memcpy(k.raddr, in->daddr, 16);
-		} else {
-			k.lport = in->dport;
-			k.rport = in->sport;
-			__builtin_memcpy(k.laddr, in->daddr, 16);
-			__builtin_memcpy(k.raddr, in->saddr, 16);
-		}
-		if (in->proto == IPPROTO_ICMP || in->proto == IPPROTO_ICMPV6) {
-			k.lport = in->sport;
-			k.rport = 0;
-		}
-		ct = pc_ct_lookup(&k, set, now);
-		if (ct) {
-			*slot = ct->path_slot;
-			return PC_DROP_NONE;
-		}
-	}
+	if (pc_is_icmp_error(p->family, t) && p->has_inner)
+		return pc_judge_icmp_error(p, dir, set, now, slot);
 	return PC_DROP_ICMP;
 }
 

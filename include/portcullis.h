@@ -27,6 +27,7 @@ enum pc_drop_reason {
 	PC_DROP_BAD_SOURCE,  /* broadcast or multicast source address */
 	PC_DROP_PROTOCOL,    /* an IP protocol no rule can name (not TCP/UDP/ICMP) */
 	PC_DROP_BAD_FRAGMENT, /* tiny, overlapping (offset 1) or chainless first fragment */
+	PC_DROP_ICMP_RATE,   /* an ICMP error from a router beyond the rate limit */
 	PC_DROP_REASONS,
 };
 
@@ -34,7 +35,7 @@ enum pc_drop_reason {
 #define PC_DROP_REASON_NAMES                                                  \
 	{ "none", "no-rule", "wrong-peer", "malformed", "fragment",            \
 	  "no-conntrack", "non-ip", "icmp", "tcp-flags", "bad-source",         \
-	  "protocol", "bad-fragment" }
+	  "protocol", "bad-fragment", "icmp-rate" }
 
 /* Direction of a packet at the host, as in user/compile.h's enum pc_dir. */
 #define PC_DIR_IN 0  /* XDP ingress */
@@ -70,6 +71,11 @@ enum pc_drop_reason {
 /* Denied packets reported to userspace, at most this many per second and CPU. */
 #define PC_EVENTS_PER_SEC 200
 #define PC_EVENTS_BYTES (256 * 1024) /* ring buffer size */
+
+/* ICMP errors about a tracked connection from an address other than its
+ * peer (a router on the path): at most this many a second and CPU, in
+ * bursts of as many; the rest are dropped as PC_DROP_ICMP_RATE. */
+#define PC_ICMP_ROUTER_ERRORS_PER_SEC 100
 
 /* Map names (as pinned under PIN_ROOT/maps/ and in the skeleton). */
 #define PC_MAP_CONFIG "pc_config"

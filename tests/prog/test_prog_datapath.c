@@ -609,6 +609,91 @@ static void test_conntrack_and_icmp(void **state)
 	expect(f, "neighbour solicitation", IN, &p, OK, NULL);
 }
 
+/* An ICMP error (v4 type 3 / v6 type 1, code 4 / 0) from src to dst about
+ * the inner packet isrc:isport -> idst:idport (TCP ACK), with pad bytes. */
+static void icmp_error(struct pkt *p, const char *src, const char *dst,
+		       const char *isrc, uint16_t isport, const char *idst,
+		       uint16_t idport, size_t pad)
+{
+	bool v6 = strchr(src, ':') != NULL;
+	struct pkt inner;
+
+	pkt_eth(&inner, 0);
+	pkt_ip(&inner, isrc, idst);
+	pkt_tcp(&inner, isport, idport, TH_ACK);
+	pkt_finish(&inner);
+	pkt_eth(p, 0);
+	pkt_ip(p, src, dst);
+	pkt_icmp(p, v6 ? 1 : 3, v6 ? 0 : 4, 0);
+	pkt_append_ip(p, &inner);
+	pkt_payload(p, pad);
+	pkt_finish(p);
+}
+
+/* An ICMP error about a tracked connection goes only between the host and
+ * that connection's peer, about a packet that went the other way; on
+ * ingress a router on the path (any other source) is let through at a
+ * limited rate (issue 9: errors are not a covert channel). */
+struct errcase {
+	const char *desc;
+	int dir;
+	const char *src, *dst;             /* outer */
+	const char *isrc, *idst;           /* inner */
+	uint16_t isport, idport;
+	int reason;
+};
+
+#define WEB4 "198.51.100.11"
+#define WEB6 "2001:db8:0:2::11"
+static const struct errcase err_cases[] = {
+	{ "egress, to the peer, about its packet", OUT, MGR4, WEB4, WEB4, MGR4, 22, 40000, OK },
+	{ "egress, to an outsider", OUT, MGR4, "203.0.113.66", WEB4, MGR4, 22, 40000, PC_DROP_ICMP },
+	{ "egress, to another documented peer", OUT, MGR4, "198.51.100.21", WEB4, MGR4, 22, 40000, PC_DROP_ICMP },
+	{ "egress, from another local address", OUT, "192.0.2.11", WEB4, WEB4, MGR4, 22, 40000, PC_DROP_ICMP },
+	{ "egress, inner packet the host's own (wrong direction)", OUT, MGR4, WEB4, MGR4, WEB4, 40000, 22, PC_DROP_ICMP },
+	{ "egress IPv6, to the peer", OUT, MGR6, WEB6, WEB6, MGR6, 22, 40000, OK },
+	{ "egress IPv6, to an outsider", OUT, MGR6, "2001:db8:ffff::66", WEB6, MGR6, 22, 40000, PC_DROP_ICMP },
+	{ "ingress, from the peer", IN, WEB4, MGR4, MGR4, WEB4, 40000, 22, OK },
+	{ "ingress, from a router on the path", IN, "198.51.100.1", MGR4, MGR4, WEB4, 40000, 22, OK },
+	{ "ingress, to another local address", IN, WEB4, "192.0.2.11", MGR4, WEB4, 40000, 22, PC_DROP_ICMP },
+	{ "ingress, inner packet the peer's (wrong direction)", IN, WEB4, MGR4, WEB4, MGR4, 22, 40000, PC_DROP_ICMP },
+	{ "ingress IPv6, from a router", IN, "2001:db8:0:2::1", MGR6, MGR6, WEB6, 40000, 22, OK },
+};
+
+static void test_icmp_errors(void **state)
+{
+	struct fx *f = *state;
+	uint64_t before, refused;
+	struct pkt p;
+	int passed = 0;
+
+	fx_load(f, px_site, "mgr", PC_MODE_ENFORCE);
+	pkt_flow(&p, OUT, TCP, MGR4, 40000, WEB4, 22, TH_SYN);
+	expect(f, "ssh SYN", OUT, &p, OK, "A-2.3-ssh-linux");
+	pkt_flow(&p, OUT, TCP, MGR6, 40000, WEB6, 22, TH_SYN);
+	expect(f, "ssh SYN, IPv6", OUT, &p, OK, "A-2.3-ssh-linux");
+	for (size_t i = 0; i < sizeof(err_cases) / sizeof(*err_cases); i++) {
+		const struct errcase *c = &err_cases[i];
+
+		icmp_error(&p, c->src, c->dst, c->isrc, c->isport, c->idst,
+			   c->idport, 400);
+		expect(f, c->desc, c->dir, &p, c->reason,
+		       c->reason == OK ? "A-2.3-ssh-linux" : NULL);
+	}
+	/* A router's errors: a burst passes, a flood is cut and counted. */
+	before = fx_drop_packets(f, PC_DROP_ICMP_RATE, IN);
+	icmp_error(&p, "198.51.100.1", MGR4, MGR4, 40000, WEB4, 22, 0);
+	for (int i = 0; i < 1000; i++)
+		passed += fx_run(f, IN, &p);
+	refused = fx_drop_packets(f, PC_DROP_ICMP_RATE, IN) - before;
+	PX_CHECK(passed >= 50 && passed < 1000 && refused == (uint64_t)(1000 - passed),
+		 "router errors: %d of 1000 passed, %llu counted as icmp-rate",
+		 passed, (unsigned long long)refused);
+	/* The peer's own errors are not limited. */
+	icmp_error(&p, WEB4, MGR4, MGR4, 40000, WEB4, 22, 0);
+	expect(f, "the peer during a router flood", IN, &p, OK, "A-2.3-ssh-linux");
+}
+
 /* ICMP echo passes only with unicast documented peers (settings:
  * icmp-echo), never with an address a rule names only as a broadcast or
  * unspecified remote, and never towards a broadcast or multicast
@@ -775,6 +860,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fragments, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_conntrack_and_icmp, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_echo_peers, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_icmp_errors, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_reload, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_audit_mode, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_rules, fx_setup, fx_teardown),

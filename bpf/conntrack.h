@@ -12,7 +12,8 @@
  * sent to a broadcast address, kept for re-checks after a reload). Nothing else
  * creates entries, so undocumented traffic cannot fill the table.
  * pc_ct_update(ct, dir, proto, tcp_flags, now) advances the state (TCP
- * flags; a reply makes UDP and ICMP established) and the idle clock.
+ * flags; a reply makes UDP and ICMP established) and the idle clock, and
+ * says whether the packet belongs to the entry (enum pc_ct_verdict).
  * pc_frag_record / pc_frag_lookup remember the first fragment of a
  * datagram that passed, and find it for the later fragments.
  * Timeouts come from the active bank's settings, in seconds.
@@ -47,6 +48,9 @@
 #include "portcullis.h"
 
 #define PC_NSEC 1000000000ull
+/* How long a TCP connection closed by a FIN each way stays, for the last
+ * ACK and retransmitted FINs: a few seconds, not renewed. */
+#define PC_CT_CLOSED_SECS 5
 #define PC_READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
 #define PC_WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
 
@@ -87,15 +91,21 @@ static __always_inline __u64 pc_ct_timeout(const struct pc_ct_value *ct,
 					   __u8 proto,
 					   const struct pc_bank_settings *set)
 {
+	__u8 state = PC_READ_ONCE(ct->state);
 	__u32 secs;
 
-	if (proto == IPPROTO_TCP)
-		secs = ct->state == PC_CT_ESTABLISHED ? set->ct_tcp_established :
-							 set->ct_tcp_transitory;
-	else if (proto == IPPROTO_UDP)
+	if (proto == IPPROTO_TCP) {
+		if (state == PC_CT_ESTABLISHED)
+			secs = set->ct_tcp_established;
+		else if (state == PC_CT_CLOSED && set->ct_tcp_transitory > PC_CT_CLOSED_SECS)
+			secs = PC_CT_CLOSED_SECS;
+		else
+			secs = set->ct_tcp_transitory;
+	} else if (proto == IPPROTO_UDP) {
 		secs = set->ct_udp;
-	else
+	} else {
 		secs = set->ct_icmp;
+	}
 	return secs * PC_NSEC;
 }
 
@@ -116,33 +126,62 @@ pc_ct_lookup(const struct pc_ct_key *k, const struct pc_bank_settings *set,
 	return ct;
 }
 
-static __always_inline void pc_ct_update(struct pc_ct_value *ct, __u32 dir,
-					 __u8 proto, __u8 flags, __u64 now)
-{
-	__u8 state = PC_READ_ONCE(ct->state);
+/* What a packet does to the entry it matched (pc_ct_update). */
+enum pc_ct_verdict {
+	PC_CT_PASS = 0,  /* the packet belongs to the connection */
+	PC_CT_END,       /* it does, and it ends it (RST): delete the entry */
+	PC_CT_MISS,      /* not this connection's (a SYN the reply way):
+			  * judged by the rules, the entry stays */
+	PC_CT_RESTART,   /* a new connection on the same ports (a SYN the
+			  * opening way after the handshake): the entry goes,
+			  * the rules judge the SYN */
+};
 
-	PC_WRITE_ONCE(ct->last_seen_ns, now);
+/* Whether a TCP SYN (without ACK) belongs to the entry it hit: only a
+ * retransmission of the opening SYN does. Called before pc_ct_update. */
+static __always_inline int pc_ct_syn(const struct pc_ct_value *ct, __u32 dir)
+{
+	if (dir != ct->init_dir)
+		return PC_CT_MISS;
+	return PC_READ_ONCE(ct->state) == PC_CT_NEW ? PC_CT_PASS : PC_CT_RESTART;
+}
+
+/*
+ * TCP: NEW (initiator's SYN) -> ESTABLISHED (the reply's ACK) -> CLOSING
+ * (a FIN) -> CLOSED (a FIN from each side). A SYN never matches the
+ * other way, and the opening way only while the entry is NEW (a
+ * retransmission; pc_ct_syn decides before); a RST ends the entry; a CLOSED entry is not renewed, so
+ * it goes PC_CT_CLOSED_SECS after the second FIN whatever comes later.
+ * UDP and ICMP: a packet the other way makes the entry established.
+ */
+static __always_inline int pc_ct_update(struct pc_ct_value *ct, __u32 dir,
+					__u8 proto, __u8 flags, __u64 now)
+{
+	__u8 state = PC_READ_ONCE(ct->state), fins;
+	__u8 init_dir = ct->init_dir;
+
+	/* PC_CT_PASS or PC_CT_END. */
 	if (proto != IPPROTO_TCP) {
-		if (dir != ct->init_dir && state != PC_CT_ESTABLISHED)
+		PC_WRITE_ONCE(ct->last_seen_ns, now);
+		if (dir != init_dir && state != PC_CT_ESTABLISHED)
 			PC_WRITE_ONCE(ct->state, PC_CT_ESTABLISHED);
-		return;
+		return PC_CT_PASS;
 	}
-	if (flags & PC_TCP_RST) {
-		PC_WRITE_ONCE(ct->state, PC_CT_CLOSED);
-	} else if ((flags & (PC_TCP_SYN | PC_TCP_ACK)) == PC_TCP_SYN &&
-		   dir == ct->init_dir) {
-		/* A new connection on the same ports after a close. */
-		PC_WRITE_ONCE(ct->state, PC_CT_NEW);
-		PC_WRITE_ONCE(ct->fin_seen, 0);
-	} else if (flags & PC_TCP_FIN) {
-		/* Two FINs at once on two CPUs may keep one bit: fin_seen is
-		 * for people (it changes no verdict). */
-		PC_WRITE_ONCE(ct->fin_seen, PC_READ_ONCE(ct->fin_seen) | (1u << dir));
-		PC_WRITE_ONCE(ct->state, PC_CT_CLOSING);
-	} else if (state == PC_CT_NEW && dir != ct->init_dir &&
-		   (flags & PC_TCP_ACK)) {
+	if (flags & PC_TCP_RST)
+		return PC_CT_END;
+	if (state == PC_CT_CLOSED)
+		return PC_CT_PASS; /* not renewed */
+	PC_WRITE_ONCE(ct->last_seen_ns, now);
+	if (flags & PC_TCP_FIN) {
+		/* Two FINs at once on two CPUs may keep one bit: the entry
+		 * then stays CLOSING and goes after the transitory timeout. */
+		fins = PC_READ_ONCE(ct->fin_seen) | (1u << dir);
+		PC_WRITE_ONCE(ct->fin_seen, fins);
+		PC_WRITE_ONCE(ct->state, fins == 3 ? PC_CT_CLOSED : PC_CT_CLOSING);
+	} else if (state == PC_CT_NEW && dir != init_dir && (flags & PC_TCP_ACK)) {
 		PC_WRITE_ONCE(ct->state, PC_CT_ESTABLISHED);
 	}
+	return PC_CT_PASS;
 }
 
 static __always_inline void pc_ct_create(const struct pc_ct_key *k, __u32 dir,

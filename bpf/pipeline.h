@@ -107,6 +107,15 @@ static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
 	peer.exact_done = 0;
 	peer.cidr_done = 0;
 	ct = pc_ct_lookup(&k, set, now);
+	if (ct && p->proto == IPPROTO_TCP &&
+	    (p->tcp_flags & (PC_TCP_SYN | PC_TCP_ACK)) == PC_TCP_SYN) {
+		int v = pc_ct_syn(ct, dir);
+
+		if (v == PC_CT_RESTART)
+			bpf_map_delete_elem(&pc_ct, &k);
+		if (v != PC_CT_PASS) /* the rules judge it as a new connection */
+			ct = NULL;
+	}
 	if (ct && ct->generation != gen) {
 		/* Allowed under an older policy: judge its first packet again
 		 * (wr is recomputed afterwards if needed). */
@@ -125,8 +134,9 @@ static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
 		rev = -1;
 	}
 	if (ct) {
-		pc_ct_update(ct, dir, p->proto, p->tcp_flags, now);
 		*slot = ct->path_slot;
+		if (pc_ct_update(ct, dir, p->proto, p->tcp_flags, now) == PC_CT_END)
+			bpf_map_delete_elem(&pc_ct, &k);
 		return PC_DROP_NONE;
 	}
 	reason = PC_DROP_NO_RULE;

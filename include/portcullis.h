@@ -205,7 +205,7 @@ enum pc_ct_state {
 	PC_CT_NEW = 0,        /* TCP SYN seen; UDP/ICMP: one way only */
 	PC_CT_ESTABLISHED,    /* a reply seen, or taken over mid-stream */
 	PC_CT_CLOSING,        /* FIN seen */
-	PC_CT_CLOSED,         /* RST seen */
+	PC_CT_CLOSED,         /* a FIN each way: goes in seconds, not renewed */
 };
 
 struct pc_ct_value {

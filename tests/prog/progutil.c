@@ -142,6 +142,21 @@ void fx_clear_tracking(struct fx *f)
 	clear_map(f->maps.frags, sizeof(struct pc_frag_key));
 }
 
+void fx_age_tracking(struct fx *f, unsigned secs)
+{
+	struct pc_ct_key k, next, *prev = NULL;
+	struct pc_ct_value v;
+
+	while (bpf_map_get_next_key(f->maps.ct, prev, &next) == 0) {
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(f->maps.ct, &k, &v))
+			continue;
+		v.last_seen_ns -= (uint64_t)secs * 1000000000ull;
+		bpf_map_update_elem(f->maps.ct, &k, &v, BPF_EXIST);
+	}
+}
+
 bool fx_run(struct fx *f, int dir, const struct pkt *p)
 {
 	struct bpf_program *prog = dir ? f->skel->progs.pc_tc_egress :

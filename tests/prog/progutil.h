@@ -41,6 +41,8 @@ void fx_load_host(struct fx *f, const char *host, enum pc_mode mode);
 void fx_close(struct fx *f);
 /* Empties the connection and fragment tables. */
 void fx_clear_tracking(struct fx *f);
+/* Makes every tracked connection secs seconds older (idle for longer). */
+void fx_age_tracking(struct fx *f, unsigned secs);
 
 /* Runs p through XDP (dir 0) or TC (dir 1); returns true if it passed. */
 bool fx_run(struct fx *f, int dir, const struct pkt *p);

@@ -609,6 +609,94 @@ static void test_conntrack_and_icmp(void **state)
 	expect(f, "neighbour solicitation", IN, &p, OK, NULL);
 }
 
+/*
+ * TCP connection states (issue 9: a stale connection opened backwards).
+ * Every step is a packet of mgr:40000 <-> web:22 (documented: mgr opens),
+ * or the clock moving on; each sequence starts with an empty table.
+ */
+enum { AGE = -1, CLEAR = -2 };
+
+struct tstep {
+	const char *desc;
+	int dir;        /* IN, OUT, AGE (flags: seconds), CLEAR */
+	uint8_t flags;
+	int reason;
+};
+
+static const struct tstep tcp_steps[] = {
+	{ "closed, then opened backwards", CLEAR, 0, OK },
+	{ "SYN", OUT, TH_SYN, OK },
+	{ "SYN-ACK", IN, TH_SYN | TH_ACK, OK },
+	{ "ACK", OUT, TH_ACK, OK },
+	{ "FIN", OUT, TH_FIN | TH_ACK, OK },
+	{ "FIN back", IN, TH_FIN | TH_ACK, OK },
+	{ "SYN from the peer, backwards, on the closed entry", IN, TH_SYN, PC_DROP_NO_CONNTRACK },
+	{ "last ACK", OUT, TH_ACK, OK },
+	{ "a late ACK from the peer, closed 0 s ago", IN, TH_ACK, OK },
+	{ "", AGE, 4, OK },
+	{ "a late ACK, 4 s after the close", IN, TH_ACK, OK },
+	{ "", AGE, 2, OK },
+	{ "a late ACK 6 s after the close (not renewed)", IN, TH_ACK, PC_DROP_NO_CONNTRACK },
+	{ "SYN from the peer, backwards, after expiry", IN, TH_SYN, PC_DROP_NO_CONNTRACK },
+
+	{ "SYN backwards on a live connection", CLEAR, 0, OK },
+	{ "SYN", OUT, TH_SYN, OK },
+	{ "SYN-ACK", IN, TH_SYN | TH_ACK, OK },
+	{ "ACK", OUT, TH_ACK, OK },
+	{ "SYN from the peer, backwards", IN, TH_SYN, PC_DROP_NO_CONNTRACK },
+	{ "data from the peer still passes", IN, TH_ACK | TH_PSH, OK },
+
+	{ "RST ends the entry", CLEAR, 0, OK },
+	{ "SYN", OUT, TH_SYN, OK },
+	{ "SYN-ACK", IN, TH_SYN | TH_ACK, OK },
+	{ "RST from the peer", IN, TH_RST | TH_ACK, OK },
+	{ "data after the RST", IN, TH_ACK | TH_PSH, PC_DROP_NO_CONNTRACK },
+	{ "SYN again, opening direction: judged again", OUT, TH_SYN, OK },
+	{ "SYN-ACK", IN, TH_SYN | TH_ACK, OK },
+
+	{ "reopened after a close", CLEAR, 0, OK },
+	{ "SYN", OUT, TH_SYN, OK },
+	{ "SYN-ACK", IN, TH_SYN | TH_ACK, OK },
+	{ "FIN", OUT, TH_FIN | TH_ACK, OK },
+	{ "FIN back", IN, TH_FIN | TH_ACK, OK },
+	{ "SYN in the opening direction starts over", OUT, TH_SYN, OK },
+	{ "SYN-ACK", IN, TH_SYN | TH_ACK, OK },
+	{ "", AGE, 30, OK },
+	{ "data 30 s later (a new connection, not a closed one)", IN, TH_ACK, OK },
+
+	{ "SYN retransmitted", CLEAR, 0, OK },
+	{ "SYN", OUT, TH_SYN, OK },
+	{ "SYN again", OUT, TH_SYN, OK },
+	{ "SYN-ACK", IN, TH_SYN | TH_ACK, OK },
+};
+
+static void test_tcp_states(void **state)
+{
+	struct fx *f = *state;
+	const char *seq = "";
+
+	fx_load(f, px_site, "mgr", PC_MODE_ENFORCE);
+	for (size_t i = 0; i < sizeof(tcp_steps) / sizeof(*tcp_steps); i++) {
+		const struct tstep *s = &tcp_steps[i];
+		char desc[256];
+		struct pkt p;
+
+		if (s->dir == CLEAR) {
+			seq = s->desc;
+			fx_clear_tracking(f);
+			continue;
+		}
+		if (s->dir == AGE) {
+			fx_age_tracking(f, s->flags);
+			continue;
+		}
+		snprintf(desc, sizeof(desc), "%s: %s", seq, s->desc);
+		pkt_flow(&p, s->dir, TCP, MGR4, 40000, "198.51.100.11", 22, s->flags);
+		expect(f, desc, s->dir, &p, s->reason,
+		       s->reason == OK ? "A-2.3-ssh-linux" : NULL);
+	}
+}
+
 /* An ICMP error (v4 type 3 / v6 type 1, code 4 / 0) from src to dst about
  * the inner packet isrc:isport -> idst:idport (TCP ACK), with pad bytes. */
 static void icmp_error(struct pkt *p, const char *src, const char *dst,
@@ -859,6 +947,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_non_ip_strict, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_fragments, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_conntrack_and_icmp, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_states, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_echo_peers, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_errors, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_reload, fx_setup, fx_teardown),

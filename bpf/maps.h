@@ -102,13 +102,32 @@ struct {
 	__type(value, struct pc_counter);
 } pc_drops SEC(".maps");
 
-/* Connections allowed by policy, keyed as the host sees them. */
+/* Established connections allowed by policy, keyed as the host sees
+ * them: what most packets look up, once. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, PC_CT_ENTRIES);
 	__type(key, struct pc_ct_key);
 	__type(value, struct pc_ct_value);
 } pc_ct SEC(".maps");
+
+/* New connections (half-open TCP, one-way UDP and ICMP): a flood of them
+ * evicts only its own kind. An entry moves to pc_ct when the handshake
+ * completes or the other side answers. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, PC_CT_NEW_ENTRIES);
+	__type(key, struct pc_ct_key);
+	__type(value, struct pc_ct_value);
+} pc_ct_new SEC(".maps");
+
+/* enum pc_ct_stat -> count, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PC_CT_STATS);
+	__type(key, __u32);
+	__type(value, __u64);
+} pc_ct_stats SEC(".maps");
 
 /* Fragmented datagrams whose first fragment was allowed. */
 struct {

@@ -84,6 +84,8 @@ static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
 	struct pc_ct_key k = {};
 	struct pc_ct_value *ct;
 	struct pc_peer peer;
+	__u32 stale = 0;
+	int v;
 	__u16 lport, rport;
 	int fwd, rev = -1, reason;
 	__u64 now;
@@ -112,7 +114,9 @@ static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
 		int v = pc_ct_syn(ct, dir);
 
 		if (v == PC_CT_RESTART)
-			bpf_map_delete_elem(&pc_ct, &k);
+			pc_ct_delete(&k);
+		else if (v == PC_CT_MISS)
+			stale = 1; /* goes if the rules allow the SYN */
 		if (v != PC_CT_PASS) /* the rules judge it as a new connection */
 			ct = NULL;
 	}
@@ -128,21 +132,26 @@ static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
 			ct->path_slot = s;
 			ct->generation = gen;
 		} else {
-			bpf_map_delete_elem(&pc_ct, &k);
+			pc_ct_delete(&k);
 			ct = NULL;
 		}
 		rev = -1;
 	}
 	if (ct) {
 		*slot = ct->path_slot;
-		if (pc_ct_update(ct, dir, p->proto, p->tcp_flags, now) == PC_CT_END)
-			bpf_map_delete_elem(&pc_ct, &k);
+		v = pc_ct_update(ct, dir, p->proto, p->tcp_flags, now);
+		if (v == PC_CT_END)
+			pc_ct_delete(&k);
+		else if (v == PC_CT_PROMOTE)
+			pc_ct_promote(&k, ct);
 		return PC_DROP_NONE;
 	}
 	reason = PC_DROP_NO_RULE;
 	if (fwd) {
 		reason = pc_pick_rule(bank, wf, pc_peer_rules(bank, set, &k, wf, &peer), slot);
 		if (reason == PC_DROP_NONE) {
+			if (stale)
+				pc_ct_delete(&k);
 			if (!(p->proto == IPPROTO_TCP && (p->tcp_flags & PC_TCP_RST)))
 				pc_ct_create(&k, dir, bcast, *slot, gen, p->tcp_flags, now);
 			return PC_DROP_NONE;
@@ -280,8 +289,9 @@ static __always_inline int pc_judge_icmp(const struct pc_pkt *p, __u32 dir,
 			pc_ct_create(&k, dir, 0, PC_PATH_OTHER, gen, 0, now);
 			return PC_DROP_NONE;
 		}
-		pc_ct_update(ct, dir, k.proto, 0, now);
 		*slot = ct->path_slot;
+		if (pc_ct_update(ct, dir, k.proto, 0, now) == PC_CT_PROMOTE)
+			pc_ct_promote(&k, ct);
 		return PC_DROP_NONE;
 	}
 	if (pc_is_icmp_error(p->family, t) && p->has_inner)

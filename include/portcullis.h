@@ -60,7 +60,15 @@ enum pc_drop_reason {
 #define PC_PORT_BANK_ENTRIES (PC_PORT_ROWS * PC_PORTS)
 #define PC_MAX_ADDRS (1u << 20)  /* exact remote addresses per bank */
 #define PC_MAX_CIDRS 16384       /* remote CIDR prefixes per bank */
+/* Connection tables: established connections (a handshake completed, or
+ * a reply seen) in one, new ones (half-open, one-way) in another, so that
+ * a flood of new connections cannot evict established ones. Default sizes;
+ * settings: conntrack: max-connections changes both when the maps are
+ * created. */
 #define PC_CT_ENTRIES 262144
+#define PC_CT_NEW_ENTRIES 65536
+#define PC_CT_NEW_DIVISOR 4     /* new-table size = established / 4 ... */
+#define PC_CT_MIN_ENTRIES 256   /* ... and never less than this */
 #define PC_FRAG_ENTRIES 16384
 #define PC_MAX_IFACES 64
 
@@ -89,6 +97,8 @@ enum pc_drop_reason {
 #define PC_MAP_PATH_STATS "pc_path_stats"
 #define PC_MAP_DROPS "pc_drops"
 #define PC_MAP_CT "pc_ct"
+#define PC_MAP_CT_NEW "pc_ct_new"
+#define PC_MAP_CT_STATS "pc_ct_stats"
 #define PC_MAP_FRAGS "pc_frags"
 #define PC_MAP_IFACES "pc_ifaces"
 #define PC_MAP_EVENTS "pc_events"
@@ -203,9 +213,30 @@ PC_ASSERT_SIZE(struct pc_ct_key, 40);
 
 enum pc_ct_state {
 	PC_CT_NEW = 0,        /* TCP SYN seen; UDP/ICMP: one way only */
-	PC_CT_ESTABLISHED,    /* a reply seen, or taken over mid-stream */
+	PC_CT_ESTABLISHED,    /* handshake done, or a reply seen */
 	PC_CT_CLOSING,        /* FIN seen */
 	PC_CT_CLOSED,         /* a FIN each way: goes in seconds, not renewed */
+	PC_CT_REPLIED,        /* TCP SYN-ACK seen, the initiator's ACK not yet */
+	PC_CT_TAKEN,          /* TCP taken over mid-stream, the other side
+			       * not heard yet */
+};
+/* pc_ct holds ESTABLISHED, CLOSING and CLOSED entries; pc_ct_new the
+ * others, and those closed before their handshake completed. */
+
+/*
+ * pc_ct_stats[i] (per CPU, __u64): what happened to the connection tables,
+ * from which userspace derives the evictions of each LRU table:
+ * created - deleted - live entries (+ seeded for pc_ct).
+ */
+enum pc_ct_stat {
+	PC_CTS_NEW_CREATED = 0, /* entries put in pc_ct_new */
+	PC_CTS_NEW_DELETED,     /* taken out of pc_ct_new: expired, ended,
+				 * moved to pc_ct */
+	PC_CTS_EST_CREATED,     /* entries put in pc_ct by the datapath */
+	PC_CTS_EST_DELETED,     /* taken out of pc_ct: expired, ended, cut */
+	PC_CTS_INSERT_FAILED,   /* an insert the kernel refused (no memory) */
+	PC_CTS_SEEDED,          /* put in pc_ct by attach (userspace, CPU 0) */
+	PC_CT_STATS,
 };
 
 struct pc_ct_value {

@@ -15,21 +15,21 @@
 
 #include "portcullis.skel.h"
 
-const char *const pc_map_names[13] = {
+const char *const pc_map_names[PC_LOADER_MAPS] = {
 	PC_MAP_CONFIG, PC_MAP_SETTINGS, PC_MAP_LPORT, PC_MAP_RPORT,
 	PC_MAP_ADDR, PC_MAP_CIDR, PC_MAP_RULE_PATH, PC_MAP_PATH_NAMES,
 	PC_MAP_PATH_STATS, PC_MAP_DROPS, PC_MAP_CT, PC_MAP_FRAGS,
-	PC_MAP_IFACES,
+	PC_MAP_IFACES, PC_MAP_CT_NEW, PC_MAP_CT_STATS,
 };
 
 int *pc_maps_field(struct pc_maps *m, size_t i)
 {
-	int *f[13] = { &m->config, &m->settings, &m->lport, &m->rport,
-		       &m->addr, &m->cidr, &m->rule_path, &m->path_names,
-		       &m->path_stats, &m->drops, &m->ct, &m->frags,
-		       &m->ifaces };
+	int *f[PC_LOADER_MAPS] = { &m->config, &m->settings, &m->lport, &m->rport,
+				   &m->addr, &m->cidr, &m->rule_path, &m->path_names,
+				   &m->path_stats, &m->drops, &m->ct, &m->frags,
+				   &m->ifaces, &m->ct_new, &m->ct_stats };
 
-	return i < 13 ? f[i] : NULL;
+	return i < PC_LOADER_MAPS ? f[i] : NULL;
 }
 
 void pc_maps_from_skel(struct pc_maps *m, const struct portcullis *skel)
@@ -47,15 +47,17 @@ void pc_maps_from_skel(struct pc_maps *m, const struct portcullis *skel)
 	m->ct = bpf_map__fd(skel->maps.pc_ct);
 	m->frags = bpf_map__fd(skel->maps.pc_frags);
 	m->ifaces = bpf_map__fd(skel->maps.pc_ifaces);
+	m->ct_new = bpf_map__fd(skel->maps.pc_ct_new);
+	m->ct_stats = bpf_map__fd(skel->maps.pc_ct_stats);
 	m->owned = 0;
 }
 
 int pc_maps_open_pinned(struct pc_maps *m, const char *pin_root)
 {
-	for (size_t i = 0; i < 13; i++)
+	for (size_t i = 0; i < PC_LOADER_MAPS; i++)
 		*pc_maps_field(m, i) = -1;
 	m->owned = 1;
-	for (size_t i = 0; i < 13; i++) {
+	for (size_t i = 0; i < PC_LOADER_MAPS; i++) {
 		char path[PATH_MAX];
 		int fd, err;
 
@@ -75,7 +77,7 @@ void pc_maps_close(struct pc_maps *m)
 {
 	if (!m->owned)
 		return;
-	for (size_t i = 0; i < 13; i++) {
+	for (size_t i = 0; i < PC_LOADER_MAPS; i++) {
 		int *fd = pc_maps_field(m, i);
 
 		if (*fd >= 0)
@@ -490,6 +492,83 @@ int pc_counter_read(int fd, uint32_t key, struct pc_counter *out)
 	}
 	free(v);
 	return 0;
+}
+
+/* One pc_ct_stats counter summed over the CPUs, or all CPUs' values. */
+static int ct_stat_read(int fd, uint32_t stat, uint64_t *sum, uint64_t **percpu)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *v;
+
+	*sum = 0;
+	if (ncpu < 0)
+		return ncpu;
+	v = pc_xcalloc((size_t)ncpu, sizeof(*v));
+	if (bpf_map_lookup_elem(fd, &stat, v)) {
+		int err = -errno;
+
+		free(v);
+		return err;
+	}
+	for (int i = 0; i < ncpu; i++)
+		*sum += v[i];
+	if (percpu)
+		*percpu = v;
+	else
+		free(v);
+	return 0;
+}
+
+int pc_ct_stat_add(const struct pc_maps *m, uint32_t stat, uint64_t n)
+{
+	uint64_t sum, *v = NULL;
+	int err = ct_stat_read(m->ct_stats, stat, &sum, &v);
+
+	if (err)
+		return err;
+	v[0] += n;
+	if (bpf_map_update_elem(m->ct_stats, &stat, v, BPF_ANY))
+		err = -errno;
+	free(v);
+	return err;
+}
+
+static uint32_t map_max_entries(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	uint32_t len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+}
+
+int pc_ct_pressure_read(const struct pc_maps *m, struct pc_ct_pressure *out)
+{
+	static const uint32_t created[2] = { PC_CTS_EST_CREATED, PC_CTS_NEW_CREATED };
+	static const uint32_t deleted[2] = { PC_CTS_EST_DELETED, PC_CTS_NEW_DELETED };
+	int fds[2] = { m->ct, m->ct_new };
+	uint64_t seeded;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = ct_stat_read(m->ct_stats, PC_CTS_SEEDED, &seeded, NULL);
+	if (!err)
+		err = ct_stat_read(m->ct_stats, PC_CTS_INSERT_FAILED, &out->insert_failed, NULL);
+	for (int t = 0; t < 2 && !err; t++) {
+		uint64_t in;
+
+		out->live[t] = pc_map_count(fds[t], sizeof(struct pc_ct_key));
+		out->max[t] = map_max_entries(fds[t]);
+		err = ct_stat_read(m->ct_stats, created[t], &out->created[t], NULL);
+		if (!err)
+			err = ct_stat_read(m->ct_stats, deleted[t], &out->deleted[t], NULL);
+		/* Counted per CPU without a lock: the live count is read
+		 * later than the counters, so a busy table may show a few
+		 * evictions too many or too few; never below zero. */
+		in = out->created[t] + (t == 0 ? seeded : 0);
+		if (out->live[t] >= 0 && in > out->deleted[t] + (uint64_t)out->live[t])
+			out->evicted[t] = in - out->deleted[t] - (uint64_t)out->live[t];
+	}
+	return err;
 }
 
 long pc_map_count(int fd, size_t key_size)

@@ -118,6 +118,7 @@ struct pc_settings {
 	uint32_t ct_tcp_transitory;  /* handshake and closing, seconds */
 	uint32_t ct_udp;             /* seconds */
 	uint32_t ct_icmp;            /* seconds */
+	uint32_t ct_max_connections; /* established table size (0: default) */
 };
 
 struct pc_kind_group {

@@ -275,26 +275,27 @@ static int parse_part_switches(struct pc_parse *ctx, const struct pc_ynode *n)
 static int parse_conntrack(struct pc_parse *ctx, const struct pc_ynode *n)
 {
 	static const char *const keys[] = { "tcp-established", "tcp-transitory",
-					    "udp", "icmp" };
+					    "udp", "icmp", "max-connections" };
 	struct pc_settings *s = &ctx->p->settings;
 	uint32_t *fields[] = { &s->ct_tcp_established, &s->ct_tcp_transitory,
-			       &s->ct_udp, &s->ct_icmp };
+			       &s->ct_udp, &s->ct_icmp, &s->ct_max_connections };
 	int err = 0;
 
 	if (!pc_yexpect(ctx->d, n, PC_YMAP, "conntrack"))
 		return -EINVAL;
-	if (pc_ycheck_keys(ctx->d, n, "conntrack", keys, 4))
+	if (pc_ycheck_keys(ctx->d, n, "conntrack", keys, 5))
 		err = -EINVAL;
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < 5; i++) {
 		const struct pc_ynode *v = pc_yget(n, keys[i]);
-		uint64_t secs;
+		uint64_t val;
 
 		if (!v)
 			continue;
-		if (pc_yuint(ctx->d, v, keys[i], 1, 7 * 24 * 3600, &secs))
+		if (i == 4 ? pc_yuint(ctx->d, v, keys[i], 1024, 1u << 24, &val) :
+			     pc_yuint(ctx->d, v, keys[i], 1, 7 * 24 * 3600, &val))
 			err = -EINVAL;
 		else
-			*fields[i] = (uint32_t)secs;
+			*fields[i] = (uint32_t)val;
 	}
 	return err;
 }

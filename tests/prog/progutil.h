@@ -34,6 +34,9 @@ extern const char px_site[];
 
 /* Opens and loads the skeleton; fails the test on error. */
 void fx_open(struct fx *f);
+/* The same with connection tables sized for max_connections (the
+ * setting conntrack: max-connections). */
+void fx_open_sized(struct fx *f, uint32_t max_connections);
 /* Loads site (catalog + text), compiles host, loads it with mode. */
 void fx_load(struct fx *f, const char *site, const char *host, enum pc_mode mode);
 /* Compiles and loads another host of the already loaded policy. */

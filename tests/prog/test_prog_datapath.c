@@ -171,6 +171,8 @@ struct pcase {
 #define UDP IPPROTO_UDP
 #define MGR4 "192.0.2.10"
 #define MGR6 "2001:db8::10"
+#define WEB4 "198.51.100.11"
+#define WEB6 "2001:db8:0:2::11"
 #define OK PC_DROP_NONE
 
 /* The management server (Windows: Deployment Manager rows on). */
@@ -697,6 +699,66 @@ static void test_tcp_states(void **state)
 	}
 }
 
+/*
+ * A flood of new connections from documented peers (issue 10): the GUI
+ * clients' /26 sends allowed SYNs to the GUI port, which the server
+ * answers, many times more than both tables hold; an idle established SSH
+ * connection survives, and the evictions of the new-connection table are
+ * counted.
+ */
+static void test_conntrack_flood(void **state)
+{
+	struct fx *f = *state;
+	const uint32_t max = 1024, syns = 6000;
+	struct pc_ct_pressure before, after;
+	uint32_t passed = 0;
+	struct pkt p;
+
+	fx_close(f);
+	fx_open_sized(f, max);
+	fx_load(f, px_site, "mgr", PC_MODE_ENFORCE);
+	assert_int_equal(pc_ct_pressure_read(&f->maps, &before), 0);
+	assert_int_equal(before.max[0], max);
+	assert_int_equal(before.max[1], max / PC_CT_NEW_DIVISOR);
+	pkt_flow(&p, OUT, TCP, MGR4, 40000, WEB4, 22, TH_SYN);
+	expect(f, "ssh SYN", OUT, &p, OK, "A-2.3-ssh-linux");
+	pkt_flow(&p, IN, TCP, MGR4, 40000, WEB4, 22, TH_SYN | TH_ACK);
+	expect(f, "ssh SYN-ACK", IN, &p, OK, "A-2.3-ssh-linux");
+	pkt_flow(&p, OUT, TCP, MGR4, 40000, WEB4, 22, TH_ACK);
+	expect(f, "ssh ACK: established", OUT, &p, OK, "A-2.3-ssh-linux");
+	for (uint32_t i = 0; i < syns; i++) {
+		char peer[32];
+
+		snprintf(peer, sizeof(peer), "192.0.2.%u", 65 + i % 62);
+		pkt_flow(&p, IN, TCP, MGR4, 22015, peer, (uint16_t)(1024 + i / 62), TH_SYN);
+		passed += fx_run(f, IN, &p);
+		/* The server answers; the client never completes. */
+		pkt_flow(&p, OUT, TCP, MGR4, 22015, peer, (uint16_t)(1024 + i / 62),
+			 TH_SYN | TH_ACK);
+		passed += fx_run(f, OUT, &p);
+	}
+	PX_CHECK(passed == 2 * syns, "flood: %u of %u SYNs and SYN-ACKs passed",
+		 passed, 2 * syns);
+	pkt_flow(&p, IN, TCP, MGR4, 40000, WEB4, 22, TH_ACK | TH_PSH);
+	expect(f, "ssh data after the flood", IN, &p, OK, "A-2.3-ssh-linux");
+	pkt_flow(&p, OUT, TCP, MGR4, 40000, WEB4, 22, TH_ACK);
+	expect(f, "ssh ACK after the flood", OUT, &p, OK, "A-2.3-ssh-linux");
+
+	assert_int_equal(pc_ct_pressure_read(&f->maps, &after), 0);
+	PX_CHECK(after.created[1] - before.created[1] == syns + 1,
+		 "new-table inserts: %llu, expected %u",
+		 (unsigned long long)(after.created[1] - before.created[1]), syns + 1);
+	PX_CHECK(after.created[0] - before.created[0] == 1,
+		 "established inserts: %llu, expected 1 (the ssh connection)",
+		 (unsigned long long)(after.created[0] - before.created[0]));
+	PX_CHECK(after.evicted[1] >= syns - after.max[1] && after.evicted[0] == 0,
+		 "evictions: new %llu (expected >= %u), established %llu (expected 0)",
+		 (unsigned long long)after.evicted[1], syns - after.max[1],
+		 (unsigned long long)after.evicted[0]);
+	PX_CHECK(after.live[0] == 1 && after.live[1] <= (long)after.max[1],
+		 "live: established %ld, new %ld", after.live[0], after.live[1]);
+}
+
 /* An ICMP error (v4 type 3 / v6 type 1, code 4 / 0) from src to dst about
  * the inner packet isrc:isport -> idst:idport (TCP ACK), with pad bytes. */
 static void icmp_error(struct pkt *p, const char *src, const char *dst,
@@ -731,8 +793,6 @@ struct errcase {
 	int reason;
 };
 
-#define WEB4 "198.51.100.11"
-#define WEB6 "2001:db8:0:2::11"
 static const struct errcase err_cases[] = {
 	{ "egress, to the peer, about its packet", OUT, MGR4, WEB4, WEB4, MGR4, 22, 40000, OK },
 	{ "egress, to an outsider", OUT, MGR4, "203.0.113.66", WEB4, MGR4, 22, 40000, PC_DROP_ICMP },
@@ -948,6 +1008,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fragments, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_conntrack_and_icmp, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_states, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_conntrack_flood, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_echo_peers, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_errors, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_reload, fx_setup, fx_teardown),

@@ -21,6 +21,8 @@
  * Cost is independent of the number of rules, addresses and the width of
  * port ranges.
  *
+ * pc_addr_marked(bank, family, addr, kind) says whether the loader marked
+ * the address (PC_ADDR_NOT_PEER, PC_ADDR_ROUTER).
  * pc_echo_peer(bank, family, raddr) says whether ICMP echo may be
  * exchanged with raddr: some rule names it, and not only as a broadcast
  * or unspecified address (pc_not_peer: the loader's PC_ADDR_NOT_PEER
@@ -37,11 +39,24 @@
 #include "maps.h"
 #include "portcullis.h"
 
+/* Whether the loader marked address a with kind (PC_ADDR_NOT_PEER,
+ * PC_ADDR_ROUTER). */
+static __always_inline int pc_addr_marked(__u32 bank, __u8 family,
+					  const __u8 *a, __u8 kind)
+{
+	struct pc_addr_key k = {};
+
+	k.bank = bank;
+	k.family = family;
+	k.kind = kind;
+	__builtin_memcpy(k.addr, a, 16);
+	return bpf_map_lookup_elem(&pc_addr, &k) != NULL;
+}
+
 /* An address that is never a unicast peer: by its form (multicast, the
  * limited broadcast, unspecified) or by the loader's mark. */
 static __always_inline int pc_not_peer(__u32 bank, __u8 family, const __u8 *a)
 {
-	struct pc_addr_key k = {};
 
 	if (family == PC_AF_INET) {
 		if (a[0] >= 224 || !(a[0] | a[1] | a[2] | a[3]))
@@ -49,11 +64,7 @@ static __always_inline int pc_not_peer(__u32 bank, __u8 family, const __u8 *a)
 	} else if (a[0] == 0xff) {
 		return 1;
 	}
-	k.bank = bank;
-	k.family = family;
-	k.kind = PC_ADDR_NOT_PEER;
-	__builtin_memcpy(k.addr, a, 16);
-	return bpf_map_lookup_elem(&pc_addr, &k) != NULL;
+	return pc_addr_marked(bank, family, a, PC_ADDR_NOT_PEER);
 }
 
 static __always_inline int pc_echo_peer(__u32 bank, __u8 family,

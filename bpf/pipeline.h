@@ -25,6 +25,9 @@
 /* Neighbour discovery (RFC 4861): router/neighbour solicitation and
  * advertisement, redirect; not named in the UAPI headers. */
 #define PC_ND_FIRST 133
+#define PC_ND_ROUTER_SOLICIT 133
+#define PC_ND_ROUTER_ADVERT 134
+#define PC_ND_REDIRECT 137
 #define PC_ND_LAST 137
 
 /* Impossible flag combinations, used by scanners (NULL, XMAS, ...). */
@@ -254,6 +257,39 @@ static __always_inline int pc_judge_icmp_error(const struct pc_pkt *p,
 	return PC_DROP_NONE;
 }
 
+/*
+ * Neighbour discovery as RFC 4861 has it: hop limit 255 (sent on the
+ * link, not routed), router solicitations from a link-local address or
+ * ::, advertisements and redirects from a router's link-local address;
+ * and RA Guard (RFC 6105): advertisements and redirects, either way, only
+ * from the site's routers (settings: ipv6-ra: site-routers), any router
+ * (any), or none (deny).
+ */
+static __always_inline int pc_judge_nd(const struct pc_pkt *p, __u32 bank,
+				       const struct pc_bank_settings *set)
+{
+	__u8 t = p->icmp_type;
+	int link_local = p->saddr[0] == 0xfe && (p->saddr[1] & 0xc0) == 0x80;
+	__u64 s[2];
+
+	if (p->hop_limit != 255)
+		return PC_DROP_ND;
+	if (t == PC_ND_ROUTER_SOLICIT) {
+		__builtin_memcpy(s, p->saddr, 16);
+		return link_local || !(s[0] | s[1]) ? PC_DROP_NONE : PC_DROP_ND;
+	}
+	if (t != PC_ND_ROUTER_ADVERT && t != PC_ND_REDIRECT)
+		return PC_DROP_NONE; /* neighbour solicitation, advertisement */
+	if (!link_local)
+		return PC_DROP_ND;
+	if (set->flags & PC_SET_RA_ANY)
+		return PC_DROP_NONE;
+	if ((set->flags & PC_SET_RA_SITE) &&
+	    pc_addr_marked(bank, PC_AF_INET6, p->saddr, PC_ADDR_ROUTER))
+		return PC_DROP_NONE;
+	return PC_DROP_ND;
+}
+
 static __always_inline int pc_judge_icmp(const struct pc_pkt *p, __u32 dir,
 					 __u32 bank_gen,
 					 const struct pc_bank_settings *set,
@@ -265,10 +301,11 @@ static __always_inline int pc_judge_icmp(const struct pc_pkt *p, __u32 dir,
 	struct pc_ct_key k = {};
 	struct pc_ct_value *ct;
 
-	if (!v4 && ((t >= PC_ND_FIRST && t <= PC_ND_LAST) ||
-		    (t >= ICMPV6_MGM_QUERY && t <= ICMPV6_MGM_REDUCTION) ||
+	if (!v4 && t >= PC_ND_FIRST && t <= PC_ND_LAST)
+		return pc_judge_nd(p, bank, set);
+	if (!v4 && ((t >= ICMPV6_MGM_QUERY && t <= ICMPV6_MGM_REDUCTION) ||
 		    t == ICMPV6_MLD2_REPORT))
-		return PC_DROP_NONE; /* neighbour discovery and MLD */
+		return PC_DROP_NONE; /* MLD */
 	if (t == (v4 ? ICMP_ECHO : ICMPV6_ECHO_REQUEST) ||
 	    t == (v4 ? ICMP_ECHOREPLY : ICMPV6_ECHO_REPLY)) {
 		pc_ct_key_of(p, dir, &k);

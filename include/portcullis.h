@@ -28,6 +28,8 @@ enum pc_drop_reason {
 	PC_DROP_PROTOCOL,    /* an IP protocol no rule can name (not TCP/UDP/ICMP) */
 	PC_DROP_BAD_FRAGMENT, /* tiny, overlapping (offset 1) or chainless first fragment */
 	PC_DROP_ICMP_RATE,   /* an ICMP error from a router beyond the rate limit */
+	PC_DROP_ND,          /* neighbour discovery against RFC 4861, or a router
+			      * advertisement/redirect the site does not allow */
 	PC_DROP_REASONS,
 };
 
@@ -35,7 +37,7 @@ enum pc_drop_reason {
 #define PC_DROP_REASON_NAMES                                                  \
 	{ "none", "no-rule", "wrong-peer", "malformed", "fragment",            \
 	  "no-conntrack", "non-ip", "icmp", "tcp-flags", "bad-source",         \
-	  "protocol", "bad-fragment", "icmp-rate" }
+	  "protocol", "bad-fragment", "icmp-rate", "nd" }
 
 /* Direction of a packet at the host, as in user/compile.h's enum pc_dir. */
 #define PC_DIR_IN 0  /* XDP ingress */
@@ -128,6 +130,9 @@ enum {
 	PC_SET_ICMP_ECHO = 1u << 0,     /* echo with documented peers passes */
 	PC_SET_NON_IP_STRICT = 1u << 1, /* drop non-IP other than ARP */
 	PC_SET_KEEP_ESTABLISHED = 1u << 2, /* no re-check of older connections */
+	PC_SET_RA_ANY = 1u << 3,        /* router advertisements from any router */
+	PC_SET_RA_SITE = 1u << 4,       /* ... only from the site's routers
+					 * (neither bit: none at all) */
 };
 
 /* pc_settings[bank]: settings that go with the bank's rules. */
@@ -178,6 +183,10 @@ PC_ASSERT_SIZE(struct pc_cidr_key, 28);
  */
 #define PC_ADDR_RULES 0
 #define PC_ADDR_NOT_PEER 1
+/* PC_ADDR_ROUTER (value unused): a link-local address of one of the
+ * site's IPv6 routers, whose advertisements and redirects pass (RA Guard,
+ * settings: ipv6-ra: site-routers). */
+#define PC_ADDR_ROUTER 2
 
 /* Our own family numbers: the same on every platform. */
 #define PC_AF_INET 4

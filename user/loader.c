@@ -221,26 +221,37 @@ static int write_exact(int fd, uint32_t bank, const struct addr_rules *v, size_t
 	return err == -ENOSPC ? -E2BIG : err;
 }
 
-/* PC_ADDR_NOT_PEER marks: the addresses rules name only as broadcasts or
- * as a DHCP client's unspecified source, which ICMP echo must not treat as
- * documented peers although they are in the bank's address set. */
-static int write_not_peers(int fd, uint32_t bank, const struct pc_policy *p)
+static int write_mark(int fd, uint32_t bank, const struct pc_addr *a, uint8_t kind)
+{
+	struct pc_mask none = { 0 };
+	struct pc_addr_key k;
+
+	addr_key(&k, bank, a);
+	k.kind = kind;
+	if (bpf_map_update_elem(fd, &k, &none, BPF_ANY))
+		return errno == ENOSPC ? -E2BIG : -errno;
+	return 0;
+}
+
+/* Marks of addresses (pc_addr entries that are not rule sets):
+ * PC_ADDR_NOT_PEER for the addresses rules name only as broadcasts or as
+ * a DHCP client's unspecified source, which ICMP echo must not treat as
+ * documented peers although they are in the bank's address set, and
+ * PC_ADDR_ROUTER for the site's IPv6 routers (RA Guard). */
+static int write_marks(int fd, uint32_t bank, const struct pc_policy *p)
 {
 	size_t n = p ? p->nsegments : 0;
-	struct pc_mask none = { 0 };
 	int err = 0;
 
 	for (size_t i = 0; i < n + 2 && !err; i++) {
 		struct pc_addr a = i == n ? pc_addr_v4(0xffffffffu) :
 				   i == n + 1 ? pc_addr_v4(0) :
 				   pc_addr_broadcast(&p->segments[i]);
-		struct pc_addr_key k;
 
-		addr_key(&k, bank, &a);
-		k.kind = PC_ADDR_NOT_PEER;
-		if (bpf_map_update_elem(fd, &k, &none, BPF_ANY))
-			err = errno == ENOSPC ? -E2BIG : -errno;
+		err = write_mark(fd, bank, &a, PC_ADDR_NOT_PEER);
 	}
+	for (size_t i = 0; p && i < p->nrouters && !err; i++)
+		err = write_mark(fd, bank, &p->routers[i], PC_ADDR_ROUTER);
 	return err;
 }
 
@@ -415,7 +426,7 @@ int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 	if (!err)
 		err = write_exact(m->addr, nbank, exact, nexact);
 	if (!err)
-		err = write_not_peers(m->addr, nbank, rs->policy);
+		err = write_marks(m->addr, nbank, rs->policy);
 	for (size_t i = 0; i < ncidr && !err; i++) {
 		struct pc_cidr_key k;
 
@@ -436,7 +447,9 @@ int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 	bs.mode = s->mode == PC_MODE_AUDIT ? PC_MODE_VALUE_AUDIT : PC_MODE_VALUE_ENFORCE;
 	bs.flags = (s->icmp_echo ? PC_SET_ICMP_ECHO : 0) |
 		   (s->non_ip_strict ? PC_SET_NON_IP_STRICT : 0) |
-		   (s->keep_established ? PC_SET_KEEP_ESTABLISHED : 0);
+		   (s->keep_established ? PC_SET_KEEP_ESTABLISHED : 0) |
+		   (s->ipv6_ra == PC_RA_ANY ? PC_SET_RA_ANY : 0) |
+		   (s->ipv6_ra == PC_RA_SITE_ROUTERS ? PC_SET_RA_SITE : 0);
 	bs.nrules = (uint32_t)rs->nrules;
 	bs.ct_tcp_established = s->ct_tcp_established;
 	bs.ct_tcp_transitory = s->ct_tcp_transitory;

@@ -109,6 +109,9 @@ struct pc_host {
 
 enum pc_mode { PC_MODE_ENFORCE, PC_MODE_AUDIT };
 
+/* Which IPv6 router advertisements and redirects pass (RA Guard). */
+enum pc_ra { PC_RA_SITE_ROUTERS = 0, PC_RA_DENY, PC_RA_ANY };
+
 struct pc_settings {
 	enum pc_mode mode;
 	bool icmp_echo;         /* allow ICMP/ICMPv6 echo with documented peers */
@@ -119,6 +122,7 @@ struct pc_settings {
 	uint32_t ct_udp;             /* seconds */
 	uint32_t ct_icmp;            /* seconds */
 	uint32_t ct_max_connections; /* established table size (0: default) */
+	enum pc_ra ipv6_ra;          /* router advertisements and redirects */
 };
 
 struct pc_kind_group {
@@ -150,6 +154,8 @@ struct pc_policy {
 	size_t nhosts;
 	struct pc_addr *segments; /* IPv4 subnets, for directed broadcasts */
 	size_t nsegments;
+	struct pc_addr *routers;  /* IPv6 routers' link-local addresses */
+	size_t nrouters;
 	struct pc_settings settings;
 };
 

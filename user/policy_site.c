@@ -174,6 +174,41 @@ static int parse_segments(struct pc_parse *ctx, const struct pc_ynode *n)
 	return err;
 }
 
+/* The site's IPv6 routers: the link-local addresses their router
+ * advertisements and redirects come from (RFC 4861 6.1.2, 8.1). */
+static int parse_routers(struct pc_parse *ctx, const struct pc_ynode *n)
+{
+	struct pc_policy *p = ctx->p;
+	int err = 0;
+
+	if (!pc_yexpect(ctx->d, n, PC_YSEQ, "routers"))
+		return -EINVAL;
+	p->routers = pc_xcalloc(n->count, sizeof(*p->routers));
+	for (size_t i = 0; i < n->count; i++) {
+		const struct pc_ynode *r = n->items[i];
+		struct pc_addr *a = &p->routers[p->nrouters];
+		const char *why;
+
+		if (!pc_yexpect(ctx->d, r, PC_YSCALAR, "a router")) {
+			err = -EINVAL;
+			continue;
+		}
+		if (pc_addr_parse(r->scalar, a, &why)) {
+			pc_diags_add(ctx->d, r->pos, "bad router '%s': %s", r->scalar, why);
+			err = -EINVAL;
+		} else if (a->family != AF_INET6 || a->prefix != 128 ||
+			   a->bytes[0] != 0xfe || (a->bytes[1] & 0xc0) != 0x80) {
+			pc_diags_add(ctx->d, r->pos,
+				     "router '%s' must be an IPv6 link-local address (fe80::/10): routers advertise from it",
+				     r->scalar);
+			err = -EINVAL;
+		} else {
+			p->nrouters++;
+		}
+	}
+	return err;
+}
+
 /* A value for a port parameter: a port, a range, or a list of them. */
 static int parse_param_value(struct pc_parse *ctx, const struct pc_ynode *n,
 			     struct pc_param *prm)
@@ -303,7 +338,8 @@ static int parse_conntrack(struct pc_parse *ctx, const struct pc_ynode *n)
 static int parse_settings(struct pc_parse *ctx, const struct pc_ynode *n)
 {
 	static const char *const keys[] = { "mode", "icmp-echo", "non-ip",
-					    "conntrack", "on-reload" };
+					    "conntrack", "on-reload", "ipv6-ra" };
+	static const char *const ra[] = { "site-routers", "deny", "any" };
 	static const char *const modes[] = { "enforce", "audit" };
 	static const char *const non_ip[] = { "permissive", "strict" };
 	static const char *const reload[] = { "recheck", "keep-established" };
@@ -313,7 +349,7 @@ static int parse_settings(struct pc_parse *ctx, const struct pc_ynode *n)
 
 	if (!pc_yexpect(ctx->d, n, PC_YMAP, "settings"))
 		return -EINVAL;
-	if (pc_ycheck_keys(ctx->d, n, "settings", keys, 5))
+	if (pc_ycheck_keys(ctx->d, n, "settings", keys, 6))
 		err = -EINVAL;
 	if ((v = pc_yget(n, "mode"))) {
 		if (pc_yenum(ctx->d, v, "mode", modes, 2, &idx) == 0)
@@ -332,6 +368,12 @@ static int parse_settings(struct pc_parse *ctx, const struct pc_ynode *n)
 	if ((v = pc_yget(n, "on-reload"))) {
 		if (pc_yenum(ctx->d, v, "on-reload", reload, 2, &idx) == 0)
 			s->keep_established = idx == 1;
+		else
+			err = -EINVAL;
+	}
+	if ((v = pc_yget(n, "ipv6-ra"))) {
+		if (pc_yenum(ctx->d, v, "ipv6-ra", ra, 3, &idx) == 0)
+			s->ipv6_ra = (enum pc_ra)idx;
 		else
 			err = -EINVAL;
 	}
@@ -415,8 +457,8 @@ static int check_site_flows(struct pc_parse *ctx)
 int pc_parse_site(struct pc_parse *ctx, const struct pc_ynode *root)
 {
 	static const char *const keys[] = { "site", "kinds", "hosts", "segments",
-					    "parameters", "parts", "flows",
-					    "settings" };
+					    "routers", "parameters", "parts",
+					    "flows", "settings" };
 	struct pc_policy *p = ctx->p;
 	const struct pc_ynode *v;
 	int err = 0;
@@ -428,7 +470,7 @@ int pc_parse_site(struct pc_parse *ctx, const struct pc_ynode *root)
 	}
 	if (!pc_yexpect(ctx->d, root, PC_YMAP, "a site file"))
 		return -EINVAL;
-	if (pc_ycheck_keys(ctx->d, root, "a site file", keys, 8))
+	if (pc_ycheck_keys(ctx->d, root, "a site file", keys, 9))
 		err = -EINVAL;
 	if ((v = pc_yget(root, "site")))
 		err |= pc_ystring(ctx->d, v, "site", &p->site_name);
@@ -441,6 +483,8 @@ int pc_parse_site(struct pc_parse *ctx, const struct pc_ynode *root)
 		err |= parse_hosts(ctx, v);
 	if ((v = pc_yget(root, "segments")))
 		err |= parse_segments(ctx, v);
+	if ((v = pc_yget(root, "routers")))
+		err |= parse_routers(ctx, v);
 	if ((v = pc_yget(root, "parameters")))
 		err |= parse_param_values(ctx, v);
 	if ((v = pc_yget(root, "parts")))

@@ -608,6 +608,7 @@ static void test_conntrack_and_icmp(void **state)
 	pkt_icmp(&p, 135, 0, 0);
 	pkt_payload(&p, 16);
 	pkt_finish(&p);
+	p.b[p.l3 + 7] = 255; /* RFC 4861: never routed */
 	expect(f, "neighbour solicitation", IN, &p, OK, NULL);
 }
 
@@ -895,6 +896,81 @@ static void test_icmp_echo_peers(void **state)
 	}
 }
 
+/*
+ * Neighbour discovery (issue 9): RFC 4861 (hop limit 255; router
+ * solicitations, advertisements and redirects from a link-local source,
+ * a solicitation also from ::) and RA Guard (RFC 6105): advertisements and
+ * redirects only from the routers the site names, as settings: ipv6-ra
+ * says.
+ */
+struct ndcase {
+	const char *desc;
+	const char *ra;  /* settings: ipv6-ra, NULL: the default */
+	uint8_t type;
+	const char *src, *dst;
+	uint8_t hops;
+	int reason;
+};
+
+static const struct ndcase nd_cases[] = {
+	{ "neighbour solicitation", NULL, 135, "fe80::1", "ff02::1:ff00:10", 255, OK },
+	{ "neighbour solicitation, hop limit 64", NULL, 135, "fe80::1", "ff02::1:ff00:10", 64, PC_DROP_ND },
+	{ "neighbour advertisement from a global address", NULL, 136, "2001:db8::20", MGR6, 255, OK },
+	{ "neighbour advertisement, hop limit 254", NULL, 136, "2001:db8::20", MGR6, 254, PC_DROP_ND },
+	{ "router solicitation from a link-local address", NULL, 133, "fe80::5", "ff02::2", 255, OK },
+	{ "router solicitation from ::", NULL, 133, "::", "ff02::2", 255, OK },
+	{ "router solicitation from a global address", NULL, 133, "2001:db8::5", "ff02::2", 255, PC_DROP_ND },
+	{ "RA from the site's router (default: site-routers)", NULL, 134, "fe80::1", "ff02::1", 255, OK },
+	{ "RA from another link-local address", NULL, 134, "fe80::66", "ff02::1", 255, PC_DROP_ND },
+	{ "RA from the router, hop limit 64 (from off the link)", NULL, 134, "fe80::1", "ff02::1", 64, PC_DROP_ND },
+	{ "RA from a global address", NULL, 134, "2001:db8::1", "ff02::1", 255, PC_DROP_ND },
+	{ "redirect from the site's router", NULL, 137, "fe80::1", MGR6, 255, OK },
+	{ "redirect from another link-local address", NULL, 137, "fe80::66", MGR6, 255, PC_DROP_ND },
+	{ "RA from the site's router, ipv6-ra: deny", "deny", 134, "fe80::1", "ff02::1", 255, PC_DROP_ND },
+	{ "redirect, ipv6-ra: deny", "deny", 137, "fe80::1", MGR6, 255, PC_DROP_ND },
+	{ "neighbour solicitation, ipv6-ra: deny", "deny", 135, "fe80::1", "ff02::1:ff00:10", 255, OK },
+	{ "RA from any link-local address, ipv6-ra: any", "any", 134, "fe80::66", "ff02::1", 255, OK },
+	{ "RA from a global address, ipv6-ra: any", "any", 134, "2001:db8::1", "ff02::1", 255, PC_DROP_ND },
+	{ "RA, hop limit 64, ipv6-ra: any", "any", 134, "fe80::66", "ff02::1", 64, PC_DROP_ND },
+};
+
+static void test_neighbour_discovery(void **state)
+{
+	static const char base[] =
+		"hosts:\n  - name: mgr\n    kinds: [management-server]\n"
+		"    addresses: [192.0.2.10, \"2001:db8::10\"]\n"
+		"routers: [\"fe80::1\"]\n";
+	struct fx *f = *state;
+	const char *loaded = "";
+
+	for (size_t i = 0; i < sizeof(nd_cases) / sizeof(*nd_cases); i++) {
+		const struct ndcase *c = &nd_cases[i];
+		const char *ra = c->ra ? c->ra : "";
+		struct pkt p;
+
+		if (i == 0 || strcmp(ra, loaded)) {
+			char site[512];
+
+			snprintf(site, sizeof(site), "%s%s%s%s", base,
+				 c->ra ? "settings:\n  ipv6-ra: " : "", ra, c->ra ? "\n" : "");
+			if (f->have_rs)
+				pc_ruleset_free(&f->rs);
+			if (f->have_policy)
+				pc_policy_free(&f->policy);
+			f->have_rs = f->have_policy = false;
+			fx_load(f, site, "mgr", PC_MODE_ENFORCE);
+			loaded = ra;
+		}
+		pkt_eth(&p, 0);
+		pkt_ip(&p, c->src, c->dst);
+		pkt_icmp(&p, c->type, 0, 0);
+		pkt_payload(&p, 16);
+		pkt_finish(&p);
+		p.b[p.l3 + 7] = c->hops;
+		expect(f, c->desc, IN, &p, c->reason, NULL);
+	}
+}
+
 /* Reload: counters stay on their slots; connections no longer allowed are
  * cut, others continue. */
 static void test_reload(void **state)
@@ -1011,6 +1087,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_conntrack_flood, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_echo_peers, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_errors, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_neighbour_discovery, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_reload, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_audit_mode, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_rules, fx_setup, fx_teardown),

@@ -484,21 +484,35 @@ out:
 	return err;
 }
 
+/* Every CPU's value of one per-CPU array entry (free() it), or NULL with
+ * *err set. */
+static void *percpu_lookup(int fd, uint32_t key, size_t size, int *ncpu, int *err)
+{
+	void *v;
+
+	*ncpu = libbpf_num_possible_cpus();
+	if (*ncpu < 0) {
+		*err = *ncpu;
+		return NULL;
+	}
+	v = pc_xcalloc((size_t)*ncpu, size);
+	if (bpf_map_lookup_elem(fd, &key, v)) {
+		*err = -errno;
+		free(v);
+		return NULL;
+	}
+	*err = 0;
+	return v;
+}
+
 int pc_counter_read(int fd, uint32_t key, struct pc_counter *out)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct pc_counter *v;
+	int ncpu, err;
+	struct pc_counter *v = percpu_lookup(fd, key, sizeof(*v), &ncpu, &err);
 
 	memset(out, 0, sizeof(*out));
-	if (ncpu < 0)
-		return ncpu;
-	v = pc_xcalloc((size_t)ncpu, sizeof(*v));
-	if (bpf_map_lookup_elem(fd, &key, v)) {
-		int err = -errno;
-
-		free(v);
+	if (!v)
 		return err;
-	}
 	for (int i = 0; i < ncpu; i++) {
 		out->packets += v[i].packets;
 		out->bytes += v[i].bytes;
@@ -507,22 +521,16 @@ int pc_counter_read(int fd, uint32_t key, struct pc_counter *out)
 	return 0;
 }
 
-/* One pc_ct_stats counter summed over the CPUs, or all CPUs' values. */
+/* One pc_ct_stats counter summed over the CPUs, and all CPUs' values if
+ * percpu is not NULL (free() them). */
 static int ct_stat_read(int fd, uint32_t stat, uint64_t *sum, uint64_t **percpu)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t *v;
+	int ncpu, err;
+	uint64_t *v = percpu_lookup(fd, stat, sizeof(*v), &ncpu, &err);
 
 	*sum = 0;
-	if (ncpu < 0)
-		return ncpu;
-	v = pc_xcalloc((size_t)ncpu, sizeof(*v));
-	if (bpf_map_lookup_elem(fd, &stat, v)) {
-		int err = -errno;
-
-		free(v);
+	if (!v)
 		return err;
-	}
 	for (int i = 0; i < ncpu; i++)
 		*sum += v[i];
 	if (percpu)

@@ -142,71 +142,55 @@ static int parse_hosts(struct pc_parse *ctx, const struct pc_ynode *n)
 	return err;
 }
 
-static int parse_segments(struct pc_parse *ctx, const struct pc_ynode *n)
+/* A list of single addresses or prefixes (what: the list's key, item: one
+ * entry, for messages); refuse() says why an entry does not fit, or NULL. */
+static int parse_addr_list(struct pc_parse *ctx, const struct pc_ynode *n,
+			   const char *what, const char *item,
+			   const char *(*refuse)(const struct pc_addr *),
+			   struct pc_addr **out, size_t *count)
 {
-	struct pc_policy *p = ctx->p;
 	int err = 0;
 
-	if (!pc_yexpect(ctx->d, n, PC_YSEQ, "segments"))
+	if (!pc_yexpect(ctx->d, n, PC_YSEQ, what))
 		return -EINVAL;
-	p->segments = pc_xcalloc(n->count, sizeof(*p->segments));
+	*out = pc_xcalloc(n->count, sizeof(**out));
 	for (size_t i = 0; i < n->count; i++) {
 		const struct pc_ynode *s = n->items[i];
-		struct pc_addr *a = &p->segments[p->nsegments];
+		struct pc_addr *a = &(*out)[*count];
 		const char *why;
 
-		if (!pc_yexpect(ctx->d, s, PC_YSCALAR, "a segment")) {
+		if (!pc_yexpect(ctx->d, s, PC_YSCALAR, item)) {
 			err = -EINVAL;
 			continue;
 		}
 		if (pc_addr_parse(s->scalar, a, &why)) {
-			pc_diags_add(ctx->d, s->pos, "bad segment '%s': %s", s->scalar, why);
+			pc_diags_add(ctx->d, s->pos, "bad %s '%s': %s", item, s->scalar, why);
 			err = -EINVAL;
-		} else if (a->family != AF_INET || a->prefix > 30) {
-			pc_diags_add(ctx->d, s->pos,
-				     "segment '%s' must be an IPv4 subnet of /30 or wider (segments give directed broadcast addresses)",
-				     s->scalar);
+		} else if ((why = refuse(a))) {
+			pc_diags_add(ctx->d, s->pos, "%s '%s' %s", item, s->scalar, why);
 			err = -EINVAL;
 		} else {
-			p->nsegments++;
+			(*count)++;
 		}
 	}
 	return err;
 }
 
+static const char *segment_refused(const struct pc_addr *a)
+{
+	if (a->family != AF_INET || a->prefix > 30)
+		return "must be an IPv4 subnet of /30 or wider (segments give directed broadcast addresses)";
+	return NULL;
+}
+
 /* The site's IPv6 routers: the link-local addresses their router
  * advertisements and redirects come from (RFC 4861 6.1.2, 8.1). */
-static int parse_routers(struct pc_parse *ctx, const struct pc_ynode *n)
+static const char *router_refused(const struct pc_addr *a)
 {
-	struct pc_policy *p = ctx->p;
-	int err = 0;
-
-	if (!pc_yexpect(ctx->d, n, PC_YSEQ, "routers"))
-		return -EINVAL;
-	p->routers = pc_xcalloc(n->count, sizeof(*p->routers));
-	for (size_t i = 0; i < n->count; i++) {
-		const struct pc_ynode *r = n->items[i];
-		struct pc_addr *a = &p->routers[p->nrouters];
-		const char *why;
-
-		if (!pc_yexpect(ctx->d, r, PC_YSCALAR, "a router")) {
-			err = -EINVAL;
-			continue;
-		}
-		if (pc_addr_parse(r->scalar, a, &why)) {
-			pc_diags_add(ctx->d, r->pos, "bad router '%s': %s", r->scalar, why);
-			err = -EINVAL;
-		} else if (a->family != AF_INET6 || a->prefix != 128 ||
-			   a->bytes[0] != 0xfe || (a->bytes[1] & 0xc0) != 0x80) {
-			pc_diags_add(ctx->d, r->pos,
-				     "router '%s' must be an IPv6 link-local address (fe80::/10): routers advertise from it",
-				     r->scalar);
-			err = -EINVAL;
-		} else {
-			p->nrouters++;
-		}
-	}
-	return err;
+	if (a->family != AF_INET6 || a->prefix != 128 || a->bytes[0] != 0xfe ||
+	    (a->bytes[1] & 0xc0) != 0x80)
+		return "must be an IPv6 link-local address (fe80::/10): routers advertise from it";
+	return NULL;
 }
 
 /* A value for a port parameter: a port, a range, or a list of them. */
@@ -482,9 +466,11 @@ int pc_parse_site(struct pc_parse *ctx, const struct pc_ynode *root)
 	if ((v = pc_yget(root, "hosts")))
 		err |= parse_hosts(ctx, v);
 	if ((v = pc_yget(root, "segments")))
-		err |= parse_segments(ctx, v);
+		err |= parse_addr_list(ctx, v, "segments", "segment", segment_refused,
+				       &p->segments, &p->nsegments);
 	if ((v = pc_yget(root, "routers")))
-		err |= parse_routers(ctx, v);
+		err |= parse_addr_list(ctx, v, "routers", "router", router_refused,
+				       &p->routers, &p->nrouters);
 	if ((v = pc_yget(root, "parameters")))
 		err |= parse_param_values(ctx, v);
 	if ((v = pc_yget(root, "parts")))

@@ -193,7 +193,8 @@ static __always_inline int pc_ct_syn(const struct pc_ct_value *ct, __u32 dir)
  * PC_CT_CLOSED_SECS after the second FIN whatever comes later. An entry
  * taken over mid-stream is TAKEN until the other side speaks. UDP and
  * ICMP: a packet the other way makes the entry established. The step to
- * ESTABLISHED is PC_CT_PROMOTE: the entry moves from pc_ct_new to pc_ct.
+ * ESTABLISHED is PC_CT_PROMOTE: the entry moves from pc_ct_new to pc_ct
+ * (not for ICMP echo, see below).
  */
 static __always_inline int pc_ct_update(struct pc_ct_value *ct, __u32 dir,
 					__u8 proto, __u8 flags, __u64 now)
@@ -206,7 +207,9 @@ static __always_inline int pc_ct_update(struct pc_ct_value *ct, __u32 dir,
 		if (dir == init_dir || state == PC_CT_ESTABLISHED)
 			return PC_CT_PASS;
 		PC_WRITE_ONCE(ct->state, PC_CT_ESTABLISHED);
-		return PC_CT_PROMOTE;
+		/* Echo exchanges stay in pc_ct_new: short-lived, and a peer
+		 * pinging with ever new identifiers gets every one answered. */
+		return proto == IPPROTO_UDP ? PC_CT_PROMOTE : PC_CT_PASS;
 	}
 	if (flags & PC_TCP_RST)
 		return PC_CT_END;

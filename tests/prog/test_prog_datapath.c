@@ -703,9 +703,9 @@ static void test_tcp_states(void **state)
 /*
  * A flood of new connections from documented peers (issue 10): the GUI
  * clients' /26 sends allowed SYNs to the GUI port, which the server
- * answers, many times more than both tables hold; an idle established SSH
- * connection survives, and the evictions of the new-connection table are
- * counted.
+ * answers, many times more than both tables hold, then echo requests
+ * with ever new identifiers; an idle established SSH connection
+ * survives, and the evictions of the new-connection table are counted.
  */
 static void test_conntrack_flood(void **state)
 {
@@ -740,15 +740,30 @@ static void test_conntrack_flood(void **state)
 	}
 	PX_CHECK(passed == 2 * syns, "flood: %u of %u SYNs and SYN-ACKs passed",
 		 passed, 2 * syns);
+	/* Echo with ever new identifiers, every one answered. */
+	passed = 0;
+	for (uint32_t i = 0; i < 2000; i++) {
+		pkt_eth(&p, 0);
+		pkt_ip(&p, "192.0.2.70", MGR4);
+		pkt_icmp(&p, 8, 0, (uint16_t)i);
+		pkt_finish(&p);
+		passed += fx_run(f, IN, &p);
+		pkt_eth(&p, 0);
+		pkt_ip(&p, MGR4, "192.0.2.70");
+		pkt_icmp(&p, 0, 0, (uint16_t)i);
+		pkt_finish(&p);
+		passed += fx_run(f, OUT, &p);
+	}
+	PX_CHECK(passed == 4000, "echo flood: %u of 4000 requests and replies passed", passed);
 	pkt_flow(&p, IN, TCP, MGR4, 40000, WEB4, 22, TH_ACK | TH_PSH);
 	expect(f, "ssh data after the flood", IN, &p, OK, "A-2.3-ssh-linux");
 	pkt_flow(&p, OUT, TCP, MGR4, 40000, WEB4, 22, TH_ACK);
 	expect(f, "ssh ACK after the flood", OUT, &p, OK, "A-2.3-ssh-linux");
 
 	assert_int_equal(pc_ct_pressure_read(&f->maps, &after), 0);
-	PX_CHECK(after.created[1] - before.created[1] == syns + 1,
+	PX_CHECK(after.created[1] - before.created[1] == syns + 2001,
 		 "new-table inserts: %llu, expected %u",
-		 (unsigned long long)(after.created[1] - before.created[1]), syns + 1);
+		 (unsigned long long)(after.created[1] - before.created[1]), syns + 2001);
 	PX_CHECK(after.created[0] - before.created[0] == 1,
 		 "established inserts: %llu, expected 1 (the ssh connection)",
 		 (unsigned long long)(after.created[0] - before.created[0]));

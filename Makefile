@@ -92,6 +92,14 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+# Each BPF header builds alone: it includes what it uses.
+BPF_HEADERS := $(wildcard bpf/*.h)
+HDR_CHECKS  := $(patsubst bpf/%.h,$(BUILD)/hdrcheck/%.o,$(BPF_HEADERS))
+$(BUILD)/hdrcheck/%.o: bpf/%.h
+	$(call msg,HDR,$<)
+	@mkdir -p $(@D)
+	$(Q)echo '#include "$*.h"' | $(CLANG) $(BPF_CFLAGS) -MT $@ -MF $(@:.o=.d) -x c -c - -o $@
+
 $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
@@ -164,7 +172,7 @@ other-cc:
 	$(Q)$(MAKE) --no-print-directory -s CC=$(OTHER_CC) BUILD=$(BUILD)/$(OTHER_CC) \
 		$(BUILD)/$(OTHER_CC)/portcullis
 
-test: all $(UNIT_SAN) $(BUILD)/asan/portcullis $(BUILD)/fuzz/fuzz_policy other-cc
+test: all $(HDR_CHECKS) $(UNIT_SAN) $(BUILD)/asan/portcullis $(BUILD)/fuzz/fuzz_policy other-cc
 	@BUILD=$(BUILD) tests/run.sh
 
 check: deps

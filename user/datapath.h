@@ -39,8 +39,14 @@ int pc_pins_remove_all(struct pc_pins *p);
 void pc_libbpf_logging(void);
 
 /* Opens and loads the object with every map pinned under the pin root,
- * reusing maps already pinned there (a second attach or a reload). */
-int pc_dp_load(struct pc_pins *p, struct portcullis **skel);
+ * reusing maps already pinned there (a second attach or a reload).
+ * max_connections (0: PC_CT_ENTRIES) sizes the connection tables when
+ * they are created; pinned ones keep their size until detach. */
+int pc_dp_load(struct pc_pins *p, uint32_t max_connections, struct portcullis **skel);
+/* Sizes of the established and new connection tables for a setting. */
+void pc_dp_ct_sizes(uint32_t max_connections, uint32_t *established, uint32_t *fresh);
+/* Applies them to an opened, not yet loaded object. Returns 0 or -errno. */
+int pc_dp_size_ct(struct portcullis *skel, uint32_t max_connections);
 
 enum pc_xdp_mode { PC_XDP_AUTO, PC_XDP_NATIVE, PC_XDP_GENERIC };
 

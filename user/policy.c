@@ -248,6 +248,7 @@ void pc_policy_free(struct pc_policy *p)
 	}
 	free(p->hosts);
 	free(p->segments);
+	free(p->routers);
 	for (size_t i = 0; i < p->nkind_groups; i++)
 		free(p->kind_groups[i].name);
 	free(p->kind_groups);

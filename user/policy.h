@@ -117,6 +117,9 @@ enum pc_non_ip { PC_NON_IP_PERMISSIVE, PC_NON_IP_LINK_LAYER, PC_NON_IP_STRICT };
 /* What a non-ip setting lets through, in words (check, status). */
 const char *pc_non_ip_meaning(enum pc_non_ip v);
 
+/* Which IPv6 router advertisements and redirects pass (RA Guard). */
+enum pc_ra { PC_RA_SITE_ROUTERS = 0, PC_RA_DENY, PC_RA_ANY };
+
 struct pc_settings {
 	enum pc_mode mode;
 	bool icmp_echo;         /* allow ICMP/ICMPv6 echo with documented peers */
@@ -126,6 +129,8 @@ struct pc_settings {
 	uint32_t ct_tcp_transitory;  /* handshake and closing, seconds */
 	uint32_t ct_udp;             /* seconds */
 	uint32_t ct_icmp;            /* seconds */
+	uint32_t ct_max_connections; /* established table size (0: default) */
+	enum pc_ra ipv6_ra;          /* router advertisements and redirects */
 };
 
 struct pc_kind_group {
@@ -157,6 +162,8 @@ struct pc_policy {
 	size_t nhosts;
 	struct pc_addr *segments; /* IPv4 subnets, for directed broadcasts */
 	size_t nsegments;
+	struct pc_addr *routers;  /* IPv6 routers' link-local addresses */
+	size_t nrouters;
 	struct pc_settings settings;
 };
 

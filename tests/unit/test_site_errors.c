@@ -66,6 +66,14 @@ static const struct error_case cases[] = {
 	  { { "soon", 0, 0, "udp|whole number|'soon'" } }, NULL },
 	{ "conntrack_zero", "settings:\n  conntrack:\n    icmp: 0\n", 1,
 	  { { "0\n", 0, 0, "icmp|between 1 and" } }, NULL },
+	{ "router_not_link_local", "routers: [\"2001:db8::1\"]\n", 1,
+	  { { "\"2001:db8::1", 0, 0, "router '2001:db8::1'|link-local" } }, NULL },
+	{ "router_ipv4", "routers: [192.0.2.1]\n", 1,
+	  { { "192.0.2.1", 0, 0, "router '192.0.2.1'|link-local" } }, NULL },
+	{ "bad_ipv6_ra", "settings:\n  ipv6-ra: allow\n", 1,
+	  { { "allow", 0, 0, "ipv6-ra" } }, NULL },
+	{ "conntrack_table_too_small", "settings:\n  conntrack:\n    max-connections: 100\n", 1,
+	  { { "100", 0, 0, "max-connections|between 1024 and" } }, NULL },
 	{ "bad_bool", "settings:\n  icmp-echo: maybe\n", 1,
 	  { { "maybe", 0, 0, "icmp-echo|on or off|'maybe'" } }, NULL },
 	{ "bad_mode", "settings:\n  mode: enforc\n", 1,
@@ -392,7 +400,10 @@ static const char full_site[] =
 	"    tcp-established: 3600\n"
 	"    tcp-transitory: 30\n"
 	"    udp: 45\n"
-	"    icmp: 10\n";
+	"    icmp: 10\n"
+	"    max-connections: 4096\n"
+	"  ipv6-ra: any\n"
+	"routers: [\"fe80::1\", \"fe80::2\"]\n";
 
 static const struct pc_param *param(const struct pc_policy *p, const char *name)
 {
@@ -470,6 +481,9 @@ static void test_full_site_loads(void **state)
 	assert_int_equal(p->settings.ct_tcp_transitory, 30);
 	assert_int_equal(p->settings.ct_udp, 45);
 	assert_int_equal(p->settings.ct_icmp, 10);
+	assert_int_equal(p->settings.ct_max_connections, 4096);
+	assert_int_equal(p->settings.ipv6_ra, PC_RA_ANY);
+	assert_int_equal(p->nrouters, 2);
 }
 
 /* Settings left out keep their defaults; the opposite values parse too. */

@@ -328,7 +328,7 @@ ra_outsider() {
 
 # Small and quick: --min-rate keeps nmap from waiting out its own timing
 # when nothing answers (3 s a scan without it, 0.3 s with it).
-NMAP_OPTS="${ATTACK_NMAP_DEBUG:-} -n -Pn -T5 --max-retries 1 --min-rate 1000 --initial-rtt-timeout 50ms --max-rtt-timeout 100ms --host-timeout 15s -e eth0"
+NMAP_OPTS="-n -Pn -T5 --max-retries 1 --min-rate 1000 --initial-rtt-timeout 50ms --max-rtt-timeout 100ms --host-timeout 15s -e eth0"
 
 # Drop counters as "reason/in|out packets" lines.
 drops() {
@@ -364,13 +364,11 @@ run_mode() {
 			drv send "$from" "$args"; rc=3
 			[ "${DRV_ANSWER%% *}" = ok ] || { echo "$DRV_ANSWER" >"$TMP/case.out"; rc=2; } ;;
 		sh)
-			# shellcheck disable=SC2046
 			eval "$(expand "$args")" >"$TMP/case.out" 2>&1 </dev/null
 			rc=$? ;;
 		esac
 		drv sync "$k" || { echo "$DRV_ANSWER" >>"$TMP/case.out"; rc=2; }
 		after=$(drops)
-		[ -n "${ATTACK_NMAP_DEBUG:-}" ] && cp "$TMP/case.out" "/tmp/attk/$name.out"
 		awk -v n="$name" -v a="$EPOCHREALTIME" -v b="$t0" 'BEGIN { printf "%s %.2f\n", n, a - b }' >>"$TMP/times"
 		names+=("$name"); froms+=("$from"); verdicts+=("$verdict"); reasonss+=("$reasons")
 		witnesses+=("$witness"); rcs+=("$rc")

@@ -230,6 +230,11 @@ __attribute__((noinline)) int pc_judge(const struct pc_pkt *p, __u32 dir,
 	if (!p->family) {
 		if (p->eth_proto == ETH_P_ARP || !(set->flags & PC_SET_NON_IP_STRICT))
 			return PC_DROP_NONE;
+		/* What a host's link needs: 802.1X port authentication (a port
+		 * that cannot re-authenticate goes dark) and LLDP. */
+		if ((set->flags & PC_SET_NON_IP_LINK) &&
+		    (p->eth_proto == ETH_P_PAE || p->eth_proto == ETH_P_LLDP))
+			return PC_DROP_NONE;
 		return PC_DROP_NON_IP;
 	}
 	if ((dir == PC_DIR_IN && p->eth_src_multicast) || pc_bad_source(p))

@@ -112,6 +112,7 @@ enum {
 	PC_SET_ICMP_ECHO = 1u << 0,     /* echo with documented peers passes */
 	PC_SET_NON_IP_STRICT = 1u << 1, /* drop non-IP other than ARP */
 	PC_SET_KEEP_ESTABLISHED = 1u << 2, /* no re-check of older connections */
+	PC_SET_NON_IP_LINK = 1u << 3,   /* with STRICT: 802.1X and LLDP pass too */
 };
 
 /* pc_settings[bank]: settings that go with the bank's rules. */
@@ -238,8 +239,12 @@ struct pc_iface {
 	__u32 tc_priority;
 	char name[16];     /* at attach time */
 	__u64 attached_at; /* seconds since the epoch */
+	/* The network namespace the interface was attached in (device and
+	 * inode of its nsfs file): ifindexes mean something only there. */
+	__u64 netns_dev;
+	__u64 netns_ino;
 };
-PC_ASSERT_SIZE(struct pc_iface, 40);
+PC_ASSERT_SIZE(struct pc_iface, 56);
 
 #define PC_TC_HANDLE 0x7063 /* "pc" */
 #define PC_TC_PRIORITY 1

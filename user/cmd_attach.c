@@ -182,6 +182,8 @@ int pc_cmd_attach(int argc, char **argv)
 	if (pc_dp_load(&pins, &skel))
 		goto out_unlock;
 	pc_maps_from_skel(&m, skel);
+	if (pc_dp_check_netns(&m))
+		goto out_skel;
 	/* Every map first: no moment of deny-all without the allow rules. */
 	err = pc_loader_load(&m, &rs, &set, &info);
 	if (err) {

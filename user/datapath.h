@@ -64,6 +64,13 @@ int pc_dp_detach(struct pc_pins *p, const struct pc_maps *m,
 void pc_dp_probe(struct pc_pins *p, const struct pc_iface *rec, bool *xdp_ok,
 		 bool *tc_ok);
 
+/* Whether the interface of rec was attached in this network namespace. */
+bool pc_dp_iface_here(const struct pc_iface *rec);
+/* Refuses (-EXDEV, said in words) when any interface of the pin root was
+ * attached in another network namespace: its ifindex means another
+ * interface here, so nothing may be attached, detached or probed. */
+int pc_dp_check_netns(const struct pc_maps *m);
+
 /* Path of the XDP link pin of an interface. */
 void pc_dp_link_path(const struct pc_pins *p, int ifindex, char *buf, size_t len);
 

@@ -408,7 +408,8 @@ int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 		goto out;
 	bs.mode = s->mode == PC_MODE_AUDIT ? PC_MODE_VALUE_AUDIT : PC_MODE_VALUE_ENFORCE;
 	bs.flags = (s->icmp_echo ? PC_SET_ICMP_ECHO : 0) |
-		   (s->non_ip_strict ? PC_SET_NON_IP_STRICT : 0) |
+		   (s->non_ip != PC_NON_IP_PERMISSIVE ? PC_SET_NON_IP_STRICT : 0) |
+		   (s->non_ip == PC_NON_IP_LINK_LAYER ? PC_SET_NON_IP_LINK : 0) |
 		   (s->keep_established ? PC_SET_KEEP_ESTABLISHED : 0);
 	bs.nrules = (uint32_t)rs->nrules;
 	bs.ct_tcp_established = s->ct_tcp_established;

@@ -174,7 +174,8 @@ static int parse_segments(struct pc_parse *ctx, const struct pc_ynode *n)
 	return err;
 }
 
-/* A value for a port parameter: a port, a range, or a list of them. */
+/* A value for a port parameter: a port, a range, `default`, `fallback`, or
+ * a list of them. */
 static int parse_param_value(struct pc_parse *ctx, const struct pc_ynode *n,
 			     struct pc_param *prm)
 {
@@ -200,6 +201,17 @@ static int parse_param_value(struct pc_parse *ctx, const struct pc_ynode *n,
 
 		if (!pc_yexpect(ctx->d, items[i], PC_YSCALAR, "a port")) {
 			err = -EINVAL;
+		} else if (strcmp(items[i]->scalar, "default") == 0) {
+			values[i] = prm->def;
+		} else if (strcmp(items[i]->scalar, "fallback") == 0) {
+			/* "n または m": the port HCSM uses when setting n failed. */
+			if (!prm->has_fallback) {
+				pc_diags_add(ctx->d, items[i]->pos,
+					     "parameter '%s' has no fallback port (only the \"n or m\" ports and snmp-trap-port have one)",
+					     prm->name);
+				err = -EINVAL;
+			}
+			values[i].lo = values[i].hi = prm->fallback;
 		} else if (pc_parse_port_range(items[i]->scalar, &values[i], &why)) {
 			pc_diags_add(ctx->d, items[i]->pos, "parameter '%s': '%s' %s",
 				     prm->name, items[i]->scalar, why);
@@ -304,7 +316,7 @@ static int parse_settings(struct pc_parse *ctx, const struct pc_ynode *n)
 	static const char *const keys[] = { "mode", "icmp-echo", "non-ip",
 					    "conntrack", "on-reload" };
 	static const char *const modes[] = { "enforce", "audit" };
-	static const char *const non_ip[] = { "permissive", "strict" };
+	static const char *const non_ip[] = PC_NON_IP_NAMES;
 	static const char *const reload[] = { "recheck", "keep-established" };
 	struct pc_settings *s = &ctx->p->settings;
 	const struct pc_ynode *v;
@@ -323,8 +335,8 @@ static int parse_settings(struct pc_parse *ctx, const struct pc_ynode *n)
 	if ((v = pc_yget(n, "icmp-echo")))
 		err |= pc_ybool(ctx->d, v, "icmp-echo", &s->icmp_echo);
 	if ((v = pc_yget(n, "non-ip"))) {
-		if (pc_yenum(ctx->d, v, "non-ip", non_ip, 2, &idx) == 0)
-			s->non_ip_strict = idx == 1;
+		if (pc_yenum(ctx->d, v, "non-ip", non_ip, sizeof(non_ip) / sizeof(*non_ip), &idx) == 0)
+			s->non_ip = (enum pc_non_ip)idx;
 		else
 			err = -EINVAL;
 	}

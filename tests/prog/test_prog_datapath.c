@@ -367,6 +367,8 @@ static void b_v6_ext_beyond(struct pkt *p) { ssh_v6(p); pkt_ipv6_ext(p, 60, 8); 
 static void b_v6_ext_trunc(struct pkt *p) { ssh_v6(p); pkt_ipv6_ext(p, 60, 8); pkt_finish(p); p->len -= 4; p->b[p->l3 + 5] -= 4; }
 static void b_arp(struct pkt *p) { pkt_eth(p, 0); pkt_ethertype(p, 0x0806); pkt_payload(p, 28); }
 static void b_ipx(struct pkt *p) { pkt_eth(p, 0); pkt_ethertype(p, 0x8137); pkt_payload(p, 30); }
+static void b_eapol(struct pkt *p) { pkt_eth(p, 0); pkt_ethertype(p, 0x888e); pkt_payload(p, 30); }
+static void b_lldp(struct pkt *p) { pkt_eth(p, 0); pkt_ethertype(p, 0x88cc); pkt_payload(p, 30); }
 
 static const struct mcase malformed_cases[] = {
 	{ "truncated VLAN tag", b_trunc_vlan, OUT, PC_DROP_MALFORMED, NULL },
@@ -397,7 +399,7 @@ static const struct mcase malformed_cases[] = {
 	{ "IPv6 extension header longer than the payload", b_v6_ext_beyond, OUT, PC_DROP_MALFORMED, NULL },
 	{ "IPv6 truncated extension header", b_v6_ext_trunc, OUT, PC_DROP_MALFORMED, NULL },
 	{ "ARP", b_arp, IN, OK, NULL },
-	{ "IPX (non-IP, permissive)", b_ipx, IN, OK, NULL },
+	{ "IPX (non-IP: dropped by default)", b_ipx, IN, PC_DROP_NON_IP, NULL },
 };
 
 static void test_malformed(void **state)
@@ -416,19 +418,46 @@ static void test_malformed(void **state)
 	}
 }
 
-static void test_non_ip_strict(void **state)
+/* settings: non-ip, each value against each kind of frame, both ways. */
+static void test_non_ip(void **state)
 {
-	static const char site[] =
-		"hosts:\n  - name: mgr\n    kinds: [management-server]\n    addresses: [192.0.2.10]\n"
-		"settings:\n  non-ip: strict\n";
+	static const struct {
+		const char *setting; /* NULL: the default */
+		const char *desc;
+		void (*build)(struct pkt *);
+		int reason;
+	} cases[] = {
+		{ NULL, "default: ARP", b_arp, OK },
+		{ NULL, "default: 802.1X (EAPOL)", b_eapol, OK },
+		{ NULL, "default: LLDP", b_lldp, OK },
+		{ NULL, "default: IPX", b_ipx, PC_DROP_NON_IP },
+		{ "link-layer", "link-layer: 802.1X", b_eapol, OK },
+		{ "link-layer", "link-layer: IPX", b_ipx, PC_DROP_NON_IP },
+		{ "strict", "strict: ARP", b_arp, OK },
+		{ "strict", "strict: 802.1X", b_eapol, PC_DROP_NON_IP },
+		{ "strict", "strict: LLDP", b_lldp, PC_DROP_NON_IP },
+		{ "strict", "strict: IPX", b_ipx, PC_DROP_NON_IP },
+		{ "permissive", "permissive: IPX", b_ipx, OK },
+		{ "permissive", "permissive: ARP", b_arp, OK },
+	};
 	struct fx *f = *state;
-	struct pkt p;
+	char site[256];
 
-	fx_load(f, site, "mgr", PC_MODE_ENFORCE);
-	b_ipx(&p);
-	expect(f, "IPX in strict mode", IN, &p, PC_DROP_NON_IP, NULL);
-	b_arp(&p);
-	expect(f, "ARP in strict mode", IN, &p, OK, NULL);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct pkt p;
+
+		snprintf(site, sizeof(site),
+			 "hosts:\n  - name: mgr\n    kinds: [management-server]\n    addresses: [192.0.2.10]\n"
+			 "%s%s\n", cases[i].setting ? "settings:\n  non-ip: " : "",
+			 cases[i].setting ? cases[i].setting : "");
+		fx_load(f, site, "mgr", PC_MODE_ENFORCE);
+		memset(&p, 0, sizeof(p));
+		cases[i].build(&p);
+		expect(f, cases[i].desc, IN, &p, cases[i].reason, NULL);
+		memset(&p, 0, sizeof(p));
+		cases[i].build(&p);
+		expect(f, cases[i].desc, OUT, &p, cases[i].reason, NULL);
+	}
 }
 
 /* A UDP datagram to the SNMP trap port in fragments. */
@@ -718,7 +747,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mgr_table, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_port_byte_order, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_non_ip_strict, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_non_ip, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_fragments, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_conntrack_and_icmp, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_reload, fx_setup, fx_teardown),

@@ -71,7 +71,7 @@ static const struct error_case cases[] = {
 	{ "bad_mode", "settings:\n  mode: enforc\n", 1,
 	  { { "enforc", 0, 0, "'enforc'|did you mean 'enforce'" } }, NULL },
 	{ "bad_non_ip", "settings:\n  non-ip: loose\n", 1,
-	  { { "loose", 0, 0, "non-ip 'loose'|permissive, strict" } }, NULL },
+	  { { "loose", 0, 0, "non-ip 'loose'|permissive, link-layer, strict" } }, NULL },
 	{ "bad_on_reload", "settings:\n  on-reload: keep\n", 1,
 	  { { "keep", 0, 0, "on-reload 'keep'|recheck" } }, NULL },
 	{ "bad_os",
@@ -464,7 +464,7 @@ static void test_full_site_loads(void **state)
 
 	assert_int_equal(p->settings.mode, PC_MODE_AUDIT);
 	assert_false(p->settings.icmp_echo);
-	assert_true(p->settings.non_ip_strict);
+	assert_int_equal(p->settings.non_ip, PC_NON_IP_STRICT);
 	assert_true(p->settings.keep_established);
 	assert_int_equal(p->settings.ct_tcp_established, 3600);
 	assert_int_equal(p->settings.ct_tcp_transitory, 30);
@@ -482,7 +482,7 @@ static void test_settings_other_values(void **state)
 		      "  non-ip: permissive\n  on-reload: recheck\n");
 	assert_int_equal(p->settings.mode, PC_MODE_ENFORCE);
 	assert_true(p->settings.icmp_echo);
-	assert_false(p->settings.non_ip_strict);
+	assert_int_equal(p->settings.non_ip, PC_NON_IP_PERMISSIVE);
 	assert_false(p->settings.keep_established);
 	assert_string_equal(p->site_name, TU_SITE_FILE);
 }

@@ -28,7 +28,8 @@ DEBIAN_PACKAGES := make gcc clang llvm libbpf-dev bpftool libelf-dev \
 	zlib1g-dev libyaml-dev libjson-c-dev libcmocka-dev libclang-rt-14-dev \
 	pkg-config jq iproute2 util-linux python3 socat openssh-server \
 	openssh-client dnsmasq-base snmp snmptrapd busybox curl openssl \
-	iputils-ping tcpdump python3-yaml python3-jsonschema nftables
+	iputils-ping tcpdump python3-yaml python3-jsonschema nftables \
+	python3-scapy nmap thc-ipv6
 
 WARN     := -Wall -Wextra -Werror
 CPPFLAGS := -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD)

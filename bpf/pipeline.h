@@ -374,7 +374,7 @@ __attribute__((noinline)) int pc_judge(const struct pc_pkt *p, __u32 dir,
 }
 
 static __always_inline int pc_process(void *data, void *data_end,
-				      __u32 frame_len, __u32 dir)
+				      __u32 frame_len, __u32 tags_outside, __u32 dir)
 {
 	struct pc_bank_settings *set;
 	struct pc_config *cfg;
@@ -392,7 +392,7 @@ static __always_inline int pc_process(void *data, void *data_end,
 	set = bpf_map_lookup_elem(&pc_settings, &bank);
 	if (!set)
 		return 1;
-	reason = pc_parse(data, data_end, frame_len, &p);
+	reason = pc_parse(data, data_end, frame_len, tags_outside, &p);
 	if (reason == PC_DROP_NONE)
 		reason = pc_judge(&p, dir, bg, set, &slot);
 	if (reason == PC_DROP_NONE) {

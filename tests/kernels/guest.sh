@@ -106,13 +106,27 @@ lacks_hook() { out=$(hooks) && ! echo "$out" | grep -q "$1"; }
 counted_both_ways() { path_packets A-1.1-http-gui ingress && path_packets A-1.1-http-gui egress; }
 no_pins() { [ ! -e "$PINS" ] || [ -z "$(ls -A "$PINS")" ]; }
 
+# A kernel below the floor: setarch makes uname say 2.6.
+too_old() {
+	write_site 22015
+	if out=$(srv setarch x86_64 --uname-2.6 portcullis attach -c "$SITE" --pin-root "$PINS" eth0 2>&1); then
+		echo "attach succeeded: $out"
+		return 1
+	fi
+	echo "$out"
+	[ "$(echo "$out" | wc -l)" = 1 ] &&
+		echo "$out" | grep -q '^portcullis: Linux 2\.6\.[^ ]* is too old: portcullis needs Linux 5\.12 or later' &&
+		lacks_hook 'xdp\|bpf' && no_pins
+}
+check "attach on a kernel that says 2.6: one sentence, nothing attached" too_old
+
 # One pass per ingress hook.
-run_hook() { # NAME HOOK-AS-SHOWN ATTACH-OPTION...
-	name=$1 shown=$2
-	shift 2
+run_hook() { # NAME HOOK HOOK-AS-SHOWN ATTACH-OPTION...
+	name=$1 hook=$2 shown=$3
+	shift 3
 	write_site 22015
 	check "$name: attach $*" pc attach -c "$SITE" "$@" eth0
-	check "$name: the kernel shows $shown on eth0" has_hook "$shown"
+	check "$name: ip/tc show $hook on eth0" has_hook "$shown"
 	check "$name: egress on clsact (pc_tc_egress)" has_hook pc_tc_egress
 	[ "$name" = tc ] && check "$name: no XDP program on eth0" lacks_hook xdp
 	check "$name: the documented flow passes (cli -> 22015)" reaches 22015
@@ -131,9 +145,9 @@ run_hook() { # NAME HOOK-AS-SHOWN ATTACH-OPTION...
 	check "$name: no pins left" no_pins
 	check "$name: 22015 and 22999 reachable again" both_reach
 }
-run_hook native 'mtu [0-9]* xdp ' --xdp-mode native
-run_hook generic 'mtu [0-9]* xdpgeneric ' --xdp-mode generic
-run_hook tc pc_tc_ingress --ingress tc
+run_hook native "native XDP" 'mtu [0-9]* xdp ' --xdp-mode native
+run_hook generic "generic XDP" 'mtu [0-9]* xdpgeneric ' --xdp-mode generic
+run_hook tc "pc_tc_ingress on clsact ingress" pc_tc_ingress --ingress tc
 
 # The BPF_PROG_TEST_RUN suites, on this kernel's verifier and datapath.
 for t in /tests/test_prog_*; do

@@ -19,7 +19,7 @@ BUILD=${BUILD:-build}
 cd "$ROOT" || exit 1
 SERIES=${PC_KERNELS:-6.1 6.12}
 CACHE=${PC_KERNEL_CACHE:-/var/cache/portcullis/kernels}
-TIMEOUT=${PC_KERNEL_TIMEOUT:-900}
+TIMEOUT=${PC_KERNEL_TIMEOUT:-1200}
 TMP=$(mktemp -d /tmp/portcullis-kernels.XXXXXX)
 QEMU_PID=""
 
@@ -91,7 +91,7 @@ add_modules() { # KERNEL-MODULE-DIR DIR NAME...
 			-name "${name//_/-}.ko" -o -name "${name//_/-}.ko.xz" | head -1)
 		[ -n "$file" ] || { echo "no module $name in $kdir" >&2; return 1; }
 		case $file in
-		*.xz) xz -dc "$file" >"$dir/modules/$name.ko" ;;
+		*.xz) "$TMP_BUSYBOX" xzcat "$file" >"$dir/modules/$name.ko" ;;
 		*) cp "$file" "$dir/modules/$name.ko" ;;
 		esac
 		deps=$(objcopy -O binary --only-section=.modinfo "$dir/modules/$name.ko" /dev/stdout |
@@ -112,7 +112,7 @@ build_initramfs() { # KERNEL-TREE OUT
 		[ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"
 	done
 	copy_with_libs "$r" "$BUILD/portcullis" "$(command -v ip)" "$(command -v tc)" \
-		"$(command -v bpftool)" "$(command -v jq)"
+		"$(command -v bpftool)" "$(command -v jq)" "$(command -v setarch)"
 	for a in "$BUILD"/tests/test_prog_*; do
 		case $a in *.d) continue ;; esac
 		copy_with_libs "$r" "$a"
@@ -154,13 +154,15 @@ dpkg-deb --fsys-tarfile "$BUSYBOX_DEB" | tar -xO ./bin/busybox >"$TMP_BUSYBOX"
 chmod 755 "$TMP_BUSYBOX"
 
 for s in $SERIES; do
+	glob="linux-image-${s}[.-]*-cloud-amd64-unsigned_*.deb"
 	pkg=$(package_of "$s")
-	if [ -z "$pkg" ]; then # apt knows none: a cached one will do
-		pkg=$(find "$CACHE" -maxdepth 1 -name "linux-image-${s}[.-]*-cloud-amd64-unsigned_*.deb" \
-			-printf '%f\n' | sort -V | tail -1 | cut -d_ -f1)
-	fi
 	deb=""
 	[ -n "$pkg" ] && deb=$(deb_of "$pkg")
+	if [ -n "$deb" ]; then # the newest: older ones of the series go
+		find "$CACHE" -maxdepth 1 -name "$glob" ! -path "$deb" -delete
+	else # apt knows none or cannot fetch it: a cached one will do
+		deb=$(find "$CACHE" -maxdepth 1 -name "$glob" | sort -V | tail -1)
+	fi
 	if [ -z "$deb" ]; then
 		echo "not ok - $s: no linux-image package for it (apt-cache search, $CACHE)"
 		failed=$((failed + 1))

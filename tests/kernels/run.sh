@@ -9,6 +9,7 @@
 # outside the repository and unpacked with dpkg-deb -x, never installed.
 # busybox-static likewise (installing it would remove busybox). Ends with
 # "N passed, N failed"; a VM that does not finish in time is a failure.
+# Each VM's console is kept in build/test-logs/kernel-RELEASE.log.
 #
 #   PC_KERNELS="6.1 6.12"   the kernel series to boot
 #   PC_KERNEL_CACHE=DIR     where the .debs are kept
@@ -189,6 +190,8 @@ for s in $SERIES; do
 	rc=$?
 	QEMU_PID=""
 	report "$rel" "$TMP/serial-$s.log" "$rc" $(($(date +%s) - start))
+	# The whole console, boot included, for when a line is not enough.
+	mkdir -p "$BUILD/test-logs" && cp "$TMP/serial-$s.log.txt" "$BUILD/test-logs/kernel-$rel.log"
 	rm -rf "$tree"
 done
 

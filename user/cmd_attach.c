@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "datapath.h"
+#include "kernel_version.h"
 #include "loader.h"
 #include "portcullis.skel.h"
 #include "reload.h"
@@ -159,6 +160,8 @@ int pc_cmd_attach(int argc, char **argv)
 	}
 	if (geteuid() != 0)
 		pc_warn("not running as root: attaching needs CAP_BPF and CAP_NET_ADMIN");
+	if (pc_kernel_check())
+		return PC_EXIT_POLICY;
 	rc = pc_cli_load_policy(o.site, &p, &site_text, &site_len);
 	if (rc)
 		return rc;

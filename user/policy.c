@@ -234,6 +234,7 @@ void pc_policy_free(struct pc_policy *p)
 		free(p->hosts[i].addrs);
 	}
 	free(p->hosts);
+	free(p->host_index);
 	free(p->segments);
 	for (size_t i = 0; i < p->nkind_groups; i++)
 		free(p->kind_groups[i].name);
@@ -256,12 +257,52 @@ int pc_policy_find_kind(const struct pc_policy *p, const char *name)
 	return -1;
 }
 
+/* Hosts that failed to parse have no name and sort first; equal names keep
+ * their order, so a search finds the first host of a name. */
+static int cmp_host_index(const void *x, const void *y, void *hosts)
+{
+	const struct pc_host *h = hosts;
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+	const char *na = h[a].name, *nb = h[b].name;
+	int c = !na || !nb ? (nb == NULL) - (na == NULL) : strcmp(na, nb);
+
+	return c ? c : (a > b) - (a < b);
+}
+
+void pc_policy_index_hosts(struct pc_policy *p)
+{
+	free(p->host_index);
+	p->host_index = pc_xcalloc(p->nhosts ? p->nhosts : 1, sizeof(*p->host_index));
+	for (size_t i = 0; i < p->nhosts; i++)
+		p->host_index[i] = i;
+	qsort_r(p->host_index, p->nhosts, sizeof(*p->host_index), cmp_host_index,
+		p->hosts);
+}
+
 const struct pc_host *pc_policy_find_host(const struct pc_policy *p,
 					  const char *name)
 {
-	for (size_t i = 0; i < p->nhosts; i++)
-		if (p->hosts[i].name && strcmp(p->hosts[i].name, name) == 0)
-			return &p->hosts[i];
+	size_t lo = 0, hi = p->nhosts;
+
+	if (!p->host_index) {
+		for (size_t i = 0; i < p->nhosts; i++)
+			if (p->hosts[i].name && strcmp(p->hosts[i].name, name) == 0)
+				return &p->hosts[i];
+		return NULL;
+	}
+	/* The first index whose name is not below name. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *n = p->hosts[p->host_index[mid]].name;
+
+		if (!n || strcmp(n, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < p->nhosts && p->hosts[p->host_index[lo]].name &&
+	    strcmp(p->hosts[p->host_index[lo]].name, name) == 0)
+		return &p->hosts[p->host_index[lo]];
 	return NULL;
 }
 

@@ -147,6 +147,7 @@ struct pc_policy {
 
 	struct pc_host *hosts;
 	size_t nhosts;
+	size_t *host_index; /* hosts by name (then order): lookups in log n */
 	struct pc_addr *segments; /* IPv4 subnets, for directed broadcasts */
 	size_t nsegments;
 	struct pc_settings settings;
@@ -178,6 +179,9 @@ void pc_policy_free(struct pc_policy *p);
 int pc_policy_read_file(const char *path, char **out, size_t *len);
 
 int pc_policy_find_kind(const struct pc_policy *p, const char *name);
+/* Sorts p->host_index once the hosts are read; pc_policy_find_host then
+ * searches it (and walks the hosts without it). */
+void pc_policy_index_hosts(struct pc_policy *p);
 const struct pc_host *pc_policy_find_host(const struct pc_policy *p,
 					  const char *name);
 const struct pc_flow *pc_policy_find_flow(const struct pc_policy *p,

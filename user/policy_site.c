@@ -118,27 +118,34 @@ static int parse_host(struct pc_parse *ctx, const struct pc_ynode *n,
 static int parse_hosts(struct pc_parse *ctx, const struct pc_ynode *n)
 {
 	struct pc_policy *p = ctx->p;
+	bool *bad;
 	int err = 0;
 
 	if (!pc_yexpect(ctx->d, n, PC_YSEQ, "hosts"))
 		return -EINVAL;
 	p->hosts = pc_xcalloc(n->count, sizeof(*p->hosts));
+	bad = pc_xcalloc(n->count ? n->count : 1, sizeof(*bad));
 	for (size_t i = 0; i < n->count; i++) {
-		struct pc_host *h = &p->hosts[p->nhosts++];
-		const struct pc_host *dup;
-
-		if (parse_host(ctx, n->items[i], h)) {
+		bad[i] = parse_host(ctx, n->items[i], &p->hosts[p->nhosts++]) != 0;
+		if (bad[i])
 			err = -EINVAL;
+	}
+	/* Names through the sorted index: a site may list a million hosts. */
+	pc_policy_index_hosts(p);
+	for (size_t i = 0; i < p->nhosts; i++) {
+		const struct pc_host *h = &p->hosts[i], *first;
+
+		if (bad[i])
 			continue;
-		}
-		dup = pc_policy_find_host(p, h->name);
-		if (dup != h) {
+		first = pc_policy_find_host(p, h->name);
+		if (first != h) {
 			pc_diags_add(ctx->d, h->pos,
 				     "host name '%s' is already used at line %d",
-				     h->name, dup->pos.line);
+				     h->name, first->pos.line);
 			err = -EINVAL;
 		}
 	}
+	free(bad);
 	return err;
 }
 

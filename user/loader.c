@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "portcullis.skel.h"
+#include "prefix_index.h"
 
 const char *const pc_map_names[13] = {
 	PC_MAP_CONFIG, PC_MAP_SETTINGS, PC_MAP_LPORT, PC_MAP_RPORT,
@@ -103,12 +104,6 @@ int pc_loader_state(const struct pc_maps *m, uint32_t *bank, uint32_t *gen)
 	return 0;
 }
 
-/* An address with the rules that name it. */
-struct addr_rules {
-	struct pc_addr a;
-	struct pc_mask mask;
-};
-
 static void mask_set(struct pc_mask *m, size_t bit)
 {
 	m->w[bit / 64] |= 1ull << (bit % 64);
@@ -118,6 +113,58 @@ static void mask_or(struct pc_mask *m, const struct pc_mask *o)
 {
 	for (size_t i = 0; i < PC_MASK_WORDS; i++)
 		m->w[i] |= o->w[i];
+}
+
+struct spread {
+	const struct pc_addr_rules *cidrs;
+	const struct pc_addr_rules *self; /* a prefix does not hold itself */
+	struct pc_mask mask;
+};
+
+static void spread_one(size_t j, void *arg)
+{
+	struct spread *s = arg;
+
+	if (&s->cidrs[j] != s->self)
+		mask_or(&s->mask, &s->cidrs[j].mask);
+}
+
+/* Each prefix's rules from the masks as they were on entry: the result
+ * does not depend on the order entries are visited. */
+static void spread_into(const struct pc_prefix_index *ix,
+			const struct pc_addr_rules *cidrs,
+			struct pc_addr_rules *e, bool is_cidr,
+			struct pc_mask *out)
+{
+	struct spread s = { cidrs, is_cidr ? e : NULL, e->mask };
+
+	pc_prefix_index_each(ix, &e->a, spread_one, &s);
+	*out = s.mask;
+}
+
+void pc_spread_prefix_rules(struct pc_addr_rules *exact, size_t nexact,
+			    struct pc_addr_rules *cidrs, size_t ncidr)
+{
+	struct pc_prefix_index ix;
+	struct pc_addr *nets;
+	struct pc_mask *out;
+
+	if (!ncidr)
+		return;
+	nets = pc_xcalloc(ncidr, sizeof(*nets));
+	for (size_t i = 0; i < ncidr; i++)
+		nets[i] = cidrs[i].a;
+	pc_prefix_index_init(&ix, nets, ncidr);
+	free(nets);
+	out = pc_xcalloc(ncidr, sizeof(*out));
+	for (size_t i = 0; i < ncidr; i++)
+		spread_into(&ix, cidrs, &cidrs[i], true, &out[i]);
+	for (size_t i = 0; i < nexact; i++)
+		spread_into(&ix, cidrs, &exact[i], false, &exact[i].mask);
+	for (size_t i = 0; i < ncidr; i++)
+		cidrs[i].mask = out[i];
+	free(out);
+	pc_prefix_index_free(&ix);
 }
 
 static int addr_cmp(const void *x, const void *y)
@@ -132,7 +179,7 @@ static int addr_cmp(const void *x, const void *y)
 }
 
 /* Sorts and merges entries of the same address; returns the new count. */
-static size_t merge_addrs(struct addr_rules *v, size_t n)
+static size_t merge_addrs(struct pc_addr_rules *v, size_t n)
 {
 	size_t out = 0;
 
@@ -187,7 +234,7 @@ static int clear_bank(int fd, size_t key_size, size_t bank_off, uint32_t bank)
 	return err;
 }
 
-static int write_exact(int fd, uint32_t bank, const struct addr_rules *v, size_t n)
+static int write_exact(int fd, uint32_t bank, const struct pc_addr_rules *v, size_t n)
 {
 	const size_t chunk = 8192;
 	struct pc_addr_key *keys = pc_xcalloc(chunk, sizeof(*keys));
@@ -308,7 +355,7 @@ static int write_ports(int fd, uint32_t bank, const struct pc_mask *src)
 int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 		   const struct pc_settings *s, struct pc_load_info *info)
 {
-	struct addr_rules *exact = NULL, *cidrs = NULL;
+	struct pc_addr_rules *exact = NULL, *cidrs = NULL;
 	size_t nexact = 0, ncidr = 0, nremote = 0;
 	struct pc_mask *lports = NULL, *rports = NULL;
 	uint32_t *slots = NULL, bank = 0, gen = 0, nbank, ngen;
@@ -340,7 +387,7 @@ int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 		const struct pc_rule *r = &rs->rules[i];
 
 		for (size_t j = 0; j < r->nremote; j++) {
-			struct addr_rules *e = pc_addr_is_host(&r->remote_addrs[j]) ?
+			struct pc_addr_rules *e = pc_addr_is_host(&r->remote_addrs[j]) ?
 						       &exact[nexact++] : &cidrs[ncidr++];
 
 			e->a = r->remote_addrs[j];
@@ -357,16 +404,7 @@ int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 		err = -E2BIG;
 		goto out;
 	}
-	/* A trie gives only the longest match, and an exact hit skips the
-	 * trie: each entry carries the rules of every prefix holding it. */
-	for (size_t i = 0; i < ncidr; i++)
-		for (size_t j = 0; j < ncidr; j++)
-			if (j != i && pc_addr_contains(&cidrs[j].a, &cidrs[i].a))
-				mask_or(&cidrs[i].mask, &cidrs[j].mask);
-	for (size_t i = 0; ncidr && i < nexact; i++)
-		for (size_t j = 0; j < ncidr; j++)
-			if (pc_addr_contains(&cidrs[j].a, &exact[i].a))
-				mask_or(&exact[i].mask, &cidrs[j].mask);
+	pc_spread_prefix_rules(exact, nexact, cidrs, ncidr);
 
 	slots = pc_xcalloc(rs->nrules ? rs->nrules : 1, sizeof(*slots));
 	err = assign_slots(m->path_names, rs, slots);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "progutil.h"
@@ -121,6 +122,77 @@ static void test_million_addresses(void **state)
 	free(addrs);
 }
 
+/* The documented maxima of prefixes with 100,000 addresses inside them:
+ * each exact entry must carry the rules of the prefix holding it. The
+ * pairwise spread took a minute here (addresses x prefixes); the time is
+ * printed, not asserted. */
+static void test_prefixes_with_addresses(void **state)
+{
+	const size_t naddr = 100000, ncidr = PC_MAX_CIDRS - 8; /* the site has some */
+	struct fx *f = *state;
+	struct pc_ruleset big;
+	struct pc_load_info info;
+	struct pc_addr *addrs, *nets;
+	size_t ssh = (size_t)-1, winrm = (size_t)-1;
+	struct timespec t0, t1;
+	struct pkt p;
+
+	fx_load(f, px_site, "mgr", PC_MODE_ENFORCE);
+	for (size_t i = 0; i < f->rs.nrules; i++) {
+		if (!strcmp(f->rs.rules[i].flow->id, "A-2.3-ssh-linux"))
+			ssh = i;
+		if (!strcmp(f->rs.rules[i].flow->id, "A-2.2-winrm-windows"))
+			winrm = i;
+	}
+	assert_true(ssh != (size_t)-1 && winrm != (size_t)-1);
+	addrs = calloc(naddr, sizeof(*addrs));
+	nets = calloc(ncidr, sizeof(*nets));
+	for (size_t i = 0; i < naddr; i++) { /* 2001:db8:5::/96, host i + 1 */
+		uint32_t v = htonl((uint32_t)i + 1);
+
+		addrs[i].family = AF_INET6;
+		addrs[i].prefix = 128;
+		inet_pton(AF_INET6, "2001:db8:5::", addrs[i].bytes);
+		memcpy(addrs[i].bytes + 12, &v, 4);
+	}
+	for (size_t i = 0; i < ncidr; i++) { /* 2001:db8:5::(i << 8)/120 */
+		uint32_t v = htonl((uint32_t)i << 8);
+
+		nets[i].family = AF_INET6;
+		nets[i].prefix = 120;
+		inet_pton(AF_INET6, "2001:db8:5::", nets[i].bytes);
+		memcpy(nets[i].bytes + 12, &v, 4);
+	}
+	big = f->rs;
+	big.rules = calloc(big.nrules, sizeof(*big.rules));
+	memcpy(big.rules, f->rs.rules, big.nrules * sizeof(*big.rules));
+	big.rules[ssh].remote_addrs = addrs;
+	big.rules[ssh].nremote = naddr;
+	big.rules[winrm].remote_addrs = nets;
+	big.rules[winrm].nremote = ncidr;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(pc_loader_load(&f->maps, &big, &f->policy.settings, &info), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("# %zu addresses, %zu prefixes: loaded in %.2f s\n", info.naddrs,
+	       info.ncidrs, (double)(t1.tv_sec - t0.tv_sec) +
+				    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	assert_true(info.ncidrs >= ncidr);
+
+	pkt_flow(&p, 1, IPPROTO_TCP, "2001:db8::10", 40000, "2001:db8:5::1", 22, TH_SYN);
+	run_expect(f, "an address on its own rule", 1, &p, PC_DROP_NONE, "A-2.3-ssh-linux");
+	pkt_flow(&p, 1, IPPROTO_TCP, "2001:db8::10", 40000, "2001:db8:5::1", 5985, TH_SYN);
+	run_expect(f, "the same address on its prefix's rule", 1, &p, PC_DROP_NONE,
+		   "A-2.2-winrm-windows");
+	pkt_flow(&p, 1, IPPROTO_TCP, "2001:db8::10", 40000, "2001:db8:5::3f:f701", 5985, TH_SYN);
+	run_expect(f, "inside the last prefix only", 1, &p, PC_DROP_NONE,
+		   "A-2.2-winrm-windows");
+	pkt_flow(&p, 1, IPPROTO_TCP, "2001:db8::10", 40000, "2001:db8:5::3f:f701", 22, TH_SYN);
+	run_expect(f, "not on the address rule", 1, &p, PC_DROP_WRONG_PEER, NULL);
+	free(big.rules);
+	free(addrs);
+	free(nets);
+}
+
 /* Overlapping prefixes and a host inside both: each lookup must carry the
  * rules of every prefix that holds the address. */
 static void test_overlapping_cidrs(void **state)
@@ -214,6 +286,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_overlapping_cidrs, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_conntrack_timeouts, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_million_addresses, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_prefixes_with_addresses, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

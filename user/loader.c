@@ -505,7 +505,10 @@ int pc_counter_read(int fd, uint32_t key, struct pc_counter *out)
 	return 0;
 }
 
-long pc_map_count(int fd, size_t key_size)
+/* The walk for maps without batch lookups (LPM tries): it restarts from
+ * the first key when the current one goes away, so only for maps that
+ * change by the loader alone. */
+static long count_by_walk(int fd, size_t key_size)
 {
 	unsigned char cur[64], next[64];
 	void *prev = NULL;
@@ -519,4 +522,69 @@ long pc_map_count(int fd, size_t key_size)
 		prev = cur;
 	}
 	return n;
+}
+
+static bool is_percpu(__u32 type)
+{
+	return type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_LRU_PERCPU_HASH ||
+	       type == BPF_MAP_TYPE_PERCPU_ARRAY;
+}
+
+#define COUNT_BATCH 8192
+
+/*
+ * Batch lookups walk the buckets once, however the map changes meanwhile:
+ * a walk by next key restarts whenever the datapath evicts the current
+ * key, which under churn took seconds and counted entries several times.
+ * Entries that move to a later bucket during the walk can still count
+ * twice, so the result is capped at what the map can hold.
+ */
+long pc_map_count(int fd, size_t key_size)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info), in[16], out[16];
+	void *keys, *vals;
+	size_t vsize;
+	long n = 0;
+	bool first = true;
+	int ncpu;
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.key_size != key_size || key_size > sizeof(in))
+		return -EINVAL;
+	vsize = info.value_size;
+	if (is_percpu(info.type)) {
+		ncpu = libbpf_num_possible_cpus();
+		if (ncpu < 0)
+			return ncpu;
+		vsize = ((vsize + 7) & ~(size_t)7) * (size_t)ncpu;
+	}
+	keys = pc_xcalloc(COUNT_BATCH, key_size);
+	vals = pc_xcalloc(COUNT_BATCH, vsize ? vsize : 1);
+	for (;;) {
+		__u32 count = COUNT_BATCH;
+		int err = bpf_map_lookup_batch(fd, first ? NULL : in, out, keys, vals,
+					       &count, NULL);
+
+		if (err && errno != ENOENT) {
+			err = -errno;
+			free(keys);
+			free(vals);
+			/* No batch operations for this map type or kernel. */
+			if (first && (err == -EINVAL || err == -ENOTSUP ||
+				      err == -524 /* ENOTSUPP */))
+				return count_by_walk(fd, key_size);
+			return err;
+		}
+		n += count;
+		if (err) /* ENOENT: the last batch */
+			break;
+		memcpy(in, out, sizeof(in));
+		first = false;
+	}
+	free(keys);
+	free(vals);
+	return n > (long)info.max_entries ? (long)info.max_entries : n;
 }

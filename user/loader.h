@@ -69,7 +69,8 @@ int pc_loader_state(const struct pc_maps *m, uint32_t *bank, uint32_t *gen);
 /* Sums a per-CPU counter map entry over the possible CPUs. */
 int pc_counter_read(int fd, uint32_t key, struct pc_counter *out);
 
-/* Number of entries of a hash, LRU or trie map (walks the keys). */
+/* Number of entries of a hash, LRU or trie map: batch lookups where the
+ * map has them, at most the map's max_entries. */
 long pc_map_count(int fd, size_t key_size);
 
 #endif

@@ -24,6 +24,8 @@ struct builder {
 	struct pc_ytree *tree;
 	struct pc_diags *diags;
 	yaml_parser_t parser;
+	const unsigned char *text;
+	size_t len;
 	size_t nodes;
 	struct pc_ynode **stack; /* children of the nodes being built */
 	size_t top, cap;
@@ -84,11 +86,47 @@ static void take_children(struct builder *b, struct pc_ynode *n, size_t base)
 	b->top = base;
 }
 
+static bool continuation(unsigned char c)
+{
+	return (c & 0xc0) == 0x80;
+}
+
+/*
+ * The reader (bad UTF-8, control characters) gives a byte offset and no
+ * mark: line and column (in characters, as libyaml's marks) of that byte.
+ * A bad trailing octet is reported where its sequence starts.
+ */
+static struct pc_pos offset_pos(const struct builder *b, size_t off)
+{
+	size_t line_start = 0;
+	int line = 1, col = 1;
+
+	if (off > b->len)
+		off = b->len;
+	if (b->parser.problem && strstr(b->parser.problem, "trailing")) {
+		size_t start = off;
+
+		while (start > 0 && off - start < 4 && continuation(b->text[start - 1]))
+			start--;
+		if (start > 0 && b->text[start - 1] >= 0xc0)
+			off = start - 1;
+	}
+	for (size_t i = 0; i < off; i++)
+		if (b->text[i] == '\n')
+			line++, line_start = i + 1;
+	for (size_t i = line_start; i < off; i++)
+		col += !continuation(b->text[i]);
+	return (struct pc_pos){ b->tree->file, line, col };
+}
+
 static int next_event(struct builder *b, yaml_event_t *ev)
 {
 	if (yaml_parser_parse(&b->parser, ev))
 		return 0;
-	pc_diags_add(b->diags, mark_pos(b, b->parser.problem_mark),
+	pc_diags_add(b->diags,
+		     b->parser.error == YAML_READER_ERROR ?
+			     offset_pos(b, b->parser.problem_offset) :
+			     mark_pos(b, b->parser.problem_mark),
 		     "not valid YAML: %s%s%s",
 		     b->parser.problem ? b->parser.problem : "syntax error",
 		     b->parser.context ? " " : "",
@@ -178,7 +216,8 @@ static int build_node(struct builder *b, yaml_event_t *ev, int depth,
 int pc_ytree_parse(struct pc_ytree *t, const char *file, const char *text,
 		   size_t len, struct pc_diags *diags)
 {
-	struct builder b = { .tree = t, .diags = diags };
+	struct builder b = { .tree = t, .diags = diags,
+			     .text = (const unsigned char *)text, .len = len };
 	bool done = false, have_doc = false;
 	int err = 0;
 

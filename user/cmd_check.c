@@ -2,6 +2,7 @@
 /* portcullis check: validate the policy and summarise it. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -211,6 +212,38 @@ static void host_summaries_free(struct host_summaries *hs)
 	free(hs->class_of);
 }
 
+/*
+ * The same address in hosts of different kinds is legal (a machine may be
+ * listed by role twice) but is usually a slip: the peer at that address
+ * gets the flows of both roles. Warned on stderr, listed in the JSON.
+ */
+static struct json_object *shared_addrs(const struct pc_policy *p)
+{
+	struct json_object *arr = json_object_new_array();
+	struct pc_shared_addr *v;
+	size_t n = pc_policy_shared_addrs(p, &v);
+
+	for (size_t i = 0; i < n; i++) {
+		char a[PC_ADDR_STRLEN], k1[256], k2[256];
+		struct json_object *o = json_object_new_object(), *hosts;
+
+		pc_addr_format(&v[i].addr, a);
+		pc_warn("%s:%d:%d: host '%s' (%s) and host '%s' (%s, line %d) both list %s: a peer at that address gets the flows of both roles",
+			p->files[1], v[i].other->pos.line, v[i].other->pos.col,
+			v[i].other->name, pc_kinds_format(p, v[i].other->kinds, k1, sizeof(k1)),
+			v[i].first->name, pc_kinds_format(p, v[i].first->kinds, k2, sizeof(k2)),
+			v[i].first->pos.line, a);
+		json_object_object_add(o, "address", json_object_new_string(a));
+		hosts = json_object_new_array();
+		json_object_array_add(hosts, json_object_new_string(v[i].first->name));
+		json_object_array_add(hosts, json_object_new_string(v[i].other->name));
+		json_object_object_add(o, "hosts", hosts);
+		json_object_array_add(arr, o);
+	}
+	free(v);
+	return arr;
+}
+
 /* Without hosts for the text form, which renders them one at a time: a
  * million host objects would not fit in memory at once. */
 static struct json_object *summary(const struct pc_policy *p, bool with_hosts)
@@ -254,6 +287,7 @@ static struct json_object *summary(const struct pc_policy *p, bool with_hosts)
 		json_object_object_add(o, "hosts", hosts);
 	}
 	json_object_object_add(o, "unfilled_kinds", pc_json_kinds(p, unfilled_kinds(p)));
+	json_object_object_add(o, "shared_addresses", shared_addrs(p));
 	return o;
 }
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,6 +314,74 @@ const struct pc_flow *pc_policy_find_flow(const struct pc_policy *p,
 		if (strcmp(p->flows[i].id, id) == 0)
 			return &p->flows[i];
 	return NULL;
+}
+
+struct owned_addr {
+	const struct pc_addr *a;
+	size_t host;
+};
+
+static int cmp_owned(const void *x, const void *y)
+{
+	const struct owned_addr *a = x, *b = y;
+	int c = a->a->family != b->a->family ? (a->a->family > b->a->family) - (a->a->family < b->a->family) :
+		a->a->prefix != b->a->prefix ? (a->a->prefix > b->a->prefix) - (a->a->prefix < b->a->prefix) :
+		memcmp(a->a->bytes, b->a->bytes, sizeof(a->a->bytes));
+
+	return c ? c : (a->host > b->host) - (a->host < b->host);
+}
+
+static int cmp_shared(const void *x, const void *y)
+{
+	const struct pc_shared_addr *a = x, *b = y;
+
+	struct owned_addr oa = { &a->addr, 0 }, ob = { &b->addr, 0 };
+
+	if (a->other != b->other)
+		return a->other < b->other ? -1 : 1;
+	if (a->first != b->first)
+		return a->first < b->first ? -1 : 1;
+	return cmp_owned(&oa, &ob);
+}
+
+size_t pc_policy_shared_addrs(const struct pc_policy *p,
+			      struct pc_shared_addr **out)
+{
+	struct owned_addr *v;
+	size_t n = 0, nout = 0;
+
+	for (size_t i = 0; i < p->nhosts; i++)
+		n += p->hosts[i].naddrs;
+	v = pc_xcalloc(n ? n : 1, sizeof(*v));
+	*out = pc_xcalloc(n ? n : 1, sizeof(**out));
+	n = 0;
+	for (size_t i = 0; i < p->nhosts; i++)
+		for (size_t j = 0; j < p->hosts[i].naddrs; j++)
+			v[n++] = (struct owned_addr){ &p->hosts[i].addrs[j], i };
+	qsort(v, n, sizeof(*v), cmp_owned);
+	/* In a run of one address, each host is paired with the earliest host
+	 * of other kinds: the run's first, or the first unlike the first. */
+	for (size_t i = 0, end; i < n; i = end) {
+		size_t unlike = SIZE_MAX;
+
+		for (end = i + 1; end < n && pc_addr_equal(v[i].a, v[end].a); end++) {
+			const struct pc_host *h = &p->hosts[v[end].host];
+			const struct pc_host *first = &p->hosts[v[i].host];
+
+			if (h->kinds != first->kinds) {
+				if (unlike == SIZE_MAX)
+					unlike = end;
+			} else if (unlike != SIZE_MAX) {
+				first = &p->hosts[v[unlike].host];
+			} else {
+				continue;
+			}
+			(*out)[nout++] = (struct pc_shared_addr){ *v[end].a, first, h };
+		}
+	}
+	free(v);
+	qsort(*out, nout, sizeof(**out), cmp_shared);
+	return nout;
 }
 
 bool pc_endpoint_has_host(const struct pc_endpoint *e, const struct pc_host *h)

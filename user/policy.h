@@ -186,6 +186,20 @@ const struct pc_host *pc_policy_find_host(const struct pc_policy *p,
 					  const char *name);
 const struct pc_flow *pc_policy_find_flow(const struct pc_policy *p,
 					  const char *id);
+/* One address written in two hosts of different kinds. */
+struct pc_shared_addr {
+	struct pc_addr addr;
+	const struct pc_host *first; /* earlier in the file */
+	const struct pc_host *other;
+};
+/*
+ * Addresses (equal, prefix and all) listed by hosts of different kinds: a
+ * peer at such an address is a peer of both roles' flows, so it gets the
+ * flows of both. Pairs in file order of the other host; returns how many
+ * (*out to free). In n log n.
+ */
+size_t pc_policy_shared_addrs(const struct pc_policy *p,
+			      struct pc_shared_addr **out);
 /* Whether host h is on side e of a flow (by kind or by name). */
 bool pc_endpoint_has_host(const struct pc_endpoint *e, const struct pc_host *h);
 bool pc_flow_enabled(const struct pc_policy *p, const struct pc_flow *f);

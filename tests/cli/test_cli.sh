@@ -83,6 +83,17 @@ f=$(site badkind 'hosts:
     kinds: [linx]
     addresses: [192.0.2.1]')
 case_text "unknown kind with a suggestion" 1 "badkind.yaml:3:13: error: unknown kind 'linx'; did you mean 'linux'\\?" -- $PC check -c "$f"
+f=$(site shared 'hosts:
+  - name: a
+    kinds: [linux]
+    addresses: [198.51.100.7]
+  - name: b
+    kinds: [windows]
+    addresses: [198.51.100.7]')
+case_text "same address in hosts of two roles: a warning with both" 0 \
+	"shared.yaml:5:5: host 'b' \\(windows\\) and host 'a' \\(linux, line 2\\) both list 198.51.100.7" -- $PC check -c "$f"
+case_json "check -j lists shared addresses" 0 \
+	'.shared_addresses == [{"address": "198.51.100.7", "hosts": ["a", "b"]}]' -- $PC check -j -c "$f"
 case_text "missing site file" 1 "cannot read the site file" -- $PC check -c "$work/nope.yaml"
 f=$(site yamlerr 'hosts: [a, b')
 case_text "YAML syntax error has a position" 1 "yamlerr.yaml:[0-9]+:[0-9]+: error: not valid YAML" -- $PC check -c "$f"

@@ -201,33 +201,129 @@ static void addr_key(struct pc_addr_key *k, uint32_t bank, const struct pc_addr 
 	memcpy(k->addr, a->bytes, a->family == AF_INET ? 4 : 16);
 }
 
-/* Deletes every key of one bank from a hash or trie map. */
-static int clear_bank(int fd, size_t key_size, size_t bank_off, uint32_t bank)
+/* The walk for maps without batch lookups (LPM tries): it restarts from
+ * the first key when the current one goes away, so only for maps that
+ * change by the loader alone. */
+static long keys_by_walk(int fd, size_t key_size, unsigned char **keys)
 {
-	unsigned char *keys = NULL, cur[64], next[64];
+	unsigned char cur[64], next[64];
 	size_t n = 0, cap = 0;
 	void *prev = NULL;
-	int err = 0;
 
+	*keys = NULL;
+	if (key_size > sizeof(cur))
+		return -EINVAL;
 	while (bpf_map_get_next_key(fd, prev, next) == 0) {
-		uint32_t b;
-
-		memcpy(&b, next + bank_off, 4);
-		if (b == bank) {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 1024;
-				keys = pc_xrealloc(keys, cap, key_size);
-			}
-			memcpy(keys + n * key_size, next, key_size);
-			n++;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			*keys = pc_xrealloc(*keys, cap, key_size);
 		}
+		memcpy(*keys + n * key_size, next, key_size);
+		n++;
 		memcpy(cur, next, key_size);
 		prev = cur;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (bpf_map_delete_elem(fd, keys + i * key_size) && errno != ENOENT) {
+	return (long)n;
+}
+
+static bool is_percpu(__u32 type)
+{
+	return type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_LRU_PERCPU_HASH ||
+	       type == BPF_MAP_TYPE_PERCPU_ARRAY;
+}
+
+#define KEY_BATCH 8192
+
+/*
+ * Every key of a map (*keys to free), and the map's max_entries. Batch
+ * lookups walk the buckets once however the map changes meanwhile: a walk
+ * by next key restarts whenever the datapath evicts the current key,
+ * which under churn took seconds and met entries several times. Returns
+ * the number of keys or -errno.
+ */
+static long map_keys(int fd, size_t key_size, unsigned char **keys, long *max)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info), in[16], out[16];
+	size_t vsize, n = 0;
+	bool first = true;
+	void *vals;
+	int ncpu;
+
+	*keys = NULL;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.key_size != key_size || key_size > sizeof(in))
+		return -EINVAL;
+	*max = info.max_entries;
+	vsize = info.value_size;
+	if (is_percpu(info.type)) {
+		ncpu = libbpf_num_possible_cpus();
+		if (ncpu < 0)
+			return ncpu;
+		vsize = ((vsize + 7) & ~(size_t)7) * (size_t)ncpu;
+	}
+	vals = pc_xcalloc(KEY_BATCH, vsize ? vsize : 1);
+	for (;;) {
+		__u32 count = KEY_BATCH;
+		int err;
+
+		*keys = pc_xrealloc(*keys, n + KEY_BATCH, key_size);
+		err = bpf_map_lookup_batch(fd, first ? NULL : in, out,
+					   *keys + n * key_size, vals, &count, NULL);
+		if (err && errno != ENOENT) {
 			err = -errno;
+			free(vals);
+			free(*keys);
+			*keys = NULL;
+			/* No batch operations for this map type or kernel. */
+			if (first && (err == -EINVAL || err == -ENOTSUP ||
+				      err == -524 /* ENOTSUPP */))
+				return keys_by_walk(fd, key_size, keys);
+			return err;
+		}
+		n += count;
+		if (err) /* ENOENT: the last batch */
 			break;
+		memcpy(in, out, sizeof(in));
+		first = false;
+	}
+	free(vals);
+	return (long)n;
+}
+
+/* Deletes every key of one bank from a hash or trie map. */
+static int clear_bank(int fd, size_t key_size, size_t bank_off, uint32_t bank)
+{
+	unsigned char *keys;
+	long max, n = map_keys(fd, key_size, &keys, &max);
+	size_t kept = 0;
+	bool batch = true;
+	int err = 0;
+
+	if (n < 0)
+		return (int)n;
+	for (long i = 0; i < n; i++) {
+		uint32_t b;
+
+		memcpy(&b, keys + i * key_size + bank_off, 4);
+		if (b == bank)
+			memmove(keys + kept++ * key_size, keys + i * key_size, key_size);
+	}
+	for (size_t i = 0; i < kept && !err; i += KEY_BATCH) {
+		__u32 cnt = (__u32)(kept - i < KEY_BATCH ? kept - i : KEY_BATCH);
+
+		if (batch && bpf_map_delete_batch(fd, keys + i * key_size, &cnt, NULL) == 0)
+			continue;
+		batch = false; /* tries have none; a key gone meanwhile stops it */
+		cnt = (__u32)(kept - i < KEY_BATCH ? kept - i : KEY_BATCH);
+		for (__u32 j = 0; j < cnt; j++) {
+			if (bpf_map_delete_elem(fd, keys + (i + j) * key_size) &&
+			    errno != ENOENT) {
+				err = -errno;
+				break;
+			}
 		}
 	}
 	free(keys);
@@ -505,86 +601,13 @@ int pc_counter_read(int fd, uint32_t key, struct pc_counter *out)
 	return 0;
 }
 
-/* The walk for maps without batch lookups (LPM tries): it restarts from
- * the first key when the current one goes away, so only for maps that
- * change by the loader alone. */
-static long count_by_walk(int fd, size_t key_size)
-{
-	unsigned char cur[64], next[64];
-	void *prev = NULL;
-	long n = 0;
-
-	if (key_size > sizeof(cur))
-		return -EINVAL;
-	while (bpf_map_get_next_key(fd, prev, next) == 0) {
-		n++;
-		memcpy(cur, next, key_size);
-		prev = cur;
-	}
-	return n;
-}
-
-static bool is_percpu(__u32 type)
-{
-	return type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_LRU_PERCPU_HASH ||
-	       type == BPF_MAP_TYPE_PERCPU_ARRAY;
-}
-
-#define COUNT_BATCH 8192
-
-/*
- * Batch lookups walk the buckets once, however the map changes meanwhile:
- * a walk by next key restarts whenever the datapath evicts the current
- * key, which under churn took seconds and counted entries several times.
- * Entries that move to a later bucket during the walk can still count
- * twice, so the result is capped at what the map can hold.
- */
+/* Entries that move to a later bucket during a batch walk can be met
+ * twice, so the count is capped at what the map can hold. */
 long pc_map_count(int fd, size_t key_size)
 {
-	struct bpf_map_info info;
-	__u32 len = sizeof(info), in[16], out[16];
-	void *keys, *vals;
-	size_t vsize;
-	long n = 0;
-	bool first = true;
-	int ncpu;
+	unsigned char *keys;
+	long max = 0, n = map_keys(fd, key_size, &keys, &max);
 
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return -errno;
-	if (info.key_size != key_size || key_size > sizeof(in))
-		return -EINVAL;
-	vsize = info.value_size;
-	if (is_percpu(info.type)) {
-		ncpu = libbpf_num_possible_cpus();
-		if (ncpu < 0)
-			return ncpu;
-		vsize = ((vsize + 7) & ~(size_t)7) * (size_t)ncpu;
-	}
-	keys = pc_xcalloc(COUNT_BATCH, key_size);
-	vals = pc_xcalloc(COUNT_BATCH, vsize ? vsize : 1);
-	for (;;) {
-		__u32 count = COUNT_BATCH;
-		int err = bpf_map_lookup_batch(fd, first ? NULL : in, out, keys, vals,
-					       &count, NULL);
-
-		if (err && errno != ENOENT) {
-			err = -errno;
-			free(keys);
-			free(vals);
-			/* No batch operations for this map type or kernel. */
-			if (first && (err == -EINVAL || err == -ENOTSUP ||
-				      err == -524 /* ENOTSUPP */))
-				return count_by_walk(fd, key_size);
-			return err;
-		}
-		n += count;
-		if (err) /* ENOENT: the last batch */
-			break;
-		memcpy(in, out, sizeof(in));
-		first = false;
-	}
 	free(keys);
-	free(vals);
-	return n > (long)info.max_entries ? (long)info.max_entries : n;
+	return n > max ? max : n;
 }

@@ -76,6 +76,23 @@ static void test_256_rules(void **state)
 	free(big.rules);
 }
 
+/* n addresses or prefixes in 2001:db8:5::/96: the last 32 bits are
+ * first + i * step. */
+static struct pc_addr *v6_run(size_t n, uint32_t first, uint32_t step, int prefix)
+{
+	struct pc_addr *v = calloc(n, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++) {
+		uint32_t low = htonl(first + (uint32_t)i * step);
+
+		v[i].family = AF_INET6;
+		v[i].prefix = (uint8_t)prefix;
+		inet_pton(AF_INET6, "2001:db8:5::", v[i].bytes);
+		memcpy(v[i].bytes + 12, &low, 4);
+	}
+	return v;
+}
+
 /* One million single remote addresses for one rule, plus the site's. */
 static void test_million_addresses(void **state)
 {
@@ -92,15 +109,7 @@ static void test_million_addresses(void **state)
 		if (!strcmp(f->rs.rules[i].flow->id, "A-2.3-ssh-linux"))
 			ssh = i;
 	assert_true(ssh != (size_t)-1);
-	addrs = calloc(n, sizeof(*addrs));
-	for (size_t i = 0; i < n; i++) { /* 2001:db8:5::/96, host i + 1 */
-		uint32_t v = htonl((uint32_t)i + 1);
-
-		addrs[i].family = AF_INET6;
-		addrs[i].prefix = 128;
-		inet_pton(AF_INET6, "2001:db8:5::", addrs[i].bytes);
-		memcpy(addrs[i].bytes + 12, &v, 4);
-	}
+	addrs = v6_run(n, 1, 1, 128); /* 2001:db8:5::/96, host i + 1 */
 	big = f->rs;
 	big.rules = calloc(big.nrules, sizeof(*big.rules));
 	memcpy(big.rules, f->rs.rules, big.nrules * sizeof(*big.rules));
@@ -145,24 +154,8 @@ static void test_prefixes_with_addresses(void **state)
 			winrm = i;
 	}
 	assert_true(ssh != (size_t)-1 && winrm != (size_t)-1);
-	addrs = calloc(naddr, sizeof(*addrs));
-	nets = calloc(ncidr, sizeof(*nets));
-	for (size_t i = 0; i < naddr; i++) { /* 2001:db8:5::/96, host i + 1 */
-		uint32_t v = htonl((uint32_t)i + 1);
-
-		addrs[i].family = AF_INET6;
-		addrs[i].prefix = 128;
-		inet_pton(AF_INET6, "2001:db8:5::", addrs[i].bytes);
-		memcpy(addrs[i].bytes + 12, &v, 4);
-	}
-	for (size_t i = 0; i < ncidr; i++) { /* 2001:db8:5::(i << 8)/120 */
-		uint32_t v = htonl((uint32_t)i << 8);
-
-		nets[i].family = AF_INET6;
-		nets[i].prefix = 120;
-		inet_pton(AF_INET6, "2001:db8:5::", nets[i].bytes);
-		memcpy(nets[i].bytes + 12, &v, 4);
-	}
+	addrs = v6_run(naddr, 1, 1, 128);  /* 2001:db8:5::/96, host i + 1 */
+	nets = v6_run(ncidr, 0, 256, 120); /* 2001:db8:5::(i << 8)/120 */
 	big = f->rs;
 	big.rules = calloc(big.nrules, sizeof(*big.rules));
 	memcpy(big.rules, f->rs.rules, big.nrules * sizeof(*big.rules));

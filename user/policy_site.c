@@ -118,6 +118,7 @@ static int parse_host(struct pc_parse *ctx, const struct pc_ynode *n,
 static int parse_hosts(struct pc_parse *ctx, const struct pc_ynode *n)
 {
 	struct pc_policy *p = ctx->p;
+	size_t *first;
 	bool *bad;
 	int err = 0;
 
@@ -130,21 +131,28 @@ static int parse_hosts(struct pc_parse *ctx, const struct pc_ynode *n)
 		if (bad[i])
 			err = -EINVAL;
 	}
-	/* Names through the sorted index: a site may list a million hosts. */
+	/* Names through the sorted index: a site may list a million hosts. In
+	 * a run of one name the index has the first host first. */
 	pc_policy_index_hosts(p);
-	for (size_t i = 0; i < p->nhosts; i++) {
-		const struct pc_host *h = &p->hosts[i], *first;
+	first = pc_xcalloc(p->nhosts ? p->nhosts : 1, sizeof(*first));
+	for (size_t i = 0, run = 0; i < p->nhosts; i++) {
+		const struct pc_host *h = &p->hosts[p->host_index[i]];
+		const struct pc_host *r = &p->hosts[p->host_index[run]];
 
-		if (bad[i])
-			continue;
-		first = pc_policy_find_host(p, h->name);
-		if (first != h) {
-			pc_diags_add(ctx->d, h->pos,
-				     "host name '%s' is already used at line %d",
-				     h->name, first->pos.line);
-			err = -EINVAL;
-		}
+		if (!h->name || !r->name || strcmp(h->name, r->name))
+			run = i;
+		first[p->host_index[i]] = p->host_index[run];
 	}
+	for (size_t i = 0; i < p->nhosts; i++) {
+		const struct pc_host *h = &p->hosts[i], *f = &p->hosts[first[i]];
+
+		if (bad[i] || !h->name || f == h)
+			continue;
+		pc_diags_add(ctx->d, h->pos, "host name '%s' is already used at line %d",
+			     h->name, f->pos.line);
+		err = -EINVAL;
+	}
+	free(first);
 	free(bad);
 	return err;
 }

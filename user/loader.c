@@ -245,7 +245,7 @@ static long map_keys(int fd, size_t key_size, unsigned char **keys, long *max)
 {
 	struct bpf_map_info info;
 	__u32 len = sizeof(info), in[16], out[16];
-	size_t vsize, n = 0;
+	size_t vsize, n = 0, cap = 0;
 	bool first = true;
 	void *vals;
 	int ncpu;
@@ -269,7 +269,10 @@ static long map_keys(int fd, size_t key_size, unsigned char **keys, long *max)
 		__u32 count = KEY_BATCH;
 		int err;
 
-		*keys = pc_xrealloc(*keys, n + KEY_BATCH, key_size);
+		if (cap < n + KEY_BATCH) { /* doubling: a million keys, few copies */
+			cap = cap * 2 > n + KEY_BATCH ? cap * 2 : n + KEY_BATCH;
+			*keys = pc_xrealloc(*keys, cap, key_size);
+		}
 		err = bpf_map_lookup_batch(fd, first ? NULL : in, out,
 					   *keys + n * key_size, vals, &count, NULL);
 		if (err && errno != ENOENT) {

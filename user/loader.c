@@ -169,13 +169,7 @@ void pc_spread_prefix_rules(struct pc_addr_rules *exact, size_t nexact,
 
 static int addr_cmp(const void *x, const void *y)
 {
-	const struct pc_addr *a = x, *b = y;
-
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	if (a->prefix != b->prefix)
-		return a->prefix < b->prefix ? -1 : 1;
-	return memcmp(a->bytes, b->bytes, 16);
+	return pc_addr_cmp(x, y);
 }
 
 /* Sorts and merges entries of the same address; returns the new count. */

@@ -324,9 +324,7 @@ struct owned_addr {
 static int cmp_owned(const void *x, const void *y)
 {
 	const struct owned_addr *a = x, *b = y;
-	int c = a->a->family != b->a->family ? (a->a->family > b->a->family) - (a->a->family < b->a->family) :
-		a->a->prefix != b->a->prefix ? (a->a->prefix > b->a->prefix) - (a->a->prefix < b->a->prefix) :
-		memcmp(a->a->bytes, b->a->bytes, sizeof(a->a->bytes));
+	int c = pc_addr_cmp(a->a, b->a);
 
 	return c ? c : (a->host > b->host) - (a->host < b->host);
 }
@@ -335,13 +333,11 @@ static int cmp_shared(const void *x, const void *y)
 {
 	const struct pc_shared_addr *a = x, *b = y;
 
-	struct owned_addr oa = { &a->addr, 0 }, ob = { &b->addr, 0 };
-
 	if (a->other != b->other)
 		return a->other < b->other ? -1 : 1;
 	if (a->first != b->first)
 		return a->first < b->first ? -1 : 1;
-	return cmp_owned(&oa, &ob);
+	return pc_addr_cmp(&a->addr, &b->addr);
 }
 
 size_t pc_policy_shared_addrs(const struct pc_policy *p,

@@ -17,19 +17,10 @@ static struct pc_addr masked(const struct pc_addr *a, int len)
 	return m;
 }
 
-static int cmp_net(const struct pc_addr *a, const struct pc_addr *b)
-{
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	if (a->prefix != b->prefix)
-		return a->prefix < b->prefix ? -1 : 1;
-	return memcmp(a->bytes, b->bytes, sizeof(a->bytes));
-}
-
 static int cmp_entry(const void *x, const void *y)
 {
 	const struct pc_prefix_entry *a = x, *b = y;
-	int c = cmp_net(&a->net, &b->net);
+	int c = pc_addr_cmp(&a->net, &b->net);
 
 	return c ? c : (a->idx > b->idx) - (a->idx < b->idx);
 }
@@ -74,12 +65,12 @@ void pc_prefix_index_each(const struct pc_prefix_index *ix,
 		while (lo < hi) { /* the first entry not below key */
 			size_t mid = lo + (hi - lo) / 2;
 
-			if (cmp_net(&ix->v[mid].net, &key) < 0)
+			if (pc_addr_cmp(&ix->v[mid].net, &key) < 0)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
-		for (; lo < ix->n && cmp_net(&ix->v[lo].net, &key) == 0; lo++)
+		for (; lo < ix->n && pc_addr_cmp(&ix->v[lo].net, &key) == 0; lo++)
 			fn(ix->v[lo].idx, arg);
 	}
 }

@@ -121,11 +121,7 @@ static int cmp_entry(const void *x, const void *y)
 {
 	const struct pc_addr_rules *a = x, *b = y;
 
-	if (a->a.family != b->a.family)
-		return a->a.family < b->a.family ? -1 : 1;
-	if (a->a.prefix != b->a.prefix)
-		return a->a.prefix < b->a.prefix ? -1 : 1;
-	return memcmp(a->a.bytes, b->a.bytes, 16);
+	return pc_addr_cmp(&a->a, &b->a);
 }
 
 /* Random entries, unique like the loader's, each naming one or two rules. */

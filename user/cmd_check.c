@@ -342,13 +342,13 @@ static void print_shadowed(struct json_object *pairs)
 		printf("\nnote: rows the wire cannot tell apart (the earlier row takes every packet of the later):\n");
 	json_object_object_foreach(pairs, pair, where) {
 		struct json_object *more = json_object_array_get_idx(where, MAX_NAMED);
+		int nmore = more ? json_object_get_int(more) : 0;
 
-		if (more)
+		if (more) /* frees it */
 			json_object_array_del_idx(where, MAX_NAMED, 1);
 		join(where, buf, sizeof(buf));
-		if (more)
-			printf("  %s (%s and %d more)\n", pair, buf,
-			       json_object_get_int(more));
+		if (nmore)
+			printf("  %s (%s and %d more)\n", pair, buf, nmore);
 		else
 			printf("  %s (%s)\n", pair, buf);
 	}

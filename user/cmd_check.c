@@ -244,11 +244,11 @@ static struct json_object *shared_addrs(const struct pc_policy *p)
 	return arr;
 }
 
-/* Without hosts for the text form, which renders them one at a time: a
- * million host objects would not fit in memory at once. */
-static struct json_object *summary(const struct pc_policy *p, bool with_hosts)
+/* "hosts" is a placeholder: both forms render the hosts one at a time, as
+ * a million host objects would not fit in memory at once. */
+static struct json_object *summary(const struct pc_policy *p)
 {
-	struct json_object *o = json_object_new_object(), *hosts, *parts, *params;
+	struct json_object *o = json_object_new_object(), *parts, *params;
 	size_t enabled = 0;
 
 	for (size_t i = 0; i < p->nflows; i++)
@@ -276,19 +276,57 @@ static struct json_object *summary(const struct pc_policy *p, bool with_hosts)
 		json_object_object_add(params, prm->name, vals);
 	}
 	json_object_object_add(o, "changed_parameters", params);
-	if (with_hosts) {
-		struct host_summaries hs;
-
-		host_summaries_init(&hs, p);
-		hosts = json_object_new_array_ext((int)p->nhosts);
-		for (size_t i = 0; i < p->nhosts; i++)
-			json_object_array_add(hosts, host_summary(&hs, p, i));
-		host_summaries_free(&hs);
-		json_object_object_add(o, "hosts", hosts);
-	}
+	json_object_object_add(o, "hosts", NULL);
 	json_object_object_add(o, "unfilled_kinds", pc_json_kinds(p, unfilled_kinds(p)));
 	json_object_object_add(o, "shared_addresses", shared_addrs(p));
 	return o;
+}
+
+#define JSON_FLAGS (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | \
+		    JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* A value as pc_cli_print_json would write it, nested indent deep. */
+static void print_nested(struct json_object *v, int indent)
+{
+	for (const char *c = json_object_to_json_string_ext(v, JSON_FLAGS); *c; c++) {
+		putchar(*c);
+		if (*c == '\n')
+			printf("%*s", indent, "");
+	}
+}
+
+/* The summary object with its hosts written one at a time. */
+static void print_json(struct json_object *o, const struct pc_policy *p)
+{
+	bool first = true;
+
+	printf("{");
+	json_object_object_foreach(o, key, val) {
+		struct json_object *k = json_object_new_string(key);
+
+		printf("%s\n  %s: ", first ? "" : ",",
+		       json_object_to_json_string_ext(k, JSON_FLAGS));
+		json_object_put(k);
+		first = false;
+		if (strcmp(key, "hosts") == 0) {
+			struct host_summaries hs;
+
+			host_summaries_init(&hs, p);
+			printf("[");
+			for (size_t i = 0; i < p->nhosts; i++) {
+				struct json_object *h = host_summary(&hs, p, i);
+
+				printf("%s\n    ", i ? "," : "");
+				print_nested(h, 4);
+				json_object_put(h);
+			}
+			printf("\n  ]");
+			host_summaries_free(&hs);
+		} else {
+			print_nested(val, 2);
+		}
+	}
+	printf("\n}\n");
 }
 
 static const char *jstr(struct json_object *o, const char *key)
@@ -433,13 +471,12 @@ int pc_cmd_check(int argc, char **argv)
 	rc = pc_cli_load_policy(opt.site, &p, NULL, NULL);
 	if (rc)
 		return rc;
-	o = summary(&p, opt.json);
+	o = summary(&p);
 	if (opt.json)
-		pc_cli_print_json(o);
-	else {
+		print_json(o, &p);
+	else
 		print_text(o, &p);
-		json_object_put(o);
-	}
+	json_object_put(o);
 	pc_policy_free(&p);
 	return PC_EXIT_OK;
 }

@@ -230,6 +230,7 @@ bench: bench-deps
 	@-$(MAKE) --no-print-directory $(BUILD)/portcullis >/dev/null 2>&1
 	@BUILD=$(BUILD) bench/run.sh
 	@BUILD=$(BUILD) bench/reload.sh >> docs/benchmarks.md
+	@BUILD=$(BUILD) bench/siteload.sh >> docs/benchmarks.md
 
 .PHONY: bench-build bench-deps
 # ---- end of bench -------------------------------------------------------

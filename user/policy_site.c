@@ -118,27 +118,42 @@ static int parse_host(struct pc_parse *ctx, const struct pc_ynode *n,
 static int parse_hosts(struct pc_parse *ctx, const struct pc_ynode *n)
 {
 	struct pc_policy *p = ctx->p;
+	size_t *first;
+	bool *bad;
 	int err = 0;
 
 	if (!pc_yexpect(ctx->d, n, PC_YSEQ, "hosts"))
 		return -EINVAL;
 	p->hosts = pc_xcalloc(n->count, sizeof(*p->hosts));
+	bad = pc_xcalloc(n->count ? n->count : 1, sizeof(*bad));
 	for (size_t i = 0; i < n->count; i++) {
-		struct pc_host *h = &p->hosts[p->nhosts++];
-		const struct pc_host *dup;
-
-		if (parse_host(ctx, n->items[i], h)) {
+		bad[i] = parse_host(ctx, n->items[i], &p->hosts[p->nhosts++]) != 0;
+		if (bad[i])
 			err = -EINVAL;
-			continue;
-		}
-		dup = pc_policy_find_host(p, h->name);
-		if (dup != h) {
-			pc_diags_add(ctx->d, h->pos,
-				     "host name '%s' is already used at line %d",
-				     h->name, dup->pos.line);
-			err = -EINVAL;
-		}
 	}
+	/* Names through the sorted index: a site may list a million hosts. In
+	 * a run of one name the index has the first host first. */
+	pc_policy_index_hosts(p);
+	first = pc_xcalloc(p->nhosts ? p->nhosts : 1, sizeof(*first));
+	for (size_t i = 0, run = 0; i < p->nhosts; i++) {
+		const struct pc_host *h = &p->hosts[p->host_index[i]];
+		const struct pc_host *r = &p->hosts[p->host_index[run]];
+
+		if (!h->name || !r->name || strcmp(h->name, r->name))
+			run = i;
+		first[p->host_index[i]] = p->host_index[run];
+	}
+	for (size_t i = 0; i < p->nhosts; i++) {
+		const struct pc_host *h = &p->hosts[i], *f = &p->hosts[first[i]];
+
+		if (bad[i] || !h->name || f == h)
+			continue;
+		pc_diags_add(ctx->d, h->pos, "host name '%s' is already used at line %d",
+			     h->name, f->pos.line);
+		err = -EINVAL;
+	}
+	free(first);
+	free(bad);
 	return err;
 }
 

@@ -18,8 +18,9 @@ srv() { nsenter --net="/run/netns/$ID-srv" "$@"; }
 peer() { nsenter --net="/run/netns/$ID-peer" "$@"; }
 
 pair_cleanup() {
-	trap - EXIT INT TERM
+	trap - EXIT INT TERM HUP
 	[ -n "${PAIR_CLEANUP:-}" ] && $PAIR_CLEANUP
+	disown -a # the servers killed below are no news
 	[ -d "$PINS" ] && srv "$PC" -q detach --all --pin-root "$PINS" >/dev/null 2>&1
 	for ns in $ID-srv $ID-peer; do
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null

@@ -18,18 +18,24 @@ wait_until() {
 }
 
 # ns_has_socket NETNS SS-OPTIONS ADDR PORT: a socket of the namespace whose
-# local address is ADDR:PORT (ss prints the IPv6 wildcard as [::] or *).
+# local address is ADDR:PORT (ss prints the IPv6 wildcard as [::] or *);
+# ADDR "" stands for any address.
 ns_has_socket() {
 	local ns=$1 opts=$2 addr=$3 port=$4 want
-	case $addr in *:*) want="[$addr]:$port" ;; *) want="$addr:$port" ;; esac
+	case $addr in
+	'') nsenter --net="/run/netns/$ns" ss -H "$opts" "sport = :$port" | grep -q .; return ;;
+	*:*) want="[$addr]:$port" ;;
+	*) want="$addr:$port" ;;
+	esac
 	nsenter --net="/run/netns/$ns" ss -H "$opts" "sport = :$port" |
 		awk -v w="$want" -v star="*:$port" -v v6any="$([ "$addr" = :: ] && echo 1)" '
 			$4 == w || (v6any && $4 == star) { f = 1 } END { exit !f }'
 }
 
-# wait_listen NETNS tcp|udp ADDR PORT: until a socket is bound there (a
-# listener that is going away on the same port elsewhere does not count).
-wait_listen() {
+# wait_socket NETNS tcp|udp ADDR PORT: until a socket listens there (TCP)
+# or is bound there (UDP); one that is going away on the same port at
+# another address does not count.
+wait_socket() {
 	wait_until "${WAIT_LIMIT:-10}" ns_has_socket "$1" "-ln${2:0:1}" "$3" "$4"
 }
 
@@ -46,3 +52,12 @@ ns_has_socket_peer() {
 wait_line() {
 	wait_until "${WAIT_LIMIT:-10}" grep -qE "$2" "$1"
 }
+
+# wait_free NETNS tcp|udp ADDR PORT: until no socket listens there (TCP) or
+# is bound there (UDP), so that a new server there is the only one.
+wait_free() {
+	local o=-lnt
+	[ "$2" = udp ] && o=-anu
+	wait_until "${WAIT_LIMIT:-10}" not ns_has_socket "$1" "$o" "$3" "$4"
+}
+not() { ! "$@"; }

@@ -43,7 +43,7 @@ s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(8)
 while True:
     c, _ = s.accept(); c.recv(100); c.sendall(b"ok"); c.close()
  ' "$2" "$3" </dev/null >/dev/null 2>&1 &
-	wait_listen "$1" tcp "$2" "$3"
+	wait_socket "$1" tcp "$2" "$3"
 }
 # TCP client: prints the answer; fails after 2 seconds.
 tcp_client() { # ns src dst port
@@ -121,7 +121,7 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("192.0.2.12", 22)); s.listen(1)
 c, _ = s.accept(); open(sys.argv[1]).read(); c.sendall(b"late"); c.recv(100)
 ' "$TMP/speak" </dev/null >/dev/null 2>&1 &
-check "the late server listens" wait_listen "$NS_P" tcp 192.0.2.12 22
+check "the late server listens" wait_socket "$NS_P" tcp 192.0.2.12 22
 nsenter --net=/run/netns/"$NS_M" "$PY" -c '
 import socket
 s = socket.socket(); s.settimeout(20)

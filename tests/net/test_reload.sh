@@ -40,7 +40,7 @@ tcp_ok() { # FROM PORT
 	local tok="t$RANDOM"
 	srv_bg socat -T3 -t3 "TCP-LISTEN:$2,bind=192.0.2.10,reuseaddr" EXEC:cat >/dev/null
 	local l=$!
-	wait_listen "$ID-srv" tcp 192.0.2.10 "$2" || { kill "$l"; wait "$l"; return 2; }
+	wait_socket "$ID-srv" tcp 192.0.2.10 "$2" || { kill "$l"; wait "$l"; return 2; }
 	local out
 	# -t: wait for the echo after sending, not socat's default half second.
 	out=$(echo "$tok" | peer timeout 5 socat -T3 -t3 - "TCP:192.0.2.10:$2,bind=$1" 2>/dev/null)
@@ -52,7 +52,7 @@ tcp_out_ok() { # srv -> peer address:port
 	local tok="t$RANDOM"
 	peer_bg socat -T3 -t3 "TCP-LISTEN:$2,bind=$1,reuseaddr" EXEC:cat
 	local l=$!
-	wait_listen "$ID-peer" tcp "$1" "$2" || { kill "$l"; wait "$l"; return 2; }
+	wait_socket "$ID-peer" tcp "$1" "$2" || { kill "$l"; wait "$l"; return 2; }
 	local out
 	out=$(echo "$tok" | srv timeout 5 socat -T3 -t3 - "TCP:$1:$2" 2>/dev/null)
 	kill "$l" 2>/dev/null; wait "$l" 2>/dev/null
@@ -63,7 +63,7 @@ tcp_out_refused() { tcp_out_ok "$@"; [ $? = 1 ]; }
 udp_count() { # FROM PORT COUNT -> prints how many arrived
 	srv_bg "$SEQ" recv 192.0.2.10 "$2" 700 >"$TMP/recv.json"
 	local r=$!
-	wait_listen "$ID-srv" udp 192.0.2.10 "$2" || { kill "$r"; wait "$r"; echo "no receiver"; return; }
+	wait_socket "$ID-srv" udp 192.0.2.10 "$2" || { kill "$r"; wait "$r"; echo "no receiver"; return; }
 	peer "$SEQ" send 192.0.2.10 "$2" "$3" 200 "$1:0" >/dev/null 2>&1
 	wait "$r"
 	jq -r .received "$TMP/recv.json"
@@ -145,7 +145,7 @@ settings: {on-reload: $1}"
 	pc reload >/dev/null || return 1
 	srv_bg "$SEQ" recv 192.0.2.10 22601 1500 >"$TMP/recv.json"
 	local r=$! base
-	wait_listen "$ID-srv" udp 192.0.2.10 22601 || { echo "no receiver"; return 1; }
+	wait_socket "$ID-srv" udp 192.0.2.10 22601 || { echo "no receiver"; return 1; }
 	base=$(path_packets A-2.12-snmp-trap)
 	peer_bg "$SEQ" send 192.0.2.10 22601 40 50000 192.0.2.31:40162
 	local s=$!
@@ -245,7 +245,7 @@ check "SIGHUP reloads" hup_reloads "$gen"
 # SIGKILL under traffic: enforcement lives in the kernel, nothing is lost.
 srv_bg "$SEQ" recv 192.0.2.10 162 1500 >"$TMP/allowed.json"
 ra=$!
-check "the receiver is ready" wait_listen "$ID-srv" udp 192.0.2.10 162
+check "the receiver is ready" wait_socket "$ID-srv" udp 192.0.2.10 162
 base=$(path_packets A-2.12-snmp-trap)
 peer_bg "$SEQ" send 192.0.2.10 162 4000 500 192.0.2.31:40003
 sa=$!
@@ -257,7 +257,8 @@ check "a restarted daemon adopts the pinned state" start_daemon
 wait "$sa"; wait "$ra"
 check "no datagram lost while the daemon died and came back ($(jq -c . "$TMP/allowed.json"))" \
 	jq -e '.received == 4000 and .missing == 0' "$TMP/allowed.json"
-check "SIGTERM ends the daemon cleanly" sh -c "kill -TERM $DAEMON_PID; wait $DAEMON_PID 2>/dev/null; for i in \$(seq 50); do kill -0 $DAEMON_PID 2>/dev/null || exit 0; sleep 0.1; done; exit 1"
+daemon_ends() { kill -TERM "$DAEMON_PID" && wait_until 10 not kill -0 "$DAEMON_PID"; }
+check "SIGTERM ends the daemon cleanly" daemon_ends
 DAEMON_PID=""
 check "and enforcement stays in place" tcp_refused 192.0.2.20 22999
 check "documented traffic still flows" tcp_ok 192.0.2.20 22115

@@ -5,12 +5,15 @@
  * CIDRs and hosts inside them, and the conntrack timeouts by state.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <bpf/bpf.h>
 
 #include "progutil.h"
 
@@ -233,6 +236,32 @@ static void test_overlapping_cidrs(void **state)
 	}
 }
 
+/* Waits until every tracked connection has been idle for more than secs
+ * by the datapath's clock: the deadline comes from the stamps in pc_ct
+ * (CLOCK_MONOTONIC), plus a margin for pc_now(), which may lag by a tick. */
+static void wait_ct_idle(struct fx *f, unsigned int secs)
+{
+	const uint64_t margin_ns = 50 * 1000 * 1000;
+	struct pc_ct_key key, next;
+	struct pc_ct_value v;
+	uint64_t last = 0, deadline;
+	struct timespec ts;
+	void *prev = NULL;
+
+	while (bpf_map_get_next_key(f->maps.ct, prev, &next) == 0) {
+		if (bpf_map_lookup_elem(f->maps.ct, &next, &v) == 0 && v.last_seen_ns > last)
+			last = v.last_seen_ns;
+		key = next;
+		prev = &key;
+	}
+	assert_true(last > 0);
+	deadline = last + secs * 1000000000ull + margin_ns;
+	ts.tv_sec = (time_t)(deadline / 1000000000ull);
+	ts.tv_nsec = (long)(deadline % 1000000000ull);
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
 /* Timeouts follow the state: transitory for a half-open TCP connection,
  * established once the reply came, the UDP idle timeout for UDP. */
 static void test_conntrack_timeouts(void **state)
@@ -263,7 +292,7 @@ static void test_conntrack_timeouts(void **state)
 	pkt_flow(&p, 0, IPPROTO_UDP, "192.0.2.10", 40002, "198.51.100.11", 0, 0);
 	run_expect(f, "UDP reply in time", 0, &p, PC_DROP_NONE, "A-2.10-wol-unicast");
 
-	usleep(2100 * 1000);
+	wait_ct_idle(f, 1); /* tcp-transitory and udp */
 	pkt_flow(&p, 0, IPPROTO_TCP, "192.0.2.10", 40000, "198.51.100.11", 22, TH_SYN | TH_ACK);
 	run_expect(f, "SYN-ACK after the transitory timeout", 0, &p,
 		   PC_DROP_NO_CONNTRACK, NULL);

@@ -20,7 +20,7 @@ endif
 .DELETE_ON_ERROR:
 .SUFFIXES:
 .SECONDARY:
-.PHONY: all deps check demo test fuzz clean format bench other-cc
+.PHONY: all deps check demo test fuzz clean format bench other-cc check-fresh
 
 # Debian packages to build, test and run the demo (the lab's servers and
 # clients are real Debian programs).
@@ -166,6 +166,11 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory $(BUILD)/portcullis
 	@BUILD=$(BUILD) bash tests/lab/lab.sh --report
+
+# make demo and make check in a fresh Debian 12 root with a new machine's
+# packages (root; 10-20 min; the root is cached in /var/cache/portcullis).
+check-fresh:
+	@tests/fresh/check-fresh.sh
 
 fuzz: $(BUILD)/fuzz/fuzz_policy
 	$(BUILD)/fuzz/fuzz_policy -max_total_time=300 tests/fuzz/corpus

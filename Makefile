@@ -26,7 +26,7 @@ endif
 # clients are real Debian programs).
 DEBIAN_PACKAGES := make gcc clang llvm libbpf-dev bpftool libelf-dev \
 	zlib1g-dev libyaml-dev libjson-c-dev libcmocka-dev libclang-rt-14-dev \
-	pkg-config jq iproute2 util-linux python3 socat openssh-server \
+	pkg-config jq iproute2 util-linux python3 python3-aiosmtpd socat openssh-server \
 	openssh-client dnsmasq-base snmp snmptrapd busybox curl openssl \
 	iputils-ping tcpdump
 

@@ -20,7 +20,8 @@ endif
 .DELETE_ON_ERROR:
 .SUFFIXES:
 .SECONDARY:
-.PHONY: all deps check demo test fuzz clean format bench other-cc check-fresh
+.PHONY: all deps check demo test fuzz clean format bench other-cc check-fresh \
+	install uninstall
 
 # Debian packages to build, test and run the demo (the lab's servers and
 # clients are real Debian programs).
@@ -171,6 +172,45 @@ demo: deps
 # packages (root; 10-20 min; the root is cached in /var/cache/portcullis).
 check-fresh:
 	@tests/fresh/check-fresh.sh
+
+# ---- install: GNU directory variables; DESTDIR for staging -------------
+# sysconfdir is /etc whatever the prefix: the unit and the daemon look
+# there. The configuration is installed only where none is yet.
+PREFIX      ?= /usr/local
+prefix      ?= $(PREFIX)
+exec_prefix ?= $(prefix)
+sbindir     ?= $(exec_prefix)/sbin
+datarootdir ?= $(prefix)/share
+mandir      ?= $(datarootdir)/man
+man8dir     ?= $(mandir)/man8
+docdir      ?= $(datarootdir)/doc/portcullis
+sysconfdir  ?= /etc
+unitdir     ?= $(prefix)/lib/systemd/system
+INSTALL     ?= install
+
+install: $(BUILD)/portcullis
+	$(call msg,INSTALL,$(DESTDIR)$(sbindir)/portcullis)
+	$(Q)$(INSTALL) -d $(DESTDIR)$(sbindir) $(DESTDIR)$(unitdir) \
+		$(DESTDIR)$(man8dir) $(DESTDIR)$(docdir) \
+		$(DESTDIR)$(sysconfdir)/default $(DESTDIR)$(sysconfdir)/portcullis
+	$(Q)$(INSTALL) -m 755 $(BUILD)/portcullis $(DESTDIR)$(sbindir)/portcullis
+	$(Q)sed -e '/^#@/d' -e 's|@sbindir@|$(sbindir)|g' \
+		-e 's|@sysconfdir@|$(sysconfdir)|g' -e 's|@docdir@|$(docdir)|g' \
+		dist/portcullis.service.in > $(DESTDIR)$(unitdir)/portcullis.service
+	$(Q)chmod 644 $(DESTDIR)$(unitdir)/portcullis.service
+	$(Q)$(INSTALL) -m 644 dist/portcullis.8 $(DESTDIR)$(man8dir)/portcullis.8
+	$(Q)$(INSTALL) -m 644 README.md docs/policy.md $(DESTDIR)$(docdir)/
+	$(Q)[ -e $(DESTDIR)$(sysconfdir)/default/portcullis ] || \
+		$(INSTALL) -m 644 dist/portcullis.default $(DESTDIR)$(sysconfdir)/default/portcullis
+	$(Q)[ -e $(DESTDIR)$(sysconfdir)/portcullis/site.yaml ] || \
+		$(INSTALL) -m 644 policy/examples/site.yaml $(DESTDIR)$(sysconfdir)/portcullis/site.yaml
+
+# Leaves the configuration, as a package removal does.
+uninstall:
+	rm -f $(DESTDIR)$(sbindir)/portcullis $(DESTDIR)$(unitdir)/portcullis.service \
+		$(DESTDIR)$(man8dir)/portcullis.8 $(DESTDIR)$(docdir)/README.md \
+		$(DESTDIR)$(docdir)/policy.md
+	-rmdir $(DESTDIR)$(docdir)
 
 fuzz: $(BUILD)/fuzz/fuzz_policy
 	$(BUILD)/fuzz/fuzz_policy -max_total_time=300 tests/fuzz/corpus

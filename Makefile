@@ -21,7 +21,7 @@ endif
 .SUFFIXES:
 .SECONDARY:
 .PHONY: all deps check demo test fuzz clean format bench other-cc check-fresh \
-	install uninstall
+	install uninstall deb
 
 # Debian packages to build, test and run the demo (the lab's servers and
 # clients are real Debian programs).
@@ -37,7 +37,9 @@ CFLAGS   ?= -O2 -g
 USER_CFLAGS := -std=c11 $(WARN) $(CFLAGS) -MMD -MP
 SAN_CFLAGS  := -std=c11 $(WARN) -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined -MMD -MP
-LDLIBS   := -lbpf -lelf -lz -lyaml -ljson-c
+# LIBBPF=-l:libbpf.a links Debian's static libbpf (make deb does).
+LIBBPF   ?= -lbpf
+LDLIBS   := $(LIBBPF) -lelf -lz -lyaml -ljson-c
 
 BPF_CFLAGS := -target bpf -O2 -g $(WARN) -D__TARGET_ARCH_$(ARCH) -Ibpf/noglibc -Iinclude \
 	-Ibpf $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH)) -MMD -MP
@@ -67,7 +69,7 @@ all: $(BUILD)/portcullis $(UNIT_BINS) $(PROG_BINS) $(TOOL_BINS)
 
 $(BUILD)/portcullis: $(BUILD)/obj/main.o $(USER_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Userspace objects wait for the skeletons: some include them.
 $(BUILD)/obj/%.o: user/%.c | $(SKELETONS)
@@ -211,6 +213,27 @@ uninstall:
 		$(DESTDIR)$(man8dir)/portcullis.8 $(DESTDIR)$(docdir)/README.md \
 		$(DESTDIR)$(docdir)/policy.md
 	-rmdir $(DESTDIR)$(docdir)
+
+# ---- deb: a Debian package of the tree as it is (debian/) ---------------
+# Built from a copy under $(BUILD)/deb (dpkg-buildpackage writes beside
+# the source tree); lintian must find no error.
+DEB_PACKAGES := debhelper dpkg-dev lintian fakeroot git
+DEB_VERSION   = $(shell head -1 debian/changelog | cut -d'(' -f2 | cut -d')' -f1)
+DEB_ARCH      = $(shell dpkg --print-architecture)
+
+deb:
+	@$(MAKE) --no-print-directory deps DEBIAN_PACKAGES="$(DEB_PACKAGES)"
+	@dpkg-checkbuilddeps 2>/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -qq ./ >/dev/null; }
+	$(call msg,DEB,$(BUILD)/deb/portcullis_$(DEB_VERSION)_$(DEB_ARCH).deb)
+	$(Q)rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/portcullis
+	$(Q)git ls-files -co --exclude-standard | while read -r f; do \
+		[ -e "$$f" ] && echo "$$f"; done | \
+		tar -c --verbatim-files-from -T - | tar -x -C $(BUILD)/deb/portcullis
+	$(Q)cd $(BUILD)/deb/portcullis && env -u MAKEFLAGS -u MAKELEVEL \
+		dpkg-buildpackage -b -us -uc > ../build.log 2>&1 || \
+		{ tail -30 ../build.log; exit 1; }
+	$(Q)lintian --fail-on error $(BUILD)/deb/portcullis_$(DEB_VERSION)_$(DEB_ARCH).changes
 
 fuzz: $(BUILD)/fuzz/fuzz_policy
 	$(BUILD)/fuzz/fuzz_policy -max_total_time=300 tests/fuzz/corpus

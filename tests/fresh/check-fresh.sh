@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # `make check-fresh`: `make demo` and `make check` in a fresh Debian 12 root
 # that holds what a new machine of ours has, as a new user would run them
-# (root, no sudo, a clean clone of HEAD). The root is built once from the
+# (root, no sudo, a clean clone of HEAD); then `make deb`, the package
+# installed with apt and the installed `portcullis check`. The root is built once from the
 # archive and cached as a .tar.zst outside the repo (FRESH_CACHE).
 #
 # The mirror comes from this machine's own apt sources at run time, so no
@@ -75,6 +76,12 @@ if [ "${1:-}" = --inside ]; then
 	status=0
 	run_in_root "make demo" "make demo" || status=1
 	run_in_root "make check" "make check" || status=1
+	# The package as an operator installs it, then the installed command.
+	run_in_root "make deb, apt install, portcullis check" \
+		"make deb && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		./build/deb/portcullis_*_\$(dpkg --print-architecture).deb >/dev/null &&
+		grep -qx 'ExecStart=/usr/sbin/portcullis .*' /lib/systemd/system/portcullis.service &&
+		/usr/sbin/portcullis check -c /etc/portcullis/site.yaml" || status=1
 	exit "$status"
 fi
 

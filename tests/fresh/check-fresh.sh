@@ -22,9 +22,12 @@ say() { printf 'portcullis: check-fresh: %s\n' "$*"; }
 die() { say "$*" >&2; exit 1; }
 now() { date +%s; }
 
+# Bash reads a script as it runs it: everything is in functions, so that a
+# change to this file during a run cannot change the run.
+
 # ---- inside the private mount namespace: `check-fresh.sh --inside ROOT` ----
-if [ "${1:-}" = --inside ]; then
-	ROOT=$2
+inside() {
+	ROOT=$1
 	mounted=()
 	child=
 	cleanup() {
@@ -83,24 +86,9 @@ if [ "${1:-}" = --inside ]; then
 		grep -qx 'ExecStart=/usr/sbin/portcullis .*' /lib/systemd/system/portcullis.service &&
 		/usr/sbin/portcullis check -c /etc/portcullis/site.yaml" || status=1
 	exit "$status"
-fi
+}
 
 # ---- on the host ----------------------------------------------------------
-[ "$(id -u)" -eq 0 ] || die "needs root (mmdebstrap, chroot, mounts)"
-[ -r "$SOURCES" ] || die "no $SOURCES to take the archive from"
-
-missing=
-for p in $HOST_TOOLS; do
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
-		grep -q 'install ok installed' || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	say "installing$missing"
-	apt-get -o DPkg::Lock::Timeout=600 update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
-		install -y -qq --no-install-recommends $missing >/dev/null
-fi
-
 # The packages of a new machine: its list when this machine has one, else
 # the copy in the repo. Not from Debian: cloud CLIs, kubectl, the nodejs
 # build; also anything apt does not know here.
@@ -134,62 +122,83 @@ mirrors() {
 	END { flush() }' "$SOURCES"
 }
 
-list=$(mktemp)
-ROOT=
-new=
-cleanup_host() {
-	local rc=$?
-	trap - EXIT INT TERM
-	rm -f "$list" ${new:+"$new"}
-	# The mounts were in the namespace that is gone; --one-file-system
-	# guards against any that were not.
-	[ -z "$ROOT" ] || rm -rf --one-file-system "$ROOT"
-	if [ "$rc" -eq 0 ]; then say "PASS"; else say "FAIL (exit $rc)"; fi
-	exit "$rc"
-}
-trap cleanup_host EXIT INT TERM
+main() {
+	[ "$(id -u)" -eq 0 ] || die "needs root (mmdebstrap, chroot, mounts)"
+	[ -r "$SOURCES" ] || die "no $SOURCES to take the archive from"
 
-packages >"$list"
-[ -s "$list" ] || die "no packages for the fresh root"
+	missing=
+	for p in $HOST_TOOLS; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || missing="$missing $p"
+	done
+	if [ -n "$missing" ]; then
+		say "installing$missing"
+		apt-get -o DPkg::Lock::Timeout=600 update -qq
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
+			install -y -qq --no-install-recommends $missing >/dev/null
+	fi
 
-# A cache built from another list is built again.
-if [ ! -s "$CACHE" ] || ! cmp -s "$list" "$CACHE.packages"; then
-	say "building the fresh root ($(wc -l <"$list") packages, 5-15 min)"
-	mkdir -p "$(dirname "$CACHE")"
-	start=$(now)
-	mapfile -t mirror_lines < <(mirrors)
-	new=${CACHE%.tar.zst}.new.tar.zst
-	[ "${#mirror_lines[@]}" -gt 0 ] || die "no deb entries in $SOURCES"
-	mmdebstrap --variant=minbase --quiet \
-		--include="$(paste -sd, "$list")" \
-		--customize-hook='echo "Acquire::Check-Valid-Until \"false\";" > "$1/etc/apt/apt.conf.d/90check-valid-until"' \
-		--customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/etc/apt/sources.list "$1"/etc/apt/sources.list.d/* "$1"/etc/resolv.conf "$1"/etc/hosts "$1"/etc/hostname' \
-		bookworm "$new" "${mirror_lines[@]}"
-	mv "$new" "$CACHE"
+	list=$(mktemp)
+	ROOT=
 	new=
-	cp "$list" "$CACHE.packages"
-	say "fresh root built in $(($(now) - start)) s: $CACHE ($(du -h "$CACHE" | cut -f1))"
-fi
+	cleanup_host() {
+		local rc=$?
+		trap - EXIT INT TERM
+		rm -f "$list" ${new:+"$new"}
+		# The mounts were in the namespace that is gone; --one-file-system
+		# guards against any that were not.
+		[ -z "$ROOT" ] || rm -rf --one-file-system "$ROOT"
+		if [ "$rc" -eq 0 ]; then say "PASS"; else say "FAIL (exit $rc)"; fi
+		exit "$rc"
+	}
+	trap cleanup_host EXIT INT TERM
 
-ROOT=$(mktemp -d /var/tmp/portcullis-fresh.XXXXXX)
-chmod 755 "$ROOT"
-start=$(now)
-tar -C "$ROOT" --zstd --numeric-owner -xpf "$CACHE"
-say "fresh root unpacked in $(($(now) - start)) s"
+	packages >"$list"
+	[ -s "$list" ] || cp "$LIST_COPY" "$list" # apt's lists may be missing here
+	[ -s "$list" ] || die "no packages for the fresh root"
 
-# What a new machine has: the archive, a resolver, its name, and no
-# service that starts on install (mmdebstrap keeps its own policy-rc.d
-# only while it installs).
-printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"
-chmod 755 "$ROOT/usr/sbin/policy-rc.d"
-cp "$SOURCES" "$ROOT/etc/apt/sources.list.d/"
-cp -a /var/lib/apt/lists/. "$ROOT/var/lib/apt/lists/"
-rm -f "$ROOT/var/lib/apt/lists/lock"
-cp -L /etc/resolv.conf "$ROOT/etc/resolv.conf"
-echo vm >"$ROOT/etc/hostname"
-printf '127.0.0.1 localhost\n127.0.0.1 vm\n' >"$ROOT/etc/hosts"
+	# A cache built from another list is built again.
+	if [ ! -s "$CACHE" ] || ! cmp -s "$list" "$CACHE.packages"; then
+		say "building the fresh root ($(wc -l <"$list") packages, 5-15 min)"
+		mkdir -p "$(dirname "$CACHE")"
+		start=$(now)
+		mapfile -t mirror_lines < <(mirrors)
+		new=${CACHE%.tar.zst}.new.tar.zst
+		[ "${#mirror_lines[@]}" -gt 0 ] || die "no deb entries in $SOURCES"
+		mmdebstrap --variant=minbase --quiet \
+			--include="$(paste -sd, "$list")" \
+			--customize-hook='echo "Acquire::Check-Valid-Until \"false\";" > "$1/etc/apt/apt.conf.d/90check-valid-until"' \
+			--customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/etc/apt/sources.list "$1"/etc/apt/sources.list.d/* "$1"/etc/resolv.conf "$1"/etc/hosts "$1"/etc/hostname' \
+			bookworm "$new" "${mirror_lines[@]}"
+		mv "$new" "$CACHE"
+		new=
+		cp "$list" "$CACHE.packages"
+		say "fresh root built in $(($(now) - start)) s: $CACHE ($(du -h "$CACHE" | cut -f1))"
+	fi
 
-git clone -q "$REPO" "$ROOT/root/portcullis"
-say "testing $(git -C "$ROOT/root/portcullis" log -1 --format='%h %s' | cut -c1-60)"
+	ROOT=$(mktemp -d /var/tmp/portcullis-fresh.XXXXXX)
+	chmod 755 "$ROOT"
+	start=$(now)
+	tar -C "$ROOT" --zstd --numeric-owner -xpf "$CACHE"
+	say "fresh root unpacked in $(($(now) - start)) s"
 
-unshare --mount --uts --propagation private -- "$0" --inside "$ROOT"
+	# What a new machine has: the archive, a resolver, its name, and no
+	# service that starts on install (mmdebstrap keeps its own policy-rc.d
+	# only while it installs).
+	printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"
+	chmod 755 "$ROOT/usr/sbin/policy-rc.d"
+	cp "$SOURCES" "$ROOT/etc/apt/sources.list.d/"
+	cp -a /var/lib/apt/lists/. "$ROOT/var/lib/apt/lists/"
+	rm -f "$ROOT/var/lib/apt/lists/lock"
+	cp -L /etc/resolv.conf "$ROOT/etc/resolv.conf"
+	echo vm >"$ROOT/etc/hostname"
+	printf '127.0.0.1 localhost\n127.0.0.1 vm\n' >"$ROOT/etc/hosts"
+
+	git clone -q "$REPO" "$ROOT/root/portcullis"
+	say "testing $(git -C "$ROOT/root/portcullis" log -1 --format='%h %s' | cut -c1-60)"
+
+	unshare --mount --uts --propagation private -- "$0" --inside "$ROOT"
+}
+
+if [ "${1:-}" = --inside ]; then inside "$2"; else main; fi
+exit

@@ -141,9 +141,13 @@ main() {
 	list=$(mktemp)
 	ROOT=
 	new=
+	inner=
 	cleanup_host() {
 		local rc=$?
 		trap - EXIT INT TERM
+		if [ -n "$inner" ] && kill -TERM "$inner" 2>/dev/null; then
+			wait "$inner" || true
+		fi
 		rm -f "$list" ${new:+"$new"}
 		# The mounts were in the namespace that is gone; --one-file-system
 		# guards against any that were not.
@@ -197,7 +201,14 @@ main() {
 	git clone -q "$REPO" "$ROOT/root/portcullis"
 	say "testing $(git -C "$ROOT/root/portcullis" log -1 --format='%h %s' | cut -c1-60)"
 
-	unshare --mount --uts --propagation private -- "$0" --inside "$ROOT"
+	# In the background, so that a signal here reaches the trap at once
+	# and the trap can stop the run (which then unmounts) before cleaning.
+	unshare --mount --uts --propagation private -- "$0" --inside "$ROOT" &
+	inner=$!
+	local rc=0
+	wait "$inner" || rc=$?
+	inner=
+	return "$rc"
 }
 
 if [ "${1:-}" = --inside ]; then inside "$2"; else main; fi

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # `make check-fresh`: `make demo` and `make check` in a fresh Debian 12 root
 # that holds what a new machine of ours has, as a new user would run them
-# (root, no sudo, a clean clone of HEAD, or of FRESH_REV); then `make deb`, the package
-# installed with apt and the installed `portcullis check`. The root is built once from the
-# archive and cached as a .tar.zst outside the repo (FRESH_CACHE).
+# (root, no sudo, a clean clone of HEAD, or of FRESH_REV); then `make deb`,
+# the package installed with apt and the installed `portcullis check`. The
+# root is built once from the archive and cached as a .tar.zst outside the
+# repo (FRESH_CACHE).
 #
 # The mirror comes from this machine's own apt sources at run time, so no
 # file here names it. Mounts live in a private mount namespace and go away

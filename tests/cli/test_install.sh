@@ -5,13 +5,8 @@
 # (It installs the plain build; PC does not matter here.)
 set -u
 BUILD=${BUILD:-build}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; shift; printf '#   %s\n' "$@"; }
+# shellcheck source=tests/cli/tap.sh
+. "$(dirname "$0")/tap.sh"
 check() { # check NAME COMMAND...: the command must succeed
 	local name=$1; shift
 	if "$@" >"$work/out" 2>&1; then ok "$name"; else notok "$name" "$*" "$(head -3 "$work/out")"; fi

@@ -49,6 +49,19 @@ for row in "${cases[@]}"; do
 		cmp -s policy/examples/site.yaml "$dest/etc/portcullis/site.yaml"
 done
 
+# systemd reads the unit and finds the binary it names (an install under
+# a prefix in $work: the paths are real, without DESTDIR).
+if command -v systemd-analyze >/dev/null; then
+	if inst "" PREFIX="$work/real" sysconfdir="$work/real/etc"; then
+		check "systemd-analyze verify: the unit and its ExecStart" \
+			systemd-analyze verify "$work/real/lib/systemd/system/portcullis.service"
+	else
+		notok "install PREFIX=$work/real" "$(tail -3 "$work/make.log")"
+	fi
+else
+	n=$((n + 1)); echo "ok $n - systemd-analyze verify # SKIP no systemd-analyze"
+fi
+
 # A second install keeps the operator's configuration and replaces the rest.
 dest=$work/d1
 echo 'PORTCULLIS_IFACES="eth9"' >"$dest/etc/default/portcullis"

@@ -80,6 +80,7 @@ struct pc_pkt {
 	__u8 eth_src_multicast;
 	__u8 eth_dst_broadcast;
 	__u8 has_inner; /* an ICMP error with a parsed inner header */
+	__u8 hop_limit; /* IPv4 TTL, IPv6 hop limit */
 	__u16 eth_proto; /* host order, after the VLAN tags */
 	__be16 sport;   /* ICMP echo: the identifier */
 	__be16 dport;
@@ -241,6 +242,7 @@ static __always_inline int pc_parse_ipv4(void *data, void *cur, void *data_end,
 		return PC_DROP_MALFORMED;
 	p->family = PC_AF_INET;
 	p->proto = ip->protocol;
+	p->hop_limit = ip->ttl;
 	__builtin_memcpy(p->saddr, &ip->saddr, 4);
 	__builtin_memcpy(p->daddr, &ip->daddr, 4);
 
@@ -283,6 +285,7 @@ static __always_inline int pc_parse_ipv6(void *data, void *cur, void *data_end,
 	if (sizeof(*ip6) + left > remaining)
 		return PC_DROP_MALFORMED;
 	p->family = PC_AF_INET6;
+	p->hop_limit = ip6->hop_limit;
 	__builtin_memcpy(p->saddr, &ip6->saddr, 16);
 	__builtin_memcpy(p->daddr, &ip6->daddr, 16);
 	nh = ip6->nexthdr;

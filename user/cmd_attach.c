@@ -179,9 +179,11 @@ int pc_cmd_attach(int argc, char **argv)
 		goto out;
 	snprintf(probe, sizeof(probe), "%s/maps/%s", pins.root, PC_MAP_CONFIG);
 	existed = access(probe, F_OK) == 0;
-	if (pc_dp_load(&pins, &skel))
+	if (pc_dp_load(&pins, set.ct_max_connections, &skel))
 		goto out_unlock;
 	pc_maps_from_skel(&m, skel);
+	if (pc_dp_check_netns(&m))
+		goto out_skel;
 	/* Every map first: no moment of deny-all without the allow rules. */
 	err = pc_loader_load(&m, &rs, &set, &info);
 	if (err) {

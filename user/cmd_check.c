@@ -78,6 +78,21 @@ static struct json_object *shadowed_json(const struct pc_ruleset *rs)
 	return arr;
 }
 
+static struct json_object *settings_json(const struct pc_settings *s)
+{
+	static const char *const non_ip[] = PC_NON_IP_NAMES;
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "mode", json_object_new_string(
+				       s->mode == PC_MODE_AUDIT ? "audit" : "enforce"));
+	json_object_object_add(o, "icmp_echo", json_object_new_boolean(s->icmp_echo));
+	json_object_object_add(o, "non_ip", json_object_new_string(non_ip[s->non_ip]));
+	json_object_object_add(o, "non_ip_meaning", json_object_new_string(pc_non_ip_meaning(s->non_ip)));
+	json_object_object_add(o, "on_reload", json_object_new_string(
+				       s->keep_established ? "keep-established" : "recheck"));
+	return o;
+}
+
 static struct json_object *summary(const struct pc_policy *p)
 {
 	struct json_object *o = json_object_new_object(), *hosts, *parts, *params;
@@ -95,6 +110,7 @@ static struct json_object *summary(const struct pc_policy *p)
 		json_object_object_add(parts, p->parts[i].name,
 				       json_object_new_boolean(p->parts[i].enabled));
 	json_object_object_add(o, "parts", parts);
+	json_object_object_add(o, "settings", settings_json(&p->settings));
 	params = json_object_new_object();
 	for (size_t i = 0; i < p->nparams; i++) {
 		const struct pc_param *prm = &p->params[i];
@@ -156,6 +172,7 @@ static void print_text(struct json_object *o)
 	static const char *const header[] = { "HOST", "KINDS", "ADDRESSES", "FLOWS", "RULES" };
 	struct json_object *hosts = json_object_object_get(o, "hosts");
 	struct json_object *unfilled = json_object_object_get(o, "unfilled_kinds");
+	struct json_object *set = json_object_object_get(o, "settings");
 	struct json_object *pairs;
 	char buf[1024];
 	struct pc_table t;
@@ -168,6 +185,9 @@ static void print_text(struct json_object *o)
 	json_object_object_foreach(json_object_object_get(o, "parts"), name, on)
 		printf(" %s=%s", name, json_object_get_boolean(on) ? "on" : "off");
 	printf("\n");
+	printf("settings: mode=%s icmp-echo=%s non-ip=%s (%s) on-reload=%s\n",
+	       jstr(set, "mode"), json_object_get_boolean(json_object_object_get(set, "icmp_echo")) ? "on" : "off",
+	       jstr(set, "non_ip"), jstr(set, "non_ip_meaning"), jstr(set, "on_reload"));
 	json_object_object_foreach(json_object_object_get(o, "changed_parameters"), pname, vals) {
 		join(vals, buf, sizeof(buf));
 		printf("parameter %s = %s\n", pname, buf);

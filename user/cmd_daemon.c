@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "datapath.h"
+#include "guard.h"
 #include "reload.h"
 #include "watch.h"
 
@@ -54,9 +55,27 @@ static void reload_now(const struct pc_reload_req *rq, const char *why)
 	pc_reload_res_free(&res);
 }
 
+/* Checks that the pins are there; restores them when they were removed
+ * (the hooks ran on the daemon's fds meanwhile). Says so loudly, once
+ * per event. */
+static void guard_pins(struct pc_guard *g, bool *failing)
+{
+	int err = pc_guard_check(g);
+
+	if (err == 1)
+		pc_warn("daemon: the pins under %s were removed; pinned again from the daemon's own references (enforcement did not stop)",
+			g->root);
+	if (err < 0 && !*failing)
+		pc_err("daemon: the pins under %s are gone and cannot be restored: %s; enforcement goes on, but only this daemon can still reach it",
+		       g->root, pc_strerror(err));
+	*failing = err < 0;
+}
+
 static int run_loop(const struct pc_reload_req *rq, const char *site)
 {
 	struct pc_watch w = { .fd = -1 };
+	struct pc_guard guard;
+	bool guard_failing = false;
 	struct pollfd fds[2];
 	sigset_t mask;
 	int sfd, err;
@@ -76,17 +95,25 @@ static int run_loop(const struct pc_reload_req *rq, const char *site)
 	}
 	fprintf(stderr, "portcullis: daemon: running (pid %d)%s%s; SIGHUP reloads\n",
 		(int)getpid(), site ? ", watching " : "", site ? site : "");
+	if ((err = pc_guard_open(&guard, rq->pin_root ? rq->pin_root : PC_DEFAULT_PIN_ROOT)))
+		pc_warn("daemon: cannot hold the pinned maps and links: %s", pc_strerror(err));
 	fds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	fds[1] = (struct pollfd){ .fd = w.fd, .events = POLLIN };
 	for (;;) {
 		struct signalfd_siginfo si;
 
-		if (poll(fds, site ? 2 : 1, -1) < 0) {
+		/* Wakes up each second to see that the pins are still there. */
+		int ready = poll(fds, site ? 2 : 1, 1000);
+
+		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			pc_err("daemon: poll: %s", strerror(errno));
 			break;
 		}
+		guard_pins(&guard, &guard_failing);
+		if (ready == 0)
+			continue;
 		if (fds[0].revents & POLLIN) {
 			if (read(sfd, &si, sizeof(si)) != sizeof(si))
 				continue;
@@ -105,6 +132,7 @@ static int run_loop(const struct pc_reload_req *rq, const char *site)
 			reload_now(rq, "the site file changed");
 		}
 	}
+	pc_guard_close(&guard);
 	pc_watch_close(&w);
 	close(sfd);
 	return PC_EXIT_OK;

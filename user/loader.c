@@ -15,21 +15,21 @@
 
 #include "portcullis.skel.h"
 
-const char *const pc_map_names[13] = {
+const char *const pc_map_names[PC_LOADER_MAPS] = {
 	PC_MAP_CONFIG, PC_MAP_SETTINGS, PC_MAP_LPORT, PC_MAP_RPORT,
 	PC_MAP_ADDR, PC_MAP_CIDR, PC_MAP_RULE_PATH, PC_MAP_PATH_NAMES,
 	PC_MAP_PATH_STATS, PC_MAP_DROPS, PC_MAP_CT, PC_MAP_FRAGS,
-	PC_MAP_IFACES,
+	PC_MAP_IFACES, PC_MAP_CT_NEW, PC_MAP_CT_STATS,
 };
 
 int *pc_maps_field(struct pc_maps *m, size_t i)
 {
-	int *f[13] = { &m->config, &m->settings, &m->lport, &m->rport,
-		       &m->addr, &m->cidr, &m->rule_path, &m->path_names,
-		       &m->path_stats, &m->drops, &m->ct, &m->frags,
-		       &m->ifaces };
+	int *f[PC_LOADER_MAPS] = { &m->config, &m->settings, &m->lport, &m->rport,
+				   &m->addr, &m->cidr, &m->rule_path, &m->path_names,
+				   &m->path_stats, &m->drops, &m->ct, &m->frags,
+				   &m->ifaces, &m->ct_new, &m->ct_stats };
 
-	return i < 13 ? f[i] : NULL;
+	return i < PC_LOADER_MAPS ? f[i] : NULL;
 }
 
 void pc_maps_from_skel(struct pc_maps *m, const struct portcullis *skel)
@@ -47,15 +47,17 @@ void pc_maps_from_skel(struct pc_maps *m, const struct portcullis *skel)
 	m->ct = bpf_map__fd(skel->maps.pc_ct);
 	m->frags = bpf_map__fd(skel->maps.pc_frags);
 	m->ifaces = bpf_map__fd(skel->maps.pc_ifaces);
+	m->ct_new = bpf_map__fd(skel->maps.pc_ct_new);
+	m->ct_stats = bpf_map__fd(skel->maps.pc_ct_stats);
 	m->owned = 0;
 }
 
 int pc_maps_open_pinned(struct pc_maps *m, const char *pin_root)
 {
-	for (size_t i = 0; i < 13; i++)
+	for (size_t i = 0; i < PC_LOADER_MAPS; i++)
 		*pc_maps_field(m, i) = -1;
 	m->owned = 1;
-	for (size_t i = 0; i < 13; i++) {
+	for (size_t i = 0; i < PC_LOADER_MAPS; i++) {
 		char path[PATH_MAX];
 		int fd, err;
 
@@ -75,7 +77,7 @@ void pc_maps_close(struct pc_maps *m)
 {
 	if (!m->owned)
 		return;
-	for (size_t i = 0; i < 13; i++) {
+	for (size_t i = 0; i < PC_LOADER_MAPS; i++) {
 		int *fd = pc_maps_field(m, i);
 
 		if (*fd >= 0)
@@ -217,6 +219,40 @@ static int write_exact(int fd, uint32_t bank, const struct addr_rules *v, size_t
 	free(keys);
 	free(vals);
 	return err == -ENOSPC ? -E2BIG : err;
+}
+
+static int write_mark(int fd, uint32_t bank, const struct pc_addr *a, uint8_t kind)
+{
+	struct pc_mask none = { 0 };
+	struct pc_addr_key k;
+
+	addr_key(&k, bank, a);
+	k.kind = kind;
+	if (bpf_map_update_elem(fd, &k, &none, BPF_ANY))
+		return errno == ENOSPC ? -E2BIG : -errno;
+	return 0;
+}
+
+/* Marks of addresses (pc_addr entries that are not rule sets):
+ * PC_ADDR_NOT_PEER for the addresses rules name only as broadcasts or as
+ * a DHCP client's unspecified source, which ICMP echo must not treat as
+ * documented peers although they are in the bank's address set, and
+ * PC_ADDR_ROUTER for the site's IPv6 routers (RA Guard). */
+static int write_marks(int fd, uint32_t bank, const struct pc_policy *p)
+{
+	size_t n = p ? p->nsegments : 0;
+	int err = 0;
+
+	for (size_t i = 0; i < n + 2 && !err; i++) {
+		struct pc_addr a = i == n ? pc_addr_v4(0xffffffffu) :
+				   i == n + 1 ? pc_addr_v4(0) :
+				   pc_addr_broadcast(&p->segments[i]);
+
+		err = write_mark(fd, bank, &a, PC_ADDR_NOT_PEER);
+	}
+	for (size_t i = 0; p && i < p->nrouters && !err; i++)
+		err = write_mark(fd, bank, &p->routers[i], PC_ADDR_ROUTER);
+	return err;
 }
 
 /* Path slots for the rules' path ids, existing slots kept. */
@@ -389,6 +425,8 @@ int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 				 offsetof(struct pc_cidr_key, a.bank), nbank);
 	if (!err)
 		err = write_exact(m->addr, nbank, exact, nexact);
+	if (!err)
+		err = write_marks(m->addr, nbank, rs->policy);
 	for (size_t i = 0; i < ncidr && !err; i++) {
 		struct pc_cidr_key k;
 
@@ -408,8 +446,11 @@ int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 		goto out;
 	bs.mode = s->mode == PC_MODE_AUDIT ? PC_MODE_VALUE_AUDIT : PC_MODE_VALUE_ENFORCE;
 	bs.flags = (s->icmp_echo ? PC_SET_ICMP_ECHO : 0) |
-		   (s->non_ip_strict ? PC_SET_NON_IP_STRICT : 0) |
-		   (s->keep_established ? PC_SET_KEEP_ESTABLISHED : 0);
+		   (s->non_ip != PC_NON_IP_PERMISSIVE ? PC_SET_NON_IP_STRICT : 0) |
+		   (s->non_ip == PC_NON_IP_LINK_LAYER ? PC_SET_NON_IP_LINK : 0) |
+		   (s->keep_established ? PC_SET_KEEP_ESTABLISHED : 0) |
+		   (s->ipv6_ra == PC_RA_ANY ? PC_SET_RA_ANY : 0) |
+		   (s->ipv6_ra == PC_RA_SITE_ROUTERS ? PC_SET_RA_SITE : 0);
 	bs.nrules = (uint32_t)rs->nrules;
 	bs.ct_tcp_established = s->ct_tcp_established;
 	bs.ct_tcp_transitory = s->ct_tcp_transitory;
@@ -444,27 +485,112 @@ out:
 	return err;
 }
 
+/* Every CPU's value of one per-CPU array entry (free() it), or NULL with
+ * *err set. */
+static void *percpu_lookup(int fd, uint32_t key, size_t size, int *ncpu, int *err)
+{
+	void *v;
+
+	*ncpu = libbpf_num_possible_cpus();
+	if (*ncpu < 0) {
+		*err = *ncpu;
+		return NULL;
+	}
+	v = pc_xcalloc((size_t)*ncpu, size);
+	if (bpf_map_lookup_elem(fd, &key, v)) {
+		*err = -errno;
+		free(v);
+		return NULL;
+	}
+	*err = 0;
+	return v;
+}
+
 int pc_counter_read(int fd, uint32_t key, struct pc_counter *out)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct pc_counter *v;
+	int ncpu, err;
+	struct pc_counter *v = percpu_lookup(fd, key, sizeof(*v), &ncpu, &err);
 
 	memset(out, 0, sizeof(*out));
-	if (ncpu < 0)
-		return ncpu;
-	v = pc_xcalloc((size_t)ncpu, sizeof(*v));
-	if (bpf_map_lookup_elem(fd, &key, v)) {
-		int err = -errno;
-
-		free(v);
+	if (!v)
 		return err;
-	}
 	for (int i = 0; i < ncpu; i++) {
 		out->packets += v[i].packets;
 		out->bytes += v[i].bytes;
 	}
 	free(v);
 	return 0;
+}
+
+/* One pc_ct_stats counter summed over the CPUs, and all CPUs' values if
+ * percpu is not NULL (free() them). */
+static int ct_stat_read(int fd, uint32_t stat, uint64_t *sum, uint64_t **percpu)
+{
+	int ncpu, err;
+	uint64_t *v = percpu_lookup(fd, stat, sizeof(*v), &ncpu, &err);
+
+	*sum = 0;
+	if (!v)
+		return err;
+	for (int i = 0; i < ncpu; i++)
+		*sum += v[i];
+	if (percpu)
+		*percpu = v;
+	else
+		free(v);
+	return 0;
+}
+
+int pc_ct_stat_add(const struct pc_maps *m, uint32_t stat, uint64_t n)
+{
+	uint64_t sum, *v = NULL;
+	int err = ct_stat_read(m->ct_stats, stat, &sum, &v);
+
+	if (err)
+		return err;
+	v[0] += n;
+	if (bpf_map_update_elem(m->ct_stats, &stat, v, BPF_ANY))
+		err = -errno;
+	free(v);
+	return err;
+}
+
+static uint32_t map_max_entries(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	uint32_t len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+}
+
+int pc_ct_pressure_read(const struct pc_maps *m, struct pc_ct_pressure *out)
+{
+	static const uint32_t created[2] = { PC_CTS_EST_CREATED, PC_CTS_NEW_CREATED };
+	static const uint32_t deleted[2] = { PC_CTS_EST_DELETED, PC_CTS_NEW_DELETED };
+	int fds[2] = { m->ct, m->ct_new };
+	uint64_t seeded;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = ct_stat_read(m->ct_stats, PC_CTS_SEEDED, &seeded, NULL);
+	if (!err)
+		err = ct_stat_read(m->ct_stats, PC_CTS_INSERT_FAILED, &out->insert_failed, NULL);
+	for (int t = 0; t < 2 && !err; t++) {
+		uint64_t in;
+
+		out->live[t] = pc_map_count(fds[t], sizeof(struct pc_ct_key));
+		out->max[t] = map_max_entries(fds[t]);
+		err = ct_stat_read(m->ct_stats, created[t], &out->created[t], NULL);
+		if (!err)
+			err = ct_stat_read(m->ct_stats, deleted[t], &out->deleted[t], NULL);
+		/* Counted per CPU without a lock: the live count is read
+		 * later than the counters, so a busy table may show a few
+		 * evictions too many or too few; never below zero. */
+		in = out->created[t] + (t == 0 ? seeded : 0);
+		if (out->live[t] >= 0 && in > out->deleted[t] + (uint64_t)out->live[t])
+			out->evicted[t] = in - out->deleted[t] - (uint64_t)out->live[t];
+	}
+	return err;
 }
 
 long pc_map_count(int fd, size_t key_size)

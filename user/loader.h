@@ -17,7 +17,7 @@
 /* File descriptors of every map of the object (-1: not open). */
 struct pc_maps {
 	int config, settings, lport, rport, addr, cidr, rule_path, path_names,
-		path_stats, drops, ct, frags, ifaces;
+		path_stats, drops, ct, frags, ifaces, ct_new, ct_stats;
 	int owned; /* opened from pins: pc_maps_close() closes them */
 };
 
@@ -29,7 +29,8 @@ int pc_maps_open_pinned(struct pc_maps *m, const char *pin_root);
 void pc_maps_close(struct pc_maps *m);
 
 /* Names of the maps in the order of struct pc_maps' fields. */
-extern const char *const pc_map_names[13];
+#define PC_LOADER_MAPS 15
+extern const char *const pc_map_names[PC_LOADER_MAPS];
 int *pc_maps_field(struct pc_maps *m, size_t i);
 
 struct pc_load_info {
@@ -51,6 +52,21 @@ int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 
 /* The active bank and generation (0: nothing loaded). */
 int pc_loader_state(const struct pc_maps *m, uint32_t *bank, uint32_t *gen);
+
+/* How full the connection tables are and what they lost: [0] pc_ct
+ * (established), [1] pc_ct_new. evicted = created - deleted - live, the
+ * entries the LRU pushed out to make room. */
+struct pc_ct_pressure {
+	long live[2];
+	uint32_t max[2];
+	uint64_t created[2];
+	uint64_t deleted[2];
+	uint64_t evicted[2];
+	uint64_t insert_failed; /* inserts the kernel refused */
+};
+int pc_ct_pressure_read(const struct pc_maps *m, struct pc_ct_pressure *out);
+/* Adds n to a pc_ct_stats counter (userspace: CPU 0's slot). */
+int pc_ct_stat_add(const struct pc_maps *m, uint32_t stat, uint64_t n);
 
 /* Sums a per-CPU counter map entry over the possible CPUs. */
 int pc_counter_read(int fd, uint32_t key, struct pc_counter *out);

@@ -31,11 +31,24 @@ static void set_defaults(struct pc_policy *p)
 	p->settings = (struct pc_settings){
 		.mode = PC_MODE_ENFORCE,
 		.icmp_echo = true,
+		.non_ip = PC_NON_IP_LINK_LAYER,
 		.ct_tcp_established = 7200,
 		.ct_tcp_transitory = 120,
 		.ct_udp = 60,
 		.ct_icmp = 30,
 	};
+}
+
+const char *pc_non_ip_meaning(enum pc_non_ip v)
+{
+	switch (v) {
+	case PC_NON_IP_PERMISSIVE:
+		return "every frame that is not IP passes";
+	case PC_NON_IP_STRICT:
+		return "frames that are not IP are dropped, except ARP";
+	default:
+		return "frames that are not IP are dropped, except ARP, 802.1X and LLDP";
+	}
 }
 
 static bool site_has(const struct pc_policy *p, const char *kind,
@@ -235,6 +248,7 @@ void pc_policy_free(struct pc_policy *p)
 	}
 	free(p->hosts);
 	free(p->segments);
+	free(p->routers);
 	for (size_t i = 0; i < p->nkind_groups; i++)
 		free(p->kind_groups[i].name);
 	free(p->kind_groups);

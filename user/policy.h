@@ -109,15 +109,28 @@ struct pc_host {
 
 enum pc_mode { PC_MODE_ENFORCE, PC_MODE_AUDIT };
 
+/* Frames that are not IP (settings: non-ip), in the order of their names:
+ * all pass; ARP and the link layer a host needs (802.1X, LLDP) pass, the
+ * default; only ARP passes. */
+enum pc_non_ip { PC_NON_IP_PERMISSIVE, PC_NON_IP_LINK_LAYER, PC_NON_IP_STRICT };
+#define PC_NON_IP_NAMES { "permissive", "link-layer", "strict" }
+/* What a non-ip setting lets through, in words (check, status). */
+const char *pc_non_ip_meaning(enum pc_non_ip v);
+
+/* Which IPv6 router advertisements and redirects pass (RA Guard). */
+enum pc_ra { PC_RA_SITE_ROUTERS = 0, PC_RA_DENY, PC_RA_ANY };
+
 struct pc_settings {
 	enum pc_mode mode;
 	bool icmp_echo;         /* allow ICMP/ICMPv6 echo with documented peers */
-	bool non_ip_strict;     /* drop non-IP frames other than ARP */
+	enum pc_non_ip non_ip;  /* which frames that are not IP pass */
 	bool keep_established;  /* on reload, keep connections without re-check */
 	uint32_t ct_tcp_established; /* seconds */
 	uint32_t ct_tcp_transitory;  /* handshake and closing, seconds */
 	uint32_t ct_udp;             /* seconds */
 	uint32_t ct_icmp;            /* seconds */
+	uint32_t ct_max_connections; /* established table size (0: default) */
+	enum pc_ra ipv6_ra;          /* router advertisements and redirects */
 };
 
 struct pc_kind_group {
@@ -149,6 +162,8 @@ struct pc_policy {
 	size_t nhosts;
 	struct pc_addr *segments; /* IPv4 subnets, for directed broadcasts */
 	size_t nsegments;
+	struct pc_addr *routers;  /* IPv6 routers' link-local addresses */
+	size_t nrouters;
 	struct pc_settings settings;
 };
 

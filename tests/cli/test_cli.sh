@@ -47,6 +47,18 @@ case_json "catalog: per table counts 2/14/21/5/5/2" 0 \
 case_json "catalog -c adds site flows and port values" 0 \
 	'length == 51 and (.[] | select(.id == "A-2.12-snmp-trap") | .responder.ports == ["22601"])' -- $PC catalog -j -c $SITE
 case_text "catalog text has a header and A-6.2" 0 'A-6.2-dhcp-client-request' -- $PC catalog
+# "n または m": the nine rows and the SNMP trap port (note 6) show their fallback.
+case_json "catalog -j: every 'n or m' row shows its fallback port" 0 \
+	'[.[] | select(.fallback != null) | .row] == [12, 5, 6, 11, 12, 13, 18, 19, 20, 21] and (.[] | select(.id == "A-3.11-disk-config-check") | .fallback == 56023 and .responder.fallback == 56023)' -- $PC catalog -j
+case_text "catalog text shows the fallback beside the port" 0 '\$ftsvc-port=26508 or 56023' -- $PC catalog
+f=$(site fallback 'parameters:
+  ftsvc-port: fallback
+  bkressvc-port-26503: [default, fallback]')
+case_json "a site says the fallback is in force, or accepts both" 0 \
+	'(.[] | select(.id == "A-3.11-disk-config-check") | .responder.ports == ["56023"]) and (.[] | select(.id == "A-3.5-pxe-bkressvc-26503") | .responder.ports == ["26503", "56030"])' -- $PC catalog -j -c "$f"
+f=$(site nofallback 'parameters:
+  alert-port: fallback')
+case_text "a port without a fallback cannot be set to it" 1 "nofallback.yaml:2:15: error: parameter 'alert-port' has no fallback port" -- $PC check -c "$f"
 
 # --- check ---
 case_text "check of the example site" 0 '^policy ok: catalog hcsm \(49 flows\), site example-lab' -- $PC check -c $SITE
@@ -58,6 +70,9 @@ case_json "check -j: rows the wire cannot tell apart are named, with the row the
 	 and ($s | any(.path == "A-3.8-pxe-reply-68" and .counts_on == "A-3.7-pxe-dhcp-reply-broadcast"))
 	 and ($s | length) == 9
 	 and (.hosts[] | select(.name == "admin-desks") | .shadowed) == []' -- $PC check -j -c $SITE
+case_json "check -j: frames that are not IP are dropped by default but for the link layer" 0 \
+	'.settings.non_ip == "link-layer" and (.settings.non_ip_meaning | test("except ARP, 802.1X and LLDP"))' -- $PC check -j
+case_text "check says what non-IP frames do" 0 'non-ip=link-layer \(frames that are not IP are dropped' -- $PC check
 case_json "check -j without a site: all parts on" 0 '.parts == {"deployment-manager": true, "separate-dhcp-server": true}' -- $PC check -j
 f=$(site misspelt 'hosts:
   - name: a

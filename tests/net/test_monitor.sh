@@ -52,6 +52,22 @@ check "every reported one is denied for no rule, nearly all of them the flood's"
 	"$TMP/flood.json"
 check "the drop counters still count all of them" sh -c \
 	"nsenter --net=/run/netns/$ID-srv '$PC' stats -j --pin-root '$PINS' | jq -e '[.drops[] | select(.reason == \"no-rule\") | .packets] | add >= 5000'"
+# --count N prints N, and drops queued before the start are history: 40
+# denied datagrams to 9997 wait in the ring, then monitor starts, then 20
+# more to 9996: exactly 3 lines, all of the second burst.
+norule() { srv "$PC" stats -j --pin-root "$PINS" | jq '[.drops[] | select(.reason == "no-rule") | .packets] | add // 0'; }
+before=$(norule)
+peer "$SEQ" send 192.0.2.10 9997 40 0 >/dev/null 2>&1
+# The veth hands frames to XDP asynchronously: wait until all 40 are judged.
+for _ in $(seq 100); do [ "$(norule)" -ge $((before + 40)) ] && break; sleep 0.05; done
+(exec nsenter --net="/run/netns/$ID-srv" "$PC" monitor -j --count 3 --seconds 5 \
+	--pin-root "$PINS" >"$TMP/count.json" 2>"$TMP/count.err") &
+mon=$!
+for _ in $(seq 100); do grep -q "watching" "$TMP/count.err" && break; sleep 0.05; done
+peer "$SEQ" send 192.0.2.10 9996 20 0 >/dev/null 2>&1
+wait "$mon"
+check "monitor --count 3 prints exactly 3, none from before it started ($(wc -l <"$TMP/count.json") lines)" jq -e -s \
+	'length == 3 and all(.[]; .destination == "192.0.2.10:9996")' "$TMP/count.json"
 unattached() {
 	local out rc
 	out=$("$PC" monitor --pin-root "/sys/fs/bpf/$ID-none" 2>&1); rc=$?

@@ -185,11 +185,13 @@ static void test_conntrack_timeouts(void **state)
 	/* Half-open: the SYN-ACK after the transitory timeout is refused. */
 	pkt_flow(&p, 1, IPPROTO_TCP, "192.0.2.10", 40000, "198.51.100.11", 22, TH_SYN);
 	run_expect(f, "SYN", 1, &p, PC_DROP_NONE, "A-2.3-ssh-linux");
-	/* Established: survives the same wait. */
+	/* Established (the handshake completed): survives the same wait. */
 	pkt_flow(&p, 1, IPPROTO_TCP, "192.0.2.10", 40001, "198.51.100.11", 22, TH_SYN);
 	run_expect(f, "SYN 2", 1, &p, PC_DROP_NONE, "A-2.3-ssh-linux");
 	pkt_flow(&p, 0, IPPROTO_TCP, "192.0.2.10", 40001, "198.51.100.11", 22, TH_SYN | TH_ACK);
 	run_expect(f, "SYN-ACK 2", 0, &p, PC_DROP_NONE, "A-2.3-ssh-linux");
+	pkt_flow(&p, 1, IPPROTO_TCP, "192.0.2.10", 40001, "198.51.100.11", 22, TH_ACK);
+	run_expect(f, "ACK 2", 1, &p, PC_DROP_NONE, "A-2.3-ssh-linux");
 	/* UDP (Wake-on-LAN to port 0: no rule for the way back). */
 	pkt_flow(&p, 1, IPPROTO_UDP, "192.0.2.10", 40002, "198.51.100.11", 0, 0);
 	run_expect(f, "UDP request", 1, &p, PC_DROP_NONE, "A-2.10-wol-unicast");

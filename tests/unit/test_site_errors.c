@@ -66,12 +66,20 @@ static const struct error_case cases[] = {
 	  { { "soon", 0, 0, "udp|whole number|'soon'" } }, NULL },
 	{ "conntrack_zero", "settings:\n  conntrack:\n    icmp: 0\n", 1,
 	  { { "0\n", 0, 0, "icmp|between 1 and" } }, NULL },
+	{ "router_not_link_local", "routers: [\"2001:db8::1\"]\n", 1,
+	  { { "\"2001:db8::1", 0, 0, "router '2001:db8::1'|link-local" } }, NULL },
+	{ "router_ipv4", "routers: [192.0.2.1]\n", 1,
+	  { { "192.0.2.1", 0, 0, "router '192.0.2.1'|link-local" } }, NULL },
+	{ "bad_ipv6_ra", "settings:\n  ipv6-ra: allow\n", 1,
+	  { { "allow", 0, 0, "ipv6-ra" } }, NULL },
+	{ "conntrack_table_too_small", "settings:\n  conntrack:\n    max-connections: 100\n", 1,
+	  { { "100", 0, 0, "max-connections|between 1024 and" } }, NULL },
 	{ "bad_bool", "settings:\n  icmp-echo: maybe\n", 1,
 	  { { "maybe", 0, 0, "icmp-echo|on or off|'maybe'" } }, NULL },
 	{ "bad_mode", "settings:\n  mode: enforc\n", 1,
 	  { { "enforc", 0, 0, "'enforc'|did you mean 'enforce'" } }, NULL },
 	{ "bad_non_ip", "settings:\n  non-ip: loose\n", 1,
-	  { { "loose", 0, 0, "non-ip 'loose'|permissive, strict" } }, NULL },
+	  { { "loose", 0, 0, "non-ip 'loose'|permissive, link-layer, strict" } }, NULL },
 	{ "bad_on_reload", "settings:\n  on-reload: keep\n", 1,
 	  { { "keep", 0, 0, "on-reload 'keep'|recheck" } }, NULL },
 	{ "bad_os",
@@ -392,7 +400,10 @@ static const char full_site[] =
 	"    tcp-established: 3600\n"
 	"    tcp-transitory: 30\n"
 	"    udp: 45\n"
-	"    icmp: 10\n";
+	"    icmp: 10\n"
+	"    max-connections: 4096\n"
+	"  ipv6-ra: any\n"
+	"routers: [\"fe80::1\", \"fe80::2\"]\n";
 
 static const struct pc_param *param(const struct pc_policy *p, const char *name)
 {
@@ -464,12 +475,15 @@ static void test_full_site_loads(void **state)
 
 	assert_int_equal(p->settings.mode, PC_MODE_AUDIT);
 	assert_false(p->settings.icmp_echo);
-	assert_true(p->settings.non_ip_strict);
+	assert_int_equal(p->settings.non_ip, PC_NON_IP_STRICT);
 	assert_true(p->settings.keep_established);
 	assert_int_equal(p->settings.ct_tcp_established, 3600);
 	assert_int_equal(p->settings.ct_tcp_transitory, 30);
 	assert_int_equal(p->settings.ct_udp, 45);
 	assert_int_equal(p->settings.ct_icmp, 10);
+	assert_int_equal(p->settings.ct_max_connections, 4096);
+	assert_int_equal(p->settings.ipv6_ra, PC_RA_ANY);
+	assert_int_equal(p->nrouters, 2);
 }
 
 /* Settings left out keep their defaults; the opposite values parse too. */
@@ -482,7 +496,7 @@ static void test_settings_other_values(void **state)
 		      "  non-ip: permissive\n  on-reload: recheck\n");
 	assert_int_equal(p->settings.mode, PC_MODE_ENFORCE);
 	assert_true(p->settings.icmp_echo);
-	assert_false(p->settings.non_ip_strict);
+	assert_int_equal(p->settings.non_ip, PC_NON_IP_PERMISSIVE);
 	assert_false(p->settings.keep_established);
 	assert_string_equal(p->site_name, TU_SITE_FILE);
 }

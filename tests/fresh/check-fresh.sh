@@ -177,7 +177,7 @@ main() {
 			bookworm "$new" "${mirror_lines[@]}"
 		mv "$new" "$CACHE"
 		new=
-		cp "$list" "$CACHE.packages"
+		install -m 644 "$list" "$CACHE.packages"
 		say "fresh root built in $(($(now) - start)) s: $CACHE ($(du -h "$CACHE" | cut -f1))"
 	fi
 

@@ -9,12 +9,8 @@ cd "$(dirname "$0")/../.." || exit 1
 PC=${PC:-$BUILD/portcullis}
 SCHEMA=docs/site.schema.json
 VALIDATE="/usr/bin/python3 tests/cli/schema_validate.py $SCHEMA"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; shift; printf '#   %s\n' "$@"; }
+# shellcheck source=tests/cli/tap.sh
+. tests/cli/tap.sh
 
 # agree NAME WANT FILE: WANT is valid or invalid, for the schema and check.
 agree() {

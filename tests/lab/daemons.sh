@@ -162,21 +162,22 @@ run_snmptrap() {
 	return "$rc"
 }
 
-# E-mail notification: an SMTP exchange with Python's debugging server.
+# E-mail notification: an SMTP exchange with aiosmtpd (Debian's python3,
+# which has the package, whatever python3 comes first on PATH).
 run_smtp() {
 	local ini=$1 resp=$2 port=$3 addr tok
 	addr=$(lab_ip4 "$resp")
 	tok="hcsm-alert-$RANDOM"
 	printf 'Subject: %s\r\n\r\n%s\r\n' "$tok" "$tok" >"$WORK/mail.txt"
 	: >"$WORK/smtp.log"
-	(exec nsenter --net="/run/netns/$(lab_ns "$resp")" -- python3 -W ignore -u \
-		-m smtpd -n -c DebuggingServer "$addr:$port" >"$WORK/smtp.log" 2>&1) &
+	(exec nsenter --net="/run/netns/$(lab_ns "$resp")" -- /usr/bin/python3 -u \
+		"$LAB_DIR/smtpsink.py" "$addr" "$port" >"$WORK/smtp.log" 2>&1) &
 	BG=$!
 	wait_listen "$resp" tcp "$port" || { stop_bg "$BG"; return 1; }
 	lab_in "$ini" curl -s -m "$LAB_TIMEOUT" "smtp://$addr:$port" \
 		--mail-from hcsm@example.org --mail-rcpt admin@example.org \
 		-T "$WORK/mail.txt" || { stop_bg "$BG"; return 1; }
-	sleep 0.2
+	# The handler prints the message before it answers the DATA.
 	stop_bg "$BG"
 	grep -q "$tok" "$WORK/smtp.log"
 }

@@ -20,15 +20,17 @@ endif
 .DELETE_ON_ERROR:
 .SUFFIXES:
 .SECONDARY:
-.PHONY: all deps check demo test fuzz clean format bench other-cc
+.PHONY: all deps check demo test fuzz clean format bench other-cc check-fresh \
+	install uninstall deb
 
 # Debian packages to build, test and run the demo (the lab's servers and
 # clients are real Debian programs).
 DEBIAN_PACKAGES := make gcc clang llvm libbpf-dev bpftool libelf-dev \
 	zlib1g-dev libyaml-dev libjson-c-dev libcmocka-dev libclang-rt-14-dev \
-	pkg-config jq iproute2 util-linux python3 socat openssh-server \
+	pkg-config jq iproute2 util-linux python3 python3-aiosmtpd socat openssh-server \
 	openssh-client dnsmasq-base snmp snmptrapd busybox curl openssl \
-	iputils-ping tcpdump python3-yaml python3-jsonschema nftables
+	iputils-ping tcpdump python3-yaml python3-jsonschema nftables \
+	python3-scapy nmap thc-ipv6
 
 WARN     := -Wall -Wextra -Werror
 CPPFLAGS := -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD)
@@ -36,7 +38,9 @@ CFLAGS   ?= -O2 -g
 USER_CFLAGS := -std=c11 $(WARN) $(CFLAGS) -MMD -MP
 SAN_CFLAGS  := -std=c11 $(WARN) -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined -MMD -MP
-LDLIBS   := -lbpf -lelf -lz -lyaml -ljson-c
+# LIBBPF=-l:libbpf.a links Debian's static libbpf (make deb does).
+LIBBPF   ?= -lbpf
+LDLIBS   := $(LIBBPF) -lelf -lz -lyaml -ljson-c
 
 BPF_CFLAGS := -target bpf -O2 -g $(WARN) -D__TARGET_ARCH_$(ARCH) -Ibpf/noglibc -Iinclude \
 	-Ibpf $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH)) -MMD -MP
@@ -69,7 +73,7 @@ all: $(BUILD)/portcullis $(UNIT_BINS) $(PROG_BINS) $(TOOL_BINS) $(NET_TOOLS)
 
 $(BUILD)/portcullis: $(BUILD)/obj/main.o $(USER_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Userspace objects wait for the skeletons: some include them.
 $(BUILD)/obj/%.o: user/%.c | $(SKELETONS)
@@ -91,6 +95,14 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c
 	$(call msg,BPF,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# Each BPF header builds alone: it includes what it uses.
+BPF_HEADERS := $(wildcard bpf/*.h)
+HDR_CHECKS  := $(patsubst bpf/%.h,$(BUILD)/hdrcheck/%.o,$(BPF_HEADERS))
+$(BUILD)/hdrcheck/%.o: bpf/%.h
+	$(call msg,HDR,$<)
+	@mkdir -p $(@D)
+	$(Q)echo '#include "$*.h"' | $(CLANG) $(BPF_CFLAGS) -MT $@ -MF $(@:.o=.d) -x c -c - -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,SKEL,$@)
@@ -164,7 +176,7 @@ other-cc:
 	$(Q)$(MAKE) --no-print-directory -s CC=$(OTHER_CC) BUILD=$(BUILD)/$(OTHER_CC) \
 		$(BUILD)/$(OTHER_CC)/portcullis
 
-test: all $(UNIT_SAN) $(BUILD)/asan/portcullis $(BUILD)/fuzz/fuzz_policy other-cc
+test: all $(HDR_CHECKS) $(UNIT_SAN) $(BUILD)/asan/portcullis $(BUILD)/fuzz/fuzz_policy other-cc
 	@BUILD=$(BUILD) tests/run.sh
 
 check: deps
@@ -174,6 +186,71 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory $(BUILD)/portcullis
 	@BUILD=$(BUILD) bash tests/lab/lab.sh --report
+
+# make demo and make check in a fresh Debian 12 root with a new machine's
+# packages (root; 10-20 min; the root is cached in /var/cache/portcullis).
+check-fresh:
+	@tests/fresh/check-fresh.sh
+
+# ---- install: GNU directory variables; DESTDIR for staging -------------
+# sysconfdir is /etc whatever the prefix: the unit and the daemon look
+# there. The configuration is installed only where none is yet.
+PREFIX      ?= /usr/local
+prefix      ?= $(PREFIX)
+exec_prefix ?= $(prefix)
+sbindir     ?= $(exec_prefix)/sbin
+datarootdir ?= $(prefix)/share
+mandir      ?= $(datarootdir)/man
+man8dir     ?= $(mandir)/man8
+docdir      ?= $(datarootdir)/doc/portcullis
+sysconfdir  ?= /etc
+unitdir     ?= $(prefix)/lib/systemd/system
+INSTALL     ?= install
+
+install: $(BUILD)/portcullis
+	$(call msg,INSTALL,$(DESTDIR)$(sbindir)/portcullis)
+	$(Q)$(INSTALL) -d $(DESTDIR)$(sbindir) $(DESTDIR)$(unitdir) \
+		$(DESTDIR)$(man8dir) $(DESTDIR)$(docdir) \
+		$(DESTDIR)$(sysconfdir)/default $(DESTDIR)$(sysconfdir)/portcullis
+	$(Q)$(INSTALL) -m 755 $(BUILD)/portcullis $(DESTDIR)$(sbindir)/portcullis
+	$(Q)sed -e '/^#@/d' -e 's|@sbindir@|$(sbindir)|g' \
+		-e 's|@sysconfdir@|$(sysconfdir)|g' -e 's|@docdir@|$(docdir)|g' \
+		dist/portcullis.service.in > $(DESTDIR)$(unitdir)/portcullis.service
+	$(Q)chmod 644 $(DESTDIR)$(unitdir)/portcullis.service
+	$(Q)$(INSTALL) -m 644 dist/portcullis.8 $(DESTDIR)$(man8dir)/portcullis.8
+	$(Q)$(INSTALL) -m 644 README.md docs/policy.md $(DESTDIR)$(docdir)/
+	$(Q)[ -e $(DESTDIR)$(sysconfdir)/default/portcullis ] || \
+		$(INSTALL) -m 644 dist/portcullis.default $(DESTDIR)$(sysconfdir)/default/portcullis
+	$(Q)[ -e $(DESTDIR)$(sysconfdir)/portcullis/site.yaml ] || \
+		$(INSTALL) -m 644 policy/examples/site.yaml $(DESTDIR)$(sysconfdir)/portcullis/site.yaml
+
+# Leaves the configuration, as a package removal does.
+uninstall:
+	rm -f $(DESTDIR)$(sbindir)/portcullis $(DESTDIR)$(unitdir)/portcullis.service \
+		$(DESTDIR)$(man8dir)/portcullis.8 $(DESTDIR)$(docdir)/README.md \
+		$(DESTDIR)$(docdir)/policy.md
+	-rmdir $(DESTDIR)$(docdir)
+
+# ---- deb: a Debian package of the tree as it is (debian/) ---------------
+# Built from a copy under $(BUILD)/deb (dpkg-buildpackage writes beside
+# the source tree); lintian must find no error.
+DEB_PACKAGES := debhelper dpkg-dev lintian fakeroot git
+DEB_VERSION   = $(shell head -1 debian/changelog | cut -d'(' -f2 | cut -d')' -f1)
+DEB_ARCH      = $(shell dpkg --print-architecture)
+
+deb:
+	@$(MAKE) --no-print-directory deps DEBIAN_PACKAGES="$(DEB_PACKAGES)"
+	@dpkg-checkbuilddeps 2>/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -qq ./ >/dev/null; }
+	$(call msg,DEB,$(BUILD)/deb/portcullis_$(DEB_VERSION)_$(DEB_ARCH).deb)
+	$(Q)rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/portcullis
+	$(Q)git ls-files -co --exclude-standard | while read -r f; do \
+		[ -e "$$f" ] && echo "$$f"; done | \
+		tar -c --verbatim-files-from -T - | tar -x -C $(BUILD)/deb/portcullis
+	$(Q)cd $(BUILD)/deb/portcullis && env -u MAKEFLAGS -u MAKELEVEL \
+		dpkg-buildpackage -b -us -uc > ../build.log 2>&1 || \
+		{ tail -30 ../build.log; exit 1; }
+	$(Q)lintian --fail-on error $(BUILD)/deb/portcullis_$(DEB_VERSION)_$(DEB_ARCH).changes
 
 fuzz: $(BUILD)/fuzz/fuzz_policy
 	$(BUILD)/fuzz/fuzz_policy -max_total_time=300 tests/fuzz/corpus
@@ -221,6 +298,19 @@ bench: bench-deps
 	@-$(MAKE) --no-print-directory $(BUILD)/portcullis >/dev/null 2>&1
 	@BUILD=$(BUILD) bench/run.sh
 	@BUILD=$(BUILD) bench/reload.sh >> docs/benchmarks.md
+	@BUILD=$(BUILD) bench/siteload.sh >> docs/benchmarks.md
 
 .PHONY: bench-build bench-deps
 # ---- end of bench -------------------------------------------------------
+
+# ---- check-kernels: `make check-kernels` (issue 11) --------------------
+# Debian's own 6.1 and 6.12 cloud kernels in qemu (TCG, 4-7 min each): attach
+# in every hook mode, traffic, counters, reload, detach and the prog tests.
+# The kernel .debs are cached in /var/cache/portcullis/kernels; qemu is
+# installed by tests/kernels/run.sh when missing.
+check-kernels: deps
+	@$(MAKE) --no-print-directory -s $(BUILD)/portcullis $(PROG_BINS)
+	@BUILD=$(BUILD) bash tests/kernels/run.sh
+
+.PHONY: check-kernels
+# ---- end of check-kernels -----------------------------------------------

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "controller.h"
 #include "datapath.h"
+#include "kernel_version.h"
 
 static const struct pc_opt_choice xdp_modes[] = {
 	{ "native", PC_XDP_NATIVE, false },
@@ -85,6 +86,8 @@ int pc_cli_attach(const struct pc_ctl_req *rq)
 
 	if (geteuid() != 0)
 		pc_warn("not running as root: attaching needs CAP_BPF and CAP_NET_ADMIN");
+	if (pc_kernel_check())
+		return PC_EXIT_POLICY;
 	if (pc_ctl_attach(rq, &res)) {
 		rc = pc_cli_ctl_failed("attach", &res);
 		pc_ctl_res_free(&res);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ct_pressure.h"
 #include "datapath.h"
 #include "loader.h"
 #include "table.h"
@@ -17,7 +18,7 @@ struct stats_opts {
 };
 
 static const struct pc_opt stats_opts[] = {
-	PC_OPT_JSON("machine-readable output (\"paths\", \"drops\")", struct stats_opts, json),
+	PC_OPT_JSON("machine-readable output (\"paths\", \"drops\",\n\"conntrack\")", struct stats_opts, json),
 	PC_OPT_SITE("the site file, to describe site flows", struct stats_opts, site),
 	PC_OPT_FLAG("all", 0, "show counters that are zero too", struct stats_opts, all),
 	PC_OPT_PIN_ROOT(struct stats_opts, pin_root),
@@ -31,7 +32,8 @@ const struct pc_cmd_opts pc_stats_cmd = {
 	"bytes) and drop counters by reason, summed over the CPUs. Paths are\n"
 	"named by their stable id; table, row and purpose come from the catalog\n"
 	"and the site file (-c) for site flows. Lines with no packets are left\n"
-	"out unless --all.",
+	"out unless --all. Then the connection tables: entries, size, inserts\n"
+	"and evictions (entries pushed out to make room), and refused inserts.",
 	.opts = stats_opts,
 };
 
@@ -102,6 +104,7 @@ static struct json_object *stats_json(const struct pc_maps *m,
 	}
 	json_object_object_add(o, "paths", paths);
 	json_object_object_add(o, "drops", drops);
+	json_object_object_add(o, "conntrack", pc_ct_pressure_json(m));
 	return o;
 }
 
@@ -143,6 +146,8 @@ static void print_stats(struct json_object *o)
 	}
 	pc_table_print(&t, stdout);
 	pc_table_free(&t);
+	printf("\n");
+	pc_ct_pressure_print(json_object_object_get(o, "conntrack"));
 }
 
 int pc_cmd_stats(int argc, char **argv)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ct_pressure.h"
 #include "datapath.h"
 #include "hooks.h"
 #include "loader.h"
@@ -51,9 +52,15 @@ static enum pc_non_ip non_ip_of(uint32_t flags)
 	return flags & PC_SET_NON_IP_LINK ? PC_NON_IP_LINK_LAYER : PC_NON_IP_STRICT;
 }
 
+static long ct_max(struct json_object *ct, const char *table)
+{
+	return json_object_get_int64(json_object_object_get(
+		json_object_object_get(ct, table), "max"));
+}
+
 static struct json_object *status_json(struct pc_pins *pins, const struct pc_maps *m)
 {
-	struct json_object *o = json_object_new_object(), *ifs, *maps;
+	struct json_object *o = json_object_new_object(), *ifs, *maps, *ct;
 	struct pc_bank_settings set = { 0 };
 	uint32_t bank = 0, gen = 0, key, next;
 	void *prev = NULL;
@@ -124,12 +131,17 @@ static struct json_object *status_json(struct pc_pins *pins, const struct pc_map
 			paths++;
 	}
 	maps = json_object_new_object();
-	json_object_object_add(maps, "conntrack", fill(pc_map_count(m->ct, sizeof(struct pc_ct_key)), PC_CT_ENTRIES));
+	ct = pc_ct_pressure_json(m);
+	json_object_object_add(maps, "conntrack", fill(pc_map_count(m->ct, sizeof(struct pc_ct_key)),
+						       ct_max(ct, "established")));
+	json_object_object_add(maps, "conntrack_new", fill(pc_map_count(m->ct_new, sizeof(struct pc_ct_key)),
+							   ct_max(ct, "new")));
 	json_object_object_add(maps, "fragments", fill(pc_map_count(m->frags, sizeof(struct pc_frag_key)), PC_FRAG_ENTRIES));
 	json_object_object_add(maps, "addresses", fill(pc_map_count(m->addr, sizeof(struct pc_addr_key)), PC_BANKS * (long)PC_MAX_ADDRS));
 	json_object_object_add(maps, "prefixes", fill(pc_map_count(m->cidr, sizeof(struct pc_cidr_key)), PC_BANKS * PC_MAX_CIDRS));
 	json_object_object_add(maps, "paths", fill(paths, PC_MAX_PATHS - 1));
 	json_object_object_add(o, "maps", maps);
+	json_object_object_add(o, "conntrack", ct);
 	return o;
 }
 
@@ -172,6 +184,7 @@ static void print_status(struct json_object *o)
 		       json_object_get_string(json_object_object_get(v, "entries")),
 		       json_object_get_string(json_object_object_get(v, "max")));
 	}
+	pc_ct_pressure_print(json_object_object_get(o, "conntrack"));
 }
 
 /*

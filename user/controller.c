@@ -166,7 +166,7 @@ static int attach_locked(struct txn *t, const struct pc_ctl_req *rq,
 	size_t i;
 	int err;
 
-	err = pc_dp_load(&t->pins, &t->skel, &res->refusal);
+	err = pc_dp_load(&t->pins, t->set.ct_max_connections, &t->skel, &res->refusal);
 	if (err)
 		return fail(res, PC_CTL_OBJECT, err);
 	pc_maps_from_skel(&t->m, t->skel);

@@ -228,7 +228,47 @@ int pc_pins_remove_all(struct pc_pins *p)
 	return err;
 }
 
-int pc_dp_load(struct pc_pins *p, struct portcullis **out, enum pc_dp_refusal *why)
+void pc_dp_ct_sizes(uint32_t max_connections, uint32_t *established, uint32_t *fresh)
+{
+	uint32_t n = max_connections ? max_connections : PC_CT_ENTRIES;
+
+	*established = n;
+	*fresh = n == PC_CT_ENTRIES ? PC_CT_NEW_ENTRIES : n / PC_CT_NEW_DIVISOR;
+	if (*fresh < PC_CT_MIN_ENTRIES)
+		*fresh = PC_CT_MIN_ENTRIES;
+}
+
+int pc_dp_size_ct(struct portcullis *skel, uint32_t max_connections)
+{
+	uint32_t est, fresh;
+	int err;
+
+	pc_dp_ct_sizes(max_connections, &est, &fresh);
+	err = bpf_map__set_max_entries(skel->maps.pc_ct, est);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.pc_ct_new, fresh);
+	return err;
+}
+
+/* A map pinned at path keeps its size: libbpf reuses it only if ours is
+ * the same, and a table in use is not resized under its connections. */
+static int keep_pinned_size(struct bpf_map *map, const char *path)
+{
+	struct bpf_map_info info = { 0 };
+	uint32_t len = sizeof(info);
+	int fd = bpf_obj_get(path), err = 0;
+
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+	    info.max_entries != bpf_map__max_entries(map))
+		err = bpf_map__set_max_entries(map, info.max_entries);
+	close(fd);
+	return err;
+}
+
+int pc_dp_load(struct pc_pins *p, uint32_t max_connections, struct portcullis **out,
+	       enum pc_dp_refusal *why)
 {
 	struct portcullis *skel;
 	struct bpf_map *map;
@@ -239,13 +279,25 @@ int pc_dp_load(struct pc_pins *p, struct portcullis **out, enum pc_dp_refusal *w
 	skel = portcullis__open();
 	if (!skel)
 		return -errno;
+	err = pc_dp_size_ct(skel, max_connections);
+	if (err) {
+		portcullis__destroy(skel);
+		return err;
+	}
 	bpf_object__for_each_map(map, skel->obj) {
 		char path[PATH_MAX + 64];
 
-		if (map == skel->maps.pc_clock)
-			continue; /* a per-object cache, never shared */
+		if (map == skel->maps.pc_clock || map == skel->maps.pc_icmp_budget)
+			continue; /* per-object state, never shared */
 
 		snprintf(path, sizeof(path), "%s/maps/%s", p->root, bpf_map__name(map));
+		if (map == skel->maps.pc_ct || map == skel->maps.pc_ct_new)
+			err = keep_pinned_size(map, path);
+		if (err) {
+			pc_err("cannot read the pinned map %s: %s", path, pc_strerror(err));
+			portcullis__destroy(skel);
+			return err;
+		}
 		err = bpf_map__set_pin_path(map, path);
 		if (err) {
 			portcullis__destroy(skel);

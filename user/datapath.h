@@ -50,12 +50,19 @@ enum pc_dp_refusal {
 };
 
 /* Opens and loads the object with every map pinned under the pin root,
- * reusing maps already pinned there (a second attach or a reload). On
+ * reusing maps already pinned there (a second attach or a reload).
+ * max_connections (0: PC_CT_ENTRIES) sizes the connection tables when
+ * they are created; pinned ones keep their size until detach. On
  * failure, *why says what the kernel refused; nothing is printed but
  * libbpf's own log (with -v). */
-int pc_dp_load(struct pc_pins *p, struct portcullis **skel, enum pc_dp_refusal *why);
+int pc_dp_load(struct pc_pins *p, uint32_t max_connections, struct portcullis **skel,
+	       enum pc_dp_refusal *why);
 /* The end of the verifier's log of the last refused load ("" if none). */
 const char *pc_dp_verifier_log(void);
+/* Sizes of the established and new connection tables for a setting. */
+void pc_dp_ct_sizes(uint32_t max_connections, uint32_t *established, uint32_t *fresh);
+/* Applies them to an opened, not yet loaded object. Returns 0 or -errno. */
+int pc_dp_size_ct(struct portcullis *skel, uint32_t max_connections);
 
 enum pc_xdp_mode { PC_XDP_AUTO, PC_XDP_NATIVE, PC_XDP_GENERIC };
 /* Where ingress is judged: XDP, or clsact ingress (after GRO). */

@@ -65,13 +65,43 @@ int pc_loader_flip(const struct pc_maps *m, const struct pc_load_info *info);
 int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 		   const struct pc_settings *s, struct pc_load_info *info);
 
+/* An address or prefix with the rules that name it. */
+struct pc_addr_rules {
+	struct pc_addr a;
+	struct pc_mask mask;
+};
+
+/*
+ * A trie gives only the longest match, and an exact hit skips the trie:
+ * gives each address and prefix the rules of every (other) prefix holding
+ * it. cidrs are unique. In n log n (prefix_index.h).
+ */
+void pc_spread_prefix_rules(struct pc_addr_rules *exact, size_t nexact,
+			    struct pc_addr_rules *cidrs, size_t ncidr);
+
 /* The active bank and generation (0: nothing loaded). */
 int pc_loader_state(const struct pc_maps *m, uint32_t *bank, uint32_t *gen);
+
+/* How full the connection tables are and what they lost: [0] pc_ct
+ * (established), [1] pc_ct_new. evicted = created - deleted - live, the
+ * entries the LRU pushed out to make room. */
+struct pc_ct_pressure {
+	long live[2];
+	uint32_t max[2];
+	uint64_t created[2];
+	uint64_t deleted[2];
+	uint64_t evicted[2];
+	uint64_t insert_failed; /* inserts the kernel refused */
+};
+int pc_ct_pressure_read(const struct pc_maps *m, struct pc_ct_pressure *out);
+/* Adds n to a pc_ct_stats counter (userspace: CPU 0's slot). */
+int pc_ct_stat_add(const struct pc_maps *m, uint32_t stat, uint64_t n);
 
 /* Sums a per-CPU counter map entry over the possible CPUs. */
 int pc_counter_read(int fd, uint32_t key, struct pc_counter *out);
 
-/* Number of entries of a hash, LRU or trie map (walks the keys). */
+/* Number of entries of a hash, LRU or trie map: batch lookups where the
+ * map has them, at most the map's max_entries. */
 long pc_map_count(int fd, size_t key_size);
 
 #endif

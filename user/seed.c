@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "diag.h"
 
 /* TCP states worth keeping: the connection is up or closing. */
 #define SEED_STATES                                                      \
@@ -165,6 +166,9 @@ int pc_seed_connections(const struct pc_maps *m, const struct pc_ruleset *rs,
 	if (!err)
 		err = seed_family(&s, AF_INET6);
 	*seeded = s.seeded;
+	/* Counted, so that the table's evictions are not misread. */
+	if (*seeded && pc_ct_stat_add(m, PC_CTS_SEEDED, *seeded))
+		pc_warn("cannot count the kept connections");
 out:
 	free(s.names);
 	return err;

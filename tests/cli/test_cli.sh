@@ -7,13 +7,8 @@ set -u
 BUILD=${BUILD:-build}
 PC=${PC:-$BUILD/portcullis}
 SITE=policy/examples/site.yaml
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; shift; printf '#   %s\n' "$@"; }
+# shellcheck source=tests/cli/tap.sh
+. "$(dirname "$0")/tap.sh"
 
 # case NAME EXIT JQ-FILTER -- COMMAND...   (filter must print true)
 case_json() {
@@ -101,6 +96,25 @@ case_text "unknown kind with a suggestion" 1 "badkind.yaml:3:13: error: unknown 
 f=$(site farkind "hosts:
   - {name: a, kinds: [zzzzzzzz], addresses: [192.0.2.1]}")
 case_text "unknown kind, nothing near: the built-in kinds listed" 1 "unknown kind 'zzzzzzzz' \\(kinds: management-server, .*, dhcp-server, or one the site declares" -- $PC check -c "$f"
+f=$(site shared 'hosts:
+  - name: a
+    kinds: [linux]
+    addresses: [198.51.100.7]
+  - name: b
+    kinds: [windows]
+    addresses: [198.51.100.7]')
+case_text "same address in hosts of two roles: a warning with both" 0 \
+	"shared.yaml:5:5: host 'b' \\(windows\\) and host 'a' \\(linux, line 2\\) both list 198.51.100.7" -- $PC check -c "$f"
+case_json "check -j lists shared addresses" 0 \
+	'.shared_addresses == [{"address": "198.51.100.7", "hosts": ["a", "b"]}]' -- $PC check -j -c "$f"
+# Twenty more Linux hosts in front of the example's: a pair's host list
+# names sixteen, then counts the rest.
+f=$work/many.yaml
+awk '{ print } /^hosts:/ { for (i = 0; i < 20; i++)
+	printf "  - {name: extra%d, kinds: [linux], addresses: [198.51.100.%d]}\n", i, 100 + i }' \
+	$SITE > "$f"
+case_text "check names sixteen hosts of a pair, then how many more" 0 \
+	"A-3.21-backup-bkressvc counts on A-3.19-restore-bkressvc \\(extra0, extra1, .*, extra15 and 10 more\\)" -- $PC check -c "$f"
 case_text "missing site file" 1 "cannot read the site file" -- $PC check -c "$work/nope.yaml"
 f=$(site yamlerr 'hosts: [a, b')
 case_text "YAML syntax error has a position" 1 "yamlerr.yaml:[0-9]+:[0-9]+: error: not valid YAML" -- $PC check -c "$f"

@@ -8,13 +8,8 @@
 set -u
 BUILD=${BUILD:-build}
 PC=${PC:-$BUILD/portcullis}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; shift; printf '#   %s\n' "$@"; }
+# shellcheck source=tests/cli/tap.sh
+. "$(dirname "$0")/tap.sh"
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 
 have_nft=1

@@ -9,12 +9,8 @@ cd "$(dirname "$0")/../.." || exit 1
 PC=${PC:-$BUILD/portcullis}
 SCHEMA=docs/site.schema.json
 VALIDATE="/usr/bin/python3 tests/cli/schema_validate.py $SCHEMA"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; shift; printf '#   %s\n' "$@"; }
+# shellcheck source=tests/cli/tap.sh
+. tests/cli/tap.sh
 
 # agree NAME WANT FILE: WANT is valid or invalid, for the schema and check.
 agree() {
@@ -50,6 +46,9 @@ bad_cases=(
 	"flow with a bad protocol|flows: [{id: s1, purpose: x, protocols: [sctp], initiator: {kinds: [linux], port: auto}, responder: {kinds: [management-server], port: 9}}]"
 	"flow id with a space|flows: [{id: 's 1', purpose: x, protocols: [tcp], initiator: {kinds: [linux], port: auto}, responder: {kinds: [management-server], port: 9}}]"
 	"unknown part|parts: {frobnicator: on}"
+	"router that is not link-local|routers: [\"2001:db8::1\"]"
+	"ipv6-ra value that does not exist|settings: {ipv6-ra: some}"
+	"conntrack table below 1024|settings: {conntrack: {max-connections: 100}}"
 )
 i=0
 for c in "${bad_cases[@]}"; do
@@ -58,6 +57,9 @@ for c in "${bad_cases[@]}"; do
 	agree "${c%%|*}" invalid "$work/bad$i.yaml"
 done
 
+# RA Guard, table size and the fallback keyword are valid for both.
+printf 'routers: ["fe80::1"]\nsettings:\n  ipv6-ra: site-routers\n  conntrack: {max-connections: 4096}\n' >"$work/ra.yaml"
+agree "routers, ipv6-ra and max-connections" valid "$work/ra.yaml"
 # The fallback keyword and both-ports lists are valid for both.
 printf 'parameters:\n  ftsvc-port: fallback\n  bkressvc-port-26503: [default, fallback]\n' >"$work/fb.yaml"
 agree "parameters set to default and fallback" valid "$work/fb.yaml"

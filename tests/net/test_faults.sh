@@ -110,8 +110,7 @@ check "our filter is seen on eth0 by its program name" our_tc_filter
 check "rm -rf the pin root again" rm -rf "$PINS"
 check "detach --all finds the orphan by program name and removes it" \
 	srv "$PC" detach --all --pin-root "$PINS"
-no_tc_filter() { ! our_tc_filter; }
-check "no portcullis filter left on eth0" no_tc_filter
+check_not "no portcullis filter left on eth0" our_tc_filter
 
 # With the daemon, enforcement does not even blink: it holds the maps and
 # the XDP link, sees the pins go, and pins them again.
@@ -145,5 +144,4 @@ check "someone removes our TC filter by hand" srv tc filter del dev eth0 egress 
 check "detach then prints no raw libbpf errors" \
 	no_netlink_noise srv "$PC" detach --all --pin-root "$PINS"
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_end

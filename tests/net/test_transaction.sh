@@ -18,32 +18,25 @@ BUILD=${BUILD:-build}
 PC=${PC:-$ROOT/$BUILD/portcullis}
 ID=pct$$$RANDOM
 TMP=$(mktemp -d "/tmp/$ID.XXXX")
-BPFFS=$TMP/bpffs
-PINS=$BPFFS/portcullis
-RECORD=/run/portcullis/$(tr / _ <<<"$PINS")
-
-unmount() {
-	nsenter --net="/run/netns/$ID-srv" "$PC" -q detach --all --pin-root "$PINS" >/dev/null 2>&1
-	mountpoint -q "$BPFFS" && umount "$BPFFS"
-}
-PAIR_CLEANUP=unmount
 # shellcheck source=tests/net/pair.sh
 . "$(dirname "$0")/pair.sh"
+RECORD=/run/portcullis/$(tr / _ <<<"$PINS")
 pc() { srv "$PC" "$@" --pin-root "$PINS"; }
 generation() { pc status -j | jq -r .generation; }
 record_sum() { cat "$RECORD.json" "$RECORD.site.yaml" | md5sum; }
 
-# TCP from the peer to srv:PORT answers (a listener that echoes a token).
+# TCP from the peer to srv:PORT: the connection and a token echoed back
+# (2: the listener never came up).
 tcp_ok() { # PORT
 	local tok="t$RANDOM" l out
-	(exec nsenter --net="/run/netns/$ID-srv" socat -T3 "TCP-LISTEN:$1,bind=192.0.2.10,reuseaddr" EXEC:cat </dev/null >/dev/null 2>&1) &
+	(exec nsenter --net="/run/netns/$ID-srv" socat -T3 -t3 "TCP-LISTEN:$1,bind=192.0.2.10,reuseaddr" EXEC:cat </dev/null >/dev/null 2>&1) &
 	l=$!
-	for _ in $(seq 50); do srv ss -Hlnt "sport = :$1" | grep -q . && break; sleep 0.05; done
-	out=$(echo "$tok" | peer timeout 3 socat -T2 - "TCP:192.0.2.10:$1" 2>/dev/null)
+	wait_socket "$ID-srv" tcp 192.0.2.10 "$1" || { kill "$l"; wait "$l"; return 2; }
+	out=$(echo "$tok" | peer timeout 5 socat -T3 -t3 - "TCP:192.0.2.10:$1" 2>/dev/null)
 	kill "$l" 2>/dev/null; wait "$l" 2>/dev/null
 	[ "$out" = "$tok" ]
 }
-tcp_refused() { ! tcp_ok "$@"; }
+tcp_refused() { tcp_ok "$@"; [ $? = 1 ]; }
 
 site() { # FILE HTTP-PORT
 	cat >"$1" <<EOT
@@ -54,11 +47,7 @@ parameters: {hcsm-http-port: $2}
 EOT
 }
 
-pair_up
-mkdir -p "$BPFFS" && mount -t bpf bpf "$BPFFS" || { echo "not ok 1 - mount a private bpffs"; exit 1; }
-ip -n "$ID-srv" link add eth1 type veth peer name eth1 netns "$ID-peer"
-ip -n "$ID-srv" link set eth1 up
-ip -n "$ID-peer" link set eth1 up
+pair_up --spare || { tap FAIL "namespaces, veth pairs and a private bpffs"; tap_end; exit 1; }
 site "$TMP/a.yaml" 22015
 site "$TMP/b.yaml" 22115
 
@@ -118,11 +107,8 @@ for i in 1 2; do
 		--pin-root "$PINS" >"$TMP/reload$i.json" 2>"$TMP/reload$i.err" </dev/null) &
 	eval "r$i=\$!"
 done
-for _ in $(seq 100); do
-	[ "$(cat "$TMP"/reload?.err 2>/dev/null | grep -c 'waiting for another')" = 2 ] && break
-	sleep 0.05
-done
-check "both reloads wait for the lock" test "$(cat "$TMP"/reload?.err | grep -c 'waiting for another')" = 2
+both_waiting() { [ "$(cat "$TMP"/reload?.err 2>/dev/null | grep -c 'waiting for another')" = 2 ]; }
+check "both reloads wait for the lock" wait_until 10 both_waiting
 exec {lock}<&-
 # shellcheck disable=SC2154
 wait "$r1"; rc1=$?; wait "$r2"; rc2=$?
@@ -150,5 +136,4 @@ check "  and says the pinned maps do not fit" grep -q "refused the maps pinned u
 check "  eth0 was not touched" sh -c \
 	"! nsenter --net=/run/netns/$ID-srv ip -j link show dev eth0 | jq -e '.[0].xdp' >/dev/null"
 rm -rf "$PINS"
-echo "1..$n"
-[ "$fails" = 0 ]
+tap_end

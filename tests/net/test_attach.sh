@@ -169,7 +169,7 @@ check "stats -j" sh -c "'$PC' stats -j --pin-root '$PINS' -c '$SITE' >'$TMP/stat
 check "stats: A-1.1 counted both ways" jq_true "$TMP/stats.json" \
 	'[.paths[] | select(.path == "A-1.1-http-gui" and .packets > 0 and .bytes > 0) | .direction] | sort == ["egress", "ingress"]'
 check "stats: A-2.3 counted both ways with table row" jq_true "$TMP/stats.json" \
-	'[.paths[] | select(.path == "A-2.3-ssh-linux" and .packets > 0 and .row == "A-2.3") | .direction] | sort == ["egress", "ingress"]'
+	'[.paths[] | select(.path == "A-2.3-ssh-linux" and .packets > 0 and .table == "A-2" and .row == 3) | .direction] | sort == ["egress", "ingress"]'
 check "stats: A-2.12 counted on ingress" jq_true "$TMP/stats.json" \
 	'any(.paths[]; .path == "A-2.12-snmp-trap" and .direction == "ingress" and .packets >= 1)'
 check "stats: no-rule drops on ingress (desk -> 2323)" jq_true "$TMP/stats.json" \

@@ -35,7 +35,8 @@ static struct json_object *rule_json(const struct pc_ruleset *rs,
 	json_object_object_add(o, "purpose", r->flow->purpose_en ?
 				json_object_new_string(r->flow->purpose_en) : NULL);
 	json_object_object_add(o, "direction", json_object_new_string(pc_dir_name(r->dir)));
-	json_object_object_add(o, "initiator", json_object_new_string(
+	/* "initiator" is an endpoint object in catalog: a side here. */
+	json_object_object_add(o, "initiator_side", json_object_new_string(
 				       r->dir == PC_DIR_EGRESS ? "local" : "remote"));
 	json_object_object_add(o, "protocol", json_object_new_string(pc_proto_name(r->proto)));
 	json_object_object_add(o, "local_ports", pc_json_ranges(&r->local, 1));

@@ -186,6 +186,10 @@ case_json "...ports keys are arrays of port-range strings (catalog)" 0 \
 	'all(.[]; (.responder.ports | type) == "array" and (.initiator.ports | type) == "array")' -- $PC catalog -j
 case_json "...ports keys are arrays of port-range strings (explain)" 0 \
 	'all(.rules[]; (.local_ports | type) == "array" and (.remote_ports | type) == "array" and all(.local_ports[], .remote_ports[]; type == "string"))' -- $PC explain --role linux -j
+case_json "initiator: an endpoint object in the catalog; explain's rules say initiator_side" 0 \
+	'all(.[]; (.initiator | type) == "object" and (.responder | type) == "object")' -- $PC catalog -j
+case_json "initiator_side is local on egress, remote on ingress" 0 \
+	'all(.rules[]; .initiator_side == (if .direction == "egress" then "local" else "remote" end)) and all(.rules[]; has("initiator") | not)' -- $PC explain -c $SITE --host hcsm -j
 case_json "explain --host: host is the name, role is null" 0 \
 	'.host == "web01" and .role == null' -- $PC explain -c $SITE --host web01 -j
 case_json "explain --role: role is the kind, host is null" 0 \

@@ -81,7 +81,8 @@ static struct json_object *endpoint_json(const struct pc_policy *p,
 
 		for (size_t i = 0; i < e->nhosts; i++)
 			json_object_array_add(hosts, json_object_new_string(e->hosts[i]));
-		json_object_object_add(o, "hosts", hosts);
+		/* "hosts" is check's array of host objects. */
+		json_object_object_add(o, "host_names", hosts);
 	}
 	json_object_object_add(o, "process",
 			       e->process ? json_object_new_string(e->process) : NULL);

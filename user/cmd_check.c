@@ -262,7 +262,7 @@ static struct json_object *shared_addrs(const struct pc_policy *p)
 		hosts = json_object_new_array();
 		json_object_array_add(hosts, json_object_new_string(v[i].first->name));
 		json_object_array_add(hosts, json_object_new_string(v[i].other->name));
-		json_object_object_add(o, "hosts", hosts);
+		json_object_object_add(o, "host_names", hosts);
 		json_object_array_add(arr, o);
 	}
 	free(v);

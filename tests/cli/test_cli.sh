@@ -106,7 +106,7 @@ f=$(site shared 'hosts:
 case_text "same address in hosts of two roles: a warning with both" 0 \
 	"shared.yaml:5:5: host 'b' \\(windows\\) and host 'a' \\(linux, line 2\\) both list 198.51.100.7" -- $PC check -c "$f"
 case_json "check -j lists shared addresses" 0 \
-	'.shared_addresses == [{"address": "198.51.100.7", "hosts": ["a", "b"]}]' -- $PC check -j -c "$f"
+	'.shared_addresses == [{"address": "198.51.100.7", "host_names": ["a", "b"]}]' -- $PC check -j -c "$f"
 # Twenty more Linux hosts in front of the example's: a pair's host list
 # names sixteen, then counts the rest.
 f=$work/many.yaml
@@ -196,6 +196,15 @@ case_json "explain --role: role is the kind, host is null" 0 \
 	'.role == "linux" and .host == null' -- $PC explain --role linux -j
 case_json "explain --role --packet: the same two keys" 0 \
 	'.role == "linux" and .host == null' -- $PC explain --role linux -j --packet 'tcp 192.0.2.10:40000 > 198.51.100.11:22'
+case_json "hosts: check's array of host objects; host_names: arrays of names" 0 \
+	'all(.hosts[]; type == "object" and (.name | type) == "string") and all(.shared_addresses[]; (.host_names | type) == "array")' -- $PC check -j -c $SITE
+f=$(site hostflow 'hosts:
+  - {name: a, kinds: [linux], addresses: [192.0.2.1]}
+  - {name: b, kinds: [linux], addresses: [192.0.2.2]}
+flows:
+  - {id: s1, purpose: x, protocols: [tcp], initiator: {hosts: [a], port: auto}, responder: {hosts: [b], port: 9}}')
+case_json "a site flow's endpoint names its hosts in host_names" 0 \
+	'.[] | select(.path == "s1") | .initiator.host_names == ["a"] and .responder.host_names == ["b"] and (has("hosts") | not)' -- $PC catalog -j -c "$f"
 case_json "counts end in _count and are integers" 0 \
 	'([.catalog_flow_count, .site_flow_count, .enabled_flow_count] | all(type == "number"))
 	 and all(.hosts[]; (.rule_count | type) == "number" and (.flow_count | type) == "number")' -- $PC check -j -c $SITE

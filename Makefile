@@ -29,7 +29,7 @@ DEBIAN_PACKAGES := make gcc clang llvm libbpf-dev bpftool libelf-dev \
 	zlib1g-dev libyaml-dev libjson-c-dev libcmocka-dev libclang-rt-14-dev \
 	pkg-config jq iproute2 util-linux python3 python3-aiosmtpd socat openssh-server \
 	openssh-client dnsmasq-base snmp snmptrapd busybox curl openssl \
-	iputils-ping tcpdump
+	iputils-ping tcpdump libsystemd-dev
 
 WARN     := -Wall -Wextra -Werror
 CPPFLAGS := -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD)
@@ -39,7 +39,7 @@ SAN_CFLAGS  := -std=c11 $(WARN) -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined -MMD -MP
 # LIBBPF=-l:libbpf.a links Debian's static libbpf (make deb does).
 LIBBPF   ?= -lbpf
-LDLIBS   := $(LIBBPF) -lelf -lz -lyaml -ljson-c
+LDLIBS   := $(LIBBPF) -lelf -lz -lyaml -ljson-c -lsystemd
 
 BPF_CFLAGS := -target bpf -O2 -g $(WARN) -D__TARGET_ARCH_$(ARCH) -Ibpf/noglibc -Iinclude \
 	-Ibpf $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH)) -MMD -MP
@@ -200,6 +200,12 @@ install: $(BUILD)/portcullis
 		-e 's|@sysconfdir@|$(sysconfdir)|g' -e 's|@docdir@|$(docdir)|g' \
 		dist/portcullis.service.in > $(DESTDIR)$(unitdir)/portcullis.service
 	$(Q)chmod 644 $(DESTDIR)$(unitdir)/portcullis.service
+	$(Q)sed -n '/^#@ hardening {/,/^#@ }/p' dist/portcullis.service.in > $(BUILD)/unit-hardening
+	$(Q)sed -e '/^#@HARDENING@/r $(BUILD)/unit-hardening' dist/portcullis@.service.in | \
+		sed -e '/^#@/d' -e 's|@sbindir@|$(sbindir)|g' \
+		-e 's|@sysconfdir@|$(sysconfdir)|g' -e 's|@docdir@|$(docdir)|g' \
+		> $(DESTDIR)$(unitdir)/portcullis@.service
+	$(Q)chmod 644 $(DESTDIR)$(unitdir)/portcullis@.service
 	$(Q)$(INSTALL) -m 644 dist/portcullis.8 $(DESTDIR)$(man8dir)/portcullis.8
 	$(Q)$(INSTALL) -m 644 README.md docs/policy.md $(DESTDIR)$(docdir)/
 	$(Q)[ -e $(DESTDIR)$(sysconfdir)/default/portcullis ] || \
@@ -210,6 +216,7 @@ install: $(BUILD)/portcullis
 # Leaves the configuration, as a package removal does.
 uninstall:
 	rm -f $(DESTDIR)$(sbindir)/portcullis $(DESTDIR)$(unitdir)/portcullis.service \
+		$(DESTDIR)$(unitdir)/portcullis@.service \
 		$(DESTDIR)$(man8dir)/portcullis.8 $(DESTDIR)$(docdir)/README.md \
 		$(DESTDIR)$(docdir)/policy.md
 	-rmdir $(DESTDIR)$(docdir)

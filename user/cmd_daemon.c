@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "datapath.h"
+#include "notify.h"
 #include "reload.h"
 #include "watch.h"
 
@@ -46,11 +47,14 @@ static void reload_now(const struct pc_reload_req *rq, const char *why)
 	struct pc_reload_res res;
 
 	fprintf(stderr, "portcullis: daemon: %s: reloading\n", why);
+	pc_notify_reloading();
 	if (pc_reload(rq, &res)) {
 		fprintf(stderr, "portcullis: daemon: the new policy was refused; the policy in force is unchanged\n");
+		pc_notify_ready("enforcing; the last reload was refused, the policy in force is unchanged");
 		return;
 	}
 	pc_reload_print(&res, stderr);
+	pc_notify_ready("enforcing generation %u (%zu rules)", res.generation, res.nrules);
 	pc_reload_res_free(&res);
 }
 
@@ -76,6 +80,7 @@ static int run_loop(const struct pc_reload_req *rq, const char *site)
 	}
 	fprintf(stderr, "portcullis: daemon: running (pid %d)%s%s; SIGHUP reloads\n",
 		(int)getpid(), site ? ", watching " : "", site ? site : "");
+	pc_notify_ready("enforcing; SIGHUP or a change of the site file reloads");
 	fds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	fds[1] = (struct pollfd){ .fd = w.fd, .events = POLLIN };
 	for (;;) {
@@ -96,6 +101,7 @@ static int run_loop(const struct pc_reload_req *rq, const char *site)
 			}
 			fprintf(stderr, "portcullis: daemon: %s: exiting; enforcement stays in place ('portcullis detach' removes it)\n",
 				strsignal((int)si.ssi_signo));
+			pc_notify_stopping();
 			break;
 		}
 		if (site && (fds[1].revents & POLLIN) && pc_watch_changed(&w)) {

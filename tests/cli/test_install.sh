@@ -43,8 +43,14 @@ for row in "${cases[@]}"; do
 	fi
 	check "${vars:-defaults}: binary at $bin runs" "$dest$bin" check -c "$dest/etc/portcullis/site.yaml"
 	check "${vars:-defaults}: unit at $unit" test -f "$dest$unit"
-	check "${vars:-defaults}: unit's ExecStart is $bin" test "$(unit_exec "$dest$unit")" = "$bin"
-	check "${vars:-defaults}: unit has no template left" sh -c "! grep -n '@' '$dest$unit'"
+	# @word@ is a placeholder; "#@" a template line (systemd's @sets stay).
+	for u in "$dest$unit" "${dest}${unit%.service}@.service"; do
+		check "${vars:-defaults}: ${u##*/} has no template left" sh -c "! grep -nE '@[a-z]+@|^#@' '$u'"
+		check "${vars:-defaults}: ${u##*/}'s ExecStart is $bin" test "$(unit_exec "$u")" = "$bin"
+	done
+	check "${vars:-defaults}: the template has the service's hardening" \
+		test "$(grep -c '^Protect\|^Capab\|^SystemCall\|^Restrict' "${dest}${unit%.service}@.service")" = \
+		"$(grep -c '^Protect\|^Capab\|^SystemCall\|^Restrict' "$dest$unit")"
 	check "${vars:-defaults}: unit reads /etc/default/portcullis" \
 		grep -qx 'EnvironmentFile=-/etc/default/portcullis' "$dest$unit"
 	check "${vars:-defaults}: man page at $man" test -f "$dest$man"

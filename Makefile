@@ -21,7 +21,7 @@ endif
 .SUFFIXES:
 .SECONDARY:
 .PHONY: all deps check demo test fuzz clean format bench other-cc check-fresh \
-	install uninstall deb
+	install uninstall deb check-systemd
 
 # Debian packages to build, test and run the demo (the lab's servers and
 # clients are real Debian programs).
@@ -291,3 +291,13 @@ bench: bench-deps
 
 .PHONY: bench-build bench-deps
 # ---- end of bench -------------------------------------------------------
+
+# ---- check-systemd: the unit under a real systemd ------------------------
+# A Debian 12 root with systemd (cached in /var/cache/portcullis), the
+# build installed into it, booted with systemd-nspawn in the test's own
+# network namespace (root; ~1 min, ~3 min the first time).
+SYSTEMD_TEST_PACKAGES := systemd-container mmdebstrap zstd socat jq iproute2
+
+check-systemd: $(BUILD)/portcullis
+	@$(MAKE) --no-print-directory deps DEBIAN_PACKAGES="$(SYSTEMD_TEST_PACKAGES)"
+	@BUILD=$(BUILD) bash tests/systemd/test_unit.sh

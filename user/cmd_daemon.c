@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "datapath.h"
+#include "journal.h"
 #include "notify.h"
 #include "reload.h"
 #include "watch.h"
@@ -42,6 +43,9 @@ static int daemon_option(int opt, const char *arg, void *ctx)
 	return pc_reload_option(opt, arg, ctx);
 }
 
+/* Policy changes and denied packets, for the journal. */
+static struct pc_journal journal;
+
 static void reload_now(const struct pc_reload_req *rq, const char *why)
 {
 	struct pc_reload_res res;
@@ -51,9 +55,11 @@ static void reload_now(const struct pc_reload_req *rq, const char *why)
 	if (pc_reload(rq, &res)) {
 		fprintf(stderr, "portcullis: daemon: the new policy was refused; the policy in force is unchanged\n");
 		pc_notify_ready("enforcing; the last reload was refused, the policy in force is unchanged");
+		pc_journal_refused(&journal, why, rq->site);
 		return;
 	}
 	pc_reload_print(&res, stderr);
+	pc_journal_policy(&journal, why, rq->site, &res);
 	pc_notify_ready("enforcing generation %u (%zu rules)", res.generation, res.nrules);
 	pc_reload_res_free(&res);
 }
@@ -61,7 +67,7 @@ static void reload_now(const struct pc_reload_req *rq, const char *why)
 static int run_loop(const struct pc_reload_req *rq, const char *site)
 {
 	struct pc_watch w = { .fd = -1 };
-	struct pollfd fds[2];
+	struct pollfd fds[3];
 	sigset_t mask;
 	int sfd, err;
 
@@ -83,15 +89,19 @@ static int run_loop(const struct pc_reload_req *rq, const char *site)
 	pc_notify_ready("enforcing; SIGHUP or a change of the site file reloads");
 	fds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	fds[1] = (struct pollfd){ .fd = w.fd, .events = POLLIN };
+	pc_journal_init(&journal, PC_LOG_DENIED_SAMPLE); /* later: the site's log-denied */
+	fds[2] = (struct pollfd){ .fd = pc_journal_denied_open(&journal, rq->pin_root), .events = POLLIN };
 	for (;;) {
 		struct signalfd_siginfo si;
 
-		if (poll(fds, site ? 2 : 1, -1) < 0) {
+		if (poll(fds, 3, -1) < 0) { /* a negative fd is skipped */
 			if (errno == EINTR)
 				continue;
 			pc_err("daemon: poll: %s", strerror(errno));
 			break;
 		}
+		if (fds[2].revents & POLLIN)
+			pc_journal_denied_read(&journal);
 		if (fds[0].revents & POLLIN) {
 			if (read(sfd, &si, sizeof(si)) != sizeof(si))
 				continue;
@@ -112,6 +122,7 @@ static int run_loop(const struct pc_reload_req *rq, const char *site)
 		}
 	}
 	pc_watch_close(&w);
+	pc_journal_close(&journal);
 	close(sfd);
 	return PC_EXIT_OK;
 }

@@ -152,6 +152,11 @@ attached() { m portcullis status -j | jq -e '.attached and (.interfaces[0] | .na
 generation() { m portcullis status -j | jq -r '.generation // 0'; }
 active() { test "$(m systemctl is-active portcullis)" = active || { journal portcullis | tail -4; false; }; }
 in_journal() { journal portcullis | grep -q -- "$1"; } # TEXT
+# Entries of the unit whose fields match: jq -e over the array of them.
+entries() { # JOURNALCTL-MATCH... JQ-FILTER (the last argument)
+	local filter=${!#}
+	m journalctl -q -b -u portcullis -o json --no-pager "${@:1:$#-1}" | jq -se "$filter"
+}
 
 [ "$(id -u)" -eq 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
 [ -x "$PC" ] || { echo "Bail out! build $PC first"; exit 1; }
@@ -171,6 +176,9 @@ check "no ordering cycle at boot" sh -c "! nsenter -t $INIT -a journalctl -b -q 
 check "the hooks are attached (portcullis status -j in the machine)" attached
 check "cli reaches the HTTP GUI on 22015 (A-1.1)" connects 22015
 check "an undocumented port (9999) is dropped" dropped 9999
+check "the denial is a warning in the journal with its fields" wait_for 5 entries -p warning PORTCULLIS_EVENT=denied \
+	'any(.[]; .PRIORITY == "4" and .PORTCULLIS_REASON == "no-rule" and .PORTCULLIS_PROTO == "tcp" and
+	 .PORTCULLIS_SRC == "192.0.2.20" and .PORTCULLIS_DST == "192.0.2.10" and .PORTCULLIS_DST_PORT == "9999")'
 
 # --- a port change: by the file watch, and by systemctl reload ---
 gen=$(generation)
@@ -178,6 +186,11 @@ site_port 22115
 check "saving the site reloads it (generation $gen -> more)" wait_for 10 sh -c \
 	"test \"\$(nsenter -t $INIT -a portcullis status -j | jq -r .generation)\" -gt $gen"
 check "the journal says what changed" wait_for 5 in_journal "A-1.1"
+check "the policy change is a notice with generation, file and cause" entries PORTCULLIS_EVENT=policy \
+	"any(.[]; .PRIORITY == \"5\" and .PORTCULLIS_GENERATION == \"$((gen + 1))\" and
+	 .PORTCULLIS_SITE == \"/etc/portcullis/site.yaml\" and .PORTCULLIS_WHO == \"the site file changed\")"
+check "and one entry for the path that changed" entries PORTCULLIS_PATH=A-1.1-http-gui \
+	'any(.[]; .PORTCULLIS_CHANGE == "changed" and (.PORTCULLIS_DETAIL | contains("22115")))'
 check "the new port 22115 passes" connects 22115
 check "the old port 22015 is dropped" dropped 22015
 gen=$(generation)
@@ -188,6 +201,17 @@ check "RELOADING=1 then READY=1: active again, status names the generation" wait
 	"nsenter -t $INIT -a systemctl is-active portcullis | grep -qx active &&
 	 nsenter -t $INIT -a systemctl show -P StatusText portcullis | grep -q 'enforcing generation $((gen + 1))'"
 check "the journal has the SIGHUP reload" in_journal "SIGHUP: reloading"
+
+# --- a flood of denied packets: sampled, the rest counted ---
+# 400 datagrams in 0.2 s fall in at most two seconds: 10 entries each.
+peer "$ROOT/$BUILD/tools/udpseq" send 192.0.2.10 9998 400 500 192.0.2.20:40998 >/dev/null 2>&1
+sleep 1.1 # the next second's packet closes the sampled one
+dropped 9999
+n9998=$(entries PORTCULLIS_DST_PORT=9998 length)
+check "a flood of 400 denied datagrams: sampled, $n9998 entries (1 to 20)" \
+	test "$n9998" -ge 1 -a "$n9998" -le 20
+check "and one entry counts those left out" wait_for 5 entries PORTCULLIS_EVENT=denied-left-out \
+	'any(.[]; (.PORTCULLIS_LEFT_OUT | tonumber) >= 100)'
 
 # --- stop: the enforcement stays ---
 check "systemctl stop" m systemctl stop portcullis

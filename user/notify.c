@@ -42,14 +42,3 @@ int pc_notify_stopping(void)
 {
 	return sent(sd_notify(0, "STOPPING=1\nSTATUS=stopping; enforcement stays in place"));
 }
-
-int pc_notify_status(const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	return sent(sd_notifyf(0, "STATUS=%s", line));
-}

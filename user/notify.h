@@ -15,7 +15,5 @@ int pc_notify_ready(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int pc_notify_reloading(void);
 /* The daemon stops (enforcement stays in the kernel). */
 int pc_notify_stopping(void);
-/* A free-form status line shown by `systemctl status`. */
-int pc_notify_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

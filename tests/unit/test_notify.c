@@ -62,7 +62,6 @@ static unsigned long long now_usec(void)
 }
 
 static int ready(void) { return pc_notify_ready("enforcing generation %u (%d rules)", 3u, 45); }
-static int status(void) { return pc_notify_status("reloading %s", "site.yaml"); }
 
 static void test_messages(void **state)
 {
@@ -71,7 +70,6 @@ static void test_messages(void **state)
 		const char *expect;
 	} cases[] = {
 		{ ready, "READY=1\nSTATUS=enforcing generation 3 (45 rules)" },
-		{ status, "STATUS=reloading site.yaml" },
 		{ pc_notify_stopping, "STOPPING=1\nSTATUS=stopping; enforcement stays in place" },
 	};
 	size_t i;

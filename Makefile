@@ -298,6 +298,6 @@ bench: bench-deps
 # network namespace (root; ~1 min, ~3 min the first time).
 SYSTEMD_TEST_PACKAGES := systemd-container mmdebstrap zstd socat jq iproute2
 
-check-systemd: $(BUILD)/portcullis
+check-systemd: $(BUILD)/portcullis $(BUILD)/tools/udpseq
 	@$(MAKE) --no-print-directory deps DEBIAN_PACKAGES="$(SYSTEMD_TEST_PACKAGES)"
 	@BUILD=$(BUILD) bash tests/systemd/test_unit.sh

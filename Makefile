@@ -29,7 +29,8 @@ DEBIAN_PACKAGES := make gcc clang llvm libbpf-dev bpftool libelf-dev \
 	zlib1g-dev libyaml-dev libjson-c-dev libcmocka-dev libclang-rt-14-dev \
 	pkg-config jq iproute2 util-linux python3 python3-aiosmtpd socat openssh-server \
 	openssh-client dnsmasq-base snmp snmptrapd busybox curl openssl \
-	iputils-ping tcpdump libsystemd-dev
+	iputils-ping tcpdump python3-yaml python3-jsonschema nftables \
+	python3-scapy nmap thc-ipv6 libsystemd-dev
 
 WARN     := -Wall -Wextra -Werror
 CPPFLAGS := -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD)
@@ -65,7 +66,10 @@ TEST_HELPERS := $(filter-out $(UNIT_SRCS) $(PROG_SRCS),$(wildcard tests/unit/*.c
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
-all: $(BUILD)/portcullis $(UNIT_BINS) $(PROG_BINS) $(TOOL_BINS)
+# The nftables export's differential test links the reference classifier.
+NET_TOOLS := $(BUILD)/tools/export_diff
+
+all: $(BUILD)/portcullis $(UNIT_BINS) $(PROG_BINS) $(TOOL_BINS) $(NET_TOOLS)
 
 $(BUILD)/portcullis: $(BUILD)/obj/main.o $(USER_OBJS)
 	$(call msg,LINK,$@)
@@ -92,6 +96,14 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+# Each BPF header builds alone: it includes what it uses.
+BPF_HEADERS := $(wildcard bpf/*.h)
+HDR_CHECKS  := $(patsubst bpf/%.h,$(BUILD)/hdrcheck/%.o,$(BPF_HEADERS))
+$(BUILD)/hdrcheck/%.o: bpf/%.h
+	$(call msg,HDR,$<)
+	@mkdir -p $(@D)
+	$(Q)echo '#include "$*.h"' | $(CLANG) $(BPF_CFLAGS) -MT $@ -MF $(@:.o=.d) -x c -c - -o $@
+
 $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
@@ -101,6 +113,11 @@ $(BUILD)/tools/%: tests/tools/%.c
 	$(call msg,TOOL,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(USER_CFLAGS) -o $@ $<
+
+$(BUILD)/tools/export_diff: tests/net/export_diff.c $(USER_OBJS)
+	$(call msg,TOOL,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(USER_CFLAGS) -o $@ $< $(USER_OBJS) $(LDLIBS)
 
 $(BUILD)/asan/portcullis: $(BUILD)/asan/obj/main.o $(SAN_OBJS)
 	$(call msg,LINK-SAN,$@)
@@ -159,7 +176,7 @@ other-cc:
 	$(Q)$(MAKE) --no-print-directory -s CC=$(OTHER_CC) BUILD=$(BUILD)/$(OTHER_CC) \
 		$(BUILD)/$(OTHER_CC)/portcullis
 
-test: all $(UNIT_SAN) $(BUILD)/asan/portcullis $(BUILD)/fuzz/fuzz_policy other-cc
+test: all $(HDR_CHECKS) $(UNIT_SAN) $(BUILD)/asan/portcullis $(BUILD)/fuzz/fuzz_policy other-cc
 	@BUILD=$(BUILD) tests/run.sh
 
 check: deps
@@ -256,7 +273,7 @@ clean:
 # ---- bench: `make bench` (issue 6) -------------------------------------
 # Benchmarks are not tests: nothing here is part of `make check`. The
 # bench programs build on their own rules and need nothing from user/.
-BENCH_PACKAGES := xdp-tools nftables iperf3 iproute2 python3 bpftool \
+BENCH_PACKAGES := xdp-tools nftables iperf3 iproute2 python3 bpftool bc \
 	clang libbpf-dev
 BENCH_BPF   := $(patsubst bench/%.bpf.c,$(BUILD)/bench/%.bpf.o,$(wildcard bench/*.bpf.c))
 BENCH_TOOLS := $(BUILD)/bench/pktcost $(BUILD)/bench/livegen $(BUILD)/bench/xdpload
@@ -288,9 +305,22 @@ bench: bench-deps
 	@-$(MAKE) --no-print-directory $(BUILD)/portcullis >/dev/null 2>&1
 	@BUILD=$(BUILD) bench/run.sh
 	@BUILD=$(BUILD) bench/reload.sh >> docs/benchmarks.md
+	@BUILD=$(BUILD) bench/siteload.sh >> docs/benchmarks.md
 
 .PHONY: bench-build bench-deps
 # ---- end of bench -------------------------------------------------------
+
+# ---- check-kernels: `make check-kernels` (issue 11) --------------------
+# Debian's own 6.1 and 6.12 cloud kernels in qemu (TCG, 4-7 min each): attach
+# in every hook mode, traffic, counters, reload, detach and the prog tests.
+# The kernel .debs are cached in /var/cache/portcullis/kernels; qemu is
+# installed by tests/kernels/run.sh when missing.
+check-kernels: deps
+	@$(MAKE) --no-print-directory -s $(BUILD)/portcullis $(PROG_BINS)
+	@BUILD=$(BUILD) bash tests/kernels/run.sh
+
+.PHONY: check-kernels
+# ---- end of check-kernels -----------------------------------------------
 
 # ---- check-systemd: the unit under a real systemd ------------------------
 # A Debian 12 root with systemd (cached in /var/cache/portcullis), the

@@ -262,7 +262,7 @@ def main(d):
             "portcullis judges a single packet. `attach --ingress tc` judges ingress on "
             "clsact ingress instead (same pc_process(), after GRO): see portcullis-tc in "
             "sections 3 and 4.",
-            "- 1,000,000 hosts: the site loads (256 MiB file cap, 8,000,000 YAML nodes, "
+            "- 1,000,000 hosts: the site loads (256 MiB file cap, 16,000,000 YAML nodes, "
             "compilation in n log n) and lookups stay O(1). One earlier run on a busier "
             "machine showed the established class at 1.35 there (cache pressure from about "
             "100 MiB more map memory is the likely cause); the last run was flat.",

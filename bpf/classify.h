@@ -21,8 +21,12 @@
  * Cost is independent of the number of rules, addresses and the width of
  * port ranges.
  *
- * pc_remote_mask() returns whether any rule names the address at all
- * (documented peers, for ICMP echo).
+ * pc_addr_marked(bank, family, addr, kind) says whether the loader marked
+ * the address (PC_ADDR_NOT_PEER, PC_ADDR_ROUTER).
+ * pc_echo_peer(bank, family, raddr) says whether ICMP echo may be
+ * exchanged with raddr: some rule names it, and not only as a broadcast
+ * or unspecified address (pc_not_peer: the loader's PC_ADDR_NOT_PEER
+ * marks, and multicast, limited broadcast and unspecified by their form).
  */
 #ifndef PC_BPF_CLASSIFY_H
 #define PC_BPF_CLASSIFY_H
@@ -32,22 +36,51 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
+#include "maps.h"
 #include "portcullis.h"
 
-static __always_inline struct pc_mask *pc_remote_mask(__u32 bank, __u8 family,
-						      const __u8 *raddr)
+/* Whether the loader marked address a with kind (PC_ADDR_NOT_PEER,
+ * PC_ADDR_ROUTER). */
+static __always_inline int pc_addr_marked(__u32 bank, __u8 family,
+					  const __u8 *a, __u8 kind)
+{
+	struct pc_addr_key k = {};
+
+	k.bank = bank;
+	k.family = family;
+	k.kind = kind;
+	__builtin_memcpy(k.addr, a, 16);
+	return bpf_map_lookup_elem(&pc_addr, &k) != NULL;
+}
+
+/* An address that is never a unicast peer: by its form (multicast, the
+ * limited broadcast, unspecified) or by the loader's mark. */
+static __always_inline int pc_not_peer(__u32 bank, __u8 family, const __u8 *a)
+{
+
+	if (family == PC_AF_INET) {
+		if (a[0] >= 224 || !(a[0] | a[1] | a[2] | a[3]))
+			return 1;
+	} else if (a[0] == 0xff) {
+		return 1;
+	}
+	return pc_addr_marked(bank, family, a, PC_ADDR_NOT_PEER);
+}
+
+static __always_inline int pc_echo_peer(__u32 bank, __u8 family,
+					const __u8 *raddr)
 {
 	struct pc_cidr_key ck = {};
-	struct pc_mask *m;
 
+	if (pc_not_peer(bank, family, raddr))
+		return 0;
 	ck.a.bank = bank;
 	ck.a.family = family;
 	__builtin_memcpy(ck.a.addr, raddr, 16);
-	m = bpf_map_lookup_elem(&pc_addr, &ck.a);
-	if (m)
-		return m;
+	if (bpf_map_lookup_elem(&pc_addr, &ck.a))
+		return 1;
 	ck.prefixlen = PC_CIDR_KEY_PREFIX_BASE + (family == PC_AF_INET ? 32 : 128);
-	return bpf_map_lookup_elem(&pc_cidr, &ck);
+	return bpf_map_lookup_elem(&pc_cidr, &ck) != NULL;
 }
 
 /* Rules of one port row whose local and remote ranges hold the ports. */
@@ -100,7 +133,8 @@ pc_peer_rules(__u32 bank, const struct pc_bank_settings *set,
 		st->exact_done = 1;
 		st->ck.prefixlen = 0;
 		st->ck.a.bank = bank;
-		st->ck.a._pad[0] = st->ck.a._pad[1] = st->ck.a._pad[2] = 0;
+		st->ck.a.kind = PC_ADDR_RULES;
+		st->ck.a._pad[0] = st->ck.a._pad[1] = 0;
 		st->ck.a.family = k->family;
 		__builtin_memcpy(st->ck.a.addr, k->raddr, 16);
 		st->m = bpf_map_lookup_elem(&pc_addr, &st->ck.a);

@@ -5,17 +5,41 @@
  * pc_ct_key_of(pkt, dir, key) builds the key of the packet's connection as
  * the host sees it (local = destination on ingress, source on egress), so
  * both directions of a connection share one key.
- * pc_ct_lookup(key, set, now) returns the live entry or NULL; an entry idle
- * longer than its state's timeout is deleted and NULL returned.
- * pc_ct_create(key, dir, bcast, slot, gen, tcp_flags, now) records a
- * connection that policy allowed in its initiating direction dir (bcast:
- * sent to a broadcast address, kept for re-checks after a reload). Nothing else
- * creates entries, so undocumented traffic cannot fill the table.
- * pc_ct_update(ct, dir, proto, tcp_flags, now) advances the state (TCP
- * flags; a reply makes UDP and ICMP established) and the idle clock.
+ * Two tables (maps.h): pc_ct for established connections, pc_ct_new for
+ * new ones, so that a flood of new connections from documented peers
+ * evicts only new ones. An established packet costs one lookup (pc_ct);
+ * only a packet of a new connection looks in both.
+ * pc_ct_lookup(key, set, now) returns the live entry or NULL; an entry
+ * idle longer than its state's timeout is deleted and NULL returned.
+ * pc_ct_delete(key) removes one. The state says which table holds an
+ * entry (portcullis.h), so nothing here depends on where it was found.
+ * pc_ct_create(key, dir, bcast, slot, gen, tcp_flags, now) records in
+ * pc_ct_new a connection that policy allowed in its initiating direction
+ * dir (bcast: sent to a broadcast address, kept for re-checks after a
+ * reload). Nothing else creates entries, so undocumented traffic cannot
+ * fill the tables.
+ * pc_ct_update(ct, dir, proto, tcp_flags, now) advances the state
+ * (TCP flags; a reply makes UDP and ICMP established) and the idle clock,
+ * and says what to do with the entry (enum pc_ct_verdict): keep it, end
+ * it, or move it to pc_ct (pc_ct_promote) once the TCP handshake has
+ * completed or the other side has answered.
+ * Every insert and delete is counted in pc_ct_stats, from which userspace
+ * derives the LRU evictions.
  * pc_frag_record / pc_frag_lookup remember the first fragment of a
  * datagram that passed, and find it for the later fragments.
  * Timeouts come from the active bank's settings, in seconds.
+ *
+ * Races: an entry is updated in place, without a lock, by whichever CPU
+ * sees a packet of the connection, so the two directions (or two queues)
+ * may write it at once. Every field is a naturally aligned word written
+ * and read with one access (PC_WRITE_ONCE / PC_READ_ONCE: the compiler may
+ * neither tear nor repeat it), so a reader sees an old or a new value of
+ * each field, never a mix. What can then go wrong is only ordering between
+ * fields: two idle stamps race (either is a time of this jiffy), and two
+ * state steps race (a FIN on one CPU, data on the other): the later store
+ * wins and a lost step is taken again by the next packet of its kind (TCP
+ * retransmits FIN and SYN until answered). No step opens more than the
+ * policy allowed: every state is one of an allowed connection.
  *
  * pc_now() is the time these stamps use: CLOCK_MONOTONIC nanoseconds
  * (bpf_ktime_get_ns(), what user/seed.c writes too), read once per jiffy
@@ -30,10 +54,16 @@
 #include <linux/in.h>
 #include <bpf/bpf_helpers.h>
 
+#include "maps.h"
 #include "parsing.h"
 #include "portcullis.h"
 
 #define PC_NSEC 1000000000ull
+/* How long a TCP connection closed by a FIN each way stays, for the last
+ * ACK and retransmitted FINs: a few seconds, not renewed. */
+#define PC_CT_CLOSED_SECS 5
+#define PC_READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+#define PC_WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
 
 static __always_inline __u64 pc_now(void)
 {
@@ -72,16 +102,41 @@ static __always_inline __u64 pc_ct_timeout(const struct pc_ct_value *ct,
 					   __u8 proto,
 					   const struct pc_bank_settings *set)
 {
+	__u8 state = PC_READ_ONCE(ct->state);
 	__u32 secs;
 
-	if (proto == IPPROTO_TCP)
-		secs = ct->state == PC_CT_ESTABLISHED ? set->ct_tcp_established :
-							 set->ct_tcp_transitory;
-	else if (proto == IPPROTO_UDP)
+	if (proto == IPPROTO_TCP) {
+		if (state == PC_CT_ESTABLISHED)
+			secs = set->ct_tcp_established;
+		else if (state == PC_CT_CLOSED && set->ct_tcp_transitory > PC_CT_CLOSED_SECS)
+			secs = PC_CT_CLOSED_SECS;
+		else
+			secs = set->ct_tcp_transitory;
+	} else if (proto == IPPROTO_UDP) {
 		secs = set->ct_udp;
-	else
+	} else {
 		secs = set->ct_icmp;
+	}
 	return secs * PC_NSEC;
+}
+
+static __always_inline void pc_ct_count(__u32 stat)
+{
+	__u64 *c = bpf_map_lookup_elem(&pc_ct_stats, &stat);
+
+	if (c)
+		*c += 1;
+}
+
+/* Removes the connection from whichever table holds it: both are asked,
+ * so that no verifier state depends on which (deletes are rare: an
+ * expiry, a RST, a SYN starting over, a reload's cut). */
+static __always_inline void pc_ct_delete(const struct pc_ct_key *k)
+{
+	if (!bpf_map_delete_elem(&pc_ct, k)) /* another CPU may have first */
+		pc_ct_count(PC_CTS_EST_DELETED);
+	if (!bpf_map_delete_elem(&pc_ct_new, k))
+		pc_ct_count(PC_CTS_NEW_DELETED);
 }
 
 static __always_inline struct pc_ct_value *
@@ -89,40 +144,132 @@ pc_ct_lookup(const struct pc_ct_key *k, const struct pc_bank_settings *set,
 	     __u64 now)
 {
 	struct pc_ct_value *ct = bpf_map_lookup_elem(&pc_ct, k);
+	__u64 seen;
 
-	if (!ct)
-		return NULL;
-	if (now > ct->last_seen_ns &&
-	    now - ct->last_seen_ns > pc_ct_timeout(ct, k->proto, set)) {
-		bpf_map_delete_elem(&pc_ct, k);
+	if (!ct) {
+		ct = bpf_map_lookup_elem(&pc_ct_new, k);
+		if (!ct)
+			return NULL;
+	}
+	seen = PC_READ_ONCE(ct->last_seen_ns);
+	if (now > seen && now - seen > pc_ct_timeout(ct, k->proto, set)) {
+		pc_ct_delete(k);
 		return NULL;
 	}
 	return ct;
 }
 
-static __always_inline void pc_ct_update(struct pc_ct_value *ct, __u32 dir,
-					 __u8 proto, __u8 flags, __u64 now)
+/* What a packet does to the entry it matched (pc_ct_syn, pc_ct_update). */
+enum pc_ct_verdict {
+	PC_CT_PASS = 0,  /* the packet belongs to the connection */
+	PC_CT_END,       /* it does, and it ends it (RST): delete the entry */
+	PC_CT_PROMOTE,   /* it does, and the connection is now established:
+			  * move the entry from pc_ct_new to pc_ct */
+	PC_CT_MISS,      /* not this connection's (a SYN the reply way):
+			  * judged by the rules, the entry stays */
+	PC_CT_RESTART,   /* a new connection on the same ports (a SYN the
+			  * opening way after the handshake): the entry goes,
+			  * the rules judge the SYN */
+};
+
+/* Whether a TCP SYN (without ACK) belongs to the entry it hit: only a
+ * retransmission of the opening SYN does. Called before pc_ct_update. */
+static __always_inline int pc_ct_syn(const struct pc_ct_value *ct, __u32 dir)
 {
-	ct->last_seen_ns = now;
+	__u8 state = PC_READ_ONCE(ct->state);
+
+	if (dir != ct->init_dir)
+		return PC_CT_MISS;
+	return state == PC_CT_NEW || state == PC_CT_REPLIED ? PC_CT_PASS :
+							      PC_CT_RESTART;
+}
+
+/*
+ * TCP: NEW (initiator's SYN) -> REPLIED (the SYN-ACK) -> ESTABLISHED (the
+ * initiator's ACK) -> CLOSING (a FIN) -> CLOSED (a FIN from each side). A
+ * SYN never matches the other way, and the opening way only before the
+ * handshake completes (a retransmission; pc_ct_syn decides before); a RST
+ * ends the entry; a CLOSED entry is not renewed, so it goes
+ * PC_CT_CLOSED_SECS after the second FIN whatever comes later. An entry
+ * taken over mid-stream is TAKEN until the other side speaks. UDP and
+ * ICMP: a packet the other way makes the entry established. The step to
+ * ESTABLISHED is PC_CT_PROMOTE: the entry moves from pc_ct_new to pc_ct
+ * (not for ICMP echo, see below).
+ */
+static __always_inline int pc_ct_update(struct pc_ct_value *ct, __u32 dir,
+					__u8 proto, __u8 flags, __u64 now)
+{
+	__u8 state = PC_READ_ONCE(ct->state), fins;
+	__u8 init_dir = ct->init_dir;
+
 	if (proto != IPPROTO_TCP) {
-		if (dir != ct->init_dir)
-			ct->state = PC_CT_ESTABLISHED;
-		return;
+		PC_WRITE_ONCE(ct->last_seen_ns, now);
+		if (dir == init_dir || state == PC_CT_ESTABLISHED)
+			return PC_CT_PASS;
+		PC_WRITE_ONCE(ct->state, PC_CT_ESTABLISHED);
+		/* Echo exchanges stay in pc_ct_new: short-lived, and a peer
+		 * pinging with ever new identifiers gets every one answered. */
+		return proto == IPPROTO_UDP ? PC_CT_PROMOTE : PC_CT_PASS;
 	}
-	if (flags & PC_TCP_RST) {
-		ct->state = PC_CT_CLOSED;
-	} else if ((flags & (PC_TCP_SYN | PC_TCP_ACK)) == PC_TCP_SYN &&
-		   dir == ct->init_dir) {
-		/* A new connection on the same ports after a close. */
-		ct->state = PC_CT_NEW;
-		ct->fin_seen = 0;
-	} else if (flags & PC_TCP_FIN) {
-		ct->fin_seen |= 1u << dir;
-		ct->state = PC_CT_CLOSING;
-	} else if (ct->state == PC_CT_NEW && dir != ct->init_dir &&
-		   (flags & PC_TCP_ACK)) {
-		ct->state = PC_CT_ESTABLISHED;
+	if (flags & PC_TCP_RST)
+		return PC_CT_END;
+	if (state == PC_CT_CLOSED)
+		return PC_CT_PASS; /* not renewed */
+	PC_WRITE_ONCE(ct->last_seen_ns, now);
+	if (flags & PC_TCP_FIN) {
+		/* Two FINs at once on two CPUs may keep one bit: the entry
+		 * then stays CLOSING and goes after the transitory timeout. */
+		fins = PC_READ_ONCE(ct->fin_seen) | (1u << dir);
+		PC_WRITE_ONCE(ct->fin_seen, fins);
+		PC_WRITE_ONCE(ct->state, fins == 3 ? PC_CT_CLOSED : PC_CT_CLOSING);
+		return PC_CT_PASS;
 	}
+	if (dir != init_dir) {
+		if (state == PC_CT_NEW && (flags & PC_TCP_SYN))
+			PC_WRITE_ONCE(ct->state, PC_CT_REPLIED);
+		else if (state == PC_CT_TAKEN)
+			goto established;
+		return PC_CT_PASS;
+	}
+	if (state == PC_CT_REPLIED && !(flags & PC_TCP_SYN))
+		goto established;
+	return PC_CT_PASS;
+established:
+	PC_WRITE_ONCE(ct->state, PC_CT_ESTABLISHED);
+	return PC_CT_PROMOTE;
+}
+
+/* Inserts v under k in one of the tables, counted as created. A key that
+ * is already there (two CPUs creating the same connection) is overwritten
+ * without counting, so that created - deleted - live stays the evictions. */
+static __always_inline void pc_ct_insert(const struct pc_ct_key *k,
+					 const struct pc_ct_value *v,
+					 __u32 in_new)
+{
+	long err = in_new ? bpf_map_update_elem(&pc_ct_new, k, v, BPF_NOEXIST) :
+			    bpf_map_update_elem(&pc_ct, k, v, BPF_NOEXIST);
+
+	if (err == -17 /* EEXIST */)
+		err = in_new ? bpf_map_update_elem(&pc_ct_new, k, v, BPF_EXIST) :
+			       bpf_map_update_elem(&pc_ct, k, v, BPF_EXIST);
+	else if (!err)
+		pc_ct_count(in_new ? PC_CTS_NEW_CREATED : PC_CTS_EST_CREATED);
+	if (err && err != -2 /* ENOENT: deleted meanwhile */)
+		pc_ct_count(PC_CTS_INSERT_FAILED);
+}
+
+/* The connection is established: its entry moves from pc_ct_new to pc_ct
+ * (a copy; two CPUs promoting at once insert one entry, see
+ * pc_ct_insert, and delete it once). */
+static __always_inline void pc_ct_promote(const struct pc_ct_key *k,
+					  const struct pc_ct_value *ct)
+{
+	struct pc_ct_value v = *ct;
+
+	v.state = PC_CT_ESTABLISHED;
+	pc_ct_insert(k, &v, 0);
+	if (!bpf_map_delete_elem(&pc_ct_new, k))
+		pc_ct_count(PC_CTS_NEW_DELETED);
 }
 
 static __always_inline void pc_ct_create(const struct pc_ct_key *k, __u32 dir,
@@ -139,10 +286,10 @@ static __always_inline void pc_ct_create(const struct pc_ct_key *k, __u32 dir,
 	/* A TCP packet other than a SYN belongs to a connection that existed
 	 * before we attached (or we missed its start): take it over. */
 	if (k->proto == IPPROTO_TCP && !(flags & PC_TCP_SYN))
-		v.state = PC_CT_ESTABLISHED;
+		v.state = PC_CT_TAKEN;
 	else
 		v.state = PC_CT_NEW;
-	bpf_map_update_elem(&pc_ct, k, &v, BPF_ANY);
+	pc_ct_insert(k, &v, 1);
 }
 
 static __always_inline void pc_frag_key_of(const struct pc_pkt *p,

@@ -16,6 +16,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "conntrack.h"
+#include "maps.h"
 #include "parsing.h"
 #include "portcullis.h"
 

@@ -3,7 +3,9 @@
  * The maps of the portcullis object, defined once and shared by the XDP and
  * TC programs. Layouts and names are in include/portcullis.h; userspace
  * (user/loader.c) fills the policy maps of the inactive bank, then flips
- * pc_config. Include this header from exactly one .bpf.c file.
+ * pc_config. The maps are defined here, not declared: every header that
+ * uses them includes this one, and one .bpf.c file (one object) includes
+ * them all.
  */
 #ifndef PC_BPF_MAPS_H
 #define PC_BPF_MAPS_H
@@ -100,13 +102,32 @@ struct {
 	__type(value, struct pc_counter);
 } pc_drops SEC(".maps");
 
-/* Connections allowed by policy, keyed as the host sees them. */
+/* Established connections allowed by policy, keyed as the host sees
+ * them: what most packets look up, once. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, PC_CT_ENTRIES);
 	__type(key, struct pc_ct_key);
 	__type(value, struct pc_ct_value);
 } pc_ct SEC(".maps");
+
+/* New connections (half-open TCP, one-way UDP and ICMP): a flood of them
+ * evicts only its own kind. An entry moves to pc_ct when the handshake
+ * completes or the other side answers. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, PC_CT_NEW_ENTRIES);
+	__type(key, struct pc_ct_key);
+	__type(value, struct pc_ct_value);
+} pc_ct_new SEC(".maps");
+
+/* enum pc_ct_stat -> count, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PC_CT_STATS);
+	__type(key, __u32);
+	__type(value, __u64);
+} pc_ct_stats SEC(".maps");
 
 /* Fragmented datagrams whose first fragment was allowed. */
 struct {
@@ -130,6 +151,20 @@ struct {
 	__type(key, __u32);
 	__type(value, struct pc_clock);
 } pc_clock SEC(".maps");
+
+/* Per-CPU token bucket of ICMP errors from routers (pipeline.h's
+ * pc_router_error_ok): credit in nanoseconds of refill. Kernel only. */
+struct pc_icmp_budget {
+	__u64 last_ns;
+	__u64 credit_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pc_icmp_budget);
+} pc_icmp_budget SEC(".maps");
 
 /* ifindex -> what the controller attached there (userspace only). */
 struct {

@@ -2,8 +2,10 @@
 /*
  * Packet parsing, kernel side. Contract:
  *
- * pc_parse(data, data_end, frame_len, pkt) walks Ethernet, up to two VLAN
- * tags (802.1Q, 802.1ad), IPv4 (options skipped), IPv6 (at most
+ * pc_parse(data, data_end, frame_len, tags_outside, pkt) walks Ethernet, up
+ * to two VLAN tags (802.1Q, 802.1ad) counting tags_outside, the ones the
+ * kernel already took out of the frame into its metadata (TC: an skb's
+ * accelerated outer tag), IPv4 (options skipped), IPv6 (at most
  * PC_MAX_EXTHDRS extension headers: hop-by-hop first only, routing,
  * fragment, destination options, AH), then TCP, UDP, ICMP or ICMPv6, and
  * for ICMP errors the inner IP header and the first 8 bytes after it.
@@ -80,6 +82,7 @@ struct pc_pkt {
 	__u8 eth_src_multicast;
 	__u8 eth_dst_broadcast;
 	__u8 has_inner; /* an ICMP error with a parsed inner header */
+	__u8 hop_limit; /* IPv4 TTL, IPv6 hop limit */
 	__u16 eth_proto; /* host order, after the VLAN tags */
 	__be16 sport;   /* ICMP echo: the identifier */
 	__be16 dport;
@@ -241,6 +244,7 @@ static __always_inline int pc_parse_ipv4(void *data, void *cur, void *data_end,
 		return PC_DROP_MALFORMED;
 	p->family = PC_AF_INET;
 	p->proto = ip->protocol;
+	p->hop_limit = ip->ttl;
 	__builtin_memcpy(p->saddr, &ip->saddr, 4);
 	__builtin_memcpy(p->daddr, &ip->daddr, 4);
 
@@ -283,6 +287,7 @@ static __always_inline int pc_parse_ipv6(void *data, void *cur, void *data_end,
 	if (sizeof(*ip6) + left > remaining)
 		return PC_DROP_MALFORMED;
 	p->family = PC_AF_INET6;
+	p->hop_limit = ip6->hop_limit;
 	__builtin_memcpy(p->saddr, &ip6->saddr, 16);
 	__builtin_memcpy(p->daddr, &ip6->daddr, 16);
 	nh = ip6->nexthdr;
@@ -352,14 +357,14 @@ static __always_inline int pc_parse_ipv6(void *data, void *cur, void *data_end,
 }
 
 static __always_inline int pc_parse(void *data, void *data_end, __u32 frame_len,
-				    struct pc_pkt *p)
+				    __u32 tags_outside, struct pc_pkt *p)
 {
 	struct ethhdr *eth = data;
 	struct pc_l4_at at = {};
 	__u32 off;
 	void *cur;
 	__be16 proto;
-	int i, reason;
+	int i, reason, tags = (int)tags_outside;
 
 	if ((void *)(eth + 1) > data_end)
 		return PC_DROP_MALFORMED;
@@ -378,8 +383,10 @@ static __always_inline int pc_parse(void *data, void *data_end, __u32 frame_len,
 			return PC_DROP_MALFORMED;
 		proto = vh->proto;
 		cur = vh + 1;
+		tags++;
 	}
-	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD))
+	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD) ||
+	    tags > PC_MAX_VLANS)
 		return PC_DROP_MALFORMED; /* a third tag */
 	p->eth_proto = bpf_ntohs(proto);
 	if (frame_len < (__u32)(cur - data))

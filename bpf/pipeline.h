@@ -25,6 +25,9 @@
 /* Neighbour discovery (RFC 4861): router/neighbour solicitation and
  * advertisement, redirect; not named in the UAPI headers. */
 #define PC_ND_FIRST 133
+#define PC_ND_ROUTER_SOLICIT 133
+#define PC_ND_ROUTER_ADVERT 134
+#define PC_ND_REDIRECT 137
 #define PC_ND_LAST 137
 
 /* Impossible flag combinations, used by scanners (NULL, XMAS, ...). */
@@ -84,6 +87,8 @@ static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
 	struct pc_ct_key k = {};
 	struct pc_ct_value *ct;
 	struct pc_peer peer;
+	__u32 stale = 0;
+	int v;
 	__u16 lport, rport;
 	int fwd, rev = -1, reason;
 	__u64 now;
@@ -107,6 +112,17 @@ static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
 	peer.exact_done = 0;
 	peer.cidr_done = 0;
 	ct = pc_ct_lookup(&k, set, now);
+	if (ct && p->proto == IPPROTO_TCP &&
+	    (p->tcp_flags & (PC_TCP_SYN | PC_TCP_ACK)) == PC_TCP_SYN) {
+		int v = pc_ct_syn(ct, dir);
+
+		if (v == PC_CT_RESTART)
+			pc_ct_delete(&k);
+		else if (v == PC_CT_MISS)
+			stale = 1; /* goes if the rules allow the SYN */
+		if (v != PC_CT_PASS) /* the rules judge it as a new connection */
+			ct = NULL;
+	}
 	if (ct && ct->generation != gen) {
 		/* Allowed under an older policy: judge its first packet again
 		 * (wr is recomputed afterwards if needed). */
@@ -119,20 +135,26 @@ static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
 			ct->path_slot = s;
 			ct->generation = gen;
 		} else {
-			bpf_map_delete_elem(&pc_ct, &k);
+			pc_ct_delete(&k);
 			ct = NULL;
 		}
 		rev = -1;
 	}
 	if (ct) {
-		pc_ct_update(ct, dir, p->proto, p->tcp_flags, now);
 		*slot = ct->path_slot;
+		v = pc_ct_update(ct, dir, p->proto, p->tcp_flags, now);
+		if (v == PC_CT_END)
+			pc_ct_delete(&k);
+		else if (v == PC_CT_PROMOTE)
+			pc_ct_promote(&k, ct);
 		return PC_DROP_NONE;
 	}
 	reason = PC_DROP_NO_RULE;
 	if (fwd) {
 		reason = pc_pick_rule(bank, wf, pc_peer_rules(bank, set, &k, wf, &peer), slot);
 		if (reason == PC_DROP_NONE) {
+			if (stale)
+				pc_ct_delete(&k);
 			if (!(p->proto == IPPROTO_TCP && (p->tcp_flags & PC_TCP_RST)))
 				pc_ct_create(&k, dir, bcast, *slot, gen, p->tcp_flags, now);
 			return PC_DROP_NONE;
@@ -151,6 +173,123 @@ static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
 	return reason;
 }
 
+static __always_inline int pc_addr_eq(const __u8 *a, const __u8 *b)
+{
+	__u64 x[2], y[2];
+
+	__builtin_memcpy(x, a, 16);
+	__builtin_memcpy(y, b, 16);
+	return x[0] == y[0] && x[1] == y[1];
+}
+
+/* One more ICMP error from a router, if the CPU's bucket has the credit:
+ * it refills at PC_ICMP_ROUTER_ERRORS_PER_SEC and holds a second of it. */
+static __always_inline int pc_router_error_ok(__u64 now)
+{
+	const __u64 cost = PC_NSEC / PC_ICMP_ROUTER_ERRORS_PER_SEC;
+	struct pc_icmp_budget *b;
+	__u32 zero = 0;
+	__u64 credit;
+
+	b = bpf_map_lookup_elem(&pc_icmp_budget, &zero);
+	if (!b)
+		return 0;
+	credit = b->credit_ns;
+	if (now > b->last_ns)
+		credit += now - b->last_ns;
+	if (credit > PC_NSEC)
+		credit = PC_NSEC;
+	b->last_ns = now;
+	if (credit < cost) {
+		b->credit_ns = credit;
+		return 0;
+	}
+	b->credit_ns = credit - cost;
+	return 1;
+}
+
+/*
+ * An ICMP error about a tracked connection travels between the ends of the
+ * packet it quotes, the other way: on egress from the host's address in
+ * the connection to its peer (so it is not a channel to anyone else), on
+ * ingress to the host's address from the peer or from a router on the
+ * path, which may be any address but is rate-limited.
+ */
+static __always_inline int pc_judge_icmp_error(const struct pc_pkt *p,
+					       __u32 dir,
+					       const struct pc_bank_settings *set,
+					       __u64 now, __u32 *slot)
+{
+	const struct pc_inner *in = &p->inner;
+	struct pc_ct_key k = {};
+	struct pc_ct_value *ct;
+
+	/* The quoted packet went the other way: on ingress it is ours. */
+	k.family = p->family;
+	k.proto = in->proto;
+	if (dir == PC_DIR_IN) {
+		k.lport = in->sport;
+		k.rport = in->dport;
+		__builtin_memcpy(k.laddr, in->saddr, 16);
+		__builtin_memcpy(k.raddr, in->daddr, 16);
+	} else {
+		k.lport = in->dport;
+		k.rport = in->sport;
+		__builtin_memcpy(k.laddr, in->daddr, 16);
+		__builtin_memcpy(k.raddr, in->saddr, 16);
+	}
+	if (in->proto == IPPROTO_ICMP || in->proto == IPPROTO_ICMPV6) {
+		k.lport = in->sport;
+		k.rport = 0;
+	}
+	if (!pc_addr_eq(dir == PC_DIR_IN ? p->daddr : p->saddr, k.laddr))
+		return PC_DROP_ICMP;
+	ct = pc_ct_lookup(&k, set, now);
+	if (!ct)
+		return PC_DROP_ICMP;
+	if (!pc_addr_eq(dir == PC_DIR_IN ? p->saddr : p->daddr, k.raddr)) {
+		if (dir == PC_DIR_OUT)
+			return PC_DROP_ICMP;
+		if (!pc_router_error_ok(now))
+			return PC_DROP_ICMP_RATE;
+	}
+	*slot = ct->path_slot;
+	return PC_DROP_NONE;
+}
+
+/*
+ * Neighbour discovery as RFC 4861 has it: hop limit 255 (sent on the
+ * link, not routed), router solicitations from a link-local address or
+ * ::, advertisements and redirects from a router's link-local address;
+ * and RA Guard (RFC 6105): advertisements and redirects, either way, only
+ * from the site's routers (settings: ipv6-ra: site-routers), any router
+ * (any), or none (deny).
+ */
+static __always_inline int pc_judge_nd(const struct pc_pkt *p, __u32 bank,
+				       const struct pc_bank_settings *set)
+{
+	__u8 t = p->icmp_type;
+	int link_local = p->saddr[0] == 0xfe && (p->saddr[1] & 0xc0) == 0x80;
+	__u64 s[2];
+
+	if (p->hop_limit != 255)
+		return PC_DROP_ND;
+	if (t == PC_ND_ROUTER_SOLICIT) {
+		__builtin_memcpy(s, p->saddr, 16);
+		return link_local || !(s[0] | s[1]) ? PC_DROP_NONE : PC_DROP_ND;
+	}
+	if (t != PC_ND_ROUTER_ADVERT && t != PC_ND_REDIRECT)
+		return PC_DROP_NONE; /* neighbour solicitation, advertisement */
+	if (!link_local)
+		return PC_DROP_ND;
+	if (set->flags & PC_SET_RA_ANY)
+		return PC_DROP_NONE;
+	if ((set->flags & PC_SET_RA_SITE) &&
+	    pc_addr_marked(bank, PC_AF_INET6, p->saddr, PC_ADDR_ROUTER))
+		return PC_DROP_NONE;
+	return PC_DROP_ND;
+}
+
 static __always_inline int pc_judge_icmp(const struct pc_pkt *p, __u32 dir,
 					 __u32 bank_gen,
 					 const struct pc_bank_settings *set,
@@ -162,10 +301,11 @@ static __always_inline int pc_judge_icmp(const struct pc_pkt *p, __u32 dir,
 	struct pc_ct_key k = {};
 	struct pc_ct_value *ct;
 
-	if (!v4 && ((t >= PC_ND_FIRST && t <= PC_ND_LAST) ||
-		    (t >= ICMPV6_MGM_QUERY && t <= ICMPV6_MGM_REDUCTION) ||
+	if (!v4 && t >= PC_ND_FIRST && t <= PC_ND_LAST)
+		return pc_judge_nd(p, bank, set);
+	if (!v4 && ((t >= ICMPV6_MGM_QUERY && t <= ICMPV6_MGM_REDUCTION) ||
 		    t == ICMPV6_MLD2_REPORT))
-		return PC_DROP_NONE; /* neighbour discovery and MLD */
+		return PC_DROP_NONE; /* MLD */
 	if (t == (v4 ? ICMP_ECHO : ICMPV6_ECHO_REQUEST) ||
 	    t == (v4 ? ICMP_ECHOREPLY : ICMPV6_ECHO_REPLY)) {
 		pc_ct_key_of(p, dir, &k);
@@ -176,43 +316,23 @@ static __always_inline int pc_judge_icmp(const struct pc_pkt *p, __u32 dir,
 			if (!ct || ct->init_dir == dir)
 				return PC_DROP_NO_CONNTRACK;
 		} else if (!ct) {
+			/* Only with a unicast documented peer, and only
+			 * to the host's own address. */
 			if (!(set->flags & PC_SET_ICMP_ECHO) ||
-			    !pc_remote_mask(bank, p->family, k.raddr))
+			    (dir == PC_DIR_IN && p->eth_dst_broadcast) ||
+			    pc_not_peer(bank, p->family, k.laddr) ||
+			    !pc_echo_peer(bank, p->family, k.raddr))
 				return PC_DROP_ICMP;
 			pc_ct_create(&k, dir, 0, PC_PATH_OTHER, gen, 0, now);
 			return PC_DROP_NONE;
 		}
-		pc_ct_update(ct, dir, k.proto, 0, now);
 		*slot = ct->path_slot;
+		if (pc_ct_update(ct, dir, k.proto, 0, now) == PC_CT_PROMOTE)
+			pc_ct_promote(&k, ct);
 		return PC_DROP_NONE;
 	}
-	if (pc_is_icmp_error(p->family, t) && p->has_inner) {
-		/* The inner packet went the other way: on ingress it is ours. */
-		const struct pc_inner *in = &p->inner;
-
-		k.family = p->family;
-		k.proto = in->proto;
-		if (dir == PC_DIR_IN) {
-			k.lport = in->sport;
-			k.rport = in->dport;
-			__builtin_memcpy(k.laddr, in->saddr, 16);
-			__builtin_memcpy(k.raddr, in->daddr, 16);
-		} else {
-			k.lport = in->dport;
-			k.rport = in->sport;
-			__builtin_memcpy(k.laddr, in->daddr, 16);
-			__builtin_memcpy(k.raddr, in->saddr, 16);
-		}
-		if (in->proto == IPPROTO_ICMP || in->proto == IPPROTO_ICMPV6) {
-			k.lport = in->sport;
-			k.rport = 0;
-		}
-		ct = pc_ct_lookup(&k, set, now);
-		if (ct) {
-			*slot = ct->path_slot;
-			return PC_DROP_NONE;
-		}
-	}
+	if (pc_is_icmp_error(p->family, t) && p->has_inner)
+		return pc_judge_icmp_error(p, dir, set, now, slot);
 	return PC_DROP_ICMP;
 }
 
@@ -229,6 +349,11 @@ __attribute__((noinline)) int pc_judge(const struct pc_pkt *p, __u32 dir,
 
 	if (!p->family) {
 		if (p->eth_proto == ETH_P_ARP || !(set->flags & PC_SET_NON_IP_STRICT))
+			return PC_DROP_NONE;
+		/* What a host's link needs: 802.1X port authentication (a port
+		 * that cannot re-authenticate goes dark) and LLDP. */
+		if ((set->flags & PC_SET_NON_IP_LINK) &&
+		    (p->eth_proto == ETH_P_PAE || p->eth_proto == ETH_P_LLDP))
 			return PC_DROP_NONE;
 		return PC_DROP_NON_IP;
 	}
@@ -249,7 +374,7 @@ __attribute__((noinline)) int pc_judge(const struct pc_pkt *p, __u32 dir,
 }
 
 static __always_inline int pc_process(void *data, void *data_end,
-				      __u32 frame_len, __u32 dir)
+				      __u32 frame_len, __u32 tags_outside, __u32 dir)
 {
 	struct pc_bank_settings *set;
 	struct pc_config *cfg;
@@ -267,7 +392,7 @@ static __always_inline int pc_process(void *data, void *data_end,
 	set = bpf_map_lookup_elem(&pc_settings, &bank);
 	if (!set)
 		return 1;
-	reason = pc_parse(data, data_end, frame_len, &p);
+	reason = pc_parse(data, data_end, frame_len, tags_outside, &p);
 	if (reason == PC_DROP_NONE)
 		reason = pc_judge(&p, dir, bg, set, &slot);
 	if (reason == PC_DROP_NONE) {

@@ -23,7 +23,7 @@ int pc_xdp_ingress(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 
-	return pc_process(data, data_end, data_end - data, PC_DIR_IN) ?
+	return pc_process(data, data_end, data_end - data, 0, PC_DIR_IN) ?
 		       XDP_PASS : XDP_DROP;
 }
 
@@ -36,7 +36,10 @@ static __always_inline int pc_tc(struct __sk_buff *skb, __u32 dir)
 		bpf_skb_pull_data(skb, want);
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
-	return pc_process(data, data_end, skb->len, dir) ? TC_ACT_OK : TC_ACT_SHOT;
+	/* A tag the kernel moved into the skb still counts towards the two
+	 * a frame may carry. */
+	return pc_process(data, data_end, skb->len, skb->vlan_present ? 1 : 0, dir) ?
+		       TC_ACT_OK : TC_ACT_SHOT;
 }
 
 SEC("tc")

@@ -27,6 +27,9 @@ enum pc_drop_reason {
 	PC_DROP_BAD_SOURCE,  /* broadcast or multicast source address */
 	PC_DROP_PROTOCOL,    /* an IP protocol no rule can name (not TCP/UDP/ICMP) */
 	PC_DROP_BAD_FRAGMENT, /* tiny, overlapping (offset 1) or chainless first fragment */
+	PC_DROP_ICMP_RATE,   /* an ICMP error from a router beyond the rate limit */
+	PC_DROP_ND,          /* neighbour discovery against RFC 4861, or a router
+			      * advertisement/redirect the site does not allow */
 	PC_DROP_REASONS,
 };
 
@@ -34,7 +37,7 @@ enum pc_drop_reason {
 #define PC_DROP_REASON_NAMES                                                  \
 	{ "none", "no-rule", "wrong-peer", "malformed", "fragment",            \
 	  "no-conntrack", "non-ip", "icmp", "tcp-flags", "bad-source",         \
-	  "protocol", "bad-fragment" }
+	  "protocol", "bad-fragment", "icmp-rate", "nd" }
 
 /* Direction of a packet at the host, as in user/compile.h's enum pc_dir. */
 #define PC_DIR_IN 0  /* XDP ingress */
@@ -59,7 +62,15 @@ enum pc_drop_reason {
 #define PC_PORT_BANK_ENTRIES (PC_PORT_ROWS * PC_PORTS)
 #define PC_MAX_ADDRS (1u << 20)  /* exact remote addresses per bank */
 #define PC_MAX_CIDRS 16384       /* remote CIDR prefixes per bank */
+/* Connection tables: established connections (a handshake completed, or
+ * a reply seen) in one, new ones (half-open, one-way) in another, so that
+ * a flood of new connections cannot evict established ones. Default sizes;
+ * settings: conntrack: max-connections changes both when the maps are
+ * created. */
 #define PC_CT_ENTRIES 262144
+#define PC_CT_NEW_ENTRIES 65536
+#define PC_CT_NEW_DIVISOR 4     /* new-table size = established / 4 ... */
+#define PC_CT_MIN_ENTRIES 256   /* ... and never less than this */
 #define PC_FRAG_ENTRIES 16384
 #define PC_MAX_IFACES 64
 
@@ -70,6 +81,11 @@ enum pc_drop_reason {
 /* Denied packets reported to userspace, at most this many per second and CPU. */
 #define PC_EVENTS_PER_SEC 200
 #define PC_EVENTS_BYTES (256 * 1024) /* ring buffer size */
+
+/* ICMP errors about a tracked connection from an address other than its
+ * peer (a router on the path): at most this many a second and CPU, in
+ * bursts of as many; the rest are dropped as PC_DROP_ICMP_RATE. */
+#define PC_ICMP_ROUTER_ERRORS_PER_SEC 100
 
 /* Map names (as pinned under PIN_ROOT/maps/ and in the skeleton). */
 #define PC_MAP_CONFIG "pc_config"
@@ -83,6 +99,8 @@ enum pc_drop_reason {
 #define PC_MAP_PATH_STATS "pc_path_stats"
 #define PC_MAP_DROPS "pc_drops"
 #define PC_MAP_CT "pc_ct"
+#define PC_MAP_CT_NEW "pc_ct_new"
+#define PC_MAP_CT_STATS "pc_ct_stats"
 #define PC_MAP_FRAGS "pc_frags"
 #define PC_MAP_IFACES "pc_ifaces"
 #define PC_MAP_EVENTS "pc_events"
@@ -112,6 +130,10 @@ enum {
 	PC_SET_ICMP_ECHO = 1u << 0,     /* echo with documented peers passes */
 	PC_SET_NON_IP_STRICT = 1u << 1, /* drop non-IP other than ARP */
 	PC_SET_KEEP_ESTABLISHED = 1u << 2, /* no re-check of older connections */
+	PC_SET_RA_ANY = 1u << 3,        /* router advertisements from any router */
+	PC_SET_RA_SITE = 1u << 4,       /* ... only from the site's routers
+					 * (neither bit: none at all) */
+	PC_SET_NON_IP_LINK = 1u << 5,   /* with STRICT: 802.1X and LLDP pass too */
 };
 
 /* pc_settings[bank]: settings that go with the bank's rules. */
@@ -140,7 +162,8 @@ PC_ASSERT_SIZE(struct pc_bank_settings, 64);
 struct pc_addr_key {
 	__u32 bank;      /* host order */
 	__u8 family;     /* PC_AF_INET or PC_AF_INET6 */
-	__u8 _pad[3];
+	__u8 kind;       /* PC_ADDR_* (pc_addr only; 0 in pc_cidr) */
+	__u8 _pad[2];
 	__u8 addr[16];   /* network order; IPv4 in the first 4 bytes */
 };
 PC_ASSERT_SIZE(struct pc_addr_key, 24);
@@ -151,6 +174,20 @@ struct pc_cidr_key {
 };
 PC_ASSERT_SIZE(struct pc_cidr_key, 28);
 #define PC_CIDR_KEY_PREFIX_BASE 64
+
+/*
+ * What a pc_addr entry says about its address. PC_ADDR_RULES: the value is
+ * the rules naming it. PC_ADDR_NOT_PEER (value unused): a broadcast or
+ * unspecified address (255.255.255.255, 0.0.0.0, a segment's directed
+ * broadcast) that rules name only as such: never an ICMP echo peer nor
+ * the destination of an echo, whatever rule names it.
+ */
+#define PC_ADDR_RULES 0
+#define PC_ADDR_NOT_PEER 1
+/* PC_ADDR_ROUTER (value unused): a link-local address of one of the
+ * site's IPv6 routers, whose advertisements and redirects pass (RA Guard,
+ * settings: ipv6-ra: site-routers). */
+#define PC_ADDR_ROUTER 2
 
 /* Our own family numbers: the same on every platform. */
 #define PC_AF_INET 4
@@ -186,9 +223,30 @@ PC_ASSERT_SIZE(struct pc_ct_key, 40);
 
 enum pc_ct_state {
 	PC_CT_NEW = 0,        /* TCP SYN seen; UDP/ICMP: one way only */
-	PC_CT_ESTABLISHED,    /* a reply seen, or taken over mid-stream */
+	PC_CT_ESTABLISHED,    /* handshake done, or a reply seen */
 	PC_CT_CLOSING,        /* FIN seen */
-	PC_CT_CLOSED,         /* RST seen */
+	PC_CT_CLOSED,         /* a FIN each way: goes in seconds, not renewed */
+	PC_CT_REPLIED,        /* TCP SYN-ACK seen, the initiator's ACK not yet */
+	PC_CT_TAKEN,          /* TCP taken over mid-stream, the other side
+			       * not heard yet */
+};
+/* pc_ct holds ESTABLISHED, CLOSING and CLOSED entries; pc_ct_new the
+ * others, and those closed before their handshake completed. */
+
+/*
+ * pc_ct_stats[i] (per CPU, __u64): what happened to the connection tables,
+ * from which userspace derives the evictions of each LRU table:
+ * created - deleted - live entries (+ seeded for pc_ct).
+ */
+enum pc_ct_stat {
+	PC_CTS_NEW_CREATED = 0, /* entries put in pc_ct_new */
+	PC_CTS_NEW_DELETED,     /* taken out of pc_ct_new: expired, ended,
+				 * moved to pc_ct */
+	PC_CTS_EST_CREATED,     /* entries put in pc_ct by the datapath */
+	PC_CTS_EST_DELETED,     /* taken out of pc_ct: expired, ended, cut */
+	PC_CTS_INSERT_FAILED,   /* an insert the kernel refused (no memory) */
+	PC_CTS_SEEDED,          /* put in pc_ct by attach (userspace, CPU 0) */
+	PC_CT_STATS,
 };
 
 struct pc_ct_value {
@@ -238,8 +296,12 @@ struct pc_iface {
 	__u32 tc_priority;
 	char name[16];     /* at attach time */
 	__u64 attached_at; /* seconds since the epoch */
+	/* The network namespace the interface was attached in (device and
+	 * inode of its nsfs file): ifindexes mean something only there. */
+	__u64 netns_dev;
+	__u64 netns_ino;
 };
-PC_ASSERT_SIZE(struct pc_iface, 40);
+PC_ASSERT_SIZE(struct pc_iface, 56);
 
 #define PC_TC_HANDLE 0x7063 /* "pc" */
 #define PC_TC_PRIORITY 1

@@ -73,6 +73,13 @@ for t in tests/net/test_*.sh; do
 	else echo "  SKIP     $(basename "$t") (needs root)"; fi
 done
 
+# The attack corpus: scans, forged and evasive packets against a protected
+# host, in XDP and tc ingress modes (tests/attack/cases.txt).
+if [ -f tests/attack/attack.sh ]; then
+	if need_root; then run_suite "attack/corpus" env BUILD="$BUILD" bash tests/attack/attack.sh
+	else echo "  SKIP     attack corpus (needs root)"; fi
+fi
+
 # The HCSM lab: a whole site in namespaces with real daemons.
 if [ -f tests/lab/lab.sh ]; then
 	if need_root; then run_suite "lab/hcsm" env BUILD="$BUILD" bash tests/lab/lab.sh

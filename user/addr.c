@@ -112,6 +112,15 @@ bool pc_addr_equal(const struct pc_addr *a, const struct pc_addr *b)
 	       memcmp(a->bytes, b->bytes, 16) == 0;
 }
 
+int pc_addr_cmp(const struct pc_addr *a, const struct pc_addr *b)
+{
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if (a->prefix != b->prefix)
+		return a->prefix < b->prefix ? -1 : 1;
+	return memcmp(a->bytes, b->bytes, sizeof(a->bytes));
+}
+
 struct pc_addr pc_addr_broadcast(const struct pc_addr *net)
 {
 	struct pc_addr b = *net;

@@ -33,6 +33,8 @@ bool pc_addr_is_host(const struct pc_addr *a);
 /* Whether net (a prefix) contains a (a prefix or host). */
 bool pc_addr_contains(const struct pc_addr *net, const struct pc_addr *a);
 bool pc_addr_equal(const struct pc_addr *a, const struct pc_addr *b);
+/* Order by family, prefix length, then bytes (for sorting and searching). */
+int pc_addr_cmp(const struct pc_addr *a, const struct pc_addr *b);
 /* The directed broadcast of an IPv4 prefix (its last address). */
 struct pc_addr pc_addr_broadcast(const struct pc_addr *net);
 struct pc_addr pc_addr_v4(uint32_t host_order);

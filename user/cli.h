@@ -96,5 +96,6 @@ int pc_cmd_attach(int argc, char **argv);
 int pc_cmd_detach(int argc, char **argv);
 int pc_cmd_status(int argc, char **argv);
 int pc_cmd_stats(int argc, char **argv);
+int pc_cmd_export(int argc, char **argv);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "datapath.h"
+#include "kernel_version.h"
 #include "loader.h"
 #include "portcullis.skel.h"
 #include "reload.h"
@@ -159,6 +160,8 @@ int pc_cmd_attach(int argc, char **argv)
 	}
 	if (geteuid() != 0)
 		pc_warn("not running as root: attaching needs CAP_BPF and CAP_NET_ADMIN");
+	if (pc_kernel_check())
+		return PC_EXIT_POLICY;
 	rc = pc_cli_load_policy(o.site, &p, &site_text, &site_len);
 	if (rc)
 		return rc;
@@ -179,9 +182,11 @@ int pc_cmd_attach(int argc, char **argv)
 		goto out;
 	snprintf(probe, sizeof(probe), "%s/maps/%s", pins.root, PC_MAP_CONFIG);
 	existed = access(probe, F_OK) == 0;
-	if (pc_dp_load(&pins, &skel))
+	if (pc_dp_load(&pins, set.ct_max_connections, &skel))
 		goto out_unlock;
 	pc_maps_from_skel(&m, skel);
+	if (pc_dp_check_netns(&m))
+		goto out_skel;
 	/* Every map first: no moment of deny-all without the allow rules. */
 	err = pc_loader_load(&m, &rs, &set, &info);
 	if (err) {

@@ -28,6 +28,41 @@ static struct json_object *ports_json(const struct pc_policy *p,
 	return arr;
 }
 
+/* The fallback port ("n または m": m) of the first parameter of s that has
+ * one, or -1. */
+static int spec_fallback(const struct pc_policy *p, const struct pc_port_spec *s)
+{
+	for (size_t i = 0; i < s->count; i++) {
+		const struct pc_port_item *it = &s->items[i];
+
+		if (it->type == PC_PORT_PARAM && p->params[it->param].has_fallback)
+			return p->params[it->param].fallback;
+	}
+	return -1;
+}
+
+static struct json_object *fallback_json(const struct pc_policy *p,
+					 const struct pc_port_spec *s)
+{
+	int fb = spec_fallback(p, s);
+
+	return fb < 0 ? NULL : json_object_new_int(fb);
+}
+
+/* The port cell of the text table: the spec, and its fallback if any. */
+static const char *port_cell(const struct pc_policy *p, const struct pc_port_spec *s,
+			     char *buf, size_t len)
+{
+	int fb = spec_fallback(p, s);
+	size_t used;
+
+	pc_port_spec_format(p, s, buf, len);
+	used = strlen(buf);
+	if (fb >= 0)
+		snprintf(buf + used, len - used, " or %d", fb);
+	return buf;
+}
+
 static struct json_object *endpoint_json(const struct pc_policy *p,
 					 const struct pc_endpoint *e)
 {
@@ -47,6 +82,7 @@ static struct json_object *endpoint_json(const struct pc_policy *p,
 	json_object_object_add(o, "port", json_object_new_string(
 			pc_port_spec_format(p, &e->ports, buf, sizeof(buf))));
 	json_object_object_add(o, "ports", ports_json(p, &e->ports));
+	json_object_object_add(o, "fallback", fallback_json(p, &e->ports));
 	params = json_object_new_array();
 	for (size_t i = 0; i < e->ports.count; i++)
 		if (e->ports.items[i].type == PC_PORT_PARAM)
@@ -85,6 +121,7 @@ static struct json_object *flow_json(const struct pc_policy *p,
 	json_object_object_add(o, "responder", endpoint_json(p, &f->responder));
 	json_object_object_add(o, "port", json_object_new_string(
 			pc_port_spec_format(p, &f->responder.ports, buf, sizeof(buf))));
+	json_object_object_add(o, "fallback", fallback_json(p, &f->responder.ports));
 	arr = json_object_new_array();
 	for (size_t i = 0; i < p->nparts; i++)
 		if (f->parts & (1ull << i))
@@ -144,9 +181,9 @@ static void print_text(const struct pc_policy *p)
 		cells[1] = row;
 		cells[2] = pc_protocols_format(f->protocols);
 		cells[3] = ini;
-		cells[4] = pc_port_spec_format(p, &f->initiator.ports, iport, sizeof(iport));
+		cells[4] = port_cell(p, &f->initiator.ports, iport, sizeof(iport));
 		cells[5] = resp;
-		cells[6] = pc_port_spec_format(p, &f->responder.ports, rport, sizeof(rport));
+		cells[6] = port_cell(p, &f->responder.ports, rport, sizeof(rport));
 		cells[7] = pc_addressing_format(f->addressing, addr, sizeof(addr));
 		cells[8] = f->purpose_en;
 		pc_table_row(&t, cells);

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "datapath.h"
+#include "guard.h"
 #include "journal.h"
 #include "notify.h"
 #include "reload.h"
@@ -64,9 +65,27 @@ static void reload_now(const struct pc_reload_req *rq, const char *why)
 	pc_reload_res_free(&res);
 }
 
+/* Checks that the pins are there; restores them when they were removed
+ * (the hooks ran on the daemon's fds meanwhile). Says so loudly, once
+ * per event. */
+static void guard_pins(struct pc_guard *g, bool *failing)
+{
+	int err = pc_guard_check(g);
+
+	if (err == 1)
+		pc_warn("daemon: the pins under %s were removed; pinned again from the daemon's own references (enforcement did not stop)",
+			g->root);
+	if (err < 0 && !*failing)
+		pc_err("daemon: the pins under %s are gone and cannot be restored: %s; enforcement goes on, but only this daemon can still reach it",
+		       g->root, pc_strerror(err));
+	*failing = err < 0;
+}
+
 static int run_loop(const struct pc_reload_req *rq, const char *site)
 {
 	struct pc_watch w = { .fd = -1 };
+	struct pc_guard guard;
+	bool guard_failing = false;
 	struct pollfd fds[3];
 	sigset_t mask;
 	int sfd, err;
@@ -86,6 +105,8 @@ static int run_loop(const struct pc_reload_req *rq, const char *site)
 	}
 	fprintf(stderr, "portcullis: daemon: running (pid %d)%s%s; SIGHUP reloads\n",
 		(int)getpid(), site ? ", watching " : "", site ? site : "");
+	if ((err = pc_guard_open(&guard, rq->pin_root ? rq->pin_root : PC_DEFAULT_PIN_ROOT)))
+		pc_warn("daemon: cannot hold the pinned maps and links: %s", pc_strerror(err));
 	pc_notify_ready("enforcing; SIGHUP or a change of the site file reloads");
 	fds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	fds[1] = (struct pollfd){ .fd = w.fd, .events = POLLIN };
@@ -94,12 +115,19 @@ static int run_loop(const struct pc_reload_req *rq, const char *site)
 	for (;;) {
 		struct signalfd_siginfo si;
 
-		if (poll(fds, 3, -1) < 0) { /* a negative fd is skipped */
+		/* Wakes up each second to see that the pins are still there.
+		 * A negative fd (no site, no denied logging) is skipped. */
+		int ready = poll(fds, 3, 1000);
+
+		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			pc_err("daemon: poll: %s", strerror(errno));
 			break;
 		}
+		guard_pins(&guard, &guard_failing);
+		if (ready == 0)
+			continue;
 		if (fds[2].revents & POLLIN)
 			pc_journal_denied_read(&journal);
 		if (fds[0].revents & POLLIN) {
@@ -121,6 +149,7 @@ static int run_loop(const struct pc_reload_req *rq, const char *site)
 			reload_now(rq, "the site file changed");
 		}
 	}
+	pc_guard_close(&guard);
 	pc_watch_close(&w);
 	pc_journal_close(&journal);
 	close(sfd);

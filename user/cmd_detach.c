@@ -5,10 +5,12 @@
 #include <getopt.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "datapath.h"
+#include "hooks.h"
 #include "loader.h"
 
 static const char usage_text[] =
@@ -60,6 +62,52 @@ static int find_iface(const struct pc_maps *m, const char *name, struct pc_iface
 	return -ENOENT;
 }
 
+/*
+ * Nothing pinned: remove what the interfaces still carry of ours (hooks
+ * whose pins were removed), found by program name. The clsact qdisc
+ * stays: without the record nobody knows whether portcullis added it.
+ */
+static int detach_orphans(bool all, char **names, int count, const char *root)
+{
+	struct pc_iface_hooks *found = NULL;
+	size_t n = 0;
+	int rc = PC_EXIT_OK;
+	char what[64];
+
+	if (all) {
+		pc_hooks_scan(&found, &n);
+	} else {
+		found = pc_xcalloc((size_t)count, sizeof(*found));
+		for (int i = 0; i < count; i++) {
+			int ifindex = (int)if_nametoindex(names[i]);
+
+			if (!ifindex || pc_hooks_find(ifindex, &found[n]) ||
+			    !pc_hooks_describe(&found[n], what, sizeof(what))[0]) {
+				pc_err("cannot detach from %s: portcullis is not attached (no %s, and no portcullis program on it)",
+				       names[i], root);
+				rc = PC_EXIT_POLICY;
+				continue;
+			}
+			n++;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		int err = pc_hooks_remove(&found[i]);
+
+		if (err) {
+			pc_err("cannot remove the orphaned portcullis hooks (%s) of %s: %s",
+			       pc_hooks_describe(&found[i], what, sizeof(what)), found[i].name,
+			       pc_strerror(err));
+			rc = PC_EXIT_POLICY;
+			continue;
+		}
+		pc_info("%s: detached orphaned hooks (%s; their pins were gone); a clsact qdisc stays",
+			found[i].name, pc_hooks_describe(&found[i], what, sizeof(what)));
+	}
+	free(found);
+	return rc;
+}
+
 int pc_cmd_detach(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -87,13 +135,8 @@ int pc_cmd_detach(int argc, char **argv)
 	if (d.all == (first < argc))
 		return pc_cli_usage_error("detach", "name the interfaces or give --all");
 	err = pc_pins_open(&pins, d.pin_root, false);
-	if (err == -ENOENT) {
-		if (d.all)
-			return PC_EXIT_OK;
-		pc_err("cannot detach from %s: portcullis is not attached (no %s)",
-		       argv[first], pins.root);
-		return PC_EXIT_POLICY;
-	}
+	if (err == -ENOENT)
+		return detach_orphans(d.all, argv + first, argc - first, pins.root);
 	pc_pins_close(&pins);
 	if (pc_pins_open(&pins, d.pin_root, true))
 		return PC_EXIT_POLICY;
@@ -106,6 +149,12 @@ int pc_cmd_detach(int argc, char **argv)
 	}
 	if (err) {
 		pc_err("cannot open the maps pinned under %s: %s", pins.root, pc_strerror(err));
+		pc_pins_close(&pins);
+		return PC_EXIT_POLICY;
+	}
+	/* All or nothing: never half an enforcement left behind. */
+	if (pc_dp_check_netns(&m)) {
+		pc_maps_close(&m);
 		pc_pins_close(&pins);
 		return PC_EXIT_POLICY;
 	}

@@ -28,6 +28,8 @@ static const char usage_text[] =
 	"happen: time, direction, drop reason, protocol, addresses and ports. The\n"
 	"kernel reports at most " STR(PC_EVENTS_PER_SEC) " a second on each CPU so that a flood\n"
 	"cannot starve this command; on exit it says how many it left out.\n"
+	"Packets denied before it started are skipped (and counted on exit).\n"
+	"It says \"watching\" on stderr once it reads the ring.\n"
 	"Stops on Ctrl-C, after N packets, or after S seconds.\n\n"
 	"  -j, --json           one JSON object per line\n"
 	"      --count N        stop after N packets\n"
@@ -43,8 +45,14 @@ struct monitor {
 	long seconds; /* 0: no limit */
 	bool json;
 	long seen;
+	long stale;          /* queued before monitor started: not shown */
 	double mono_to_real; /* add to CLOCK_MONOTONIC seconds for wall time */
+	double start;        /* CLOCK_MONOTONIC seconds at start */
 };
+
+/* The kernel stamps events with a clock read once per jiffy (up to 10 ms
+ * behind): an event this much older than the start may still be live. */
+#define STALE_MARGIN_S 0.010
 
 static volatile sig_atomic_t stop;
 
@@ -125,6 +133,14 @@ static int on_event(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*e))
 		return 0;
+	/* One poll hands over everything queued: print exactly --count. */
+	if (mo->count && mo->seen >= mo->count)
+		return 0;
+	/* Drops from before we started are history, not what is happening. */
+	if ((double)e->ts_ns / 1e9 < mo->start - STALE_MARGIN_S) {
+		mo->stale++;
+		return 0;
+	}
 	t = (double)e->ts_ns / 1e9 + mo->mono_to_real;
 	secs = (time_t)t;
 	localtime_r(&secs, &tm);
@@ -217,6 +233,7 @@ int pc_cmd_monitor(int argc, char **argv)
 	budget_fd = bpf_obj_get(path);
 	left_before = suppressed(budget_fd);
 	mo.mono_to_real = clock_s(CLOCK_REALTIME) - clock_s(CLOCK_MONOTONIC);
+	mo.start = clock_s(CLOCK_MONOTONIC);
 	rb = ring_buffer__new(fd, on_event, &mo, NULL);
 	if (!rb) {
 		pc_err("cannot read the event ring: %s", pc_strerror(-errno));
@@ -225,6 +242,8 @@ int pc_cmd_monitor(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	/* The line scripts wait for: from here on no denied packet is missed. */
+	pc_info("monitor: watching denied packets under %s", mo.pin_root);
 	deadline = mo.seconds ? clock_s(CLOCK_MONOTONIC) + (double)mo.seconds : 0;
 	while (!stop && (!deadline || clock_s(CLOCK_MONOTONIC) < deadline)) {
 		int n = ring_buffer__poll(rb, 200);
@@ -236,8 +255,8 @@ int pc_cmd_monitor(int argc, char **argv)
 	}
 	ring_buffer__free(rb);
 	if (!mo.json)
-		fprintf(stderr, "portcullis: monitor: %ld shown, %llu left out by the rate limit\n",
-			mo.seen, suppressed(budget_fd) - left_before);
+		fprintf(stderr, "portcullis: monitor: %ld shown, %llu left out by the rate limit, %ld from before the start skipped\n",
+			mo.seen, suppressed(budget_fd) - left_before, mo.stale);
 	if (budget_fd >= 0)
 		close(budget_fd);
 	close(fd);

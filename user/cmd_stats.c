@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ct_pressure.h"
 #include "datapath.h"
 #include "loader.h"
 
@@ -17,8 +18,10 @@ static const char usage_text[] =
 	"bytes) and drop counters by reason, summed over the CPUs. Paths are\n"
 	"named by their stable id; table, row and purpose come from the catalog\n"
 	"and the site file (-c) for site flows. Lines with no packets are left\n"
-	"out unless --all.\n\n"
-	"  -j, --json             machine-readable output (\"paths\", \"drops\")\n"
+	"out unless --all. Then the connection tables: entries, size, inserts\n"
+	"and evictions (entries pushed out to make room), and refused inserts.\n\n"
+	"  -j, --json             machine-readable output (\"paths\", \"drops\",\n"
+	"                         \"conntrack\")\n"
 	"  -c, --config SITE      the site file, to describe site flows\n"
 	"      --all              show counters that are zero too\n"
 	"      --pin-root DIR     where pins live (default " PC_DEFAULT_PIN_ROOT ")\n"
@@ -111,6 +114,7 @@ static struct json_object *stats_json(const struct pc_maps *m,
 	}
 	json_object_object_add(o, "paths", paths);
 	json_object_object_add(o, "drops", drops);
+	json_object_object_add(o, "conntrack", pc_ct_pressure_json(m));
 	return o;
 }
 
@@ -142,6 +146,8 @@ static void print_stats(struct json_object *o)
 		printf("%-34s %-7s %-8s %12s %14s\n", str(e, "reason"), "",
 		       str(e, "direction"), str(e, "packets"), str(e, "bytes"));
 	}
+	printf("\n");
+	pc_ct_pressure_print(json_object_object_get(o, "conntrack"));
 }
 
 int pc_cmd_stats(int argc, char **argv)

@@ -4,11 +4,15 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "ct_pressure.h"
 #include "datapath.h"
+#include "hooks.h"
 #include "loader.h"
+#include "netns.h"
 
 static const char usage_text[] =
 	"Usage: portcullis status [-j] [--pin-root DIR]\n\n"
@@ -38,9 +42,25 @@ static struct json_object *fill(long n, long max)
 	return o;
 }
 
+static const char *const non_ip_names[] = PC_NON_IP_NAMES;
+
+/* The non-ip setting of a bank, from its flags. */
+static enum pc_non_ip non_ip_of(uint32_t flags)
+{
+	if (!(flags & PC_SET_NON_IP_STRICT))
+		return PC_NON_IP_PERMISSIVE;
+	return flags & PC_SET_NON_IP_LINK ? PC_NON_IP_LINK_LAYER : PC_NON_IP_STRICT;
+}
+
+static long ct_max(struct json_object *ct, const char *table)
+{
+	return json_object_get_int64(json_object_object_get(
+		json_object_object_get(ct, table), "max"));
+}
+
 static struct json_object *status_json(struct pc_pins *pins, const struct pc_maps *m)
 {
-	struct json_object *o = json_object_new_object(), *ifs, *maps;
+	struct json_object *o = json_object_new_object(), *ifs, *maps, *ct;
 	struct pc_bank_settings set = { 0 };
 	uint32_t bank = 0, gen = 0, key, next;
 	void *prev = NULL;
@@ -55,6 +75,9 @@ static struct json_object *status_json(struct pc_pins *pins, const struct pc_map
 	json_object_object_add(o, "generation", json_object_new_int64(gen));
 	json_object_object_add(o, "bank", json_object_new_int64(bank));
 	json_object_object_add(o, "rules", json_object_new_int64(set.nrules));
+	json_object_object_add(o, "non_ip", json_object_new_string(non_ip_names[non_ip_of(set.flags)]));
+	json_object_object_add(o, "non_ip_meaning", json_object_new_string(
+				       pc_non_ip_meaning(non_ip_of(set.flags))));
 	ifs = json_object_new_array();
 	while (bpf_map_get_next_key(m->ifaces, prev, &next) == 0) {
 		struct json_object *i = json_object_new_object();
@@ -65,9 +88,26 @@ static struct json_object *status_json(struct pc_pins *pins, const struct pc_map
 		prev = &key;
 		if (bpf_map_lookup_elem(m->ifaces, &key, &rec))
 			continue;
-		pc_dp_probe(pins, &rec, &xdp_ok, &tc_ok);
 		json_object_object_add(i, "name", json_object_new_string(rec.name));
 		json_object_object_add(i, "ifindex", json_object_new_int64(rec.ifindex));
+		if (!pc_dp_iface_here(&rec)) {
+			/* Its ifindex is another interface here: nothing to probe. */
+			char ns[320];
+			struct pc_netns there = { rec.netns_dev, rec.netns_ino };
+
+			json_object_object_add(i, "netns", json_object_new_string(
+						       pc_netns_describe(&there, ns, sizeof(ns))));
+			json_object_object_add(i, "ingress", json_object_new_string("other-netns"));
+			json_object_object_add(i, "xdp", json_object_new_string("other-netns"));
+			json_object_object_add(i, "tc_egress", json_object_new_string("other-netns"));
+			json_object_object_add(i, "qdisc_created",
+					       json_object_new_boolean(rec.flags & PC_IF_QDISC_CREATED));
+			json_object_object_add(i, "attached_at", json_object_new_int64((int64_t)rec.attached_at));
+			json_object_array_add(ifs, i);
+			continue;
+		}
+		pc_dp_probe(pins, &rec, &xdp_ok, &tc_ok);
+		json_object_object_add(i, "netns", NULL);
 		/* The ingress hook: an XDP link, or a filter on clsact ingress. */
 		json_object_object_add(i, "ingress", json_object_new_string(
 					       !xdp_ok ? "missing" :
@@ -91,12 +131,17 @@ static struct json_object *status_json(struct pc_pins *pins, const struct pc_map
 			paths++;
 	}
 	maps = json_object_new_object();
-	json_object_object_add(maps, "conntrack", fill(pc_map_count(m->ct, sizeof(struct pc_ct_key)), PC_CT_ENTRIES));
+	ct = pc_ct_pressure_json(m);
+	json_object_object_add(maps, "conntrack", fill(pc_map_count(m->ct, sizeof(struct pc_ct_key)),
+						       ct_max(ct, "established")));
+	json_object_object_add(maps, "conntrack_new", fill(pc_map_count(m->ct_new, sizeof(struct pc_ct_key)),
+							   ct_max(ct, "new")));
 	json_object_object_add(maps, "fragments", fill(pc_map_count(m->frags, sizeof(struct pc_frag_key)), PC_FRAG_ENTRIES));
 	json_object_object_add(maps, "addresses", fill(pc_map_count(m->addr, sizeof(struct pc_addr_key)), PC_BANKS * (long)PC_MAX_ADDRS));
 	json_object_object_add(maps, "prefixes", fill(pc_map_count(m->cidr, sizeof(struct pc_cidr_key)), PC_BANKS * PC_MAX_CIDRS));
 	json_object_object_add(maps, "paths", fill(paths, PC_MAX_PATHS - 1));
 	json_object_object_add(o, "maps", maps);
+	json_object_object_add(o, "conntrack", ct);
 	return o;
 }
 
@@ -111,12 +156,20 @@ static void print_status(struct json_object *o)
 	       json_object_get_string(json_object_object_get(o, "bank")),
 	       json_object_get_string(json_object_object_get(o, "rules")));
 	printf("pin root:    %s\n", json_object_get_string(json_object_object_get(o, "pin_root")));
+	printf("non-ip:      %s (%s)\n", json_object_get_string(json_object_object_get(o, "non_ip")),
+	       json_object_get_string(json_object_object_get(o, "non_ip_meaning")));
 	printf("interfaces:\n");
 	for (size_t i = 0; i < json_object_array_length(ifs); i++) {
 		struct json_object *it = json_object_array_get_idx(ifs, i);
 
 		const char *hook = json_object_get_string(json_object_object_get(it, "ingress"));
 
+		if (json_object_object_get(it, "netns")) {
+			printf("  %-16s in another network namespace: %s (run status there)\n",
+			       json_object_get_string(json_object_object_get(it, "name")),
+			       json_object_get_string(json_object_object_get(it, "netns")));
+			continue;
+		}
 		printf("  %-16s ingress %s %-8s tc egress %-9s%s\n",
 		       json_object_get_string(json_object_object_get(it, "name")), hook,
 		       strcmp(hook, "tc") == 0 ? "" :
@@ -131,6 +184,50 @@ static void print_status(struct json_object *o)
 		       json_object_get_string(json_object_object_get(v, "entries")),
 		       json_object_get_string(json_object_object_get(v, "max")));
 	}
+	pc_ct_pressure_print(json_object_object_get(o, "conntrack"));
+}
+
+/*
+ * Nothing pinned: either nothing is attached, or the pins were removed
+ * under hooks that still run (orphans: TC filters on maps nobody can read,
+ * an XDP link a process holds). The interfaces say which; orphans are an
+ * error, so that nobody takes half an enforcement for none or for all.
+ */
+static int status_unpinned(const char *root, bool json)
+{
+	struct pc_iface_hooks *found;
+	struct json_object *st, *arr;
+	size_t n = 0;
+	char what[64];
+
+	pc_hooks_scan(&found, &n);
+	if (json) {
+		st = json_object_new_object();
+		json_object_object_add(st, "attached", json_object_new_boolean(0));
+		json_object_object_add(st, "pin_root", json_object_new_string(root));
+		json_object_object_add(st, "interfaces", json_object_new_array());
+		arr = json_object_new_array();
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *h = json_object_new_object();
+
+			json_object_object_add(h, "name", json_object_new_string(found[i].name));
+			json_object_object_add(h, "ifindex", json_object_new_int64(found[i].ifindex));
+			json_object_object_add(h, "hooks", json_object_new_string(
+						       pc_hooks_describe(&found[i], what, sizeof(what))));
+			json_object_array_add(arr, h);
+		}
+		json_object_object_add(st, "orphaned", arr);
+		pc_cli_print_json(st);
+	} else if (!n) {
+		printf("not attached (nothing pinned under %s)\n", root);
+	}
+	for (size_t i = 0; i < n; i++)
+		pc_err("%s carries portcullis programs (%s) but nothing is pinned under %s: they enforce a policy nobody can read or change%s; run 'portcullis detach --all' and attach again",
+		       found[i].name, pc_hooks_describe(&found[i], what, sizeof(what)), root,
+		       found[i].prog_id[PC_HOOK_XDP] || found[i].prog_id[PC_HOOK_TC_INGRESS] ?
+			       "" : ", and ingress is NOT enforced");
+	free(found);
+	return n ? PC_EXIT_POLICY : PC_EXIT_OK;
 }
 
 int pc_cmd_status(int argc, char **argv)
@@ -158,18 +255,8 @@ int pc_cmd_status(int argc, char **argv)
 	err = pc_pins_open(&pins, pin_root, false);
 	if (!err)
 		err = pc_maps_open_pinned(&m, pins.root);
-	if (err == -ENOENT) {
-		if (o.json) {
-			st = json_object_new_object();
-			json_object_object_add(st, "attached", json_object_new_boolean(0));
-			json_object_object_add(st, "pin_root", json_object_new_string(pins.root));
-			json_object_object_add(st, "interfaces", json_object_new_array());
-			pc_cli_print_json(st);
-		} else {
-			printf("not attached (nothing pinned under %s)\n", pins.root);
-		}
-		return PC_EXIT_OK;
-	}
+	if (err == -ENOENT)
+		return status_unpinned(pins.root, o.json);
 	if (err) {
 		pc_err("cannot read the maps pinned under %s: %s", pins.root, pc_strerror(err));
 		return PC_EXIT_POLICY;

@@ -24,13 +24,7 @@ static void add_addr(struct pc_rule *r, const struct pc_addr *a)
 
 static int cmp_addr(const void *x, const void *y)
 {
-	const struct pc_addr *a = x, *b = y;
-
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	if (a->prefix != b->prefix)
-		return a->prefix < b->prefix ? -1 : 1;
-	return memcmp(a->bytes, b->bytes, sizeof(a->bytes));
+	return pc_addr_cmp(x, y);
 }
 
 /* Sorted, without duplicates: a host with several kinds is one peer. */

@@ -20,11 +20,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hooks.h"
+#include "netns.h"
 #include "portcullis.skel.h"
 #include "state.h"
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
+	/* Netlink's own notes on probes that are expected to miss ("Cannot
+	 * find specified filter chain" while looking for our TC filter,
+	 * "Exclusivity flag on"): noise even with -v, shown with -vv. */
+	if (level == LIBBPF_WARN && strstr(fmt, "Kernel error message") && pc_verbosity < 2)
+		return 0;
 	if ((level == LIBBPF_WARN && pc_verbosity >= 1) ||
 	    (level == LIBBPF_INFO && pc_verbosity >= 2) ||
 	    (level == LIBBPF_DEBUG && pc_verbosity >= 3))
@@ -182,7 +189,46 @@ int pc_pins_remove_all(struct pc_pins *p)
 	return err;
 }
 
-int pc_dp_load(struct pc_pins *p, struct portcullis **out)
+void pc_dp_ct_sizes(uint32_t max_connections, uint32_t *established, uint32_t *fresh)
+{
+	uint32_t n = max_connections ? max_connections : PC_CT_ENTRIES;
+
+	*established = n;
+	*fresh = n == PC_CT_ENTRIES ? PC_CT_NEW_ENTRIES : n / PC_CT_NEW_DIVISOR;
+	if (*fresh < PC_CT_MIN_ENTRIES)
+		*fresh = PC_CT_MIN_ENTRIES;
+}
+
+int pc_dp_size_ct(struct portcullis *skel, uint32_t max_connections)
+{
+	uint32_t est, fresh;
+	int err;
+
+	pc_dp_ct_sizes(max_connections, &est, &fresh);
+	err = bpf_map__set_max_entries(skel->maps.pc_ct, est);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.pc_ct_new, fresh);
+	return err;
+}
+
+/* A map pinned at path keeps its size: libbpf reuses it only if ours is
+ * the same, and a table in use is not resized under its connections. */
+static int keep_pinned_size(struct bpf_map *map, const char *path)
+{
+	struct bpf_map_info info = { 0 };
+	uint32_t len = sizeof(info);
+	int fd = bpf_obj_get(path), err = 0;
+
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+	    info.max_entries != bpf_map__max_entries(map))
+		err = bpf_map__set_max_entries(map, info.max_entries);
+	close(fd);
+	return err;
+}
+
+int pc_dp_load(struct pc_pins *p, uint32_t max_connections, struct portcullis **out)
 {
 	struct portcullis *skel;
 	struct bpf_map *map;
@@ -195,13 +241,26 @@ int pc_dp_load(struct pc_pins *p, struct portcullis **out)
 		pc_err("cannot open the BPF object: %s", pc_strerror(err));
 		return err;
 	}
+	err = pc_dp_size_ct(skel, max_connections);
+	if (err) {
+		pc_err("cannot size the connection tables: %s", pc_strerror(err));
+		portcullis__destroy(skel);
+		return err;
+	}
 	bpf_object__for_each_map(map, skel->obj) {
 		char path[PATH_MAX + 64];
 
-		if (map == skel->maps.pc_clock)
-			continue; /* a per-object cache, never shared */
+		if (map == skel->maps.pc_clock || map == skel->maps.pc_icmp_budget)
+			continue; /* per-object state, never shared */
 
 		snprintf(path, sizeof(path), "%s/maps/%s", p->root, bpf_map__name(map));
+		if (map == skel->maps.pc_ct || map == skel->maps.pc_ct_new)
+			err = keep_pinned_size(map, path);
+		if (err) {
+			pc_err("cannot read the pinned map %s: %s", path, pc_strerror(err));
+			portcullis__destroy(skel);
+			return err;
+		}
 		err = bpf_map__set_pin_path(map, path);
 		if (err) {
 			pc_err("cannot set the pin path %s: %s", path, pc_strerror(err));
@@ -254,6 +313,30 @@ static uint32_t our_link(const struct pc_pins *p, int ifindex, int *fd_out,
 	return info.prog_id;
 }
 
+/* Whether the program attached as prog_id is the same build as prog_fd:
+ * the kernel's tag hashes the instructions with map references left out,
+ * so a reload of the same object has the same tag. Then a hook need not
+ * be touched at all (a daemon restart loses no packet at the driver). */
+static bool same_build(uint32_t prog_id, int prog_fd)
+{
+	struct bpf_prog_info a = { 0 }, b = { 0 };
+	uint32_t la = sizeof(a), lb = sizeof(b);
+	bool same = false;
+	int fd;
+
+	if (!prog_id)
+		return false;
+	fd = bpf_prog_get_fd_by_id(prog_id);
+	if (fd < 0)
+		return false;
+	if (bpf_obj_get_info_by_fd(fd, &a, &la) == 0 &&
+	    bpf_obj_get_info_by_fd(prog_fd, &b, &lb) == 0)
+		same = a.type == b.type && !memcmp(a.tag, b.tag, sizeof(a.tag)) &&
+		       !strncmp(a.name, b.name, sizeof(a.name));
+	close(fd);
+	return same;
+}
+
 static int attach_xdp(struct pc_pins *p, int prog_fd, int ifindex,
 		      const char *name, const struct pc_attach_opts *o,
 		      bool *created, bool *generic)
@@ -274,9 +357,11 @@ static int attach_xdp(struct pc_pins *p, int prog_fd, int ifindex,
 		return err;
 	}
 	if (link_fd >= 0 && link_if == (uint32_t)ifindex && ours && q.prog_id == ours) {
-		/* Ours already: swap in the new program, keep the link. */
-		err = bpf_link_update(link_fd, prog_fd, NULL);
-		err = err ? -errno : 0;
+		/* Ours already: swap in the new program, keep the link (or
+		 * leave both alone when it is the same build). */
+		err = 0;
+		if (!same_build(ours, prog_fd) && bpf_link_update(link_fd, prog_fd, NULL))
+			err = -errno;
 		*generic = q.attach_mode == XDP_ATTACHED_SKB;
 		close(link_fd);
 		if (err)
@@ -287,6 +372,23 @@ static int attach_xdp(struct pc_pins *p, int prog_fd, int ifindex,
 		close(link_fd);
 		pc_dp_link_path(p, ifindex, path, sizeof(path));
 		unlink(path);
+	}
+	if (q.prog_id && pc_hooks_is_ours(q.prog_id) && (link_fd = pc_hooks_xdp_link(ifindex)) >= 0) {
+		/* Our program on a link whose pin is gone (a daemon holds it):
+		 * take it over without a gap and pin it again. */
+		err = 0;
+		if (!same_build(q.prog_id, prog_fd) && bpf_link_update(link_fd, prog_fd, NULL))
+			err = -errno;
+		pc_dp_link_path(p, ifindex, path, sizeof(path));
+		if (!err && bpf_obj_pin(link_fd, path))
+			err = -errno;
+		close(link_fd);
+		*generic = q.attach_mode == XDP_ATTACHED_SKB;
+		if (err)
+			pc_err("cannot take over the XDP link on %s: %s", name, pc_strerror(err));
+		else
+			pc_info("%s: took over portcullis' XDP link, whose pin was gone", name);
+		return err;
 	}
 	if (q.prog_id) {
 		if (!o->force) {
@@ -369,6 +471,10 @@ static int attach_tc(int prog_fd, int ifindex, const char *name, bool ours,
 		return err;
 	}
 	err = bpf_tc_query(&hook, &q);
+	if (err == 0 && !ours && pc_hooks_is_ours(q.prog_id)) {
+		pc_info("%s: taking over portcullis' TC %s filter, whose record was gone", name, side);
+		ours = true;
+	}
 	if (err == 0 && !ours && !o->force) {
 		pc_err("cannot attach to %s: a TC %s filter with handle 0x%x, priority %u is already there and portcullis did not add it (use --force to replace it)",
 		       name, side, PC_TC_HANDLE, PC_TC_PRIORITY);
@@ -376,6 +482,8 @@ static int attach_tc(int prog_fd, int ifindex, const char *name, bool ours,
 		goto fail;
 	}
 	*filter_created = err != 0;
+	if (err == 0 && ours && same_build(q.prog_id, prog_fd))
+		return 0; /* the same build is in place: leave the filter alone */
 	err = bpf_tc_attach(&hook, &a);
 	if (err) {
 		pc_err("cannot attach the TC %s program to %s: %s", side, name, pc_strerror(err));
@@ -424,6 +532,9 @@ int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
 
 	if (bpf_map_lookup_elem(m->ifaces, &key, &rec) == 0)
 		had = true;
+	err = pc_dp_check_netns(m);
+	if (err)
+		return err;
 	if (o->tc_ingress)
 		err = attach_tc(bpf_program__fd(skel->progs.pc_tc_ingress), ifindex, name,
 				had && (rec.flags & PC_IF_TC_INGRESS), o, BPF_TC_INGRESS,
@@ -439,10 +550,16 @@ int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
 	if (err)
 		goto undo;
 	if (!had) {
+		struct pc_netns self;
+
 		rec.ifindex = (uint32_t)ifindex;
 		rec.tc_handle = PC_TC_HANDLE;
 		rec.tc_priority = PC_TC_PRIORITY;
 		rec.attached_at = (uint64_t)time(NULL);
+		if (pc_netns_self(&self) == 0) {
+			rec.netns_dev = self.dev;
+			rec.netns_ino = self.ino;
+		}
 	}
 	snprintf(rec.name, sizeof(rec.name), "%s", name);
 	if (qdisc_new)
@@ -531,4 +648,35 @@ void pc_dp_probe(struct pc_pins *p, const struct pc_iface *rec, bool *xdp_ok,
 		close(fd);
 	*xdp_ok = ours && bpf_xdp_query((int)rec->ifindex, 0, &q) == 0 &&
 		  q.prog_id == ours;
+}
+
+bool pc_dp_iface_here(const struct pc_iface *rec)
+{
+	struct pc_netns self, there = { rec->netns_dev, rec->netns_ino };
+
+	return pc_netns_self(&self) || pc_netns_same(&self, &there);
+}
+
+int pc_dp_check_netns(const struct pc_maps *m)
+{
+	uint32_t key, next;
+	void *prev = NULL;
+
+	while (bpf_map_get_next_key(m->ifaces, prev, &next) == 0) {
+		struct pc_iface rec;
+		struct pc_netns self, there;
+		char a[320], b[320];
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(m->ifaces, &key, &rec) || pc_dp_iface_here(&rec))
+			continue;
+		there = (struct pc_netns){ rec.netns_dev, rec.netns_ino };
+		pc_netns_self(&self);
+		pc_err("%s (ifindex %u) was attached in another network namespace, %s; this command runs in %s, where that ifindex is another interface: nothing was changed; run it in that namespace (nsenter --net=...) or use another --pin-root",
+		       rec.name, rec.ifindex, pc_netns_describe(&there, a, sizeof(a)),
+		       pc_netns_describe(&self, b, sizeof(b)));
+		return -EXDEV;
+	}
+	return 0;
 }

@@ -39,8 +39,14 @@ int pc_pins_remove_all(struct pc_pins *p);
 void pc_libbpf_logging(void);
 
 /* Opens and loads the object with every map pinned under the pin root,
- * reusing maps already pinned there (a second attach or a reload). */
-int pc_dp_load(struct pc_pins *p, struct portcullis **skel);
+ * reusing maps already pinned there (a second attach or a reload).
+ * max_connections (0: PC_CT_ENTRIES) sizes the connection tables when
+ * they are created; pinned ones keep their size until detach. */
+int pc_dp_load(struct pc_pins *p, uint32_t max_connections, struct portcullis **skel);
+/* Sizes of the established and new connection tables for a setting. */
+void pc_dp_ct_sizes(uint32_t max_connections, uint32_t *established, uint32_t *fresh);
+/* Applies them to an opened, not yet loaded object. Returns 0 or -errno. */
+int pc_dp_size_ct(struct portcullis *skel, uint32_t max_connections);
 
 enum pc_xdp_mode { PC_XDP_AUTO, PC_XDP_NATIVE, PC_XDP_GENERIC };
 
@@ -63,6 +69,13 @@ int pc_dp_detach(struct pc_pins *p, const struct pc_maps *m,
  * there (for status). */
 void pc_dp_probe(struct pc_pins *p, const struct pc_iface *rec, bool *xdp_ok,
 		 bool *tc_ok);
+
+/* Whether the interface of rec was attached in this network namespace. */
+bool pc_dp_iface_here(const struct pc_iface *rec);
+/* Refuses (-EXDEV, said in words) when any interface of the pin root was
+ * attached in another network namespace: its ifindex means another
+ * interface here, so nothing may be attached, detached or probed. */
+int pc_dp_check_netns(const struct pc_maps *m);
 
 /* Path of the XDP link pin of an interface. */
 void pc_dp_link_path(const struct pc_pins *p, int ifindex, char *buf, size_t len);

@@ -14,22 +14,23 @@
 #include <unistd.h>
 
 #include "portcullis.skel.h"
+#include "prefix_index.h"
 
-const char *const pc_map_names[13] = {
+const char *const pc_map_names[PC_LOADER_MAPS] = {
 	PC_MAP_CONFIG, PC_MAP_SETTINGS, PC_MAP_LPORT, PC_MAP_RPORT,
 	PC_MAP_ADDR, PC_MAP_CIDR, PC_MAP_RULE_PATH, PC_MAP_PATH_NAMES,
 	PC_MAP_PATH_STATS, PC_MAP_DROPS, PC_MAP_CT, PC_MAP_FRAGS,
-	PC_MAP_IFACES,
+	PC_MAP_IFACES, PC_MAP_CT_NEW, PC_MAP_CT_STATS,
 };
 
 int *pc_maps_field(struct pc_maps *m, size_t i)
 {
-	int *f[13] = { &m->config, &m->settings, &m->lport, &m->rport,
-		       &m->addr, &m->cidr, &m->rule_path, &m->path_names,
-		       &m->path_stats, &m->drops, &m->ct, &m->frags,
-		       &m->ifaces };
+	int *f[PC_LOADER_MAPS] = { &m->config, &m->settings, &m->lport, &m->rport,
+				   &m->addr, &m->cidr, &m->rule_path, &m->path_names,
+				   &m->path_stats, &m->drops, &m->ct, &m->frags,
+				   &m->ifaces, &m->ct_new, &m->ct_stats };
 
-	return i < 13 ? f[i] : NULL;
+	return i < PC_LOADER_MAPS ? f[i] : NULL;
 }
 
 void pc_maps_from_skel(struct pc_maps *m, const struct portcullis *skel)
@@ -47,15 +48,17 @@ void pc_maps_from_skel(struct pc_maps *m, const struct portcullis *skel)
 	m->ct = bpf_map__fd(skel->maps.pc_ct);
 	m->frags = bpf_map__fd(skel->maps.pc_frags);
 	m->ifaces = bpf_map__fd(skel->maps.pc_ifaces);
+	m->ct_new = bpf_map__fd(skel->maps.pc_ct_new);
+	m->ct_stats = bpf_map__fd(skel->maps.pc_ct_stats);
 	m->owned = 0;
 }
 
 int pc_maps_open_pinned(struct pc_maps *m, const char *pin_root)
 {
-	for (size_t i = 0; i < 13; i++)
+	for (size_t i = 0; i < PC_LOADER_MAPS; i++)
 		*pc_maps_field(m, i) = -1;
 	m->owned = 1;
-	for (size_t i = 0; i < 13; i++) {
+	for (size_t i = 0; i < PC_LOADER_MAPS; i++) {
 		char path[PATH_MAX];
 		int fd, err;
 
@@ -75,7 +78,7 @@ void pc_maps_close(struct pc_maps *m)
 {
 	if (!m->owned)
 		return;
-	for (size_t i = 0; i < 13; i++) {
+	for (size_t i = 0; i < PC_LOADER_MAPS; i++) {
 		int *fd = pc_maps_field(m, i);
 
 		if (*fd >= 0)
@@ -103,12 +106,6 @@ int pc_loader_state(const struct pc_maps *m, uint32_t *bank, uint32_t *gen)
 	return 0;
 }
 
-/* An address with the rules that name it. */
-struct addr_rules {
-	struct pc_addr a;
-	struct pc_mask mask;
-};
-
 static void mask_set(struct pc_mask *m, size_t bit)
 {
 	m->w[bit / 64] |= 1ull << (bit % 64);
@@ -120,19 +117,65 @@ static void mask_or(struct pc_mask *m, const struct pc_mask *o)
 		m->w[i] |= o->w[i];
 }
 
+struct spread {
+	const struct pc_addr_rules *cidrs;
+	const struct pc_addr_rules *self; /* a prefix does not hold itself */
+	struct pc_mask mask;
+};
+
+static void spread_one(size_t j, void *arg)
+{
+	struct spread *s = arg;
+
+	if (&s->cidrs[j] != s->self)
+		mask_or(&s->mask, &s->cidrs[j].mask);
+}
+
+/* Each prefix's rules from the masks as they were on entry: the result
+ * does not depend on the order entries are visited. */
+static void spread_into(const struct pc_prefix_index *ix,
+			const struct pc_addr_rules *cidrs,
+			struct pc_addr_rules *e, bool is_cidr,
+			struct pc_mask *out)
+{
+	struct spread s = { cidrs, is_cidr ? e : NULL, e->mask };
+
+	pc_prefix_index_each(ix, &e->a, spread_one, &s);
+	*out = s.mask;
+}
+
+void pc_spread_prefix_rules(struct pc_addr_rules *exact, size_t nexact,
+			    struct pc_addr_rules *cidrs, size_t ncidr)
+{
+	struct pc_prefix_index ix;
+	struct pc_addr *nets;
+	struct pc_mask *out;
+
+	if (!ncidr)
+		return;
+	nets = pc_xcalloc(ncidr, sizeof(*nets));
+	for (size_t i = 0; i < ncidr; i++)
+		nets[i] = cidrs[i].a;
+	pc_prefix_index_init(&ix, nets, ncidr);
+	free(nets);
+	out = pc_xcalloc(ncidr, sizeof(*out));
+	for (size_t i = 0; i < ncidr; i++)
+		spread_into(&ix, cidrs, &cidrs[i], true, &out[i]);
+	for (size_t i = 0; i < nexact; i++)
+		spread_into(&ix, cidrs, &exact[i], false, &exact[i].mask);
+	for (size_t i = 0; i < ncidr; i++)
+		cidrs[i].mask = out[i];
+	free(out);
+	pc_prefix_index_free(&ix);
+}
+
 static int addr_cmp(const void *x, const void *y)
 {
-	const struct pc_addr *a = x, *b = y;
-
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	if (a->prefix != b->prefix)
-		return a->prefix < b->prefix ? -1 : 1;
-	return memcmp(a->bytes, b->bytes, 16);
+	return pc_addr_cmp(x, y);
 }
 
 /* Sorts and merges entries of the same address; returns the new count. */
-static size_t merge_addrs(struct addr_rules *v, size_t n)
+static size_t merge_addrs(struct pc_addr_rules *v, size_t n)
 {
 	size_t out = 0;
 
@@ -154,40 +197,139 @@ static void addr_key(struct pc_addr_key *k, uint32_t bank, const struct pc_addr 
 	memcpy(k->addr, a->bytes, a->family == AF_INET ? 4 : 16);
 }
 
-/* Deletes every key of one bank from a hash or trie map. */
-static int clear_bank(int fd, size_t key_size, size_t bank_off, uint32_t bank)
+/* The walk for maps without batch lookups (LPM tries): it restarts from
+ * the first key when the current one goes away, so only for maps that
+ * change by the loader alone. */
+static long keys_by_walk(int fd, size_t key_size, unsigned char **keys)
 {
-	unsigned char *keys = NULL, cur[64], next[64];
+	unsigned char cur[64], next[64];
 	size_t n = 0, cap = 0;
 	void *prev = NULL;
-	int err = 0;
 
+	*keys = NULL;
+	if (key_size > sizeof(cur))
+		return -EINVAL;
 	while (bpf_map_get_next_key(fd, prev, next) == 0) {
-		uint32_t b;
-
-		memcpy(&b, next + bank_off, 4);
-		if (b == bank) {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 1024;
-				keys = pc_xrealloc(keys, cap, key_size);
-			}
-			memcpy(keys + n * key_size, next, key_size);
-			n++;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			*keys = pc_xrealloc(*keys, cap, key_size);
 		}
+		memcpy(*keys + n * key_size, next, key_size);
+		n++;
 		memcpy(cur, next, key_size);
 		prev = cur;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (bpf_map_delete_elem(fd, keys + i * key_size) && errno != ENOENT) {
+	return (long)n;
+}
+
+static bool is_percpu(__u32 type)
+{
+	return type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_LRU_PERCPU_HASH ||
+	       type == BPF_MAP_TYPE_PERCPU_ARRAY;
+}
+
+#define KEY_BATCH 8192
+
+/*
+ * Every key of a map (*keys to free), and the map's max_entries. Batch
+ * lookups walk the buckets once however the map changes meanwhile: a walk
+ * by next key restarts whenever the datapath evicts the current key,
+ * which under churn took seconds and met entries several times. Returns
+ * the number of keys or -errno.
+ */
+static long map_keys(int fd, size_t key_size, unsigned char **keys, long *max)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info), in[16], out[16];
+	size_t vsize, n = 0, cap = 0;
+	bool first = true;
+	void *vals;
+	int ncpu;
+
+	*keys = NULL;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.key_size != key_size || key_size > sizeof(in))
+		return -EINVAL;
+	*max = info.max_entries;
+	vsize = info.value_size;
+	if (is_percpu(info.type)) {
+		ncpu = libbpf_num_possible_cpus();
+		if (ncpu < 0)
+			return ncpu;
+		vsize = ((vsize + 7) & ~(size_t)7) * (size_t)ncpu;
+	}
+	vals = pc_xcalloc(KEY_BATCH, vsize ? vsize : 1);
+	for (;;) {
+		__u32 count = KEY_BATCH;
+		int err;
+
+		if (cap < n + KEY_BATCH) { /* doubling: a million keys, few copies */
+			cap = cap * 2 > n + KEY_BATCH ? cap * 2 : n + KEY_BATCH;
+			*keys = pc_xrealloc(*keys, cap, key_size);
+		}
+		err = bpf_map_lookup_batch(fd, first ? NULL : in, out,
+					   *keys + n * key_size, vals, &count, NULL);
+		if (err && errno != ENOENT) {
 			err = -errno;
+			free(vals);
+			free(*keys);
+			*keys = NULL;
+			/* No batch operations for this map type or kernel. */
+			if (first && (err == -EINVAL || err == -ENOTSUP ||
+				      err == -524 /* ENOTSUPP */))
+				return keys_by_walk(fd, key_size, keys);
+			return err;
+		}
+		n += count;
+		if (err) /* ENOENT: the last batch */
 			break;
+		memcpy(in, out, sizeof(in));
+		first = false;
+	}
+	free(vals);
+	return (long)n;
+}
+
+/* Deletes every key of one bank from a hash or trie map. */
+static int clear_bank(int fd, size_t key_size, size_t bank_off, uint32_t bank)
+{
+	unsigned char *keys;
+	long max, n = map_keys(fd, key_size, &keys, &max);
+	size_t kept = 0;
+	bool batch = true;
+	int err = 0;
+
+	if (n < 0)
+		return (int)n;
+	for (long i = 0; i < n; i++) {
+		uint32_t b;
+
+		memcpy(&b, keys + i * key_size + bank_off, 4);
+		if (b == bank)
+			memmove(keys + kept++ * key_size, keys + i * key_size, key_size);
+	}
+	for (size_t i = 0; i < kept && !err; i += KEY_BATCH) {
+		__u32 cnt = (__u32)(kept - i < KEY_BATCH ? kept - i : KEY_BATCH);
+
+		if (batch && bpf_map_delete_batch(fd, keys + i * key_size, &cnt, NULL) == 0)
+			continue;
+		batch = false; /* tries have none; a key gone meanwhile stops it */
+		cnt = (__u32)(kept - i < KEY_BATCH ? kept - i : KEY_BATCH);
+		for (__u32 j = 0; j < cnt; j++) {
+			if (bpf_map_delete_elem(fd, keys + (i + j) * key_size) &&
+			    errno != ENOENT) {
+				err = -errno;
+				break;
+			}
 		}
 	}
 	free(keys);
 	return err;
 }
 
-static int write_exact(int fd, uint32_t bank, const struct addr_rules *v, size_t n)
+static int write_exact(int fd, uint32_t bank, const struct pc_addr_rules *v, size_t n)
 {
 	const size_t chunk = 8192;
 	struct pc_addr_key *keys = pc_xcalloc(chunk, sizeof(*keys));
@@ -217,6 +359,40 @@ static int write_exact(int fd, uint32_t bank, const struct addr_rules *v, size_t
 	free(keys);
 	free(vals);
 	return err == -ENOSPC ? -E2BIG : err;
+}
+
+static int write_mark(int fd, uint32_t bank, const struct pc_addr *a, uint8_t kind)
+{
+	struct pc_mask none = { 0 };
+	struct pc_addr_key k;
+
+	addr_key(&k, bank, a);
+	k.kind = kind;
+	if (bpf_map_update_elem(fd, &k, &none, BPF_ANY))
+		return errno == ENOSPC ? -E2BIG : -errno;
+	return 0;
+}
+
+/* Marks of addresses (pc_addr entries that are not rule sets):
+ * PC_ADDR_NOT_PEER for the addresses rules name only as broadcasts or as
+ * a DHCP client's unspecified source, which ICMP echo must not treat as
+ * documented peers although they are in the bank's address set, and
+ * PC_ADDR_ROUTER for the site's IPv6 routers (RA Guard). */
+static int write_marks(int fd, uint32_t bank, const struct pc_policy *p)
+{
+	size_t n = p ? p->nsegments : 0;
+	int err = 0;
+
+	for (size_t i = 0; i < n + 2 && !err; i++) {
+		struct pc_addr a = i == n ? pc_addr_v4(0xffffffffu) :
+				   i == n + 1 ? pc_addr_v4(0) :
+				   pc_addr_broadcast(&p->segments[i]);
+
+		err = write_mark(fd, bank, &a, PC_ADDR_NOT_PEER);
+	}
+	for (size_t i = 0; p && i < p->nrouters && !err; i++)
+		err = write_mark(fd, bank, &p->routers[i], PC_ADDR_ROUTER);
+	return err;
 }
 
 /* Path slots for the rules' path ids, existing slots kept. */
@@ -308,7 +484,7 @@ static int write_ports(int fd, uint32_t bank, const struct pc_mask *src)
 int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 		   const struct pc_settings *s, struct pc_load_info *info)
 {
-	struct addr_rules *exact = NULL, *cidrs = NULL;
+	struct pc_addr_rules *exact = NULL, *cidrs = NULL;
 	size_t nexact = 0, ncidr = 0, nremote = 0;
 	struct pc_mask *lports = NULL, *rports = NULL;
 	uint32_t *slots = NULL, bank = 0, gen = 0, nbank, ngen;
@@ -340,7 +516,7 @@ int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 		const struct pc_rule *r = &rs->rules[i];
 
 		for (size_t j = 0; j < r->nremote; j++) {
-			struct addr_rules *e = pc_addr_is_host(&r->remote_addrs[j]) ?
+			struct pc_addr_rules *e = pc_addr_is_host(&r->remote_addrs[j]) ?
 						       &exact[nexact++] : &cidrs[ncidr++];
 
 			e->a = r->remote_addrs[j];
@@ -357,16 +533,7 @@ int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 		err = -E2BIG;
 		goto out;
 	}
-	/* A trie gives only the longest match, and an exact hit skips the
-	 * trie: each entry carries the rules of every prefix holding it. */
-	for (size_t i = 0; i < ncidr; i++)
-		for (size_t j = 0; j < ncidr; j++)
-			if (j != i && pc_addr_contains(&cidrs[j].a, &cidrs[i].a))
-				mask_or(&cidrs[i].mask, &cidrs[j].mask);
-	for (size_t i = 0; ncidr && i < nexact; i++)
-		for (size_t j = 0; j < ncidr; j++)
-			if (pc_addr_contains(&cidrs[j].a, &exact[i].a))
-				mask_or(&exact[i].mask, &cidrs[j].mask);
+	pc_spread_prefix_rules(exact, nexact, cidrs, ncidr);
 
 	slots = pc_xcalloc(rs->nrules ? rs->nrules : 1, sizeof(*slots));
 	err = assign_slots(m->path_names, rs, slots);
@@ -389,6 +556,8 @@ int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 				 offsetof(struct pc_cidr_key, a.bank), nbank);
 	if (!err)
 		err = write_exact(m->addr, nbank, exact, nexact);
+	if (!err)
+		err = write_marks(m->addr, nbank, rs->policy);
 	for (size_t i = 0; i < ncidr && !err; i++) {
 		struct pc_cidr_key k;
 
@@ -408,8 +577,11 @@ int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 		goto out;
 	bs.mode = s->mode == PC_MODE_AUDIT ? PC_MODE_VALUE_AUDIT : PC_MODE_VALUE_ENFORCE;
 	bs.flags = (s->icmp_echo ? PC_SET_ICMP_ECHO : 0) |
-		   (s->non_ip_strict ? PC_SET_NON_IP_STRICT : 0) |
-		   (s->keep_established ? PC_SET_KEEP_ESTABLISHED : 0);
+		   (s->non_ip != PC_NON_IP_PERMISSIVE ? PC_SET_NON_IP_STRICT : 0) |
+		   (s->non_ip == PC_NON_IP_LINK_LAYER ? PC_SET_NON_IP_LINK : 0) |
+		   (s->keep_established ? PC_SET_KEEP_ESTABLISHED : 0) |
+		   (s->ipv6_ra == PC_RA_ANY ? PC_SET_RA_ANY : 0) |
+		   (s->ipv6_ra == PC_RA_SITE_ROUTERS ? PC_SET_RA_SITE : 0);
 	bs.nrules = (uint32_t)rs->nrules;
 	bs.ct_tcp_established = s->ct_tcp_established;
 	bs.ct_tcp_transitory = s->ct_tcp_transitory;
@@ -444,21 +616,35 @@ out:
 	return err;
 }
 
+/* Every CPU's value of one per-CPU array entry (free() it), or NULL with
+ * *err set. */
+static void *percpu_lookup(int fd, uint32_t key, size_t size, int *ncpu, int *err)
+{
+	void *v;
+
+	*ncpu = libbpf_num_possible_cpus();
+	if (*ncpu < 0) {
+		*err = *ncpu;
+		return NULL;
+	}
+	v = pc_xcalloc((size_t)*ncpu, size);
+	if (bpf_map_lookup_elem(fd, &key, v)) {
+		*err = -errno;
+		free(v);
+		return NULL;
+	}
+	*err = 0;
+	return v;
+}
+
 int pc_counter_read(int fd, uint32_t key, struct pc_counter *out)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct pc_counter *v;
+	int ncpu, err;
+	struct pc_counter *v = percpu_lookup(fd, key, sizeof(*v), &ncpu, &err);
 
 	memset(out, 0, sizeof(*out));
-	if (ncpu < 0)
-		return ncpu;
-	v = pc_xcalloc((size_t)ncpu, sizeof(*v));
-	if (bpf_map_lookup_elem(fd, &key, v)) {
-		int err = -errno;
-
-		free(v);
+	if (!v)
 		return err;
-	}
 	for (int i = 0; i < ncpu; i++) {
 		out->packets += v[i].packets;
 		out->bytes += v[i].bytes;
@@ -467,18 +653,84 @@ int pc_counter_read(int fd, uint32_t key, struct pc_counter *out)
 	return 0;
 }
 
+/* One pc_ct_stats counter summed over the CPUs, and all CPUs' values if
+ * percpu is not NULL (free() them). */
+static int ct_stat_read(int fd, uint32_t stat, uint64_t *sum, uint64_t **percpu)
+{
+	int ncpu, err;
+	uint64_t *v = percpu_lookup(fd, stat, sizeof(*v), &ncpu, &err);
+
+	*sum = 0;
+	if (!v)
+		return err;
+	for (int i = 0; i < ncpu; i++)
+		*sum += v[i];
+	if (percpu)
+		*percpu = v;
+	else
+		free(v);
+	return 0;
+}
+
+int pc_ct_stat_add(const struct pc_maps *m, uint32_t stat, uint64_t n)
+{
+	uint64_t sum, *v = NULL;
+	int err = ct_stat_read(m->ct_stats, stat, &sum, &v);
+
+	if (err)
+		return err;
+	v[0] += n;
+	if (bpf_map_update_elem(m->ct_stats, &stat, v, BPF_ANY))
+		err = -errno;
+	free(v);
+	return err;
+}
+
+static uint32_t map_max_entries(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	uint32_t len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+}
+
+int pc_ct_pressure_read(const struct pc_maps *m, struct pc_ct_pressure *out)
+{
+	static const uint32_t created[2] = { PC_CTS_EST_CREATED, PC_CTS_NEW_CREATED };
+	static const uint32_t deleted[2] = { PC_CTS_EST_DELETED, PC_CTS_NEW_DELETED };
+	int fds[2] = { m->ct, m->ct_new };
+	uint64_t seeded;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = ct_stat_read(m->ct_stats, PC_CTS_SEEDED, &seeded, NULL);
+	if (!err)
+		err = ct_stat_read(m->ct_stats, PC_CTS_INSERT_FAILED, &out->insert_failed, NULL);
+	for (int t = 0; t < 2 && !err; t++) {
+		uint64_t in;
+
+		out->live[t] = pc_map_count(fds[t], sizeof(struct pc_ct_key));
+		out->max[t] = map_max_entries(fds[t]);
+		err = ct_stat_read(m->ct_stats, created[t], &out->created[t], NULL);
+		if (!err)
+			err = ct_stat_read(m->ct_stats, deleted[t], &out->deleted[t], NULL);
+		/* Counted per CPU without a lock: the live count is read
+		 * later than the counters, so a busy table may show a few
+		 * evictions too many or too few; never below zero. */
+		in = out->created[t] + (t == 0 ? seeded : 0);
+		if (out->live[t] >= 0 && in > out->deleted[t] + (uint64_t)out->live[t])
+			out->evicted[t] = in - out->deleted[t] - (uint64_t)out->live[t];
+	}
+	return err;
+}
+
+/* Entries that move to a later bucket during a batch walk can be met
+ * twice, so the count is capped at what the map can hold. */
 long pc_map_count(int fd, size_t key_size)
 {
-	unsigned char cur[64], next[64];
-	void *prev = NULL;
-	long n = 0;
+	unsigned char *keys;
+	long max = 0, n = map_keys(fd, key_size, &keys, &max);
 
-	if (key_size > sizeof(cur))
-		return -EINVAL;
-	while (bpf_map_get_next_key(fd, prev, next) == 0) {
-		n++;
-		memcpy(cur, next, key_size);
-		prev = cur;
-	}
-	return n;
+	free(keys);
+	return n > max ? max : n;
 }

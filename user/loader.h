@@ -17,7 +17,7 @@
 /* File descriptors of every map of the object (-1: not open). */
 struct pc_maps {
 	int config, settings, lport, rport, addr, cidr, rule_path, path_names,
-		path_stats, drops, ct, frags, ifaces;
+		path_stats, drops, ct, frags, ifaces, ct_new, ct_stats;
 	int owned; /* opened from pins: pc_maps_close() closes them */
 };
 
@@ -29,7 +29,8 @@ int pc_maps_open_pinned(struct pc_maps *m, const char *pin_root);
 void pc_maps_close(struct pc_maps *m);
 
 /* Names of the maps in the order of struct pc_maps' fields. */
-extern const char *const pc_map_names[13];
+#define PC_LOADER_MAPS 15
+extern const char *const pc_map_names[PC_LOADER_MAPS];
 int *pc_maps_field(struct pc_maps *m, size_t i);
 
 struct pc_load_info {
@@ -49,13 +50,43 @@ struct pc_load_info {
 int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 		   const struct pc_settings *s, struct pc_load_info *info);
 
+/* An address or prefix with the rules that name it. */
+struct pc_addr_rules {
+	struct pc_addr a;
+	struct pc_mask mask;
+};
+
+/*
+ * A trie gives only the longest match, and an exact hit skips the trie:
+ * gives each address and prefix the rules of every (other) prefix holding
+ * it. cidrs are unique. In n log n (prefix_index.h).
+ */
+void pc_spread_prefix_rules(struct pc_addr_rules *exact, size_t nexact,
+			    struct pc_addr_rules *cidrs, size_t ncidr);
+
 /* The active bank and generation (0: nothing loaded). */
 int pc_loader_state(const struct pc_maps *m, uint32_t *bank, uint32_t *gen);
+
+/* How full the connection tables are and what they lost: [0] pc_ct
+ * (established), [1] pc_ct_new. evicted = created - deleted - live, the
+ * entries the LRU pushed out to make room. */
+struct pc_ct_pressure {
+	long live[2];
+	uint32_t max[2];
+	uint64_t created[2];
+	uint64_t deleted[2];
+	uint64_t evicted[2];
+	uint64_t insert_failed; /* inserts the kernel refused */
+};
+int pc_ct_pressure_read(const struct pc_maps *m, struct pc_ct_pressure *out);
+/* Adds n to a pc_ct_stats counter (userspace: CPU 0's slot). */
+int pc_ct_stat_add(const struct pc_maps *m, uint32_t stat, uint64_t n);
 
 /* Sums a per-CPU counter map entry over the possible CPUs. */
 int pc_counter_read(int fd, uint32_t key, struct pc_counter *out);
 
-/* Number of entries of a hash, LRU or trie map (walks the keys). */
+/* Number of entries of a hash, LRU or trie map: batch lookups where the
+ * map has them, at most the map's max_entries. */
 long pc_map_count(int fd, size_t key_size);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "datapath.h"
 #include "diag.h"
 
 #define PC_VERSION "0.1.0"
@@ -19,6 +20,7 @@ static const struct pc_cmd commands[] = {
 	{ "daemon", pc_cmd_daemon, "enforce and reload on file change or SIGHUP" },
 	{ "monitor", pc_cmd_monitor, "show denied packets as they are denied" },
 	{ "stats", pc_cmd_stats, "packets and bytes per path and direction, drops by reason" },
+	{ "export", pc_cmd_export, "the rules of a host as nftables rules or a Windows firewall script" },
 };
 
 static void usage(FILE *out)
@@ -65,6 +67,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return PC_EXIT_USAGE;
 	}
+	/* libbpf speaks through our logger in every command (its messages
+	 * show with -v), never straight to stderr. */
+	pc_libbpf_logging();
 	for (size_t c = 0; c < sizeof(commands) / sizeof(*commands); c++)
 		if (!strcmp(argv[i], commands[c].name))
 			return commands[c].run(argc - i, argv + i);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,11 +32,24 @@ static void set_defaults(struct pc_policy *p)
 	p->settings = (struct pc_settings){
 		.mode = PC_MODE_ENFORCE,
 		.icmp_echo = true,
+		.non_ip = PC_NON_IP_LINK_LAYER,
 		.ct_tcp_established = 7200,
 		.ct_tcp_transitory = 120,
 		.ct_udp = 60,
 		.ct_icmp = 30,
 	};
+}
+
+const char *pc_non_ip_meaning(enum pc_non_ip v)
+{
+	switch (v) {
+	case PC_NON_IP_PERMISSIVE:
+		return "every frame that is not IP passes";
+	case PC_NON_IP_STRICT:
+		return "frames that are not IP are dropped, except ARP";
+	default:
+		return "frames that are not IP are dropped, except ARP, 802.1X and LLDP";
+	}
 }
 
 static bool site_has(const struct pc_policy *p, const char *kind,
@@ -234,7 +248,9 @@ void pc_policy_free(struct pc_policy *p)
 		free(p->hosts[i].addrs);
 	}
 	free(p->hosts);
+	free(p->host_index);
 	free(p->segments);
+	free(p->routers);
 	for (size_t i = 0; i < p->nkind_groups; i++)
 		free(p->kind_groups[i].name);
 	free(p->kind_groups);
@@ -256,12 +272,52 @@ int pc_policy_find_kind(const struct pc_policy *p, const char *name)
 	return -1;
 }
 
+/* Hosts that failed to parse have no name and sort first; equal names keep
+ * their order, so a search finds the first host of a name. */
+static int cmp_host_index(const void *x, const void *y, void *hosts)
+{
+	const struct pc_host *h = hosts;
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+	const char *na = h[a].name, *nb = h[b].name;
+	int c = !na || !nb ? (nb == NULL) - (na == NULL) : strcmp(na, nb);
+
+	return c ? c : (a > b) - (a < b);
+}
+
+void pc_policy_index_hosts(struct pc_policy *p)
+{
+	free(p->host_index);
+	p->host_index = pc_xcalloc(p->nhosts ? p->nhosts : 1, sizeof(*p->host_index));
+	for (size_t i = 0; i < p->nhosts; i++)
+		p->host_index[i] = i;
+	qsort_r(p->host_index, p->nhosts, sizeof(*p->host_index), cmp_host_index,
+		p->hosts);
+}
+
 const struct pc_host *pc_policy_find_host(const struct pc_policy *p,
 					  const char *name)
 {
-	for (size_t i = 0; i < p->nhosts; i++)
-		if (p->hosts[i].name && strcmp(p->hosts[i].name, name) == 0)
-			return &p->hosts[i];
+	size_t lo = 0, hi = p->nhosts;
+
+	if (!p->host_index) {
+		for (size_t i = 0; i < p->nhosts; i++)
+			if (p->hosts[i].name && strcmp(p->hosts[i].name, name) == 0)
+				return &p->hosts[i];
+		return NULL;
+	}
+	/* The first index whose name is not below name. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *n = p->hosts[p->host_index[mid]].name;
+
+		if (!n || strcmp(n, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < p->nhosts && p->hosts[p->host_index[lo]].name &&
+	    strcmp(p->hosts[p->host_index[lo]].name, name) == 0)
+		return &p->hosts[p->host_index[lo]];
 	return NULL;
 }
 
@@ -272,6 +328,70 @@ const struct pc_flow *pc_policy_find_flow(const struct pc_policy *p,
 		if (strcmp(p->flows[i].id, id) == 0)
 			return &p->flows[i];
 	return NULL;
+}
+
+struct owned_addr {
+	const struct pc_addr *a;
+	size_t host;
+};
+
+static int cmp_owned(const void *x, const void *y)
+{
+	const struct owned_addr *a = x, *b = y;
+	int c = pc_addr_cmp(a->a, b->a);
+
+	return c ? c : (a->host > b->host) - (a->host < b->host);
+}
+
+static int cmp_shared(const void *x, const void *y)
+{
+	const struct pc_shared_addr *a = x, *b = y;
+
+	if (a->other != b->other)
+		return a->other < b->other ? -1 : 1;
+	if (a->first != b->first)
+		return a->first < b->first ? -1 : 1;
+	return pc_addr_cmp(&a->addr, &b->addr);
+}
+
+size_t pc_policy_shared_addrs(const struct pc_policy *p,
+			      struct pc_shared_addr **out)
+{
+	struct owned_addr *v;
+	size_t n = 0, nout = 0;
+
+	for (size_t i = 0; i < p->nhosts; i++)
+		n += p->hosts[i].naddrs;
+	v = pc_xcalloc(n ? n : 1, sizeof(*v));
+	*out = pc_xcalloc(n ? n : 1, sizeof(**out));
+	n = 0;
+	for (size_t i = 0; i < p->nhosts; i++)
+		for (size_t j = 0; j < p->hosts[i].naddrs; j++)
+			v[n++] = (struct owned_addr){ &p->hosts[i].addrs[j], i };
+	qsort(v, n, sizeof(*v), cmp_owned);
+	/* In a run of one address, each host is paired with the earliest host
+	 * of other kinds: the run's first, or the first unlike the first. */
+	for (size_t i = 0, end; i < n; i = end) {
+		size_t unlike = SIZE_MAX;
+
+		for (end = i + 1; end < n && pc_addr_equal(v[i].a, v[end].a); end++) {
+			const struct pc_host *h = &p->hosts[v[end].host];
+			const struct pc_host *first = &p->hosts[v[i].host];
+
+			if (h->kinds != first->kinds) {
+				if (unlike == SIZE_MAX)
+					unlike = end;
+			} else if (unlike != SIZE_MAX) {
+				first = &p->hosts[v[unlike].host];
+			} else {
+				continue;
+			}
+			(*out)[nout++] = (struct pc_shared_addr){ *v[end].a, first, h };
+		}
+	}
+	free(v);
+	qsort(*out, nout, sizeof(**out), cmp_shared);
+	return nout;
 }
 
 bool pc_endpoint_has_host(const struct pc_endpoint *e, const struct pc_host *h)

@@ -109,15 +109,28 @@ struct pc_host {
 
 enum pc_mode { PC_MODE_ENFORCE, PC_MODE_AUDIT };
 
+/* Frames that are not IP (settings: non-ip), in the order of their names:
+ * all pass; ARP and the link layer a host needs (802.1X, LLDP) pass, the
+ * default; only ARP passes. */
+enum pc_non_ip { PC_NON_IP_PERMISSIVE, PC_NON_IP_LINK_LAYER, PC_NON_IP_STRICT };
+#define PC_NON_IP_NAMES { "permissive", "link-layer", "strict" }
+/* What a non-ip setting lets through, in words (check, status). */
+const char *pc_non_ip_meaning(enum pc_non_ip v);
+
+/* Which IPv6 router advertisements and redirects pass (RA Guard). */
+enum pc_ra { PC_RA_SITE_ROUTERS = 0, PC_RA_DENY, PC_RA_ANY };
+
 struct pc_settings {
 	enum pc_mode mode;
 	bool icmp_echo;         /* allow ICMP/ICMPv6 echo with documented peers */
-	bool non_ip_strict;     /* drop non-IP frames other than ARP */
+	enum pc_non_ip non_ip;  /* which frames that are not IP pass */
 	bool keep_established;  /* on reload, keep connections without re-check */
 	uint32_t ct_tcp_established; /* seconds */
 	uint32_t ct_tcp_transitory;  /* handshake and closing, seconds */
 	uint32_t ct_udp;             /* seconds */
 	uint32_t ct_icmp;            /* seconds */
+	uint32_t ct_max_connections; /* established table size (0: default) */
+	enum pc_ra ipv6_ra;          /* router advertisements and redirects */
 };
 
 struct pc_kind_group {
@@ -147,8 +160,11 @@ struct pc_policy {
 
 	struct pc_host *hosts;
 	size_t nhosts;
+	size_t *host_index; /* hosts by name (then order): lookups in log n */
 	struct pc_addr *segments; /* IPv4 subnets, for directed broadcasts */
 	size_t nsegments;
+	struct pc_addr *routers;  /* IPv6 routers' link-local addresses */
+	size_t nrouters;
 	struct pc_settings settings;
 };
 
@@ -178,10 +194,27 @@ void pc_policy_free(struct pc_policy *p);
 int pc_policy_read_file(const char *path, char **out, size_t *len);
 
 int pc_policy_find_kind(const struct pc_policy *p, const char *name);
+/* Sorts p->host_index once the hosts are read; pc_policy_find_host then
+ * searches it (and walks the hosts without it). */
+void pc_policy_index_hosts(struct pc_policy *p);
 const struct pc_host *pc_policy_find_host(const struct pc_policy *p,
 					  const char *name);
 const struct pc_flow *pc_policy_find_flow(const struct pc_policy *p,
 					  const char *id);
+/* One address written in two hosts of different kinds. */
+struct pc_shared_addr {
+	struct pc_addr addr;
+	const struct pc_host *first; /* earlier in the file */
+	const struct pc_host *other;
+};
+/*
+ * Addresses (equal, prefix and all) listed by hosts of different kinds: a
+ * peer at such an address is a peer of both roles' flows, so it gets the
+ * flows of both. Pairs in file order of the other host; returns how many
+ * (*out to free). In n log n.
+ */
+size_t pc_policy_shared_addrs(const struct pc_policy *p,
+			      struct pc_shared_addr **out);
 /* Whether host h is on side e of a flow (by kind or by name). */
 bool pc_endpoint_has_host(const struct pc_endpoint *e, const struct pc_host *h);
 bool pc_flow_enabled(const struct pc_policy *p, const struct pc_flow *f);

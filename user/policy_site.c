@@ -118,63 +118,98 @@ static int parse_host(struct pc_parse *ctx, const struct pc_ynode *n,
 static int parse_hosts(struct pc_parse *ctx, const struct pc_ynode *n)
 {
 	struct pc_policy *p = ctx->p;
+	size_t *first;
+	bool *bad;
 	int err = 0;
 
 	if (!pc_yexpect(ctx->d, n, PC_YSEQ, "hosts"))
 		return -EINVAL;
 	p->hosts = pc_xcalloc(n->count, sizeof(*p->hosts));
+	bad = pc_xcalloc(n->count ? n->count : 1, sizeof(*bad));
 	for (size_t i = 0; i < n->count; i++) {
-		struct pc_host *h = &p->hosts[p->nhosts++];
-		const struct pc_host *dup;
-
-		if (parse_host(ctx, n->items[i], h)) {
+		bad[i] = parse_host(ctx, n->items[i], &p->hosts[p->nhosts++]) != 0;
+		if (bad[i])
 			err = -EINVAL;
-			continue;
-		}
-		dup = pc_policy_find_host(p, h->name);
-		if (dup != h) {
-			pc_diags_add(ctx->d, h->pos,
-				     "host name '%s' is already used at line %d",
-				     h->name, dup->pos.line);
-			err = -EINVAL;
-		}
 	}
+	/* Names through the sorted index: a site may list a million hosts. In
+	 * a run of one name the index has the first host first. */
+	pc_policy_index_hosts(p);
+	first = pc_xcalloc(p->nhosts ? p->nhosts : 1, sizeof(*first));
+	for (size_t i = 0, run = 0; i < p->nhosts; i++) {
+		const struct pc_host *h = &p->hosts[p->host_index[i]];
+		const struct pc_host *r = &p->hosts[p->host_index[run]];
+
+		if (!h->name || !r->name || strcmp(h->name, r->name))
+			run = i;
+		first[p->host_index[i]] = p->host_index[run];
+	}
+	for (size_t i = 0; i < p->nhosts; i++) {
+		const struct pc_host *h = &p->hosts[i], *f = &p->hosts[first[i]];
+
+		if (bad[i] || !h->name || f == h)
+			continue;
+		pc_diags_add(ctx->d, h->pos, "host name '%s' is already used at line %d",
+			     h->name, f->pos.line);
+		err = -EINVAL;
+	}
+	free(first);
+	free(bad);
 	return err;
 }
 
-static int parse_segments(struct pc_parse *ctx, const struct pc_ynode *n)
+/* A list of single addresses or prefixes (what: the list's key, item: one
+ * entry, for messages); refuse() says why an entry does not fit, or NULL. */
+static int parse_addr_list(struct pc_parse *ctx, const struct pc_ynode *n,
+			   const char *what, const char *item,
+			   const char *(*refuse)(const struct pc_addr *),
+			   struct pc_addr **out, size_t *count)
 {
-	struct pc_policy *p = ctx->p;
 	int err = 0;
 
-	if (!pc_yexpect(ctx->d, n, PC_YSEQ, "segments"))
+	if (!pc_yexpect(ctx->d, n, PC_YSEQ, what))
 		return -EINVAL;
-	p->segments = pc_xcalloc(n->count, sizeof(*p->segments));
+	*out = pc_xcalloc(n->count, sizeof(**out));
 	for (size_t i = 0; i < n->count; i++) {
 		const struct pc_ynode *s = n->items[i];
-		struct pc_addr *a = &p->segments[p->nsegments];
+		struct pc_addr *a = &(*out)[*count];
 		const char *why;
 
-		if (!pc_yexpect(ctx->d, s, PC_YSCALAR, "a segment")) {
+		if (!pc_yexpect(ctx->d, s, PC_YSCALAR, item)) {
 			err = -EINVAL;
 			continue;
 		}
 		if (pc_addr_parse(s->scalar, a, &why)) {
-			pc_diags_add(ctx->d, s->pos, "bad segment '%s': %s", s->scalar, why);
+			pc_diags_add(ctx->d, s->pos, "bad %s '%s': %s", item, s->scalar, why);
 			err = -EINVAL;
-		} else if (a->family != AF_INET || a->prefix > 30) {
-			pc_diags_add(ctx->d, s->pos,
-				     "segment '%s' must be an IPv4 subnet of /30 or wider (segments give directed broadcast addresses)",
-				     s->scalar);
+		} else if ((why = refuse(a))) {
+			pc_diags_add(ctx->d, s->pos, "%s '%s' %s", item, s->scalar, why);
 			err = -EINVAL;
 		} else {
-			p->nsegments++;
+			(*count)++;
 		}
 	}
 	return err;
 }
 
-/* A value for a port parameter: a port, a range, or a list of them. */
+static const char *segment_refused(const struct pc_addr *a)
+{
+	if (a->family != AF_INET || a->prefix > 30)
+		return "must be an IPv4 subnet of /30 or wider (segments give directed broadcast addresses)";
+	return NULL;
+}
+
+/* The site's IPv6 routers: the link-local addresses their router
+ * advertisements and redirects come from (RFC 4861 6.1.2, 8.1). */
+static const char *router_refused(const struct pc_addr *a)
+{
+	if (a->family != AF_INET6 || a->prefix != 128 || a->bytes[0] != 0xfe ||
+	    (a->bytes[1] & 0xc0) != 0x80)
+		return "must be an IPv6 link-local address (fe80::/10): routers advertise from it";
+	return NULL;
+}
+
+/* A value for a port parameter: a port, a range, `default`, `fallback`, or
+ * a list of them. */
 static int parse_param_value(struct pc_parse *ctx, const struct pc_ynode *n,
 			     struct pc_param *prm)
 {
@@ -200,6 +235,17 @@ static int parse_param_value(struct pc_parse *ctx, const struct pc_ynode *n,
 
 		if (!pc_yexpect(ctx->d, items[i], PC_YSCALAR, "a port")) {
 			err = -EINVAL;
+		} else if (strcmp(items[i]->scalar, "default") == 0) {
+			values[i] = prm->def;
+		} else if (strcmp(items[i]->scalar, "fallback") == 0) {
+			/* "n または m": the port HCSM uses when setting n failed. */
+			if (!prm->has_fallback) {
+				pc_diags_add(ctx->d, items[i]->pos,
+					     "parameter '%s' has no fallback port (only the \"n or m\" ports and snmp-trap-port have one)",
+					     prm->name);
+				err = -EINVAL;
+			}
+			values[i].lo = values[i].hi = prm->fallback;
 		} else if (pc_parse_port_range(items[i]->scalar, &values[i], &why)) {
 			pc_diags_add(ctx->d, items[i]->pos, "parameter '%s': '%s' %s",
 				     prm->name, items[i]->scalar, why);
@@ -275,26 +321,27 @@ static int parse_part_switches(struct pc_parse *ctx, const struct pc_ynode *n)
 static int parse_conntrack(struct pc_parse *ctx, const struct pc_ynode *n)
 {
 	static const char *const keys[] = { "tcp-established", "tcp-transitory",
-					    "udp", "icmp" };
+					    "udp", "icmp", "max-connections" };
 	struct pc_settings *s = &ctx->p->settings;
 	uint32_t *fields[] = { &s->ct_tcp_established, &s->ct_tcp_transitory,
-			       &s->ct_udp, &s->ct_icmp };
+			       &s->ct_udp, &s->ct_icmp, &s->ct_max_connections };
 	int err = 0;
 
 	if (!pc_yexpect(ctx->d, n, PC_YMAP, "conntrack"))
 		return -EINVAL;
-	if (pc_ycheck_keys(ctx->d, n, "conntrack", keys, 4))
+	if (pc_ycheck_keys(ctx->d, n, "conntrack", keys, 5))
 		err = -EINVAL;
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < 5; i++) {
 		const struct pc_ynode *v = pc_yget(n, keys[i]);
-		uint64_t secs;
+		uint64_t val;
 
 		if (!v)
 			continue;
-		if (pc_yuint(ctx->d, v, keys[i], 1, 7 * 24 * 3600, &secs))
+		if (i == 4 ? pc_yuint(ctx->d, v, keys[i], 1024, 1u << 24, &val) :
+			     pc_yuint(ctx->d, v, keys[i], 1, 7 * 24 * 3600, &val))
 			err = -EINVAL;
 		else
-			*fields[i] = (uint32_t)secs;
+			*fields[i] = (uint32_t)val;
 	}
 	return err;
 }
@@ -302,9 +349,10 @@ static int parse_conntrack(struct pc_parse *ctx, const struct pc_ynode *n)
 static int parse_settings(struct pc_parse *ctx, const struct pc_ynode *n)
 {
 	static const char *const keys[] = { "mode", "icmp-echo", "non-ip",
-					    "conntrack", "on-reload" };
+					    "conntrack", "on-reload", "ipv6-ra" };
+	static const char *const ra[] = { "site-routers", "deny", "any" };
 	static const char *const modes[] = { "enforce", "audit" };
-	static const char *const non_ip[] = { "permissive", "strict" };
+	static const char *const non_ip[] = PC_NON_IP_NAMES;
 	static const char *const reload[] = { "recheck", "keep-established" };
 	struct pc_settings *s = &ctx->p->settings;
 	const struct pc_ynode *v;
@@ -312,7 +360,7 @@ static int parse_settings(struct pc_parse *ctx, const struct pc_ynode *n)
 
 	if (!pc_yexpect(ctx->d, n, PC_YMAP, "settings"))
 		return -EINVAL;
-	if (pc_ycheck_keys(ctx->d, n, "settings", keys, 5))
+	if (pc_ycheck_keys(ctx->d, n, "settings", keys, 6))
 		err = -EINVAL;
 	if ((v = pc_yget(n, "mode"))) {
 		if (pc_yenum(ctx->d, v, "mode", modes, 2, &idx) == 0)
@@ -323,14 +371,20 @@ static int parse_settings(struct pc_parse *ctx, const struct pc_ynode *n)
 	if ((v = pc_yget(n, "icmp-echo")))
 		err |= pc_ybool(ctx->d, v, "icmp-echo", &s->icmp_echo);
 	if ((v = pc_yget(n, "non-ip"))) {
-		if (pc_yenum(ctx->d, v, "non-ip", non_ip, 2, &idx) == 0)
-			s->non_ip_strict = idx == 1;
+		if (pc_yenum(ctx->d, v, "non-ip", non_ip, sizeof(non_ip) / sizeof(*non_ip), &idx) == 0)
+			s->non_ip = (enum pc_non_ip)idx;
 		else
 			err = -EINVAL;
 	}
 	if ((v = pc_yget(n, "on-reload"))) {
 		if (pc_yenum(ctx->d, v, "on-reload", reload, 2, &idx) == 0)
 			s->keep_established = idx == 1;
+		else
+			err = -EINVAL;
+	}
+	if ((v = pc_yget(n, "ipv6-ra"))) {
+		if (pc_yenum(ctx->d, v, "ipv6-ra", ra, 3, &idx) == 0)
+			s->ipv6_ra = (enum pc_ra)idx;
 		else
 			err = -EINVAL;
 	}
@@ -414,8 +468,8 @@ static int check_site_flows(struct pc_parse *ctx)
 int pc_parse_site(struct pc_parse *ctx, const struct pc_ynode *root)
 {
 	static const char *const keys[] = { "site", "kinds", "hosts", "segments",
-					    "parameters", "parts", "flows",
-					    "settings" };
+					    "routers", "parameters", "parts",
+					    "flows", "settings" };
 	struct pc_policy *p = ctx->p;
 	const struct pc_ynode *v;
 	int err = 0;
@@ -427,7 +481,7 @@ int pc_parse_site(struct pc_parse *ctx, const struct pc_ynode *root)
 	}
 	if (!pc_yexpect(ctx->d, root, PC_YMAP, "a site file"))
 		return -EINVAL;
-	if (pc_ycheck_keys(ctx->d, root, "a site file", keys, 8))
+	if (pc_ycheck_keys(ctx->d, root, "a site file", keys, 9))
 		err = -EINVAL;
 	if ((v = pc_yget(root, "site")))
 		err |= pc_ystring(ctx->d, v, "site", &p->site_name);
@@ -439,7 +493,11 @@ int pc_parse_site(struct pc_parse *ctx, const struct pc_ynode *root)
 	if ((v = pc_yget(root, "hosts")))
 		err |= parse_hosts(ctx, v);
 	if ((v = pc_yget(root, "segments")))
-		err |= parse_segments(ctx, v);
+		err |= parse_addr_list(ctx, v, "segments", "segment", segment_refused,
+				       &p->segments, &p->nsegments);
+	if ((v = pc_yget(root, "routers")))
+		err |= parse_addr_list(ctx, v, "routers", "router", router_refused,
+				       &p->routers, &p->nrouters);
 	if ((v = pc_yget(root, "parameters")))
 		err |= parse_param_values(ctx, v);
 	if ((v = pc_yget(root, "parts")))

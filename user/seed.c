@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "diag.h"
 
 /* TCP states worth keeping: the connection is up or closing. */
 #define SEED_STATES                                                      \
@@ -149,5 +150,8 @@ int pc_seed_connections(const struct pc_maps *m, const struct pc_ruleset *rs,
 	err = seed_family(m, rs, AF_INET, gen, seeded);
 	if (!err)
 		err = seed_family(m, rs, AF_INET6, gen, seeded);
+	/* Counted, so that the table's evictions are not misread. */
+	if (*seeded && pc_ct_stat_add(m, PC_CTS_SEEDED, *seeded))
+		pc_warn("cannot count the kept connections");
 	return err;
 }

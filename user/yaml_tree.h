@@ -8,25 +8,31 @@
 #ifndef PC_YAML_TREE_H
 #define PC_YAML_TREE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 
 enum pc_ynode_type { PC_YSCALAR, PC_YSEQ, PC_YMAP };
 
+/* Small on purpose: a site of a million hosts is some ten million nodes. */
 struct pc_ynode {
-	enum pc_ynode_type type;
 	struct pc_pos pos;
 	char *scalar;           /* PC_YSCALAR: the text, NUL-terminated */
-	int quoted;             /* PC_YSCALAR: written in quotes */
 	struct pc_ynode **items; /* PC_YSEQ: items; PC_YMAP: key, value, ... */
-	size_t nitems;          /* entries in items */
-	size_t count;           /* PC_YSEQ: items; PC_YMAP: pairs */
+	uint32_t nitems;        /* entries in items */
+	uint32_t count;         /* PC_YSEQ: items; PC_YMAP: pairs */
+	uint8_t type;           /* enum pc_ynode_type */
+	bool quoted;            /* PC_YSCALAR: written in quotes */
 };
+
+struct pc_yarena;
 
 struct pc_ytree {
 	char *file;             /* name used in messages */
 	struct pc_ynode *root;  /* NULL for an empty document */
+	struct pc_yarena *arena; /* every node, scalar and item list */
 };
 
 /* Parse len bytes; errors go to diags. Returns 0 or -EINVAL. */

@@ -7,13 +7,8 @@ set -u
 BUILD=${BUILD:-build}
 PC=${PC:-$BUILD/portcullis}
 SITE=policy/examples/site.yaml
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; shift; printf '#   %s\n' "$@"; }
+# shellcheck source=tests/cli/tap.sh
+. "$(dirname "$0")/tap.sh"
 
 # case NAME EXIT JQ-FILTER -- COMMAND...   (filter must print true)
 case_json() {
@@ -52,6 +47,18 @@ case_json "catalog: per table counts 2/14/21/5/5/2" 0 \
 case_json "catalog -c adds site flows and port values" 0 \
 	'length == 51 and (.[] | select(.id == "A-2.12-snmp-trap") | .responder.ports == ["22601"])' -- $PC catalog -j -c $SITE
 case_text "catalog text has a header and A-6.2" 0 'A-6.2-dhcp-client-request' -- $PC catalog
+# "n または m": the nine rows and the SNMP trap port (note 6) show their fallback.
+case_json "catalog -j: every 'n or m' row shows its fallback port" 0 \
+	'[.[] | select(.fallback != null) | .row] == [12, 5, 6, 11, 12, 13, 18, 19, 20, 21] and (.[] | select(.id == "A-3.11-disk-config-check") | .fallback == 56023 and .responder.fallback == 56023)' -- $PC catalog -j
+case_text "catalog text shows the fallback beside the port" 0 '\$ftsvc-port=26508 or 56023' -- $PC catalog
+f=$(site fallback 'parameters:
+  ftsvc-port: fallback
+  bkressvc-port-26503: [default, fallback]')
+case_json "a site says the fallback is in force, or accepts both" 0 \
+	'(.[] | select(.id == "A-3.11-disk-config-check") | .responder.ports == ["56023"]) and (.[] | select(.id == "A-3.5-pxe-bkressvc-26503") | .responder.ports == ["26503", "56030"])' -- $PC catalog -j -c "$f"
+f=$(site nofallback 'parameters:
+  alert-port: fallback')
+case_text "a port without a fallback cannot be set to it" 1 "nofallback.yaml:2:15: error: parameter 'alert-port' has no fallback port" -- $PC check -c "$f"
 
 # --- check ---
 case_text "check of the example site" 0 '^policy ok: catalog hcsm \(49 flows\), site example-lab' -- $PC check -c $SITE
@@ -63,6 +70,9 @@ case_json "check -j: rows the wire cannot tell apart are named, with the row the
 	 and ($s | any(.path == "A-3.8-pxe-reply-68" and .counts_on == "A-3.7-pxe-dhcp-reply-broadcast"))
 	 and ($s | length) == 9
 	 and (.hosts[] | select(.name == "admin-desks") | .shadowed) == []' -- $PC check -j -c $SITE
+case_json "check -j: frames that are not IP are dropped by default but for the link layer" 0 \
+	'.settings.non_ip == "link-layer" and (.settings.non_ip_meaning | test("except ARP, 802.1X and LLDP"))' -- $PC check -j
+case_text "check says what non-IP frames do" 0 'non-ip=link-layer \(frames that are not IP are dropped' -- $PC check
 case_json "check -j without a site: all parts on" 0 '.parts == {"deployment-manager": true, "separate-dhcp-server": true}' -- $PC check -j
 f=$(site misspelt 'hosts:
   - name: a
@@ -83,6 +93,25 @@ f=$(site badkind 'hosts:
     kinds: [linx]
     addresses: [192.0.2.1]')
 case_text "unknown kind with a suggestion" 1 "badkind.yaml:3:13: error: unknown kind 'linx'; did you mean 'linux'\\?" -- $PC check -c "$f"
+f=$(site shared 'hosts:
+  - name: a
+    kinds: [linux]
+    addresses: [198.51.100.7]
+  - name: b
+    kinds: [windows]
+    addresses: [198.51.100.7]')
+case_text "same address in hosts of two roles: a warning with both" 0 \
+	"shared.yaml:5:5: host 'b' \\(windows\\) and host 'a' \\(linux, line 2\\) both list 198.51.100.7" -- $PC check -c "$f"
+case_json "check -j lists shared addresses" 0 \
+	'.shared_addresses == [{"address": "198.51.100.7", "hosts": ["a", "b"]}]' -- $PC check -j -c "$f"
+# Twenty more Linux hosts in front of the example's: a pair's host list
+# names sixteen, then counts the rest.
+f=$work/many.yaml
+awk '{ print } /^hosts:/ { for (i = 0; i < 20; i++)
+	printf "  - {name: extra%d, kinds: [linux], addresses: [198.51.100.%d]}\n", i, 100 + i }' \
+	$SITE > "$f"
+case_text "check names sixteen hosts of a pair, then how many more" 0 \
+	"A-3.21-backup-bkressvc counts on A-3.19-restore-bkressvc \\(extra0, extra1, .*, extra15 and 10 more\\)" -- $PC check -c "$f"
 case_text "missing site file" 1 "cannot read the site file" -- $PC check -c "$work/nope.yaml"
 f=$(site yamlerr 'hosts: [a, b')
 case_text "YAML syntax error has a position" 1 "yamlerr.yaml:[0-9]+:[0-9]+: error: not valid YAML" -- $PC check -c "$f"

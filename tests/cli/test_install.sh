@@ -5,13 +5,8 @@
 # (It installs the plain build; PC does not matter here.)
 set -u
 BUILD=${BUILD:-build}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; shift; printf '#   %s\n' "$@"; }
+# shellcheck source=tests/cli/tap.sh
+. "$(dirname "$0")/tap.sh"
 check() { # check NAME COMMAND...: the command must succeed
 	local name=$1; shift
 	if "$@" >"$work/out" 2>&1; then ok "$name"; else notok "$name" "$*" "$(head -3 "$work/out")"; fi
@@ -59,6 +54,20 @@ for row in "${cases[@]}"; do
 	check "${vars:-defaults}: example site is policy/examples/site.yaml" \
 		cmp -s policy/examples/site.yaml "$dest/etc/portcullis/site.yaml"
 done
+
+# systemd reads the unit and finds the binary it names (an install under
+# a prefix in $work: the paths are real, without DESTDIR).
+if command -v systemd-analyze >/dev/null; then
+	if inst "" PREFIX="$work/real" sysconfdir="$work/real/etc"; then
+		# --man=no: the man page it names is under the prefix, not in man's path.
+		check "systemd-analyze verify: the unit and its ExecStart" \
+			systemd-analyze verify --man=no "$work/real/lib/systemd/system/portcullis.service"
+	else
+		notok "install PREFIX=$work/real" "$(tail -3 "$work/make.log")"
+	fi
+else
+	n=$((n + 1)); echo "ok $n - systemd-analyze verify # SKIP no systemd-analyze"
+fi
 
 # A second install keeps the operator's configuration and replaces the rest.
 dest=$work/d1

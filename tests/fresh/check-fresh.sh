@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # `make check-fresh`: `make demo` and `make check` in a fresh Debian 12 root
 # that holds what a new machine of ours has, as a new user would run them
-# (root, no sudo, a clean clone of HEAD); then `make deb`, the package
-# installed with apt and the installed `portcullis check`. The root is built once from the
-# archive and cached as a .tar.zst outside the repo (FRESH_CACHE).
+# (root, no sudo, a clean clone of HEAD, or of FRESH_REV); then `make deb`,
+# the package installed with apt and the installed `portcullis check`. The
+# root is built once from the archive and cached as a .tar.zst outside the
+# repo (FRESH_CACHE).
 #
 # The mirror comes from this machine's own apt sources at run time, so no
 # file here names it. Mounts live in a private mount namespace and go away
@@ -176,7 +177,7 @@ main() {
 			bookworm "$new" "${mirror_lines[@]}"
 		mv "$new" "$CACHE"
 		new=
-		cp "$list" "$CACHE.packages"
+		install -m 644 "$list" "$CACHE.packages"
 		say "fresh root built in $(($(now) - start)) s: $CACHE ($(du -h "$CACHE" | cut -f1))"
 	fi
 
@@ -199,6 +200,8 @@ main() {
 	printf '127.0.0.1 localhost\n127.0.0.1 vm\n' >"$ROOT/etc/hosts"
 
 	git clone -q "$REPO" "$ROOT/root/portcullis"
+	# FRESH_REV: another commit (e.g. one before a fix, to see it fail).
+	[ -z "${FRESH_REV:-}" ] || git -C "$ROOT/root/portcullis" checkout -q "$FRESH_REV"
 	say "testing $(git -C "$ROOT/root/portcullis" log -1 --format='%h %s' | cut -c1-60)"
 
 	# In the background, so that a signal here reaches the trap at once

@@ -7,25 +7,33 @@
 
 LAB_TIMEOUT=${LAB_TIMEOUT:-3}
 
-# Waits until something in namespace $1 listens on $2/$3 (tcp|udp).
+# shellcheck source=tests/lib/wait.sh
+. "$LAB_DIR/../lib/wait.sh"
+
+# Waits until something in host $1's namespace listens on $2 (tcp|udp)
+# port $3, at address $4 when given (then not a listener going away on
+# the same port at another address).
 wait_listen() {
-	local host=$1 proto=$2 port=$3 i
-	for i in $(seq 1 50); do
-		lab_in "$host" ss -Hln"${proto:0:1}" "sport = :$port" | grep -q . && return 0
-		sleep 0.05
-	done
-	return 1
+	wait_socket "$(lab_ns "$1")" "$2" "${4:-}" "$3"
 }
 
-# Starts a background process in a namespace; its pid goes to $BG.
+# Starts a background process in a namespace, output to BG_LOG; its pid
+# goes to $BG. exec: $! is then the server itself, not a subshell around
+# it; setsid: its own process group, which stop_bg ends with its children
+# (socat's forked ones hold the listening socket too).
 bg_in() {
 	local host=$1; shift
-	# exec: $! is then the server itself, not a subshell around it.
-	(exec nsenter --net="/run/netns/$(lab_ns "$host")" -- "$@" >>"$WORK/bg.log" 2>&1) &
+	(exec setsid nsenter --net="/run/netns/$(lab_ns "$host")" -- "$@" \
+		>>"${BG_LOG:-$WORK/bg.log}" 2>&1) &
 	BG=$!
 }
 
-stop_bg() { kill "$@" 2>/dev/null; wait "$@" 2>/dev/null; return 0; }
+stop_bg() {
+	local p
+	for p in "$@"; do kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null; done
+	wait "$@" 2>/dev/null
+	return 0
+}
 
 bracket() { case $1 in *:*) echo "[$1]" ;; *) echo "$1" ;; esac; }
 
@@ -34,9 +42,14 @@ run_tcp() {
 	local fam=$1 ini=$2 resp=$3 port=$4 sport=${5:-} addr tok out rc
 	addr=$(lab_ip"$fam" "$resp")
 	tok="tcp-$ini-$resp-$port-$RANDOM"
-	bg_in "$resp" socat "TCP$fam-LISTEN:$port,bind=$(bracket "$addr"),reuseaddr,fork" EXEC:cat
-	wait_listen "$resp" tcp "$port" || { stop_bg "$BG"; return 1; }
-	out=$(echo "$tok" | lab_in "$ini" timeout "$LAB_TIMEOUT" socat -T2 - \
+	wait_free "$(lab_ns "$resp")" tcp "$addr" "$port" || return 1
+	# -t on both ends: wait for the echo after the half-close, not socat's
+	# default half second, which a loaded machine overran.
+	bg_in "$resp" socat -t "$LAB_TIMEOUT" \
+		"TCP$fam-LISTEN:$port,bind=$(bracket "$addr"),reuseaddr,fork" EXEC:cat
+	wait_listen "$resp" tcp "$port" "$addr" || { stop_bg "$BG"; return 1; }
+	out=$(echo "$tok" | lab_in "$ini" timeout "$LAB_TIMEOUT" socat -T "$LAB_TIMEOUT" \
+		-t "$LAB_TIMEOUT" - \
 		"TCP$fam:$(bracket "$addr"):$port${sport:+,sourceport=$sport,reuseaddr}" 2>/dev/null)
 	rc=$?
 	stop_bg "$BG"
@@ -48,10 +61,13 @@ run_udp() {
 	local fam=$1 ini=$2 resp=$3 port=$4 sport=${5:-} addr tok out
 	addr=$(lab_ip"$fam" "$resp")
 	tok="udp-$ini-$resp-$port-$RANDOM"
-	bg_in "$resp" socat -T2 "UDP$fam-LISTEN:$port,bind=$(bracket "$addr"),reuseaddr" EXEC:cat
-	wait_listen "$resp" udp "$port" || { stop_bg "$BG"; return 1; }
-	out=$(echo "$tok" | lab_in "$ini" timeout "$LAB_TIMEOUT" socat -T1 - \
-		"UDP$fam:$(bracket "$addr"):$port${sport:+,sourceport=$sport,reuseaddr}" 2>/dev/null)
+	wait_free "$(lab_ns "$resp")" udp "$addr" "$port" || return 1
+	bg_in "$resp" socat -T "$LAB_TIMEOUT" \
+		"UDP$fam-LISTEN:$port,bind=$(bracket "$addr"),reuseaddr" EXEC:cat
+	wait_listen "$resp" udp "$port" "$addr" || { stop_bg "$BG"; return 1; }
+	# The client ends when the echo (token and newline) is back: readbytes.
+	out=$(echo "$tok" | lab_in "$ini" timeout "$LAB_TIMEOUT" socat -T "$LAB_TIMEOUT" \
+		-t "$LAB_TIMEOUT" - "UDP$fam:$(bracket "$addr"):$port${sport:+,sourceport=$sport,reuseaddr},readbytes=$((${#tok} + 1))" 2>/dev/null)
 	stop_bg "$BG"
 	[ "$out" = "$tok" ]
 }
@@ -59,15 +75,20 @@ run_udp() {
 # One-way datagram to a broadcast (or any) address; the responder captures
 # it (tcpdump for port 0, which no socket can bind).
 run_oneway() {
-	local ini=$1 resp=$2 dst=$3 port=$4 sport=${5:-40009} tok out
+	local ini=$1 resp=$2 dst=$3 port=$4 sport=${5:-40009} tok cap log=$WORK/capture.log
 	tok="bcast-$ini-$resp-$port-$RANDOM"
-	bg_in "$resp" timeout "$LAB_TIMEOUT" tcpdump -l -n -A -i eth0 -c 1 \
+	: >"$log"
+	BG_LOG=$log bg_in "$resp" tcpdump -l -n -A -i eth0 -c 1 \
 		"udp and dst port $port and src port $sport"
-	local cap=$BG
-	sleep 0.5
-	lab_in "$ini" python3 "$LAB_DIR/rawudp.py" "$dst" "$port" "$sport" "$tok" || return 1
-	wait "$cap" 2>/dev/null
-	grep -q "$tok" "$WORK/bg.log"
+	cap=$BG
+	# tcpdump says "listening on" once its filter is in place.
+	wait_line "$log" "^listening on " || { stop_bg "$cap"; return 1; }
+	lab_in "$ini" python3 "$LAB_DIR/rawudp.py" "$dst" "$port" "$sport" "$tok" ||
+		{ stop_bg "$cap"; return 1; }
+	wait_until "$LAB_TIMEOUT" grep -q "$tok" "$log"
+	local rc=$?
+	stop_bg "$cap"
+	return "$rc"
 }
 
 run_wol() { run_oneway "$1" "$2" "$3" "$4"; }
@@ -80,7 +101,7 @@ run_http() {
 	mkdir -p "$WORK/www"
 	echo "hcsm-gui-$RANDOM" >"$WORK/www/index.html"
 	bg_in "$resp" busybox httpd -f -p "$addr:$port" -h "$WORK/www"
-	wait_listen "$resp" tcp "$port" || { stop_bg "$BG"; return 1; }
+	wait_listen "$resp" tcp "$port" "$addr" || { stop_bg "$BG"; return 1; }
 	out=$(lab_in "$ini" curl -s -m "$LAB_TIMEOUT" "http://$addr:$port/index.html")
 	stop_bg "$BG"
 	[ "$out" = "$(cat "$WORK/www/index.html")" ]
@@ -94,7 +115,7 @@ run_https() {
 		-subj "/CN=$addr" -keyout "$WORK/tls.key" -out "$WORK/tls.pem" >/dev/null 2>&1
 	bg_in "$resp" openssl s_server -quiet -www -accept "$addr:$port" \
 		-cert "$WORK/tls.pem" -key "$WORK/tls.key"
-	wait_listen "$resp" tcp "$port" || { stop_bg "$BG"; return 1; }
+	wait_listen "$resp" tcp "$port" "$addr" || { stop_bg "$BG"; return 1; }
 	out=$(lab_in "$ini" curl -sk -m "$LAB_TIMEOUT" "https://$addr:$port/")
 	stop_bg "$BG"
 	grep -q "s_server" <<<"$out"
@@ -115,7 +136,7 @@ run_ssh() {
 		-o "ListenAddress=$addr:$port" -o PidFile=none -o UsePAM=no \
 		-o "AuthorizedKeysFile=$WORK/ssh/authorized_keys" -o StrictModes=no \
 		-o PermitRootLogin=prohibit-password -o UseDNS=no
-	wait_listen "$resp" tcp "$port" || { stop_bg "$BG"; return 1; }
+	wait_listen "$resp" tcp "$port" "$addr" || { stop_bg "$BG"; return 1; }
 	out=$(lab_in "$ini" ssh -F /dev/null -i "$WORK/ssh/id" -p "$port" \
 		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
 		-o BatchMode=yes -o ConnectTimeout="$LAB_TIMEOUT" -o LogLevel=ERROR \
@@ -132,15 +153,13 @@ run_snmptrap() {
 	: >"$WORK/traps.log"
 	bg_in "$resp" env MIBS= snmptrapd -f -C -c "$WORK/snmptrapd.conf" -Lf "$WORK/traps.log" \
 		-p "$WORK/snmptrapd.pid" "udp:$addr:$port"
-	wait_listen "$resp" udp "$port" || { stop_bg "$BG"; return 1; }
+	wait_listen "$resp" udp "$port" "$addr" || { stop_bg "$BG"; return 1; }
 	lab_in "$ini" env MIBS= snmptrap -v 2c -c public "$addr:$port" '' \
 		1.3.6.1.6.3.1.1.5.1 >/dev/null 2>&1
-	for _ in $(seq 1 40); do
-		grep -q "6.3.1.1.5.1" "$WORK/traps.log" && break
-		sleep 0.05
-	done
+	wait_until "$LAB_TIMEOUT" grep -q "6.3.1.1.5.1" "$WORK/traps.log"
+	local rc=$?
 	stop_bg "$BG"
-	grep -q "6.3.1.1.5.1" "$WORK/traps.log"
+	return "$rc"
 }
 
 # E-mail notification: an SMTP exchange with aiosmtpd (Debian's python3,
@@ -196,7 +215,7 @@ run_dhcp() {
 		bg_in router dnsmasq -k --port=0 --dhcp-relay=198.51.100.1,"$addr" \
 			--pid-file= --conf-file=/dev/null --interface=eth1 --except-interface=lo
 		relay=$BG
-		sleep 0.3
+		wait_listen router udp 67 || { stop_bg "$server" "$relay"; return 1; }
 	fi
 	out=$(lab_in "$ini" timeout 8 busybox udhcpc -i eth0 -f -q -n -t 3 -T 1 \
 		-B -s /bin/true 2>&1)

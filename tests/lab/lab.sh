@@ -24,9 +24,10 @@ for a in "$@"; do
 	esac
 done
 
-LAB_ID=${LAB_ID:-pcl$$}
+LAB_ID=${LAB_ID:-pcl$$-$RANDOM}
 WORK=$(mktemp -d "/tmp/$LAB_ID.XXXX")
-PIN_BASE=/sys/fs/bpf/$LAB_ID
+# Every enforcer's pins on a private bpffs.
+PIN_BASE=$WORK/bpffs
 ENFORCERS="srv cli lin lin2"
 LAB_MADE_RUN_SSHD=0
 
@@ -34,6 +35,8 @@ LAB_MADE_RUN_SSHD=0
 . "$LAB_DIR/topology.sh"
 # shellcheck source=tests/lab/daemons.sh
 . "$LAB_DIR/daemons.sh"
+# shellcheck source=tests/lib/tap.sh
+. "$LAB_DIR/../lib/tap.sh"
 
 cleanup() {
 	local h
@@ -44,30 +47,25 @@ cleanup() {
 		done
 	fi
 	lab_down
-	rm -rf "$PIN_BASE" "$WORK"
+	mountpoint -q "$PIN_BASE" && umount "$PIN_BASE"
+	rm -rf "$WORK"
 	[ "$LAB_MADE_RUN_SSHD" = 1 ] && rmdir /run/sshd 2>/dev/null
 	return 0
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-n=0
-fails=0
 # TAP for make check; with --report the TAP lines go to a log instead.
 exec 4>&1
 [ "$REPORT" = 1 ] && exec 4>"$WORK/tap.log"
-tap() { # tap OK|FAIL description [detail...]
-	local res=$1 desc=$2; shift 2
-	n=$((n + 1))
-	if [ "$res" = OK ]; then echo "ok $n - $desc" >&4
-	else fails=$((fails + 1)); echo "not ok $n - $desc" >&4; printf '#   %s\n' "$@" >&4; fi
-}
+TAP_FD=4
 
 stats() { lab_in "$1" "$PC" stats -j --pin-root "$PIN_BASE/$1"; }
 
-mkdir -p /sys/fs/bpf 2>/dev/null
-mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+mkdir -p "$PIN_BASE" && mount -t bpf bpf "$PIN_BASE" || { tap FAIL "mount a private bpffs"; tap_end; exit; }
 lab_up
+if wait_until 10 lab_settled; then tap OK "every IPv6 address of the lab is usable (none tentative)"
+else tap FAIL "IPv6 addresses still tentative" "$(lab_tentative)"; fi
 if [ "$ENFORCE" = 1 ]; then
 	for h in $ENFORCERS; do
 		if out=$(lab_in "$h" "$PC" attach -c "$SITE" --pin-root "$PIN_BASE/$h" eth0 2>&1); then
@@ -92,9 +90,12 @@ while read -r row counts ini resp method args <&3; do
 		case $method in
 		tcp|udp) "run_$method" "$fam" "$ini" "$resp" $args ;;
 		*) "run_$method" "$ini" "$resp" $args ;;
-		esac </dev/null
+		esac </dev/null 2>"$WORK/flow.err"
 		if [ $? -eq 0 ]; then tap OK "documented: $label"; results+=("pass|$label|$counts|$ini $resp")
-		else tap FAIL "documented: $label" "the flow did not get through"; results+=("FAIL|$label|$counts|$ini $resp"); fi
+		else
+			tap FAIL "documented: $label" "the flow did not get through" "$(cat "$WORK/flow.err")"
+			results+=("FAIL|$label|$counts|$ini $resp")
+		fi
 	done
 	IFS=, read -r -a paths <<<"$counts"
 	for p in "${paths[@]}"; do
@@ -107,7 +108,7 @@ while read -r row counts ini resp method args <&3; do
 	touched[$resp]=1
 done 3<"$LAB_DIR/flows.txt"
 
-[ "$ENFORCE" = 1 ] || { echo "1..$n"; [ "$fails" -eq 0 ]; exit; }
+[ "$ENFORCE" = 1 ] || { tap_end; exit; }
 
 # --- counters: non-zero on exactly the exercised paths ---
 for h in $ENFORCERS; do
@@ -203,14 +204,13 @@ if [ "$REPORT" = 1 ]; then
 		jq -r '[.drops[] | select(.packets > 0) | "\(.reason)/\(.direction)=\(.packets)"] | join("  ")' <<<"${final[$h]}"
 	done
 	echo
-	if [ "$fails" -eq 0 ]; then
-		echo "RESULT: all $n checks passed: every documented flow works, every probe was stopped."
+	if [ "$tap_fails" -eq 0 ]; then
+		echo "RESULT: all $tap_n checks passed: every documented flow works, every probe was stopped."
 	else
-		echo "RESULT: $fails of $n checks FAILED:"
+		echo "RESULT: $tap_fails of $tap_n checks FAILED:"
 		grep -A3 '^not ok' "$WORK/tap.log"
 	fi
-	exit $((fails > 0))
+	exit $((tap_fails > 0))
 fi
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_end

@@ -104,6 +104,17 @@ lab_up() {
 		net.ipv4.conf.eth0.bc_forwarding=1 net.ipv4.conf.eth1.bc_forwarding=1
 }
 
+# IPv6 addresses still tentative (DAD not done), as "namespace: address"
+# lines. Addresses are added without DAD, but a tentative one would make
+# the first IPv6 flows from it fail.
+lab_tentative() {
+	local ns
+	for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$LAB_ID-"); do
+		ip -n "$ns" -6 -o addr show tentative | awk -v n="$ns" '{ print n ": " $4 }'
+	done
+}
+lab_settled() { [ -z "$(lab_tentative)" ]; }
+
 # Removes every namespace of this lab, and the processes inside them.
 lab_down() {
 	local ns

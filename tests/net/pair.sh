@@ -1,43 +1,65 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # Shared by the two-namespace tests: srv (192.0.2.10, portcullis) and peer
-# (192.0.2.20 and the addresses given) joined by a veth pair; TAP checks;
-# cleanup of namespaces, processes, pins and files on every exit path.
-# Set ID, PC, PINS and TMP first; PAIR_CLEANUP may name an extra step.
+# (192.0.2.20 and the addresses given) joined by a veth pair eth0 (and a
+# spare pair eth1 on request); a private bpffs for the pins; TAP checks;
+# cleanup of namespaces, processes, pins, mounts and files on every exit
+# path. Set ID (unique), PC and TMP first; PINS is then a pin root on the
+# private bpffs. PAIR_CLEANUP may name an extra cleanup step.
 
-n=0
-fails=0
-check() { # check DESCRIPTION COMMAND...
-	local desc=$1; shift
-	n=$((n + 1))
-	if "$@" >"$TMP/out" 2>&1; then echo "ok $n - $desc"
-	else fails=$((fails + 1)); echo "not ok $n - $desc"; sed 's/^/#   /' "$TMP/out" | head -8; fi
-}
+# shellcheck source=tests/lib/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
+# shellcheck source=tests/lib/wait.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/wait.sh"
+
+BPFFS=$TMP/bpffs
+PINS=$BPFFS/portcullis
 srv() { nsenter --net="/run/netns/$ID-srv" "$@"; }
 peer() { nsenter --net="/run/netns/$ID-peer" "$@"; }
 
 pair_cleanup() {
-	trap - EXIT INT TERM
+	trap - EXIT INT TERM HUP
 	[ -n "${PAIR_CLEANUP:-}" ] && $PAIR_CLEANUP
-	nsenter --net="/run/netns/$ID-srv" "$PC" -q detach --all --pin-root "$PINS" >/dev/null 2>&1
+	disown -a # the servers killed below are no news
+	[ -d "$PINS" ] && srv "$PC" -q detach --all --pin-root "$PINS" >/dev/null 2>&1
 	for ns in $ID-srv $ID-peer; do
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done
-	rm -rf "$TMP" "$PINS"
+	mountpoint -q "$BPFFS" && umount "$BPFFS"
+	rm -rf "$TMP"
 }
 
-pair_up() { # pair_up [PEER-ADDRESS...]: 192.0.2.20 is always there
-	local a
+# pair_up [--spare] [--srv ADDRESS]... [PEER-ADDRESS...]: 192.0.2.10 (srv)
+# and 192.0.2.20 (peer) are always there; IPv6 addresses are /64, no DAD.
+pair_up() {
+	local a spare=0 srv_addrs="192.0.2.10" peer_addrs="192.0.2.20" ifs=eth0 i ns
 	trap pair_cleanup EXIT
-	trap 'exit 130' INT TERM
-	ip netns add "$ID-srv"
-	ip netns add "$ID-peer"
-	ip -n "$ID-srv" link add eth0 type veth peer name eth0 netns "$ID-peer"
-	ip -n "$ID-srv" addr add 192.0.2.10/24 dev eth0
-	for a in 192.0.2.20 "$@"; do ip -n "$ID-peer" addr add "$a/24" dev eth0; done
-	for ns in $ID-srv $ID-peer; do
-		ip -n "$ns" link set lo up
-		ip -n "$ns" link set eth0 up
+	trap 'exit 130' INT TERM HUP
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--spare) spare=1 ;;
+		--srv) srv_addrs="$srv_addrs $2"; shift ;;
+		*) peer_addrs="$peer_addrs $1" ;;
+		esac
+		shift
 	done
+	mkdir -p "$BPFFS" && mount -t bpf bpf "$BPFFS" || return 1
+	ip netns add "$ID-srv" && ip netns add "$ID-peer" || return 1
+	[ "$spare" = 1 ] && ifs="eth0 eth1"
+	for i in $ifs; do
+		ip -n "$ID-srv" link add "$i" type veth peer name "$i" netns "$ID-peer" || return 1
+	done
+	for a in $srv_addrs; do pair_addr "$ID-srv" "$a"; done
+	for a in $peer_addrs; do pair_addr "$ID-peer" "$a"; done
+	for ns in $ID-srv $ID-peer; do
+		for i in lo $ifs; do ip -n "$ns" link set "$i" up || return 1; done
+	done
+}
+
+pair_addr() { # NETNS ADDRESS, on eth0
+	case $2 in
+	*:*) ip -n "$1" addr add "$2/64" dev eth0 nodad ;;
+	*) ip -n "$1" addr add "$2/24" dev eth0 ;;
+	esac
 }

@@ -2,18 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # attach, real traffic, stats, status, detach, and nothing left behind.
 #
-#   netns pc-<pid>-peer                      netns pc-<pid>-mgr
+#   netns pc-<pid>-<n>-peer                  netns pc-<pid>-<n>-srv (host mgr)
 #   +---------------------------+            +-----------------------------+
 #   | 192.0.2.20  2001:db8::20  | (desk)     |                             |
 #   | 192.0.2.11               | (web)      | 192.0.2.10   2001:db8::10   |
-#   | 192.0.2.99  2001:db8::99  | (stranger) | portcullis on vm0 (XDP+TC)  |
-#   |                     vp0 ==+============+== vm0   vm1 (spare, for the  |
-#   |                     vp1 ==+============+== vm1   qdisc-left-alone case)|
+#   | 192.0.2.99  2001:db8::99  | (stranger) | portcullis on eth0 (XDP+TC) |
+#   |                    eth0 ==+============+== eth0  eth1 (spare, for the |
+#   |                    eth1 ==+============+== eth1  qdisc-left-alone case|
 #   +---------------------------+            +-----------------------------+
 #
 # The management server (mgr) runs portcullis with a private bpffs as its
-# pin root. Prints TAP. Only documentation addresses; only namespaces it
-# created; everything is removed on every exit path.
+# pin root (tests/net/pair.sh). Prints TAP. Only documentation addresses;
+# only namespaces it created; everything is removed on every exit path.
 set -u
 BUILD=${BUILD:-build}
 cd "$(dirname "$0")/../.." || exit 1
@@ -21,41 +21,16 @@ PC=$PWD/$BUILD/portcullis
 PY=$(command -v /usr/bin/python3 || command -v python3)
 
 ID=pc-$$-$RANDOM
-NS_M=$ID-mgr
+NS_M=$ID-srv
 NS_P=$ID-peer
 TMP=$(mktemp -d /tmp/portcullis-net.XXXXXX)
-BPFFS=$TMP/bpffs
-PINS=$BPFFS/portcullis
 SITE=$TMP/site.yaml
-n=0
-failed=0
+# shellcheck source=tests/net/pair.sh
+. tests/net/pair.sh
 
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-check() { # check DESCRIPTION COMMAND...
-	local d=$1; shift
-	if "$@" >>"$TMP/log" 2>&1; then ok "$d"; else notok "$d"; tail -5 "$TMP/log" | sed 's/^/# /'; fi
-}
-check_not() {
-	local d=$1; shift
-	if "$@" >>"$TMP/log" 2>&1; then notok "$d"; else ok "$d"; fi
-}
-
-in_m() { nsenter --net=/run/netns/"$NS_M" "$@"; }
-in_p() { nsenter --net=/run/netns/"$NS_P" "$@"; }
+in_m() { srv "$@"; }
+in_p() { peer "$@"; }
 pc() { in_m "$PC" "$@" --pin-root "$PINS"; }
-
-cleanup() {
-	set +e
-	[ -n "${SERVER_PIDS:-}" ] && kill $SERVER_PIDS 2>/dev/null
-	if [ -d "$PINS" ]; then in_m "$PC" -q detach --all --pin-root "$PINS" >/dev/null 2>&1; fi
-	ip netns del "$NS_M" 2>/dev/null
-	ip netns del "$NS_P" 2>/dev/null
-	mountpoint -q "$BPFFS" && umount "$BPFFS"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
 
 # A TCP server: accepts connections, answers "ok" to each, on ADDR PORT.
 tcp_server() { # netns addr port
@@ -68,7 +43,7 @@ s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(8)
 while True:
     c, _ = s.accept(); c.recv(100); c.sendall(b"ok"); c.close()
  ' "$2" "$3" </dev/null >/dev/null 2>&1 &
-	SERVER_PIDS="${SERVER_PIDS:-} $!"
+	wait_socket "$1" tcp "$2" "$3"
 }
 # TCP client: prints the answer; fails after 2 seconds.
 tcp_client() { # ns src dst port
@@ -91,7 +66,7 @@ print("ready", flush=True)
 d, a = s.recvfrom(100); assert d == b"trap", d
 ' "$4" "$5" >"$TMP/udp.out" &
 	local rpid=$!
-	sleep 0.3
+	wait_line "$TMP/udp.out" '^ready$' || return 1
 	"$1" "$PY" -c '
 import socket, sys
 fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
@@ -105,7 +80,6 @@ s.bind((sys.argv[1], 40162)); s.sendto(b"trap", (sys.argv[2], int(sys.argv[3])))
 jq_true() { jq -e "$2" "$1" >/dev/null; }
 
 echo "TAP version 13"
-mkdir -p "$BPFFS" && mount -t bpf bpf "$BPFFS" || { echo "not ok 1 - mount a private bpffs"; exit 1; }
 cat >"$SITE" <<'EOF'
 site: net-test
 hosts:
@@ -122,65 +96,62 @@ hosts:
     addresses: [192.0.2.11, 192.0.2.12]
 EOF
 
-ip netns add "$NS_M" && ip netns add "$NS_P" || { echo "not ok 1 - create namespaces"; exit 1; }
-ip -n "$NS_M" link add vm0 type veth peer name vp0 netns "$NS_P"
-ip -n "$NS_M" link add vm1 type veth peer name vp1 netns "$NS_P"
-for i in vm0 vm1 lo; do ip -n "$NS_M" link set "$i" up; done
-for i in vp0 vp1 lo; do ip -n "$NS_P" link set "$i" up; done
-ip -n "$NS_M" addr add 192.0.2.10/24 dev vm0
-ip -n "$NS_M" addr add 2001:db8::10/64 dev vm0 nodad
-for a in 192.0.2.20/24 192.0.2.11/24 192.0.2.12/24 192.0.2.99/24; do ip -n "$NS_P" addr add "$a" dev vp0; done
-for a in 2001:db8::20/64 2001:db8::99/64; do ip -n "$NS_P" addr add "$a" dev vp0 nodad; done
+pair_up --spare --srv 2001:db8::10 192.0.2.11 192.0.2.12 192.0.2.99 2001:db8::20 2001:db8::99 ||
+	{ tap FAIL "set up the namespaces and a private bpffs"; tap_end; exit; }
 # A clsact qdisc that exists before portcullis: it must survive detach.
-tc -n "$NS_M" qdisc add dev vm0 clsact
+tc -n "$NS_M" qdisc add dev eth0 clsact
 
-tcp_server "$NS_M" 0.0.0.0 22015
-tcp_server "$NS_M" :: 22016
-tcp_server "$NS_M" 0.0.0.0 2323
-tcp_server "$NS_P" 192.0.2.11 22
-tcp_server "$NS_P" 192.0.2.11 2323
-sleep 0.5
+servers() {
+	tcp_server "$NS_M" 0.0.0.0 22015 && tcp_server "$NS_M" :: 22016 &&
+	tcp_server "$NS_M" 0.0.0.0 2323 && tcp_server "$NS_P" 192.0.2.11 22 &&
+	tcp_server "$NS_P" 192.0.2.11 2323
+}
+check "the test servers listen" servers
 
 # Before attach everything works, so failures later are the firewall's.
 check "before attach: undocumented TCP 2323 works" tcp_client in_p 192.0.2.20 192.0.2.10 2323
 
 # An SSH-like connection opened before attach where the server speaks
 # first afterwards: it survives only if attach keeps existing connections.
+# The server speaks when the test writes to the FIFO "speak", after attach.
+mkfifo "$TMP/speak"
 nsenter --net=/run/netns/"$NS_P" "$PY" -c '
-import socket, time
+import socket, sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("192.0.2.12", 22)); s.listen(1)
-c, _ = s.accept(); time.sleep(3); c.sendall(b"late"); time.sleep(5)
-' </dev/null >/dev/null 2>&1 &
-SERVER_PIDS="${SERVER_PIDS:-} $!"
-sleep 0.3
+c, _ = s.accept(); open(sys.argv[1]).read(); c.sendall(b"late"); c.recv(100)
+' "$TMP/speak" </dev/null >/dev/null 2>&1 &
+check "the late server listens" wait_socket "$NS_P" tcp 192.0.2.12 22
 nsenter --net=/run/netns/"$NS_M" "$PY" -c '
 import socket
-s = socket.socket(); s.settimeout(10)
+s = socket.socket(); s.settimeout(20)
 s.bind(("192.0.2.10", 0)); s.connect(("192.0.2.12", 22))
 d = s.recv(100); assert d == b"late", d
-' </dev/null >>"$TMP/log" 2>&1 &
+' </dev/null >"$TMP/late.log" 2>&1 &
 LATE_CLIENT=$!
-sleep 0.3
+check "the connection is open before attach" wait_connected "$NS_M" 192.0.2.12 22
 
-check "attach to vm0 and vm1" pc attach -c "$SITE" --host mgr vm0 vm1
+check "attach to eth0 and eth1" pc attach -c "$SITE" --host mgr eth0 eth1
+# Now the server speaks first (bounded: the server may have died).
+timeout 10 sh -c 'echo late >"$1"' _ "$TMP/speak"
+late_client_ok() { wait "$LATE_CLIENT" || { cat "$TMP/late.log"; return 1; }; }
 check "attach to a missing interface: plain words" sh -c "nsenter --net=/run/netns/$NS_M '$PC' attach -c '$SITE' --host mgr --pin-root '$PINS' nosuch0 2>&1 | grep -q 'nosuch0: the interface does not exist'"
 mkdir -p "$TMP/plain"
-check "a pin root off bpffs: plain words" sh -c "nsenter --net=/run/netns/$NS_M '$PC' attach -c '$SITE' --host mgr --pin-root '$TMP/plain/pc' vm0 2>&1 | grep -q 'bpffs not mounted'"
-check "a connection opened before attach, server speaking first, survives" wait "$LATE_CLIENT"
+check "a pin root off bpffs: plain words" sh -c "nsenter --net=/run/netns/$NS_M '$PC' attach -c '$SITE' --host mgr --pin-root '$TMP/plain/pc' eth0 2>&1 | grep -q 'bpffs not mounted'"
+check "a connection opened before attach, server speaking first, survives" late_client_ok
 check "status -j" eval 'pc status -j >"$TMP/status.json"'
 check "status: generation 1, enforce, 2 interfaces" jq_true "$TMP/status.json" \
 	'.generation == 1 and .mode == "enforce" and (.interfaces | length) == 2'
-check "status: both hooks in place on vm0" jq_true "$TMP/status.json" \
-	'.interfaces[] | select(.name == "vm0") | (.xdp == "native" or .xdp == "generic") and .tc_egress == "attached" and .qdisc_created == false'
-check "status: clsact on vm1 was added by portcullis" jq_true "$TMP/status.json" \
-	'.interfaces[] | select(.name == "vm1") | .qdisc_created == true'
-VM0_IF=$(in_m ip -j link show dev vm0 | jq '.[0].ifindex')
-check "XDP link pinned" test -e "$PINS/links/xdp-$VM0_IF"
-XDP_ID=$(in_m ip -j link show dev vm0 | jq '.[0].xdp.prog.id // .[0].xdp.attached[0].prog.id // 0')
-TC_ID=$(in_m tc -j filter show dev vm0 egress | jq '[.[] | .options.prog.id? // empty][0] // 0')
-check "an XDP program is on vm0 (id $XDP_ID)" test "$XDP_ID" -gt 0
-check "a TC egress program is on vm0 (id $TC_ID)" test "$TC_ID" -gt 0
+check "status: both hooks in place on eth0" jq_true "$TMP/status.json" \
+	'.interfaces[] | select(.name == "eth0") | (.xdp == "native" or .xdp == "generic") and .tc_egress == "attached" and .qdisc_created == false'
+check "status: clsact on eth1 was added by portcullis" jq_true "$TMP/status.json" \
+	'.interfaces[] | select(.name == "eth1") | .qdisc_created == true'
+ETH0_IF=$(in_m ip -j link show dev eth0 | jq '.[0].ifindex')
+check "XDP link pinned" test -e "$PINS/links/xdp-$ETH0_IF"
+XDP_ID=$(in_m ip -j link show dev eth0 | jq '.[0].xdp.prog.id // .[0].xdp.attached[0].prog.id // 0')
+TC_ID=$(in_m tc -j filter show dev eth0 egress | jq '[.[] | .options.prog.id? // empty][0] // 0')
+check "an XDP program is on eth0 (id $XDP_ID)" test "$XDP_ID" -gt 0
+check "a TC egress program is on eth0 (id $TC_ID)" test "$TC_ID" -gt 0
 
 check "GUI: desk -> mgr:22015 (A-1.1) over TCP" tcp_client in_p 192.0.2.20 192.0.2.10 22015
 check "GUI: desk -> mgr:22016 over IPv6 (A-1.2, needs neighbour discovery)" \
@@ -209,36 +180,35 @@ check "stats: no-rule drops on egress (mgr -> 2323)" jq_true "$TMP/stats.json" \
 	'any(.drops[]; .reason == "no-rule" and .direction == "egress" and .packets > 0)'
 
 # A second attach is a reload: generation 2, the links stay.
-check "attach again (reload) in audit mode" pc attach -c "$SITE" --host mgr --mode audit vm0 vm1
+check "attach again (reload) in audit mode" pc attach -c "$SITE" --host mgr --mode audit eth0 eth1
 "$PC" status -j --pin-root "$PINS" >"$TMP/status2.json" 2>>"$TMP/log"
 check "status: generation 2, audit" jq_true "$TMP/status2.json" '.generation == 2 and .mode == "audit"'
 check "audit mode: undocumented desk -> mgr:2323 passes" tcp_client in_p 192.0.2.20 192.0.2.10 2323
-check "enforce again" pc attach -c "$SITE" --host mgr vm0 vm1
+check "enforce again" pc attach -c "$SITE" --host mgr eth0 eth1
 check_not "enforce: desk -> mgr:2323 refused again" tcp_client in_p 192.0.2.20 192.0.2.10 2323
 
 # Someone else's XDP program: attach refuses it without --force. (iproute2
 # keeps its pins in our private bpffs: TC_BPF_MNT.)
-if in_m ip link set dev vm1 xdpgeneric off 2>/dev/null && \
-   check "detach vm1" pc detach vm1 && \
-   TC_BPF_MNT=$BPFFS in_m ip link set dev vm1 xdpgeneric obj "$BUILD/bpf/portcullis.bpf.o" sec xdp >>"$TMP/log" 2>&1; then
-	check_not "attach refuses a foreign XDP program" pc attach -c "$SITE" --host mgr vm1
-	check "the foreign program is still there" sh -c "in_m() { nsenter --net=/run/netns/$NS_M \"\$@\"; }; in_m ip -j link show dev vm1 | jq -e '.[0].xdp' >/dev/null"
-	check "attach --force replaces it" pc attach -c "$SITE" --host mgr --force vm1
+if in_m ip link set dev eth1 xdpgeneric off 2>/dev/null && \
+   check "detach eth1" pc detach eth1 && \
+   TC_BPF_MNT=$BPFFS in_m ip link set dev eth1 xdpgeneric obj "$BUILD/bpf/portcullis.bpf.o" sec xdp >>"$TMP/log" 2>&1; then
+	check_not "attach refuses a foreign XDP program" pc attach -c "$SITE" --host mgr eth1
+	check "the foreign program is still there" sh -c "in_m() { nsenter --net=/run/netns/$NS_M \"\$@\"; }; in_m ip -j link show dev eth1 | jq -e '.[0].xdp' >/dev/null"
+	check "attach --force replaces it" pc attach -c "$SITE" --host mgr --force eth1
 else
-	n=$((n + 1)); echo "ok $n - # SKIP iproute2 cannot load a foreign XDP program here"
+	tap_skip "iproute2 cannot load a foreign XDP program here"
 fi
 
 check "detach --all" pc detach --all
 check "nothing pinned: the pin root is gone" test ! -e "$PINS"
-check "no XDP program on vm0" sh -c "! nsenter --net=/run/netns/$NS_M ip -j link show dev vm0 | jq -e '.[0].xdp' >/dev/null"
+check "no XDP program on eth0" sh -c "! nsenter --net=/run/netns/$NS_M ip -j link show dev eth0 | jq -e '.[0].xdp' >/dev/null"
 check_not "the XDP program $XDP_ID no longer exists" bpftool prog show id "$XDP_ID"
 check_not "the TC program $TC_ID no longer exists" bpftool prog show id "$TC_ID"
-check "no TC filter left on vm0 egress" sh -c "test -z \"\$(nsenter --net=/run/netns/$NS_M tc filter show dev vm0 egress)\""
-check "the clsact qdisc that was there before stays on vm0" sh -c "nsenter --net=/run/netns/$NS_M tc qdisc show dev vm0 | grep -q clsact"
-check "the clsact qdisc portcullis added is gone from vm1" sh -c "! nsenter --net=/run/netns/$NS_M tc qdisc show dev vm1 | grep -q clsact"
-check "no BPF link left on vm0" sh -c "! bpftool -j link show | jq -e --argjson i $VM0_IF '.[] | select(.type == \"xdp\" and .ifindex == \$i)' >/dev/null"
+check "no TC filter left on eth0 egress" sh -c "test -z \"\$(nsenter --net=/run/netns/$NS_M tc filter show dev eth0 egress)\""
+check "the clsact qdisc that was there before stays on eth0" sh -c "nsenter --net=/run/netns/$NS_M tc qdisc show dev eth0 | grep -q clsact"
+check "the clsact qdisc portcullis added is gone from eth1" sh -c "! nsenter --net=/run/netns/$NS_M tc qdisc show dev eth1 | grep -q clsact"
+check "no BPF link left on eth0" sh -c "! bpftool -j link show | jq -e --argjson i $ETH0_IF '.[] | select(.type == \"xdp\" and .ifindex == \$i)' >/dev/null"
 check "traffic flows again after detach" tcp_client in_p 192.0.2.20 192.0.2.10 2323
 check "status after detach: not attached" sh -c "'$PC' status -j --pin-root '$PINS' | jq -e '.attached == false' >/dev/null"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

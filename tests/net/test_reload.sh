@@ -17,8 +17,7 @@ BUILD=${BUILD:-build}
 PC=${PC:-$ROOT/$BUILD/portcullis}
 SEQ=$ROOT/$BUILD/tools/udpseq
 RELOADS=${RELOADS:-1000}
-ID=pcr$$
-PINS=/sys/fs/bpf/$ID
+ID=pcr$$-$RANDOM
 TMP=$(mktemp -d "/tmp/$ID.XXXX")
 SITE=$TMP/site.yaml
 DAEMON_PID=""
@@ -34,35 +33,37 @@ peer_bg() { (exec nsenter --net="/run/netns/$ID-peer" "$@" </dev/null >/dev/null
 pc() { srv "$PC" "$@" --pin-root "$PINS"; }
 generation() { pc status -j | jq -r .generation; }
 path_packets() { pc stats -j --all | jq -r --arg p "$1" '[.paths[] | select(.path == $p) | .packets] | add // 0'; }
+counted_above() { [ "$(path_packets "$1")" -gt "$2" ]; } # PATH PACKETS
 
 # TCP from a peer address to srv: the connection and a token echoed back.
 tcp_ok() { # FROM PORT
 	local tok="t$RANDOM"
-	srv_bg socat -T3 "TCP-LISTEN:$2,bind=192.0.2.10,reuseaddr" EXEC:cat >/dev/null
+	srv_bg socat -T3 -t3 "TCP-LISTEN:$2,bind=192.0.2.10,reuseaddr" EXEC:cat >/dev/null
 	local l=$!
-	for _ in $(seq 50); do srv ss -Hlnt "sport = :$2" | grep -q . && break; sleep 0.05; done
+	wait_socket "$ID-srv" tcp 192.0.2.10 "$2" || { kill "$l"; wait "$l"; return 2; }
 	local out
-	out=$(echo "$tok" | peer timeout 3 socat -T2 - "TCP:192.0.2.10:$2,bind=$1" 2>/dev/null)
+	# -t: wait for the echo after sending, not socat's default half second.
+	out=$(echo "$tok" | peer timeout 5 socat -T3 -t3 - "TCP:192.0.2.10:$2,bind=$1" 2>/dev/null)
 	kill "$l" 2>/dev/null; wait "$l" 2>/dev/null
 	[ "$out" = "$tok" ]
 }
-tcp_refused() { ! tcp_ok "$@"; }
+tcp_refused() { tcp_ok "$@"; [ $? = 1 ]; }
 tcp_out_ok() { # srv -> peer address:port
 	local tok="t$RANDOM"
-	peer_bg socat -T3 "TCP-LISTEN:$2,bind=$1,reuseaddr" EXEC:cat
+	peer_bg socat -T3 -t3 "TCP-LISTEN:$2,bind=$1,reuseaddr" EXEC:cat
 	local l=$!
-	for _ in $(seq 50); do peer ss -Hlnt "sport = :$2" | grep -q . && break; sleep 0.05; done
+	wait_socket "$ID-peer" tcp "$1" "$2" || { kill "$l"; wait "$l"; return 2; }
 	local out
-	out=$(echo "$tok" | srv timeout 3 socat -T2 - "TCP:$1:$2" 2>/dev/null)
+	out=$(echo "$tok" | srv timeout 5 socat -T3 -t3 - "TCP:$1:$2" 2>/dev/null)
 	kill "$l" 2>/dev/null; wait "$l" 2>/dev/null
 	[ "$out" = "$tok" ]
 }
-tcp_out_refused() { ! tcp_out_ok "$@"; }
+tcp_out_refused() { tcp_out_ok "$@"; [ $? = 1 ]; }
 # UDP datagrams from a peer address to srv:PORT, counted by the receiver.
 udp_count() { # FROM PORT COUNT -> prints how many arrived
 	srv_bg "$SEQ" recv 192.0.2.10 "$2" 700 >"$TMP/recv.json"
 	local r=$!
-	sleep 0.2
+	wait_socket "$ID-srv" udp 192.0.2.10 "$2" || { kill "$r"; wait "$r"; echo "no receiver"; return; }
 	peer "$SEQ" send 192.0.2.10 "$2" "$3" 200 "$1:0" >/dev/null 2>&1
 	wait "$r"
 	jq -r .received "$TMP/recv.json"
@@ -81,7 +82,7 @@ EOT
 }
 
 # --- the two namespaces ---
-pair_up 192.0.2.21 192.0.2.31 192.0.2.32
+pair_up 192.0.2.21 192.0.2.31 192.0.2.32 || { tap FAIL "set up the namespaces"; tap_end; exit; }
 
 write_site ""
 check "attach srv" pc attach -c "$SITE" eth0
@@ -143,11 +144,13 @@ recheck() { # SETTING -> datagrams that arrived of 40, port 22601 closed half-wa
 settings: {on-reload: $1}"
 	pc reload >/dev/null || return 1
 	srv_bg "$SEQ" recv 192.0.2.10 22601 1500 >"$TMP/recv.json"
-	local r=$!
-	sleep 0.2
+	local r=$! base
+	wait_socket "$ID-srv" udp 192.0.2.10 22601 || { echo "no receiver"; return 1; }
+	base=$(path_packets A-2.12-snmp-trap)
 	peer_bg "$SEQ" send 192.0.2.10 22601 40 50000 192.0.2.31:40162
 	local s=$!
-	sleep 1
+	# The flow is under way once srv counted some of it.
+	wait_until 10 counted_above A-2.12-snmp-trap $((base + 4)) || { echo "the flow did not start"; return 1; }
 	write_site "parameters: {hcsm-http-port: 22115, snmp-trap-port: 162}
 settings: {on-reload: $1}"
 	pc reload >/dev/null
@@ -170,7 +173,8 @@ srv_bg "$SEQ" recv 192.0.2.10 162 2000 >"$TMP/allowed.json"
 ra=$!
 srv_bg "$SEQ" recv 192.0.2.10 9999 2000 >"$TMP/denied.json"
 rd=$!
-sleep 0.3
+both_listen() { ns_has_socket "$ID-srv" -lnu 192.0.2.10 162 && ns_has_socket "$ID-srv" -lnu 192.0.2.10 9999; }
+check "the load's receivers are ready" wait_until 10 both_listen
 peer_bg "$SEQ" send 192.0.2.10 162 2000000 250 192.0.2.31:40001
 sa=$!
 peer_bg "$SEQ" send 192.0.2.10 9999 2000000 250 192.0.2.31:40002
@@ -217,13 +221,11 @@ start_daemon() {
 	(exec nsenter --net="/run/netns/$ID-srv" "$PC" daemon -c "$SITE" --pin-root "$PINS" eth0 \
 		</dev/null >>"$TMP/daemon.log" 2>&1) &
 	DAEMON_PID=$!
-	for _ in $(seq 100); do grep -q "daemon: running" "$TMP/daemon.log" && return 0; sleep 0.05; done
-	return 1
+	# This daemon's line: a restarted one appends to the same log.
+	wait_line "$TMP/daemon.log" "daemon: running \(pid $DAEMON_PID\)"
 }
-wait_generation_above() {
-	for _ in $(seq 100); do [ "$(generation)" -gt "$1" ] && return 0; sleep 0.05; done
-	return 1
-}
+generation_above() { [ "$(generation)" -gt "$1" ]; }
+wait_generation_above() { wait_until 10 generation_above "$1"; }
 check "the daemon starts and attaches" start_daemon
 gen=$(generation)
 write_site "parameters: {hcsm-http-port: 22115}"
@@ -232,21 +234,22 @@ check "the daemon logged what changed" grep -q "changed  A-1.1-http-gui" "$TMP/d
 check "the new port works" tcp_ok 192.0.2.20 22115
 gen=$(generation)
 echo "hosts: [" >"$SITE"
-sleep 0.5
-check "a bad file is logged with its position" grep -q "site.yaml:[0-9]*:[0-9]*: error" "$TMP/daemon.log"
+check "a bad file is logged with its position" wait_line "$TMP/daemon.log" "site.yaml:[0-9]+:[0-9]+: error"
 check "and the last good policy stays (generation $gen)" test "$(generation)" = "$gen"
 check "the port of the last good policy still works" tcp_ok 192.0.2.20 22115
 write_site "parameters: {hcsm-http-port: 22115}"
 gen=$(generation)
-check "SIGHUP reloads" sh -c "kill -HUP $DAEMON_PID && for i in \$(seq 100); do [ \$(nsenter --net=/run/netns/$ID-srv '$PC' status -j --pin-root '$PINS' | jq .generation) -gt $gen ] && exit 0; sleep 0.05; done; exit 1"
+hup_reloads() { kill -HUP "$DAEMON_PID" && wait_generation_above "$1"; }
+check "SIGHUP reloads" hup_reloads "$gen"
 
 # SIGKILL under traffic: enforcement lives in the kernel, nothing is lost.
 srv_bg "$SEQ" recv 192.0.2.10 162 1500 >"$TMP/allowed.json"
 ra=$!
-sleep 0.2
+check "the receiver is ready" wait_socket "$ID-srv" udp 192.0.2.10 162
+base=$(path_packets A-2.12-snmp-trap)
 peer_bg "$SEQ" send 192.0.2.10 162 4000 500 192.0.2.31:40003
 sa=$!
-sleep 0.5
+check "the traffic flows" wait_until 10 counted_above A-2.12-snmp-trap "$base"
 kill -9 "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null
 DAEMON_PID=""
 check "after SIGKILL the undocumented stays refused" tcp_refused 192.0.2.20 22999
@@ -254,11 +257,11 @@ check "a restarted daemon adopts the pinned state" start_daemon
 wait "$sa"; wait "$ra"
 check "no datagram lost while the daemon died and came back ($(jq -c . "$TMP/allowed.json"))" \
 	jq -e '.received == 4000 and .missing == 0' "$TMP/allowed.json"
-check "SIGTERM ends the daemon cleanly" sh -c "kill -TERM $DAEMON_PID; wait $DAEMON_PID 2>/dev/null; for i in \$(seq 50); do kill -0 $DAEMON_PID 2>/dev/null || exit 0; sleep 0.1; done; exit 1"
+daemon_ends() { kill -TERM "$DAEMON_PID" && wait_until 10 not kill -0 "$DAEMON_PID"; }
+check "SIGTERM ends the daemon cleanly" daemon_ends
 DAEMON_PID=""
 check "and enforcement stays in place" tcp_refused 192.0.2.20 22999
 check "documented traffic still flows" tcp_ok 192.0.2.20 22115
 check "detach leaves no state behind" sh -c "nsenter --net=/run/netns/$ID-srv '$PC' detach --all --pin-root '$PINS' && ! ls /run/portcullis/ 2>/dev/null | grep -q '$ID'"
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_end

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datapath.h"
 #include "portcullis.skel.h"
 
 const char px_site[] =
@@ -69,14 +70,20 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
 	return 0;
 }
 
-void fx_open(struct fx *f)
+void fx_open_sized(struct fx *f, uint32_t max_connections)
 {
 	memset(f, 0, sizeof(*f));
 	libbpf_set_print(quiet_print);
-	f->skel = portcullis__open_and_load();
-	if (!f->skel)
+	f->skel = portcullis__open();
+	if (!f->skel || pc_dp_size_ct(f->skel, max_connections) ||
+	    portcullis__load(f->skel))
 		fail_msg("cannot load the BPF object: %s", strerror(errno));
 	pc_maps_from_skel(&f->maps, f->skel);
+}
+
+void fx_open(struct fx *f)
+{
+	fx_open_sized(f, 0);
 }
 
 void fx_load_host(struct fx *f, const char *host, enum pc_mode mode)
@@ -139,7 +146,27 @@ static void clear_map(int fd, size_t key_size)
 void fx_clear_tracking(struct fx *f)
 {
 	clear_map(f->maps.ct, sizeof(struct pc_ct_key));
+	clear_map(f->maps.ct_new, sizeof(struct pc_ct_key));
 	clear_map(f->maps.frags, sizeof(struct pc_frag_key));
+}
+
+void fx_age_tracking(struct fx *f, unsigned secs)
+{
+	int fds[2] = { f->maps.ct, f->maps.ct_new };
+
+	for (int i = 0; i < 2; i++) {
+		struct pc_ct_key k, next, *prev = NULL;
+		struct pc_ct_value v;
+
+		while (bpf_map_get_next_key(fds[i], prev, &next) == 0) {
+			k = next;
+			prev = &k;
+			if (bpf_map_lookup_elem(fds[i], &k, &v))
+				continue;
+			v.last_seen_ns -= (uint64_t)secs * 1000000000ull;
+			bpf_map_update_elem(fds[i], &k, &v, BPF_EXIST);
+		}
+	}
 }
 
 bool fx_run(struct fx *f, int dir, const struct pkt *p)

@@ -34,6 +34,9 @@ extern const char px_site[];
 
 /* Opens and loads the skeleton; fails the test on error. */
 void fx_open(struct fx *f);
+/* The same with connection tables sized for max_connections (the
+ * setting conntrack: max-connections). */
+void fx_open_sized(struct fx *f, uint32_t max_connections);
 /* Loads site (catalog + text), compiles host, loads it with mode. */
 void fx_load(struct fx *f, const char *site, const char *host, enum pc_mode mode);
 /* Compiles and loads another host of the already loaded policy. */
@@ -41,6 +44,8 @@ void fx_load_host(struct fx *f, const char *host, enum pc_mode mode);
 void fx_close(struct fx *f);
 /* Empties the connection and fragment tables. */
 void fx_clear_tracking(struct fx *f);
+/* Makes every tracked connection secs seconds older (idle for longer). */
+void fx_age_tracking(struct fx *f, unsigned secs);
 
 /* Runs p through XDP (dir 0) or TC (dir 1); returns true if it passed. */
 bool fx_run(struct fx *f, int dir, const struct pkt *p);

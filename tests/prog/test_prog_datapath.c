@@ -171,6 +171,8 @@ struct pcase {
 #define UDP IPPROTO_UDP
 #define MGR4 "192.0.2.10"
 #define MGR6 "2001:db8::10"
+#define WEB4 "198.51.100.11"
+#define WEB6 "2001:db8:0:2::11"
 #define OK PC_DROP_NONE
 
 /* The management server (Windows: Deployment Manager rows on). */
@@ -367,6 +369,8 @@ static void b_v6_ext_beyond(struct pkt *p) { ssh_v6(p); pkt_ipv6_ext(p, 60, 8); 
 static void b_v6_ext_trunc(struct pkt *p) { ssh_v6(p); pkt_ipv6_ext(p, 60, 8); pkt_finish(p); p->len -= 4; p->b[p->l3 + 5] -= 4; }
 static void b_arp(struct pkt *p) { pkt_eth(p, 0); pkt_ethertype(p, 0x0806); pkt_payload(p, 28); }
 static void b_ipx(struct pkt *p) { pkt_eth(p, 0); pkt_ethertype(p, 0x8137); pkt_payload(p, 30); }
+static void b_eapol(struct pkt *p) { pkt_eth(p, 0); pkt_ethertype(p, 0x888e); pkt_payload(p, 30); }
+static void b_lldp(struct pkt *p) { pkt_eth(p, 0); pkt_ethertype(p, 0x88cc); pkt_payload(p, 30); }
 
 static const struct mcase malformed_cases[] = {
 	{ "truncated VLAN tag", b_trunc_vlan, OUT, PC_DROP_MALFORMED, NULL },
@@ -397,7 +401,7 @@ static const struct mcase malformed_cases[] = {
 	{ "IPv6 extension header longer than the payload", b_v6_ext_beyond, OUT, PC_DROP_MALFORMED, NULL },
 	{ "IPv6 truncated extension header", b_v6_ext_trunc, OUT, PC_DROP_MALFORMED, NULL },
 	{ "ARP", b_arp, IN, OK, NULL },
-	{ "IPX (non-IP, permissive)", b_ipx, IN, OK, NULL },
+	{ "IPX (non-IP: dropped by default)", b_ipx, IN, PC_DROP_NON_IP, NULL },
 };
 
 static void test_malformed(void **state)
@@ -416,19 +420,46 @@ static void test_malformed(void **state)
 	}
 }
 
-static void test_non_ip_strict(void **state)
+/* settings: non-ip, each value against each kind of frame, both ways. */
+static void test_non_ip(void **state)
 {
-	static const char site[] =
-		"hosts:\n  - name: mgr\n    kinds: [management-server]\n    addresses: [192.0.2.10]\n"
-		"settings:\n  non-ip: strict\n";
+	static const struct {
+		const char *setting; /* NULL: the default */
+		const char *desc;
+		void (*build)(struct pkt *);
+		int reason;
+	} cases[] = {
+		{ NULL, "default: ARP", b_arp, OK },
+		{ NULL, "default: 802.1X (EAPOL)", b_eapol, OK },
+		{ NULL, "default: LLDP", b_lldp, OK },
+		{ NULL, "default: IPX", b_ipx, PC_DROP_NON_IP },
+		{ "link-layer", "link-layer: 802.1X", b_eapol, OK },
+		{ "link-layer", "link-layer: IPX", b_ipx, PC_DROP_NON_IP },
+		{ "strict", "strict: ARP", b_arp, OK },
+		{ "strict", "strict: 802.1X", b_eapol, PC_DROP_NON_IP },
+		{ "strict", "strict: LLDP", b_lldp, PC_DROP_NON_IP },
+		{ "strict", "strict: IPX", b_ipx, PC_DROP_NON_IP },
+		{ "permissive", "permissive: IPX", b_ipx, OK },
+		{ "permissive", "permissive: ARP", b_arp, OK },
+	};
 	struct fx *f = *state;
-	struct pkt p;
+	char site[256];
 
-	fx_load(f, site, "mgr", PC_MODE_ENFORCE);
-	b_ipx(&p);
-	expect(f, "IPX in strict mode", IN, &p, PC_DROP_NON_IP, NULL);
-	b_arp(&p);
-	expect(f, "ARP in strict mode", IN, &p, OK, NULL);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct pkt p;
+
+		snprintf(site, sizeof(site),
+			 "hosts:\n  - name: mgr\n    kinds: [management-server]\n    addresses: [192.0.2.10]\n"
+			 "%s%s\n", cases[i].setting ? "settings:\n  non-ip: " : "",
+			 cases[i].setting ? cases[i].setting : "");
+		fx_load(f, site, "mgr", PC_MODE_ENFORCE);
+		memset(&p, 0, sizeof(p));
+		cases[i].build(&p);
+		expect(f, cases[i].desc, IN, &p, cases[i].reason, NULL);
+		memset(&p, 0, sizeof(p));
+		cases[i].build(&p);
+		expect(f, cases[i].desc, OUT, &p, cases[i].reason, NULL);
+	}
 }
 
 /* A UDP datagram to the SNMP trap port in fragments. */
@@ -606,7 +637,382 @@ static void test_conntrack_and_icmp(void **state)
 	pkt_icmp(&p, 135, 0, 0);
 	pkt_payload(&p, 16);
 	pkt_finish(&p);
+	p.b[p.l3 + 7] = 255; /* RFC 4861: never routed */
 	expect(f, "neighbour solicitation", IN, &p, OK, NULL);
+}
+
+/*
+ * TCP connection states (issue 9: a stale connection opened backwards).
+ * Every step is a packet of mgr:40000 <-> web:22 (documented: mgr opens),
+ * or the clock moving on; each sequence starts with an empty table.
+ */
+enum { AGE = -1, CLEAR = -2 };
+
+struct tstep {
+	const char *desc;
+	int dir;        /* IN, OUT, AGE (flags: seconds), CLEAR */
+	uint8_t flags;
+	int reason;
+};
+
+static const struct tstep tcp_steps[] = {
+	{ "closed, then opened backwards", CLEAR, 0, OK },
+	{ "SYN", OUT, TH_SYN, OK },
+	{ "SYN-ACK", IN, TH_SYN | TH_ACK, OK },
+	{ "ACK", OUT, TH_ACK, OK },
+	{ "FIN", OUT, TH_FIN | TH_ACK, OK },
+	{ "FIN back", IN, TH_FIN | TH_ACK, OK },
+	{ "SYN from the peer, backwards, on the closed entry", IN, TH_SYN, PC_DROP_NO_CONNTRACK },
+	{ "last ACK", OUT, TH_ACK, OK },
+	{ "a late ACK from the peer, closed 0 s ago", IN, TH_ACK, OK },
+	{ "", AGE, 4, OK },
+	{ "a late ACK, 4 s after the close", IN, TH_ACK, OK },
+	{ "", AGE, 2, OK },
+	{ "a late ACK 6 s after the close (not renewed)", IN, TH_ACK, PC_DROP_NO_CONNTRACK },
+	{ "SYN from the peer, backwards, after expiry", IN, TH_SYN, PC_DROP_NO_CONNTRACK },
+
+	{ "SYN backwards on a live connection", CLEAR, 0, OK },
+	{ "SYN", OUT, TH_SYN, OK },
+	{ "SYN-ACK", IN, TH_SYN | TH_ACK, OK },
+	{ "ACK", OUT, TH_ACK, OK },
+	{ "SYN from the peer, backwards", IN, TH_SYN, PC_DROP_NO_CONNTRACK },
+	{ "data from the peer still passes", IN, TH_ACK | TH_PSH, OK },
+
+	{ "RST ends the entry", CLEAR, 0, OK },
+	{ "SYN", OUT, TH_SYN, OK },
+	{ "SYN-ACK", IN, TH_SYN | TH_ACK, OK },
+	{ "RST from the peer", IN, TH_RST | TH_ACK, OK },
+	{ "data after the RST", IN, TH_ACK | TH_PSH, PC_DROP_NO_CONNTRACK },
+	{ "SYN again, opening direction: judged again", OUT, TH_SYN, OK },
+	{ "SYN-ACK", IN, TH_SYN | TH_ACK, OK },
+
+	{ "reopened after a close", CLEAR, 0, OK },
+	{ "SYN", OUT, TH_SYN, OK },
+	{ "SYN-ACK", IN, TH_SYN | TH_ACK, OK },
+	{ "FIN", OUT, TH_FIN | TH_ACK, OK },
+	{ "FIN back", IN, TH_FIN | TH_ACK, OK },
+	{ "SYN in the opening direction starts over", OUT, TH_SYN, OK },
+	{ "SYN-ACK", IN, TH_SYN | TH_ACK, OK },
+	{ "", AGE, 30, OK },
+	{ "data 30 s later (a new connection, not a closed one)", IN, TH_ACK, OK },
+
+	{ "SYN retransmitted", CLEAR, 0, OK },
+	{ "SYN", OUT, TH_SYN, OK },
+	{ "SYN again", OUT, TH_SYN, OK },
+	{ "SYN-ACK", IN, TH_SYN | TH_ACK, OK },
+};
+
+static void test_tcp_states(void **state)
+{
+	struct fx *f = *state;
+	const char *seq = "";
+
+	fx_load(f, px_site, "mgr", PC_MODE_ENFORCE);
+	for (size_t i = 0; i < sizeof(tcp_steps) / sizeof(*tcp_steps); i++) {
+		const struct tstep *s = &tcp_steps[i];
+		char desc[256];
+		struct pkt p;
+
+		if (s->dir == CLEAR) {
+			seq = s->desc;
+			fx_clear_tracking(f);
+			continue;
+		}
+		if (s->dir == AGE) {
+			fx_age_tracking(f, s->flags);
+			continue;
+		}
+		snprintf(desc, sizeof(desc), "%s: %s", seq, s->desc);
+		pkt_flow(&p, s->dir, TCP, MGR4, 40000, "198.51.100.11", 22, s->flags);
+		expect(f, desc, s->dir, &p, s->reason,
+		       s->reason == OK ? "A-2.3-ssh-linux" : NULL);
+	}
+}
+
+/*
+ * A flood of new connections from documented peers (issue 10): the GUI
+ * clients' /26 sends allowed SYNs to the GUI port, which the server
+ * answers, many times more than both tables hold, then echo requests
+ * with ever new identifiers; an idle established SSH connection
+ * survives, and the evictions of the new-connection table are counted.
+ */
+static void test_conntrack_flood(void **state)
+{
+	struct fx *f = *state;
+	const uint32_t max = 1024, syns = 6000;
+	struct pc_ct_pressure before, after;
+	uint32_t passed = 0;
+	struct pkt p;
+
+	fx_close(f);
+	fx_open_sized(f, max);
+	fx_load(f, px_site, "mgr", PC_MODE_ENFORCE);
+	assert_int_equal(pc_ct_pressure_read(&f->maps, &before), 0);
+	assert_int_equal(before.max[0], max);
+	assert_int_equal(before.max[1], max / PC_CT_NEW_DIVISOR);
+	pkt_flow(&p, OUT, TCP, MGR4, 40000, WEB4, 22, TH_SYN);
+	expect(f, "ssh SYN", OUT, &p, OK, "A-2.3-ssh-linux");
+	pkt_flow(&p, IN, TCP, MGR4, 40000, WEB4, 22, TH_SYN | TH_ACK);
+	expect(f, "ssh SYN-ACK", IN, &p, OK, "A-2.3-ssh-linux");
+	pkt_flow(&p, OUT, TCP, MGR4, 40000, WEB4, 22, TH_ACK);
+	expect(f, "ssh ACK: established", OUT, &p, OK, "A-2.3-ssh-linux");
+	for (uint32_t i = 0; i < syns; i++) {
+		char peer[32];
+
+		snprintf(peer, sizeof(peer), "192.0.2.%u", 65 + i % 62);
+		pkt_flow(&p, IN, TCP, MGR4, 22015, peer, (uint16_t)(1024 + i / 62), TH_SYN);
+		passed += fx_run(f, IN, &p);
+		/* The server answers; the client never completes. */
+		pkt_flow(&p, OUT, TCP, MGR4, 22015, peer, (uint16_t)(1024 + i / 62),
+			 TH_SYN | TH_ACK);
+		passed += fx_run(f, OUT, &p);
+	}
+	PX_CHECK(passed == 2 * syns, "flood: %u of %u SYNs and SYN-ACKs passed",
+		 passed, 2 * syns);
+	/* Echo with ever new identifiers, every one answered. */
+	passed = 0;
+	for (uint32_t i = 0; i < 2000; i++) {
+		pkt_eth(&p, 0);
+		pkt_ip(&p, "192.0.2.70", MGR4);
+		pkt_icmp(&p, 8, 0, (uint16_t)i);
+		pkt_finish(&p);
+		passed += fx_run(f, IN, &p);
+		pkt_eth(&p, 0);
+		pkt_ip(&p, MGR4, "192.0.2.70");
+		pkt_icmp(&p, 0, 0, (uint16_t)i);
+		pkt_finish(&p);
+		passed += fx_run(f, OUT, &p);
+	}
+	PX_CHECK(passed == 4000, "echo flood: %u of 4000 requests and replies passed", passed);
+	pkt_flow(&p, IN, TCP, MGR4, 40000, WEB4, 22, TH_ACK | TH_PSH);
+	expect(f, "ssh data after the flood", IN, &p, OK, "A-2.3-ssh-linux");
+	pkt_flow(&p, OUT, TCP, MGR4, 40000, WEB4, 22, TH_ACK);
+	expect(f, "ssh ACK after the flood", OUT, &p, OK, "A-2.3-ssh-linux");
+
+	assert_int_equal(pc_ct_pressure_read(&f->maps, &after), 0);
+	PX_CHECK(after.created[1] - before.created[1] == syns + 2001,
+		 "new-table inserts: %llu, expected %u",
+		 (unsigned long long)(after.created[1] - before.created[1]), syns + 2001);
+	PX_CHECK(after.created[0] - before.created[0] == 1,
+		 "established inserts: %llu, expected 1 (the ssh connection)",
+		 (unsigned long long)(after.created[0] - before.created[0]));
+	PX_CHECK(after.evicted[1] >= syns - after.max[1] && after.evicted[0] == 0,
+		 "evictions: new %llu (expected >= %u), established %llu (expected 0)",
+		 (unsigned long long)after.evicted[1], syns - after.max[1],
+		 (unsigned long long)after.evicted[0]);
+	PX_CHECK(after.live[0] == 1 && after.live[1] <= (long)after.max[1],
+		 "live: established %ld, new %ld", after.live[0], after.live[1]);
+}
+
+/* An ICMP error (v4 type 3 / v6 type 1, code 4 / 0) from src to dst about
+ * the inner packet isrc:isport -> idst:idport (TCP ACK), with pad bytes. */
+static void icmp_error(struct pkt *p, const char *src, const char *dst,
+		       const char *isrc, uint16_t isport, const char *idst,
+		       uint16_t idport, size_t pad)
+{
+	bool v6 = strchr(src, ':') != NULL;
+	struct pkt inner;
+
+	pkt_eth(&inner, 0);
+	pkt_ip(&inner, isrc, idst);
+	pkt_tcp(&inner, isport, idport, TH_ACK);
+	pkt_finish(&inner);
+	pkt_eth(p, 0);
+	pkt_ip(p, src, dst);
+	pkt_icmp(p, v6 ? 1 : 3, v6 ? 0 : 4, 0);
+	pkt_append_ip(p, &inner);
+	pkt_payload(p, pad);
+	pkt_finish(p);
+}
+
+/* An ICMP error about a tracked connection goes only between the host and
+ * that connection's peer, about a packet that went the other way; on
+ * ingress a router on the path (any other source) is let through at a
+ * limited rate (issue 9: errors are not a covert channel). */
+struct errcase {
+	const char *desc;
+	int dir;
+	const char *src, *dst;             /* outer */
+	const char *isrc, *idst;           /* inner */
+	uint16_t isport, idport;
+	int reason;
+};
+
+static const struct errcase err_cases[] = {
+	{ "egress, to the peer, about its packet", OUT, MGR4, WEB4, WEB4, MGR4, 22, 40000, OK },
+	{ "egress, to an outsider", OUT, MGR4, "203.0.113.66", WEB4, MGR4, 22, 40000, PC_DROP_ICMP },
+	{ "egress, to another documented peer", OUT, MGR4, "198.51.100.21", WEB4, MGR4, 22, 40000, PC_DROP_ICMP },
+	{ "egress, from another local address", OUT, "192.0.2.11", WEB4, WEB4, MGR4, 22, 40000, PC_DROP_ICMP },
+	{ "egress, inner packet the host's own (wrong direction)", OUT, MGR4, WEB4, MGR4, WEB4, 40000, 22, PC_DROP_ICMP },
+	{ "egress IPv6, to the peer", OUT, MGR6, WEB6, WEB6, MGR6, 22, 40000, OK },
+	{ "egress IPv6, to an outsider", OUT, MGR6, "2001:db8:ffff::66", WEB6, MGR6, 22, 40000, PC_DROP_ICMP },
+	{ "ingress, from the peer", IN, WEB4, MGR4, MGR4, WEB4, 40000, 22, OK },
+	{ "ingress, from a router on the path", IN, "198.51.100.1", MGR4, MGR4, WEB4, 40000, 22, OK },
+	{ "ingress, to another local address", IN, WEB4, "192.0.2.11", MGR4, WEB4, 40000, 22, PC_DROP_ICMP },
+	{ "ingress, inner packet the peer's (wrong direction)", IN, WEB4, MGR4, WEB4, MGR4, 22, 40000, PC_DROP_ICMP },
+	{ "ingress IPv6, from a router", IN, "2001:db8:0:2::1", MGR6, MGR6, WEB6, 40000, 22, OK },
+};
+
+static void test_icmp_errors(void **state)
+{
+	struct fx *f = *state;
+	uint64_t before, refused;
+	struct pkt p;
+	int passed = 0;
+
+	fx_load(f, px_site, "mgr", PC_MODE_ENFORCE);
+	pkt_flow(&p, OUT, TCP, MGR4, 40000, WEB4, 22, TH_SYN);
+	expect(f, "ssh SYN", OUT, &p, OK, "A-2.3-ssh-linux");
+	pkt_flow(&p, OUT, TCP, MGR6, 40000, WEB6, 22, TH_SYN);
+	expect(f, "ssh SYN, IPv6", OUT, &p, OK, "A-2.3-ssh-linux");
+	for (size_t i = 0; i < sizeof(err_cases) / sizeof(*err_cases); i++) {
+		const struct errcase *c = &err_cases[i];
+
+		icmp_error(&p, c->src, c->dst, c->isrc, c->isport, c->idst,
+			   c->idport, 400);
+		expect(f, c->desc, c->dir, &p, c->reason,
+		       c->reason == OK ? "A-2.3-ssh-linux" : NULL);
+	}
+	/* A router's errors: a burst passes, a flood is cut and counted. */
+	before = fx_drop_packets(f, PC_DROP_ICMP_RATE, IN);
+	icmp_error(&p, "198.51.100.1", MGR4, MGR4, 40000, WEB4, 22, 0);
+	for (int i = 0; i < 1000; i++)
+		passed += fx_run(f, IN, &p);
+	refused = fx_drop_packets(f, PC_DROP_ICMP_RATE, IN) - before;
+	PX_CHECK(passed >= 50 && passed < 1000 && refused == (uint64_t)(1000 - passed),
+		 "router errors: %d of 1000 passed, %llu counted as icmp-rate",
+		 passed, (unsigned long long)refused);
+	/* The peer's own errors are not limited. */
+	icmp_error(&p, WEB4, MGR4, MGR4, 40000, WEB4, 22, 0);
+	expect(f, "the peer during a router flood", IN, &p, OK, "A-2.3-ssh-linux");
+}
+
+/* ICMP echo passes only with unicast documented peers (settings:
+ * icmp-echo), never with an address a rule names only as a broadcast or
+ * unspecified remote, and never towards a broadcast or multicast
+ * destination (issue 9). */
+struct ecase {
+	const char *desc;
+	int dir;
+	const char *src, *dst;
+	bool eth_bcast;
+	int reason;
+};
+
+static const struct ecase echo_cases[] = {
+	{ "to a documented peer", OUT, MGR4, "198.51.100.11", false, OK },
+	{ "to a peer of a client CIDR", OUT, MGR4, "192.0.2.70", false, OK },
+	{ "to 255.255.255.255 (a WoL rule names it)", OUT, MGR4, "255.255.255.255", false, PC_DROP_ICMP },
+	{ "to a directed broadcast (magicsend names it)", OUT, MGR4, "198.51.100.255", false, PC_DROP_ICMP },
+	{ "to the own segment's broadcast", OUT, MGR4, "192.0.2.255", false, PC_DROP_ICMP },
+	{ "to 0.0.0.0 (a DHCP rule names it)", OUT, MGR4, "0.0.0.0", false, PC_DROP_ICMP },
+	{ "to a multicast group", OUT, MGR4, "224.0.0.1", false, PC_DROP_ICMP },
+	{ "to IPv6 all-nodes", OUT, MGR6, "ff02::1", false, PC_DROP_ICMP },
+	{ "to a stranger", OUT, MGR4, "203.0.113.99", false, PC_DROP_ICMP },
+	{ "from a documented peer", IN, "198.51.100.11", MGR4, false, OK },
+	{ "from a documented IPv6 peer", IN, "2001:db8:0:2::11", MGR6, false, OK },
+	{ "from 0.0.0.0", IN, "0.0.0.0", MGR4, false, PC_DROP_ICMP },
+	{ "from a peer to 255.255.255.255", IN, "198.51.100.11", "255.255.255.255", true, PC_DROP_ICMP },
+	{ "from a peer to the segment broadcast", IN, "198.51.100.11", "192.0.2.255", true, PC_DROP_ICMP },
+	{ "from a peer to the segment broadcast, unicast frame", IN, "198.51.100.11", "192.0.2.255", false, PC_DROP_ICMP },
+	{ "from a peer to the own address in a broadcast frame", IN, "198.51.100.11", MGR4, true, PC_DROP_ICMP },
+	{ "from a peer to IPv6 all-nodes", IN, "2001:db8:0:2::11", "ff02::1", false, PC_DROP_ICMP },
+};
+
+static void test_icmp_echo_peers(void **state)
+{
+	struct fx *f = *state;
+
+	fx_load(f, px_site, "mgr", PC_MODE_ENFORCE);
+	for (size_t i = 0; i < sizeof(echo_cases) / sizeof(*echo_cases); i++) {
+		const struct ecase *c = &echo_cases[i];
+		bool v6 = strchr(c->src, ':') != NULL;
+		struct pkt p;
+
+		fx_clear_tracking(f);
+		pkt_eth(&p, 0);
+		if (c->eth_bcast)
+			pkt_eth_dst_broadcast(&p);
+		pkt_ip(&p, c->src, c->dst);
+		pkt_icmp(&p, v6 ? 128 : 8, 0, (uint16_t)(100 + i));
+		pkt_finish(&p);
+		expect(f, c->desc, c->dir, &p, c->reason, NULL);
+	}
+}
+
+/*
+ * Neighbour discovery (issue 9): RFC 4861 (hop limit 255; router
+ * solicitations, advertisements and redirects from a link-local source,
+ * a solicitation also from ::) and RA Guard (RFC 6105): advertisements and
+ * redirects only from the routers the site names, as settings: ipv6-ra
+ * says.
+ */
+struct ndcase {
+	const char *desc;
+	const char *ra;  /* settings: ipv6-ra, NULL: the default */
+	uint8_t type;
+	const char *src, *dst;
+	uint8_t hops;
+	int reason;
+};
+
+static const struct ndcase nd_cases[] = {
+	{ "neighbour solicitation", NULL, 135, "fe80::1", "ff02::1:ff00:10", 255, OK },
+	{ "neighbour solicitation, hop limit 64", NULL, 135, "fe80::1", "ff02::1:ff00:10", 64, PC_DROP_ND },
+	{ "neighbour advertisement from a global address", NULL, 136, "2001:db8::20", MGR6, 255, OK },
+	{ "neighbour advertisement, hop limit 254", NULL, 136, "2001:db8::20", MGR6, 254, PC_DROP_ND },
+	{ "router solicitation from a link-local address", NULL, 133, "fe80::5", "ff02::2", 255, OK },
+	{ "router solicitation from ::", NULL, 133, "::", "ff02::2", 255, OK },
+	{ "router solicitation from a global address", NULL, 133, "2001:db8::5", "ff02::2", 255, PC_DROP_ND },
+	{ "RA from the site's router (default: site-routers)", NULL, 134, "fe80::1", "ff02::1", 255, OK },
+	{ "RA from another link-local address", NULL, 134, "fe80::66", "ff02::1", 255, PC_DROP_ND },
+	{ "RA from the router, hop limit 64 (from off the link)", NULL, 134, "fe80::1", "ff02::1", 64, PC_DROP_ND },
+	{ "RA from a global address", NULL, 134, "2001:db8::1", "ff02::1", 255, PC_DROP_ND },
+	{ "redirect from the site's router", NULL, 137, "fe80::1", MGR6, 255, OK },
+	{ "redirect from another link-local address", NULL, 137, "fe80::66", MGR6, 255, PC_DROP_ND },
+	{ "RA from the site's router, ipv6-ra: deny", "deny", 134, "fe80::1", "ff02::1", 255, PC_DROP_ND },
+	{ "redirect, ipv6-ra: deny", "deny", 137, "fe80::1", MGR6, 255, PC_DROP_ND },
+	{ "neighbour solicitation, ipv6-ra: deny", "deny", 135, "fe80::1", "ff02::1:ff00:10", 255, OK },
+	{ "RA from any link-local address, ipv6-ra: any", "any", 134, "fe80::66", "ff02::1", 255, OK },
+	{ "RA from a global address, ipv6-ra: any", "any", 134, "2001:db8::1", "ff02::1", 255, PC_DROP_ND },
+	{ "RA, hop limit 64, ipv6-ra: any", "any", 134, "fe80::66", "ff02::1", 64, PC_DROP_ND },
+};
+
+static void test_neighbour_discovery(void **state)
+{
+	static const char base[] =
+		"hosts:\n  - name: mgr\n    kinds: [management-server]\n"
+		"    addresses: [192.0.2.10, \"2001:db8::10\"]\n"
+		"routers: [\"fe80::1\"]\n";
+	struct fx *f = *state;
+	const char *loaded = "";
+
+	for (size_t i = 0; i < sizeof(nd_cases) / sizeof(*nd_cases); i++) {
+		const struct ndcase *c = &nd_cases[i];
+		const char *ra = c->ra ? c->ra : "";
+		struct pkt p;
+
+		if (i == 0 || strcmp(ra, loaded)) {
+			char site[512];
+
+			snprintf(site, sizeof(site), "%s%s%s%s", base,
+				 c->ra ? "settings:\n  ipv6-ra: " : "", ra, c->ra ? "\n" : "");
+			if (f->have_rs)
+				pc_ruleset_free(&f->rs);
+			if (f->have_policy)
+				pc_policy_free(&f->policy);
+			f->have_rs = f->have_policy = false;
+			fx_load(f, site, "mgr", PC_MODE_ENFORCE);
+			loaded = ra;
+		}
+		pkt_eth(&p, 0);
+		pkt_ip(&p, c->src, c->dst);
+		pkt_icmp(&p, c->type, 0, 0);
+		pkt_payload(&p, 16);
+		pkt_finish(&p);
+		p.b[p.l3 + 7] = c->hops;
+		expect(f, c->desc, IN, &p, c->reason, NULL);
+	}
 }
 
 /* Reload: counters stay on their slots; connections no longer allowed are
@@ -718,9 +1124,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mgr_table, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_port_byte_order, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_non_ip_strict, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_non_ip, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_fragments, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_conntrack_and_icmp, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_states, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_conntrack_flood, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_icmp_echo_peers, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_icmp_errors, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_neighbour_discovery, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_reload, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_audit_mode, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_rules, fx_setup, fx_teardown),

@@ -5,11 +5,15 @@
  * CIDRs and hosts inside them, and the conntrack timeouts by state.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <bpf/bpf.h>
 
 #include "progutil.h"
 
@@ -75,6 +79,23 @@ static void test_256_rules(void **state)
 	free(big.rules);
 }
 
+/* n addresses or prefixes in 2001:db8:5::/96: the last 32 bits are
+ * first + i * step. */
+static struct pc_addr *v6_run(size_t n, uint32_t first, uint32_t step, int prefix)
+{
+	struct pc_addr *v = calloc(n, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++) {
+		uint32_t low = htonl(first + (uint32_t)i * step);
+
+		v[i].family = AF_INET6;
+		v[i].prefix = (uint8_t)prefix;
+		inet_pton(AF_INET6, "2001:db8:5::", v[i].bytes);
+		memcpy(v[i].bytes + 12, &low, 4);
+	}
+	return v;
+}
+
 /* One million single remote addresses for one rule, plus the site's. */
 static void test_million_addresses(void **state)
 {
@@ -91,15 +112,7 @@ static void test_million_addresses(void **state)
 		if (!strcmp(f->rs.rules[i].flow->id, "A-2.3-ssh-linux"))
 			ssh = i;
 	assert_true(ssh != (size_t)-1);
-	addrs = calloc(n, sizeof(*addrs));
-	for (size_t i = 0; i < n; i++) { /* 2001:db8:5::/96, host i + 1 */
-		uint32_t v = htonl((uint32_t)i + 1);
-
-		addrs[i].family = AF_INET6;
-		addrs[i].prefix = 128;
-		inet_pton(AF_INET6, "2001:db8:5::", addrs[i].bytes);
-		memcpy(addrs[i].bytes + 12, &v, 4);
-	}
+	addrs = v6_run(n, 1, 1, 128); /* 2001:db8:5::/96, host i + 1 */
 	big = f->rs;
 	big.rules = calloc(big.nrules, sizeof(*big.rules));
 	memcpy(big.rules, f->rs.rules, big.nrules * sizeof(*big.rules));
@@ -119,6 +132,61 @@ static void test_million_addresses(void **state)
 		   PC_DROP_WRONG_PEER, NULL);
 	free(big.rules);
 	free(addrs);
+}
+
+/* The documented maxima of prefixes with 100,000 addresses inside them:
+ * each exact entry must carry the rules of the prefix holding it. The
+ * pairwise spread took a minute here (addresses x prefixes); the time is
+ * printed, not asserted. */
+static void test_prefixes_with_addresses(void **state)
+{
+	const size_t naddr = 100000, ncidr = PC_MAX_CIDRS - 8; /* the site has some */
+	struct fx *f = *state;
+	struct pc_ruleset big;
+	struct pc_load_info info;
+	struct pc_addr *addrs, *nets;
+	size_t ssh = (size_t)-1, winrm = (size_t)-1;
+	struct timespec t0, t1;
+	struct pkt p;
+
+	fx_load(f, px_site, "mgr", PC_MODE_ENFORCE);
+	for (size_t i = 0; i < f->rs.nrules; i++) {
+		if (!strcmp(f->rs.rules[i].flow->id, "A-2.3-ssh-linux"))
+			ssh = i;
+		if (!strcmp(f->rs.rules[i].flow->id, "A-2.2-winrm-windows"))
+			winrm = i;
+	}
+	assert_true(ssh != (size_t)-1 && winrm != (size_t)-1);
+	addrs = v6_run(naddr, 1, 1, 128);  /* 2001:db8:5::/96, host i + 1 */
+	nets = v6_run(ncidr, 0, 256, 120); /* 2001:db8:5::(i << 8)/120 */
+	big = f->rs;
+	big.rules = calloc(big.nrules, sizeof(*big.rules));
+	memcpy(big.rules, f->rs.rules, big.nrules * sizeof(*big.rules));
+	big.rules[ssh].remote_addrs = addrs;
+	big.rules[ssh].nremote = naddr;
+	big.rules[winrm].remote_addrs = nets;
+	big.rules[winrm].nremote = ncidr;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(pc_loader_load(&f->maps, &big, &f->policy.settings, &info), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("# %zu addresses, %zu prefixes: loaded in %.2f s\n", info.naddrs,
+	       info.ncidrs, (double)(t1.tv_sec - t0.tv_sec) +
+				    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	assert_true(info.ncidrs >= ncidr);
+
+	pkt_flow(&p, 1, IPPROTO_TCP, "2001:db8::10", 40000, "2001:db8:5::1", 22, TH_SYN);
+	run_expect(f, "an address on its own rule", 1, &p, PC_DROP_NONE, "A-2.3-ssh-linux");
+	pkt_flow(&p, 1, IPPROTO_TCP, "2001:db8::10", 40000, "2001:db8:5::1", 5985, TH_SYN);
+	run_expect(f, "the same address on its prefix's rule", 1, &p, PC_DROP_NONE,
+		   "A-2.2-winrm-windows");
+	pkt_flow(&p, 1, IPPROTO_TCP, "2001:db8::10", 40000, "2001:db8:5::3f:f701", 5985, TH_SYN);
+	run_expect(f, "inside the last prefix only", 1, &p, PC_DROP_NONE,
+		   "A-2.2-winrm-windows");
+	pkt_flow(&p, 1, IPPROTO_TCP, "2001:db8::10", 40000, "2001:db8:5::3f:f701", 22, TH_SYN);
+	run_expect(f, "not on the address rule", 1, &p, PC_DROP_WRONG_PEER, NULL);
+	free(big.rules);
+	free(addrs);
+	free(nets);
 }
 
 /* Overlapping prefixes and a host inside both: each lookup must carry the
@@ -168,6 +236,32 @@ static void test_overlapping_cidrs(void **state)
 	}
 }
 
+/* Waits until every tracked connection has been idle for more than secs
+ * by the datapath's clock: the deadline comes from the stamps in pc_ct
+ * (CLOCK_MONOTONIC), plus a margin for pc_now(), which may lag by a tick. */
+static void wait_ct_idle(struct fx *f, unsigned int secs)
+{
+	const uint64_t margin_ns = 50 * 1000 * 1000;
+	struct pc_ct_key key, next;
+	struct pc_ct_value v;
+	uint64_t last = 0, deadline;
+	struct timespec ts;
+	void *prev = NULL;
+
+	while (bpf_map_get_next_key(f->maps.ct, prev, &next) == 0) {
+		if (bpf_map_lookup_elem(f->maps.ct, &next, &v) == 0 && v.last_seen_ns > last)
+			last = v.last_seen_ns;
+		key = next;
+		prev = &key;
+	}
+	assert_true(last > 0);
+	deadline = last + secs * 1000000000ull + margin_ns;
+	ts.tv_sec = (time_t)(deadline / 1000000000ull);
+	ts.tv_nsec = (long)(deadline % 1000000000ull);
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
 /* Timeouts follow the state: transitory for a half-open TCP connection,
  * established once the reply came, the UDP idle timeout for UDP. */
 static void test_conntrack_timeouts(void **state)
@@ -185,18 +279,20 @@ static void test_conntrack_timeouts(void **state)
 	/* Half-open: the SYN-ACK after the transitory timeout is refused. */
 	pkt_flow(&p, 1, IPPROTO_TCP, "192.0.2.10", 40000, "198.51.100.11", 22, TH_SYN);
 	run_expect(f, "SYN", 1, &p, PC_DROP_NONE, "A-2.3-ssh-linux");
-	/* Established: survives the same wait. */
+	/* Established (the handshake completed): survives the same wait. */
 	pkt_flow(&p, 1, IPPROTO_TCP, "192.0.2.10", 40001, "198.51.100.11", 22, TH_SYN);
 	run_expect(f, "SYN 2", 1, &p, PC_DROP_NONE, "A-2.3-ssh-linux");
 	pkt_flow(&p, 0, IPPROTO_TCP, "192.0.2.10", 40001, "198.51.100.11", 22, TH_SYN | TH_ACK);
 	run_expect(f, "SYN-ACK 2", 0, &p, PC_DROP_NONE, "A-2.3-ssh-linux");
+	pkt_flow(&p, 1, IPPROTO_TCP, "192.0.2.10", 40001, "198.51.100.11", 22, TH_ACK);
+	run_expect(f, "ACK 2", 1, &p, PC_DROP_NONE, "A-2.3-ssh-linux");
 	/* UDP (Wake-on-LAN to port 0: no rule for the way back). */
 	pkt_flow(&p, 1, IPPROTO_UDP, "192.0.2.10", 40002, "198.51.100.11", 0, 0);
 	run_expect(f, "UDP request", 1, &p, PC_DROP_NONE, "A-2.10-wol-unicast");
 	pkt_flow(&p, 0, IPPROTO_UDP, "192.0.2.10", 40002, "198.51.100.11", 0, 0);
 	run_expect(f, "UDP reply in time", 0, &p, PC_DROP_NONE, "A-2.10-wol-unicast");
 
-	usleep(2100 * 1000);
+	wait_ct_idle(f, 1); /* tcp-transitory and udp */
 	pkt_flow(&p, 0, IPPROTO_TCP, "192.0.2.10", 40000, "198.51.100.11", 22, TH_SYN | TH_ACK);
 	run_expect(f, "SYN-ACK after the transitory timeout", 0, &p,
 		   PC_DROP_NO_CONNTRACK, NULL);
@@ -214,6 +310,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_overlapping_cidrs, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_conntrack_timeouts, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_million_addresses, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_prefixes_with_addresses, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,7 +20,6 @@ CACHE=${PORTCULLIS_CACHE:-/var/cache/portcullis}/systemd-root.tar.zst
 SOURCES=/etc/apt/sources.list.d/debian.sources
 ID=pcs$$$((RANDOM % 100))
 TMP=$(mktemp -d "/tmp/$ID.XXXX")
-PINS=$TMP/no-pins # the pins live in the machine's bpffs, gone with it
 MROOT=$TMP/root
 NSPAWN=""
 INIT=""
@@ -43,18 +42,11 @@ machine_down() {
 }
 PAIR_CLEANUP=machine_down
 # shellcheck source=tests/net/pair.sh
-. "$ROOT/tests/net/pair.sh"
+. "$ROOT/tests/net/pair.sh" # (its bpffs and PINS stay unused: the machine has its own)
 
 m() { nsenter -t "$INIT" -a "$@"; } # a command in the machine
 unit_prop() { m systemctl show -P "$2" "$1"; }
 journal() { m journalctl -q -b -o cat -u "$1" --no-pager; }
-wait_for() { # wait_for SECONDS COMMAND...: until it succeeds
-	local end=$((SECONDS + $1)); shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
 
 # ---- the root: cached; built again when the packages it needs change ----
 # Libraries of the binary as built here, by package, and systemd itself.
@@ -130,9 +122,9 @@ boot() {
 		--capability=CAP_NET_ADMIN,CAP_BPF,CAP_PERFMON --system-call-filter=bpf \
 		--console=passive </dev/null >"$TMP/console.log" 2>&1) &
 	NSPAWN=$!
-	wait_for 30 pgrep -P "$NSPAWN" || return 1
+	wait_until 30 pgrep -P "$NSPAWN" || return 1
 	INIT=$(pgrep -P "$NSPAWN")
-	wait_for 120 sh -c "nsenter -t $INIT -a systemctl is-system-running | grep -qx 'running\|degraded'"
+	wait_until 120 sh -c "nsenter -t $INIT -a systemctl is-system-running | grep -qx 'running\|degraded'"
 }
 
 # TCP from cli to srv:PORT: the connection and a token echoed back. The
@@ -142,7 +134,7 @@ connects() { # PORT
 	(exec nsenter --net="/run/netns/$ID-srv" socat -T3 \
 		"TCP-LISTEN:$1,bind=192.0.2.10,reuseaddr" EXEC:cat </dev/null >/dev/null 2>&1) &
 	l=$!
-	wait_for 5 sh -c "nsenter --net=/run/netns/$ID-srv ss -Hlnt 'sport = :$1' | grep -q ."
+	wait_socket "$ID-srv" tcp 192.0.2.10 "$1"
 	out=$(echo "$tok" | peer timeout 3 socat -T2 - "TCP:192.0.2.10:$1" 2>/dev/null)
 	kill "$l" 2>/dev/null; wait "$l" 2>/dev/null
 	[ "$out" = "$tok" ]
@@ -176,16 +168,16 @@ check "no ordering cycle at boot" sh -c "! nsenter -t $INIT -a journalctl -b -q 
 check "the hooks are attached (portcullis status -j in the machine)" attached
 check "cli reaches the HTTP GUI on 22015 (A-1.1)" connects 22015
 check "an undocumented port (9999) is dropped" dropped 9999
-check "the denial is a warning in the journal with its fields" wait_for 5 entries -p warning PORTCULLIS_EVENT=denied \
+check "the denial is a warning in the journal with its fields" wait_until 5 entries -p warning PORTCULLIS_EVENT=denied \
 	'any(.[]; .PRIORITY == "4" and .PORTCULLIS_REASON == "no-rule" and .PORTCULLIS_PROTO == "tcp" and
 	 .PORTCULLIS_SRC == "192.0.2.20" and .PORTCULLIS_DST == "192.0.2.10" and .PORTCULLIS_DST_PORT == "9999")'
 
 # --- a port change: by the file watch, and by systemctl reload ---
 gen=$(generation)
 site_port 22115
-check "saving the site reloads it (generation $gen -> more)" wait_for 10 sh -c \
+check "saving the site reloads it (generation $gen -> more)" wait_until 10 sh -c \
 	"test \"\$(nsenter -t $INIT -a portcullis status -j | jq -r .generation)\" -gt $gen"
-check "the journal says what changed" wait_for 5 in_journal "A-1.1"
+check "the journal says what changed" wait_until 5 in_journal "A-1.1"
 check "the policy change is a notice with generation, file and cause" entries PORTCULLIS_EVENT=policy \
 	"any(.[]; .PRIORITY == \"5\" and .PORTCULLIS_GENERATION == \"$((gen + 1))\" and
 	 .PORTCULLIS_SITE == \"/etc/portcullis/site.yaml\" and .PORTCULLIS_WHO == \"the site file changed\")"
@@ -195,9 +187,9 @@ check "the new port 22115 passes" connects 22115
 check "the old port 22015 is dropped" dropped 22015
 gen=$(generation)
 check "systemctl reload succeeds" m systemctl reload portcullis
-check "it reloaded on SIGHUP (generation $gen -> more)" wait_for 10 sh -c \
+check "it reloaded on SIGHUP (generation $gen -> more)" wait_until 10 sh -c \
 	"test \"\$(nsenter -t $INIT -a portcullis status -j | jq -r .generation)\" -gt $gen"
-check "RELOADING=1 then READY=1: active again, status names the generation" wait_for 10 sh -c \
+check "RELOADING=1 then READY=1: active again, status names the generation" wait_until 10 sh -c \
 	"nsenter -t $INIT -a systemctl is-active portcullis | grep -qx active &&
 	 nsenter -t $INIT -a systemctl show -P StatusText portcullis | grep -q 'enforcing generation $((gen + 1))'"
 check "the journal has the SIGHUP reload" in_journal "SIGHUP: reloading"
@@ -210,7 +202,7 @@ dropped 9999
 n9998=$(entries PORTCULLIS_DST_PORT=9998 length)
 check "a flood of 400 denied datagrams: sampled, $n9998 entries (1 to 20)" \
 	test "$n9998" -ge 1 -a "$n9998" -le 20
-check "and one entry counts those left out" wait_for 5 entries PORTCULLIS_EVENT=denied-left-out \
+check "and one entry counts those left out" wait_until 5 entries PORTCULLIS_EVENT=denied-left-out \
 	'any(.[]; (.PORTCULLIS_LEFT_OUT | tonumber) >= 100)'
 
 # --- stop: the enforcement stays ---
@@ -227,7 +219,7 @@ pid=$(unit_prop portcullis.service MainPID)
 gen=$(generation)
 check "kill -9 of the daemon (pid $pid in the machine)" m sh -c "kill -9 $pid"
 check "9999 is dropped while it is down" dropped 9999
-check "systemd restarts it (Restart=on-failure)" wait_for 30 sh -c \
+check "systemd restarts it (Restart=on-failure)" wait_until 30 sh -c \
 	"test \"\$(nsenter -t $INIT -a systemctl show -P NRestarts portcullis)\" = 1 &&
 	 nsenter -t $INIT -a systemctl is-active portcullis | grep -qx active"
 check "the new daemon is another process" test "$(unit_prop portcullis.service MainPID)" != "$pid"
@@ -244,5 +236,4 @@ say "$(tail -1 "$TMP/security")"
 check "systemd-analyze security: exposure at most 2.0" \
 	m systemd-analyze security --no-pager --threshold=20 portcullis.service
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_end

@@ -178,6 +178,32 @@ static void test_equal_and_v4(void **state)
 	assert_int_equal(pc_addr_maxlen(&v6), 128);
 }
 
+/* The order sorted sets and searches rely on: family, length, bytes. */
+static void test_order(void **state)
+{
+	static const struct {
+		const char *a, *b;
+		int sign;
+	} cases[] = {
+		{ "192.0.2.1", "192.0.2.1", 0 },
+		{ "192.0.2.1", "192.0.2.2", -1 },
+		{ "198.51.100.0/24", "192.0.2.1", -1 },  /* shorter prefix first */
+		{ "203.0.113.0/24", "198.51.100.0/25", -1 },
+		{ "255.255.255.255", "2001:db8::1", -1 }, /* IPv4 before IPv6 */
+		{ "2001:db8::2", "2001:db8::1", 1 },
+		{ "::/0", "2001:db8::/32", -1 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct pc_addr a = tu_addr(cases[i].a), b = tu_addr(cases[i].b);
+		int c = pc_addr_cmp(&a, &b), r = pc_addr_cmp(&b, &a);
+
+		if ((c > 0) - (c < 0) != cases[i].sign || (r > 0) - (r < 0) != -cases[i].sign)
+			fail_msg("%s vs %s: %d, %d", cases[i].a, cases[i].b, c, r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +212,7 @@ int main(void)
 		cmocka_unit_test(test_contains),
 		cmocka_unit_test(test_broadcast),
 		cmocka_unit_test(test_equal_and_v4),
+		cmocka_unit_test(test_order),
 	};
 
 	return cmocka_run_group_tests_name("addr", tests, NULL, NULL);

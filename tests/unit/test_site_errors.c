@@ -66,12 +66,20 @@ static const struct error_case cases[] = {
 	  { { "soon", 0, 0, "udp|whole number|'soon'" } }, NULL },
 	{ "conntrack_zero", "settings:\n  conntrack:\n    icmp: 0\n", 1,
 	  { { "0\n", 0, 0, "icmp|between 1 and" } }, NULL },
+	{ "router_not_link_local", "routers: [\"2001:db8::1\"]\n", 1,
+	  { { "\"2001:db8::1", 0, 0, "router '2001:db8::1'|link-local" } }, NULL },
+	{ "router_ipv4", "routers: [192.0.2.1]\n", 1,
+	  { { "192.0.2.1", 0, 0, "router '192.0.2.1'|link-local" } }, NULL },
+	{ "bad_ipv6_ra", "settings:\n  ipv6-ra: allow\n", 1,
+	  { { "allow", 0, 0, "ipv6-ra" } }, NULL },
+	{ "conntrack_table_too_small", "settings:\n  conntrack:\n    max-connections: 100\n", 1,
+	  { { "100", 0, 0, "max-connections|between 1024 and" } }, NULL },
 	{ "bad_bool", "settings:\n  icmp-echo: maybe\n", 1,
 	  { { "maybe", 0, 0, "icmp-echo|on or off|'maybe'" } }, NULL },
 	{ "bad_mode", "settings:\n  mode: enforc\n", 1,
 	  { { "enforc", 0, 0, "'enforc'|did you mean 'enforce'" } }, NULL },
 	{ "bad_non_ip", "settings:\n  non-ip: loose\n", 1,
-	  { { "loose", 0, 0, "non-ip 'loose'|permissive, strict" } }, NULL },
+	  { { "loose", 0, 0, "non-ip 'loose'|permissive, link-layer, strict" } }, NULL },
 	{ "bad_on_reload", "settings:\n  on-reload: keep\n", 1,
 	  { { "keep", 0, 0, "on-reload 'keep'|recheck" } }, NULL },
 	{ "bad_os",
@@ -392,7 +400,10 @@ static const char full_site[] =
 	"    tcp-established: 3600\n"
 	"    tcp-transitory: 30\n"
 	"    udp: 45\n"
-	"    icmp: 10\n";
+	"    icmp: 10\n"
+	"    max-connections: 4096\n"
+	"  ipv6-ra: any\n"
+	"routers: [\"fe80::1\", \"fe80::2\"]\n";
 
 static const struct pc_param *param(const struct pc_policy *p, const char *name)
 {
@@ -464,12 +475,15 @@ static void test_full_site_loads(void **state)
 
 	assert_int_equal(p->settings.mode, PC_MODE_AUDIT);
 	assert_false(p->settings.icmp_echo);
-	assert_true(p->settings.non_ip_strict);
+	assert_int_equal(p->settings.non_ip, PC_NON_IP_STRICT);
 	assert_true(p->settings.keep_established);
 	assert_int_equal(p->settings.ct_tcp_established, 3600);
 	assert_int_equal(p->settings.ct_tcp_transitory, 30);
 	assert_int_equal(p->settings.ct_udp, 45);
 	assert_int_equal(p->settings.ct_icmp, 10);
+	assert_int_equal(p->settings.ct_max_connections, 4096);
+	assert_int_equal(p->settings.ipv6_ra, PC_RA_ANY);
+	assert_int_equal(p->nrouters, 2);
 }
 
 /* Settings left out keep their defaults; the opposite values parse too. */
@@ -482,7 +496,7 @@ static void test_settings_other_values(void **state)
 		      "  non-ip: permissive\n  on-reload: recheck\n");
 	assert_int_equal(p->settings.mode, PC_MODE_ENFORCE);
 	assert_true(p->settings.icmp_echo);
-	assert_false(p->settings.non_ip_strict);
+	assert_int_equal(p->settings.non_ip, PC_NON_IP_PERMISSIVE);
 	assert_false(p->settings.keep_established);
 	assert_string_equal(p->site_name, TU_SITE_FILE);
 }
@@ -515,9 +529,50 @@ static void test_load_from_file(void **state)
 	assert_string_equal(d->items[0].file, "/nonexistent/portcullis/site.yaml");
 }
 
+/* Bytes libyaml's reader refuses before parsing (not UTF-8, control
+ * characters): the error names the line and column of the byte. */
+static void test_reader_errors(void **state)
+{
+#define TEXT(s) s, sizeof(s) - 1
+	static const struct {
+		const char *name;
+		const char *text;
+		size_t len;
+		int line, col;
+	} cases[] = {
+		{ "latin-1 in a comment", TEXT("site: a\nhosts: []\n# caf\xe9 noir\n"), 3, 6 },
+		{ "latin-1 in a value", TEXT("site: a\nsettings:\n  mode: \xe9t\xe9\n"), 3, 9 },
+		{ "binary garbage", TEXT("site: a\n\n\x80\x81\xfe\xff\x01\x02\n"), 3, 1 },
+		{ "NUL in a key", TEXT("site: a\nhosts: []\nx\0y: 1\n"), 3, 2 },
+		{ "control character", TEXT("site: a\n  \x01\n"), 2, 3 },
+		{ "first byte", TEXT("\xff" "site: a\n"), 1, 1 },
+		{ "after multibyte text", TEXT("site: \xe6\x97\xa5\xe6\x9c\xac \x80\n"), 1, 10 },
+	};
+#undef TEXT
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct pc_diags d = { 0 };
+		struct pc_policy p;
+		int err = pc_policy_load_text(&p, TU_CATALOG_FILE, pc_builtin_catalog,
+					      pc_builtin_catalog_len, TU_SITE_FILE,
+					      cases[i].text, cases[i].len, &d);
+
+		if (err != -EINVAL || d.count != 1 ||
+		    d.items[0].line != cases[i].line || d.items[0].col != cases[i].col ||
+		    !strstr(d.items[0].msg, "not valid YAML")) {
+			print_message("# %s: want %d:%d\n", cases[i].name, cases[i].line,
+				      cases[i].col);
+			tu_print_diags(&d);
+			fail_msg("%s: wrong error", cases[i].name);
+		}
+		pc_diags_free(&d);
+		pc_policy_free(&p);
+	}
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[NCASES + 3];
+	struct CMUnitTest tests[NCASES + 4];
 	size_t n = 0;
 
 	for (size_t i = 0; i < NCASES; i++)
@@ -526,5 +581,6 @@ int main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(test_full_site_loads, tu_setup, tu_teardown);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(test_settings_other_values, tu_setup, tu_teardown);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(test_load_from_file, tu_setup, tu_teardown);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_reader_errors);
 	return _cmocka_run_group_tests("site_errors", tests, n, NULL, NULL);
 }

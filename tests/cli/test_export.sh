@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# portcullis export: every host and every kind of the lab site and of the
+# example site as an nftables ruleset that nft itself accepts (`nft -c`,
+# in a throwaway network namespace so that nothing of the host is read or
+# touched), and every Windows-capable host and kind as a PowerShell script
+# read back and compared rule by rule with `explain -j`.
+set -u
+BUILD=${BUILD:-build}
+PC=${PC:-$BUILD/portcullis}
+# shellcheck source=tests/cli/tap.sh
+. "$(dirname "$0")/tap.sh"
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+
+have_nft=1
+if ! command -v nft >/dev/null || [ "$(id -u)" -ne 0 ]; then
+	have_nft=0 # nft -c needs netlink (root); 'make deps' installs nftables
+fi
+
+# nft_check NAME ARGS...: the export for ARGS loads in nft's check mode.
+nft_check() {
+	local name=$1; shift
+	if ! "$PC" export --nft "$@" >"$work/out.nft" 2>"$work/err"; then
+		notok "$name" "export failed: $(head -3 "$work/err")"; return
+	fi
+	if [ "$have_nft" -eq 0 ]; then skip "$name" "no nft or not root"; return; fi
+	if unshare --net nft -c -f "$work/out.nft" 2>"$work/err"; then ok "$name"
+	else notok "$name" "$(head -5 "$work/err")"; fi
+}
+
+# nft_shape NAME ARGS...: one rule line per compiled rule and address
+# family of its peers, each counting on its path's counter, in the chain
+# of its direction and addressing.
+nft_shape() {
+	local name=$1; shift
+	local want got
+	"$PC" export --nft "$@" >"$work/out.nft" 2>/dev/null &&
+		"$PC" explain -j "$@" >"$work/rules.json" 2>/dev/null || {
+		notok "$name" "export or explain failed"; return; }
+	want=$(jq -r '.rules[] | . as $r | ([.remote[] | if test(":") then "ip6" else "ip" end] | unique[]) as $f |
+		(if $r.direction == "egress" then "output" else
+			(if $r.local_addressing == "unicast" then "in_ucast"
+			 elif $r.local_addressing == "broadcast" then "in_bcast"
+			 else "in_ucast in_bcast" end) end | split(" ")[]) as $c |
+		"\($c) \($f) \($r.protocol) \(if $r.direction == "egress" then "out" else "in" end)_\($r.path)"' \
+		"$work/rules.json" | sort)
+	got=$(awk '/^\tchain /{c=$2} /meta l4proto/{for(i=1;i<=NF;i++){if($i=="ip"||$i=="ip6")f=$i; if($i=="name")cn=$(i+1)} print c, f, $3, cn}' \
+		"$work/out.nft" | sort)
+	if [ "$want" = "$got" ]; then ok "$name"
+	else notok "$name" "$(diff <(echo "$want") <(echo "$got") | head -8)"; fi
+}
+
+# win_check NAME ARGS...: the script says what explain -j says.
+win_check() {
+	local name=$1; shift
+	if ! "$PC" export --windows "$@" >"$work/out.ps1" 2>"$work/err" ||
+		! "$PC" explain -j "$@" >"$work/rules.json" 2>>"$work/err"; then
+		notok "$name" "$(head -3 "$work/err")"; return
+	fi
+	if python3 tests/cli/winfw_parse.py "$work/out.ps1" "$work/rules.json" >"$work/cmp"; then
+		ok "$name ($(tail -1 "$work/cmp"))"
+	else notok "$name" "$(head -8 "$work/cmp")"; fi
+}
+
+kinds() { # every kind a host of the site holds or a catalog row names
+	{ "$PC" check -c "$1" -j | jq -r '.hosts[].kinds[]'
+	  "$PC" catalog -j | jq -r '.[] | .initiator.kinds[], .responder.kinds[]'; } | sort -u
+}
+
+for site in tests/lab/site.yaml policy/examples/site.yaml; do
+	for h in $("$PC" check -c "$site" -j | jq -r '.hosts[].name'); do
+		nft_check "nft -c accepts $site --host $h" -c "$site" --host "$h"
+		nft_shape "nft rules of $site --host $h are explain's" -c "$site" --host "$h"
+	done
+	for k in $(kinds "$site"); do
+		nft_check "nft -c accepts $site --role $k" -c "$site" --role "$k"
+	done
+	# Windows-capable: Windows hosts, Hyper-V, management clients, and a
+	# management server that runs on Windows.
+	for h in $("$PC" check -c "$site" -j | jq -r '.hosts[] | select(.kinds | any(. == "windows" or . == "hyper-v" or . == "management-client" or . == "management-server")) | .name'); do
+		win_check "windows script of $site --host $h matches explain" -c "$site" --host "$h"
+	done
+	for k in windows hyper-v management-client management-server; do
+		win_check "windows script of $site --role $k matches explain" -c "$site" --role "$k"
+	done
+done
+nft_check "nft -c accepts the catalog alone (--role linux, no peers)" --role linux
+
+# The readers must see a wrong script: a changed port, a lost rule.
+"$PC" export --windows -c tests/lab/site.yaml --host win >"$work/w.ps1"
+"$PC" explain -j -c tests/lab/site.yaml --host win >"$work/w.json"
+sed '0,/-LocalPort 135 /s//-LocalPort 136 /' "$work/w.ps1" >"$work/bad1.ps1"
+awk '/^New-NetFirewallRule/ && !done {skip=1; done=1} skip && /Out-Null/ {skip=0; next} !skip' \
+	"$work/w.ps1" >"$work/bad2.ps1"
+sed 's/-DefaultOutboundAction Block/-DefaultOutboundAction Allow/' "$work/w.ps1" >"$work/bad3.ps1"
+for bad in bad1 bad2 bad3; do
+	if cmp -s "$work/w.ps1" "$work/$bad.ps1"; then notok "mutation $bad changed nothing" ""
+	elif python3 tests/cli/winfw_parse.py "$work/$bad.ps1" "$work/w.json" >/dev/null; then
+		notok "windows reader misses mutation $bad" ""
+	else ok "windows reader sees mutation $bad"; fi
+done
+
+# Usage errors.
+for args in "" "--nft --windows" "--nft --host srv --role linux" "--nft extra"; do
+	# shellcheck disable=SC2086
+	"$PC" export $args -c tests/lab/site.yaml >/dev/null 2>"$work/err"; rc=$?
+	if [ "$rc" -eq 2 ] && grep -q '^portcullis export: ' "$work/err"; then ok "usage error: export $args"
+	else notok "usage error: export $args" "exit $rc" "$(head -2 "$work/err")"; fi
+done
+"$PC" export --nft -c tests/lab/site.yaml --host nosuch >/dev/null 2>"$work/err"; rc=$?
+if [ "$rc" -eq 1 ] && grep -q "no host 'nosuch'" "$work/err"; then ok "unknown host: exit 1"
+else notok "unknown host: exit 1" "exit $rc" "$(head -2 "$work/err")"; fi
+
+echo "1..$n"
+[ "$fails" -eq 0 ]

@@ -87,23 +87,16 @@ enum pc_drop_reason {
  * bursts of as many; the rest are dropped as PC_DROP_ICMP_RATE. */
 #define PC_ICMP_ROUTER_ERRORS_PER_SEC 100
 
-/* Map names (as pinned under PIN_ROOT/maps/ and in the skeleton). */
-#define PC_MAP_CONFIG "pc_config"
-#define PC_MAP_SETTINGS "pc_settings"
-#define PC_MAP_LPORT "pc_lport"
-#define PC_MAP_RPORT "pc_rport"
-#define PC_MAP_ADDR "pc_addr"
-#define PC_MAP_CIDR "pc_cidr"
-#define PC_MAP_RULE_PATH "pc_rule_path"
-#define PC_MAP_PATH_NAMES "pc_path_names"
-#define PC_MAP_PATH_STATS "pc_path_stats"
-#define PC_MAP_DROPS "pc_drops"
-#define PC_MAP_CT "pc_ct"
-#define PC_MAP_CT_NEW "pc_ct_new"
-#define PC_MAP_CT_STATS "pc_ct_stats"
-#define PC_MAP_FRAGS "pc_frags"
-#define PC_MAP_IFACES "pc_ifaces"
-#define PC_MAP_EVENTS "pc_events"
+/*
+ * Every map the programs share with userspace, once: X(field) is the map
+ * pc_<field>, pinned as PIN_ROOT/maps/pc_<field> and a field of userspace's
+ * struct pc_maps. (pc_clock, a per-object cache, is never shared.)
+ */
+#define PC_MAPS(X)                                                             \
+	X(config) X(settings) X(lport) X(rport) X(addr) X(cidr) X(rule_path)   \
+	X(path_names) X(path_stats) X(drops) X(ct) X(ct_new) X(ct_stats)     \
+	X(frags) X(ifaces) X(events) X(event_budget)
+#define PC_MAP_NAME(field) "pc_" #field
 
 /* A set of rules: bit i of word i / 64 is rule i (compiled rule order). */
 struct pc_mask {

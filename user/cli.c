@@ -2,10 +2,13 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "controller.h"
+#include "datapath.h"
+#include "state.h"
 
 int pc_cli_load_policy(const char *site, struct pc_policy *p, char **text,
 		       size_t *len)
@@ -30,39 +33,131 @@ int pc_cli_load_policy(const char *site, struct pc_policy *p, char **text,
 int pc_cli_compile(const char *cmd, const struct pc_policy *p, const char *host,
 		   const char *role, struct pc_ruleset *rs)
 {
-	const struct pc_host *h;
-	int err;
+	struct pc_ctl_res res = { .host = (char *)host, .role = (char *)role,
+				  .site = (char *)p->site_name };
 
 	if (host && role)
 		return pc_cli_usage_error(cmd, "give --host or --role, not both");
-	if (role) {
-		if (pc_compile_role(p, role, rs) == 0)
-			return PC_EXIT_OK;
-		pc_err("unknown kind '%s' (see 'portcullis check' for the kinds)", role);
+	res.step = pc_ctl_compile(p, host, role, rs, &res.err);
+	return res.step ? pc_cli_ctl_failed(cmd, &res) : PC_EXIT_OK;
+}
+
+/* The last lines of the verifier's log, each as its own message. */
+static void print_verifier_tail(const char *log, int lines)
+{
+	size_t end = strlen(log), start;
+
+	while (end > 0 && log[end - 1] == '\n')
+		end--;
+	for (start = end; start > 0; start--)
+		if (log[start - 1] == '\n' && --lines == 0)
+			break;
+	while (start < end) {
+		size_t len = strcspn(log + start, "\n");
+
+		if (len > end - start)
+			len = end - start;
+		if (len)
+			pc_err("verifier: %.*s", (int)len, log + start);
+		start += len + 1;
+	}
+}
+
+/* The kernel refused the BPF object: say what it refused. */
+static void object_refused(const struct pc_ctl_res *res)
+{
+	const char *log = pc_dp_verifier_log();
+	bool tail = log[0] && pc_verbosity < 1;
+
+	switch (res->refusal) {
+	case PC_DP_REFUSED_VERIFIER:
+		pc_err("the kernel's verifier rejected the BPF programs (%s)%s",
+		       res->err == -E2BIG ? "a program is too complex" : strerror(-res->err),
+		       tail ? "; the end of its log:" : "");
+		if (tail)
+			print_verifier_tail(log, 8);
+		if (pc_verbosity < 1)
+			pc_err("run with -v for the verifier's whole log");
+		break;
+	case PC_DP_REFUSED_PINS:
+		pc_err("the kernel refused the maps pinned under %s: they may be from another version; detach --all first",
+		       res->root);
+		break;
+	case PC_DP_REFUSED_MAPS:
+		pc_err("the kernel cannot create the maps the programs need (a map type or size it does not support?)%s",
+		       pc_verbosity < 1 ? "; run with -v for libbpf's log" : "");
+		break;
+	case PC_DP_REFUSED_OTHER:
+		pc_err("the kernel refused the BPF programs or maps: %s%s", pc_strerror(res->err),
+		       pc_verbosity < 1 ? " (run with -v for libbpf's log)" : "");
+		break;
+	}
+}
+
+/* -E2BIG from the loader, with the limits. */
+static const char map_full[] =
+	"a map is full (more than 256 rules, 1,048,576 addresses or 16,384 prefixes, or 1,023 paths)";
+
+int pc_cli_ctl_failed(const char *cmd, const struct pc_ctl_res *res)
+{
+	const char *why = res->err == -E2BIG ? map_full : pc_strerror(res->err);
+
+	switch (res->step) {
+	case PC_CTL_DONE:
+		return PC_EXIT_OK;
+	case PC_CTL_IFACE:
+		pc_err("cannot attach to %s: the interface does not exist", res->iface);
+		break;
+	case PC_CTL_NOT_ATTACHED:
+		pc_err("nothing is attached under %s: use 'portcullis attach' first", res->root);
+		break;
+	case PC_CTL_NO_RECORD:
+		pc_err("no record of the policy in force under %s (%s is gone?): give -c SITE, and --host or --role if need be",
+		       res->root, PC_STATE_DIR);
+		break;
+	case PC_CTL_POLICY:
+		pc_diags_print(&res->diags);
+		if (res->diags.count == 0)
+			pc_err("cannot load the policy: %s", strerror(-res->err));
+		break;
+	case PC_CTL_ROLE:
+		pc_err("unknown kind '%s' (see 'portcullis check' for the kinds)", res->role);
 		return PC_EXIT_USAGE;
+	case PC_CTL_HOST:
+		pc_err("no host '%s' in %s", res->host,
+		       res->site ? res->site : "the policy (give a site file with -c)");
+		break;
+	case PC_CTL_LOCAL_HOST:
+		if (res->err == -ENOENT)
+			pc_err("none of this machine's addresses belongs to a host of the site; say which with --host NAME or --role KIND");
+		else if (res->err == -EEXIST)
+			pc_err("this machine's addresses belong to several hosts of the site; say which with --host NAME");
+		else
+			pc_err("cannot read this machine's addresses: %s", strerror(-res->err));
+		break;
+	case PC_CTL_OBJECT:
+		object_refused(res);
+		break;
+	case PC_CTL_PINS:
+	case PC_CTL_NETNS:
+	case PC_CTL_HOOK:
+		break; /* said where it happened, with the details */
+	case PC_CTL_MAPS:
+		pc_err("cannot open the maps under %s: %s", res->root, pc_strerror(res->err));
+		break;
+	case PC_CTL_FILL:
+		pc_err("cannot load the rules of %s: %s; the policy in force is unchanged",
+		       res->name, why);
+		break;
+	case PC_CTL_FLIP:
+		pc_err("cannot make the rules of %s live: %s; the policy in force is unchanged",
+		       res->name, why);
+		break;
 	}
-	if (host) {
-		if (pc_compile_host(p, host, rs) == 0)
-			return PC_EXIT_OK;
-		pc_err("no host '%s' in %s", host,
-		       p->site_name ? p->site_name : "the policy (give a site file with -c)");
-		return PC_EXIT_POLICY;
-	}
-	err = pc_find_local_host(p, &h);
-	if (err == -ENOENT) {
-		pc_err("none of this machine's addresses belongs to a host of the site; say which with --host NAME or --role KIND");
-		return PC_EXIT_POLICY;
-	}
-	if (err == -EEXIST) {
-		pc_err("this machine's addresses belong to several hosts of the site; say which with --host NAME");
-		return PC_EXIT_POLICY;
-	}
-	if (err) {
-		pc_err("cannot read this machine's addresses: %s", strerror(-err));
-		return PC_EXIT_POLICY;
-	}
-	pc_compile_host(p, h->name, rs);
-	return PC_EXIT_OK;
+	if (res->step >= PC_CTL_HOOK)
+		pc_err("%s changed nothing: the policy in force, the hooks and the record are as before",
+		       cmd);
+	return PC_EXIT_POLICY;
 }
 
 void pc_cli_print_json(struct json_object *obj)
@@ -100,63 +195,4 @@ struct json_object *pc_json_range(struct pc_port_range r)
 	char buf[16];
 
 	return json_object_new_string(pc_range_format(r, buf));
-}
-
-int pc_cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
-		  const void *longopts)
-{
-	char spec[64];
-	int c;
-
-	snprintf(spec, sizeof(spec), ":%s", shortopts);
-	opterr = 0;
-	c = getopt_long(argc, argv, spec, longopts, NULL);
-	if (c == ':') {
-		pc_cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-		return '!';
-	}
-	if (c == '?') {
-		pc_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
-		return '!';
-	}
-	return c;
-}
-
-int pc_cli_no_args(const char *cmd, int argc, char **argv)
-{
-	if (optind < argc)
-		return pc_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	return PC_EXIT_OK;
-}
-
-int pc_cli_parse(const struct pc_cli_spec *spec, int argc, char **argv,
-		 struct pc_cli_common *out)
-{
-	int c, rc;
-
-	memset(out, 0, sizeof(*out));
-	optind = 1;
-	while ((c = pc_cli_getopt(spec->cmd, argc, argv, spec->shortopts,
-				  spec->longopts)) != -1) {
-		switch (c) {
-		case 'c':
-			out->site = optarg;
-			break;
-		case 'j':
-			out->json = true;
-			break;
-		case 'h':
-			fputs(spec->usage, stdout);
-			return PC_EXIT_OK;
-		case '!':
-			return PC_EXIT_USAGE;
-		default:
-			rc = spec->extra ? spec->extra(c, optarg, spec->ctx) : PC_EXIT_USAGE;
-			if (rc)
-				return rc;
-		}
-	}
-	if (!spec->takes_args && pc_cli_no_args(spec->cmd, argc, argv))
-		return PC_EXIT_USAGE;
-	return -1;
 }

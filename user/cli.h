@@ -3,12 +3,12 @@
 #ifndef PC_CLI_H
 #define PC_CLI_H
 
-#include <getopt.h>
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdio.h>
 
 #include "compile.h"
+#include "options.h"
 #include "policy.h"
 
 enum { PC_EXIT_OK = 0, PC_EXIT_POLICY = 1, PC_EXIT_USAGE = 2 };
@@ -17,6 +17,7 @@ struct pc_cmd {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *summary;
+	const struct pc_cmd_opts *opts; /* its options and help */
 };
 
 /* Loads the catalog and the site file (NULL: none); prints every error.
@@ -28,63 +29,41 @@ int pc_cli_load_policy(const char *site, struct pc_policy *p, char **text,
  * machine's addresses. Returns a PC_EXIT_* code, errors printed. */
 int pc_cli_compile(const char *cmd, const struct pc_policy *p, const char *host,
 		   const char *role, struct pc_ruleset *rs);
+struct pc_ctl_res;
+/* Puts a failed controller transaction into words (the step it stopped
+ * at) and returns its exit code. */
+int pc_cli_ctl_failed(const char *cmd, const struct pc_ctl_res *res);
 /* Prints obj as JSON on stdout and releases it. */
 void pc_cli_print_json(struct json_object *obj);
 /* Usage error: prints "portcullis CMD: msg" and a hint. */
 int pc_cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Options most commands share: -c SITE, -j, -h. */
-struct pc_cli_common {
-	const char *site;
-	bool json;
-};
-
-struct option;
-
-/* How one command reads its options. */
-struct pc_cli_spec {
-	const char *cmd;
-	const char *usage;         /* printed by --help */
-	const char *shortopts;     /* all of them, e.g. "c:jh" */
-	const struct option *longopts;
-	/* Handles an option that is not -c/-j/-h: 0, or an exit code. */
-	int (*extra)(int opt, const char *arg, void *ctx);
-	void *ctx;
-	bool takes_args;           /* positional arguments allowed */
-};
-
-/*
- * Parses argv for spec. Returns -1 when the command should go on (options
- * in *out, positional arguments from argv[optind]), or the exit code to
- * return at once: 0 after --help, PC_EXIT_USAGE after a usage error.
- */
-int pc_cli_parse(const struct pc_cli_spec *spec, int argc, char **argv,
-		 struct pc_cli_common *out);
-
-/* getopt_long for a subcommand: returns the option, -1 at the end, or '!'
- * after printing a usage error (unknown option, missing value). */
-int pc_cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
-		  const void *longopts);
-/* Fails with a usage error if arguments are left after the options. */
-int pc_cli_no_args(const char *cmd, int argc, char **argv);
-
 struct json_object *pc_json_kinds(const struct pc_policy *p, pc_kindset k);
 struct json_object *pc_json_range(struct pc_port_range r);
 
-/* Options of attach, which the daemon takes as well. */
-enum {
-	PC_OPT_HOST = 256, PC_OPT_ROLE, PC_OPT_MODE, PC_OPT_XDP_MODE,
-	PC_OPT_PIN_ROOT, PC_OPT_FORCE, PC_OPT_INGRESS,
-};
-extern const struct option pc_attach_longopts[];
-/* --host, --role, --mode, --pin-root into a struct pc_reload_req. */
-int pc_reload_option(int opt, const char *arg, void *ctx);
+/* Attach's options, which the daemon takes as well. */
+extern const struct pc_opt pc_attach_opts[];
+struct pc_ctl_req;
+/* Parses attach's options and interfaces into rq (attach, daemon): -1 to
+ * go on, or the exit code. */
+int pc_attach_parse(const struct pc_cmd_opts *c, int argc, char **argv,
+		    struct pc_ctl_req *rq);
+/* Attaches as rq says and reports it: the exit code. */
+int pc_cli_attach(const struct pc_ctl_req *rq);
+/* Reloads as rq says and prints the change summary (JSON on stdout, or
+ * text on out): the exit code. kept (or NULL): after success, the result,
+ * for the caller to free with pc_ctl_res_free (the daemon logs it). */
+int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out,
+		  struct pc_ctl_res *kept);
 
-struct pc_reload_res;
 /* The change summary of a reload, as JSON and as text (reload, daemon). */
-struct json_object *pc_reload_json(const struct pc_reload_res *r);
-void pc_reload_print(const struct pc_reload_res *r, FILE *out);
+struct json_object *pc_reload_json(const struct pc_ctl_res *r);
+void pc_reload_print(const struct pc_ctl_res *r, FILE *out);
+
+extern const struct pc_cmd_opts pc_catalog_cmd, pc_check_cmd, pc_explain_cmd,
+	pc_attach_cmd, pc_detach_cmd, pc_status_cmd, pc_reload_cmd, pc_daemon_cmd,
+	pc_monitor_cmd, pc_stats_cmd, pc_export_cmd;
 
 int pc_cmd_catalog(int argc, char **argv);
 int pc_cmd_reload(int argc, char **argv);

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* portcullis catalog: the vendor catalog, one row per documented flow. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,13 +7,24 @@
 #include "cli.h"
 #include "table.h"
 
-static const char usage_text[] =
-	"Usage: portcullis catalog [-c SITE] [-j]\n\n"
+struct catalog_opts {
+	const char *site;
+	bool json;
+};
+
+static const struct pc_opt catalog_opts[] = {
+	PC_OPT_SITE("a site file (its port values and flows apply)", struct catalog_opts, site),
+	PC_OPT_JSON("a JSON array of flows", struct catalog_opts, json),
+	{ 0 },
+};
+
+const struct pc_cmd_opts pc_catalog_cmd = {
+	.cmd = "catalog",
+	.about =
 	"Lists every flow of the HCSM port table (A-1 to A-6) and the site's own\n"
-	"flows, with the port values in force.\n\n"
-	"  -c, --config SITE  a site file (its port values and flows apply)\n"
-	"  -j, --json         a JSON array of flows\n"
-	"  -h, --help         this text\n";
+	"flows, with the port values in force.",
+	.opts = catalog_opts,
+};
 
 static struct json_object *ports_json(const struct pc_policy *p,
 				      const struct pc_port_spec *s)
@@ -194,21 +204,11 @@ static void print_text(const struct pc_policy *p)
 
 int pc_cmd_catalog(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	const struct pc_cli_spec spec = {
-		.cmd = "catalog", .usage = usage_text, .shortopts = "c:jh",
-		.longopts = opts,
-	};
-	struct pc_cli_common o;
+	struct catalog_opts o = { 0 };
 	struct pc_policy p;
 	int rc;
 
-	rc = pc_cli_parse(&spec, argc, argv, &o);
+	rc = pc_opts_parse(&pc_catalog_cmd, argc, argv, &o);
 	if (rc >= 0)
 		return rc;
 	rc = pc_cli_load_policy(o.site, &p, NULL, NULL);

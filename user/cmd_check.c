@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* portcullis check: validate the policy and summarise it. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,14 +8,25 @@
 #include "policy_parse.h"
 #include "table.h"
 
-static const char usage_text[] =
-	"Usage: portcullis check [-c SITE] [-j]\n\n"
+struct check_opts {
+	const char *site;
+	bool json;
+};
+
+static const struct pc_opt check_opts[] = {
+	PC_OPT_SITE("the site file", struct check_opts, site),
+	PC_OPT_JSON("machine-readable summary", struct check_opts, json),
+	{ 0 },
+};
+
+const struct pc_cmd_opts pc_check_cmd = {
+	.cmd = "check",
+	.about =
 	"Validates the catalog and a site file; every error is reported as\n"
 	"file:line:column. Then summarises the hosts, their kinds and how many\n"
-	"flows and rules each one enforces, and warns about roles no host fills.\n\n"
-	"  -c, --config SITE  the site file\n"
-	"  -j, --json         machine-readable summary\n"
-	"  -h, --help         this text\n";
+	"flows and rules each one enforces, and warns about roles no host fills.",
+	.opts = check_opts,
+};
 
 static size_t count_flows(const struct pc_ruleset *rs)
 {
@@ -470,22 +480,12 @@ static void print_text(struct json_object *o, const struct pc_policy *p)
 
 int pc_cmd_check(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	const struct pc_cli_spec spec = {
-		.cmd = "check", .usage = usage_text, .shortopts = "c:jh",
-		.longopts = opts,
-	};
-	struct pc_cli_common opt;
+	struct check_opts opt = { 0 };
 	struct json_object *o;
 	struct pc_policy p;
 	int rc;
 
-	rc = pc_cli_parse(&spec, argc, argv, &opt);
+	rc = pc_opts_parse(&pc_check_cmd, argc, argv, &opt);
 	if (rc >= 0)
 		return rc;
 	rc = pc_cli_load_policy(opt.site, &p, NULL, NULL);

@@ -6,7 +6,6 @@
  * enforcement: that lives in the kernel until `portcullis detach`.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,54 +14,45 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "controller.h"
 #include "datapath.h"
 #include "guard.h"
 #include "journal.h"
 #include "notify.h"
-#include "reload.h"
 #include "watch.h"
 
-static const char usage_text[] =
-	"Usage: portcullis daemon [-c SITE] [--host NAME | --role KIND]\n"
-	"                         [--mode enforce|audit] [--xdp-mode native|generic]\n"
-	"                         [--ingress xdp|tc] [--pin-root DIR] [--force] IFACE...\n\n"
+const struct pc_cmd_opts pc_daemon_cmd = {
+	.cmd = "daemon",
+	.args = "IFACE...",
+	.about =
 	"Attaches like 'portcullis attach' (adopting what is already pinned, with\n"
 	"no gap), then stays in the foreground: it reloads when the site file is\n"
 	"saved (also when an editor replaces it) and on SIGHUP, logs every reload\n"
 	"with what changed, and keeps the last good policy when the file is bad.\n"
 	"SIGTERM or SIGINT end the daemon and leave enforcement in place; if the\n"
 	"daemon is killed, enforcement goes on and a restart adopts it.\n"
-	"dist/portcullis.service runs it under systemd.\n";
-
-/* Attach's options that reloads do not need were checked by attach. */
-static int daemon_option(int opt, const char *arg, void *ctx)
-{
-	if (opt == PC_OPT_XDP_MODE || opt == PC_OPT_INGRESS || opt == PC_OPT_FORCE)
-		return 0;
-	if (opt == PC_OPT_MODE && strcmp(arg, "enforce") && strcmp(arg, "audit"))
-		return pc_cli_usage_error("daemon", "--mode is enforce or audit, not '%s'", arg);
-	return pc_reload_option(opt, arg, ctx);
-}
+	"dist/portcullis.service runs it under systemd. It takes attach's options.",
+	.opts = pc_attach_opts,
+};
 
 /* Policy changes and denied packets, for the journal. */
 static struct pc_journal journal;
 
-static void reload_now(const struct pc_reload_req *rq, const char *why)
+static void reload_now(const struct pc_ctl_req *rq, const char *why)
 {
-	struct pc_reload_res res;
+	struct pc_ctl_res res;
 
 	fprintf(stderr, "portcullis: daemon: %s: reloading\n", why);
 	pc_notify_reloading();
-	if (pc_reload(rq, &res)) {
+	if (pc_cli_reload(rq, false, stderr, &res)) {
 		fprintf(stderr, "portcullis: daemon: the new policy was refused; the policy in force is unchanged\n");
 		pc_notify_ready("enforcing; the last reload was refused, the policy in force is unchanged");
 		pc_journal_refused(&journal, why, rq->site);
 		return;
 	}
-	pc_reload_print(&res, stderr);
-	pc_journal_policy(&journal, why, rq->site, &res);
+	pc_journal_policy(&journal, why, res.site, &res);
 	pc_notify_ready("enforcing generation %u (%zu rules)", res.generation, res.nrules);
-	pc_reload_res_free(&res);
+	pc_ctl_res_free(&res);
 }
 
 /* Checks that the pins are there; restores them when they were removed
@@ -81,7 +71,7 @@ static void guard_pins(struct pc_guard *g, bool *failing)
 	*failing = err < 0;
 }
 
-static int run_loop(const struct pc_reload_req *rq, const char *site)
+static int run_loop(const struct pc_ctl_req *rq, const char *site)
 {
 	struct pc_watch w = { .fd = -1 };
 	struct pc_guard guard;
@@ -158,25 +148,15 @@ static int run_loop(const struct pc_reload_req *rq, const char *site)
 
 int pc_cmd_daemon(int argc, char **argv)
 {
-	struct pc_reload_req rq = { .mode = -1 };
-	const struct pc_cli_spec spec = {
-		.cmd = "daemon", .usage = usage_text, .shortopts = "c:h",
-		.longopts = pc_attach_longopts, .extra = daemon_option, .ctx = &rq,
-		.takes_args = true,
-	};
-	struct pc_cli_common o;
+	struct pc_ctl_req rq;
 	int rc;
 
-	rc = pc_cli_parse(&spec, argc, argv, &o);
+	rc = pc_attach_parse(&pc_daemon_cmd, argc, argv, &rq);
 	if (rc >= 0)
 		return rc;
-	if (optind >= argc)
-		return pc_cli_usage_error("daemon", "name at least one interface");
-	rq.site = o.site;
-	/* Attach with the very same arguments: a restart adopts the pins. */
-	argv[0] = "attach";
-	rc = pc_cmd_attach(argc, argv);
+	/* The same transaction as attach: a restart adopts the pins. */
+	rc = pc_cli_attach(&rq);
 	if (rc)
 		return rc;
-	return run_loop(&rq, o.site);
+	return run_loop(&rq, rq.site);
 }

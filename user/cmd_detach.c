@@ -13,35 +13,27 @@
 #include "hooks.h"
 #include "loader.h"
 
-static const char usage_text[] =
-	"Usage: portcullis detach [--pin-root DIR] IFACE... | --all\n\n"
-	"Removes the XDP link and the TC egress filter portcullis attached to\n"
-	"each interface, and the clsact qdisc if portcullis created it (one that\n"
-	"was there before stays). When no interface is left, the maps and the\n"
-	"pin root go too: enforcement ends and nothing remains.\n\n"
-	"      --all              every interface portcullis is attached to\n"
-	"      --pin-root DIR     where pins live (default " PC_DEFAULT_PIN_ROOT ")\n"
-	"  -h, --help             this text\n";
-
-enum { OPT_ALL = 256, OPT_PIN_ROOT };
-
 struct detach_opts {
 	const char *pin_root;
 	bool all;
 };
 
-static int detach_option(int opt, const char *arg, void *ctx)
-{
-	struct detach_opts *d = ctx;
+static const struct pc_opt detach_opts[] = {
+	PC_OPT_FLAG("all", 0, "every interface portcullis is attached to (instead\nof naming them)", struct detach_opts, all),
+	PC_OPT_PIN_ROOT(struct detach_opts, pin_root),
+	{ 0 },
+};
 
-	if (opt == OPT_ALL)
-		d->all = true;
-	else if (opt == OPT_PIN_ROOT)
-		d->pin_root = arg;
-	else
-		return PC_EXIT_USAGE;
-	return 0;
-}
+const struct pc_cmd_opts pc_detach_cmd = {
+	.cmd = "detach",
+	.args = "[IFACE...]",
+	.about =
+	"Removes the XDP link and the TC egress filter portcullis attached to\n"
+	"each interface, and the clsact qdisc if portcullis created it (one that\n"
+	"was there before stays). When no interface is left, the maps and the\n"
+	"pin root go too: enforcement ends and nothing remains.",
+	.opts = detach_opts,
+};
 
 /* The record of an interface by name (its ifindex now, or the name kept
  * at attach time when the interface is gone). */
@@ -110,25 +102,13 @@ static int detach_orphans(bool all, char **names, int count, const char *root)
 
 int pc_cmd_detach(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "all", no_argument, NULL, OPT_ALL },
-		{ "pin-root", required_argument, NULL, OPT_PIN_ROOT },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct detach_opts d = { 0 };
-	const struct pc_cli_spec spec = {
-		.cmd = "detach", .usage = usage_text, .shortopts = "h",
-		.longopts = opts, .extra = detach_option, .ctx = &d,
-		.takes_args = true,
-	};
-	struct pc_cli_common o;
 	struct pc_pins pins;
 	struct pc_maps m;
 	uint32_t key, next;
 	int rc, first, err;
 
-	rc = pc_cli_parse(&spec, argc, argv, &o);
+	rc = pc_opts_parse(&pc_detach_cmd, argc, argv, &d);
 	if (rc >= 0)
 		return rc;
 	first = optind;

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* portcullis explain: the rules a host enforces, or the verdict on a packet. */
-#include <getopt.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,24 +9,6 @@
 #include "cli.h"
 #include "packet_spec.h"
 #include "table.h"
-
-static const char usage_text[] =
-	"Usage: portcullis explain [-c SITE] [--host NAME | --role KIND] [-j]\n"
-	"       portcullis explain ... --packet 'PROTO SRC:PORT > DST:PORT'\n"
-	"                          [--direction ingress|egress]\n\n"
-	"Shows the rules compiled for one host of the site (by name, or the one\n"
-	"owning this machine's addresses) or for any host of a kind. With\n"
-	"--packet, judges one packet as the datapath would judge the first packet\n"
-	"of a connection, and says which path it counts on or why it is dropped.\n"
-	"IPv6 ends are written in brackets: 'udp [2001:db8::7]:546 > [2001:db8::1]:547'.\n\n"
-	"  -c, --config SITE      the site file\n"
-	"      --host NAME        the site host to compile for\n"
-	"      --role KIND        compile for any host of this kind\n"
-	"  -p, --packet PACKET    judge this packet\n"
-	"      --direction DIR    the packet's direction at the host (default: from\n"
-	"                         the host's addresses)\n"
-	"  -j, --json             machine-readable output\n"
-	"  -h, --help             this text\n";
 
 static const char *local_class_name(unsigned c)
 {
@@ -263,68 +244,57 @@ static int explain_packet(const struct pc_ruleset *rs, const char *text,
 	return PC_EXIT_OK;
 }
 
-enum { OPT_HOST = 256, OPT_ROLE, OPT_DIRECTION };
-
 struct explain_opts {
-	const char *host, *role, *packet;
+	const char *site, *host, *role, *packet;
 	int dir; /* -1: from the addresses */
+	bool json;
 };
 
-static int explain_option(int opt, const char *arg, void *ctx)
-{
-	struct explain_opts *eo = ctx;
+static const struct pc_opt_choice directions[] = {
+	{ "ingress", PC_DIR_INGRESS, false },
+	{ "egress", PC_DIR_EGRESS, false },
+	{ "in", PC_DIR_INGRESS, true },
+	{ "out", PC_DIR_EGRESS, true },
+	{ NULL, 0, false },
+};
 
-	switch (opt) {
-	case OPT_HOST:
-		eo->host = arg;
-		return 0;
-	case OPT_ROLE:
-		eo->role = arg;
-		return 0;
-	case 'p':
-		eo->packet = arg;
-		return 0;
-	case OPT_DIRECTION:
-		if (!strcmp(arg, "ingress") || !strcmp(arg, "in"))
-			eo->dir = PC_DIR_INGRESS;
-		else if (!strcmp(arg, "egress") || !strcmp(arg, "out"))
-			eo->dir = PC_DIR_EGRESS;
-		else
-			return pc_cli_usage_error("explain", "--direction is ingress or egress, not '%s'", arg);
-		return 0;
-	default:
-		return PC_EXIT_USAGE;
-	}
-}
+#define OPTS struct explain_opts
+static const struct pc_opt explain_opts[] = {
+	PC_OPT_SITE("the site file", OPTS, site),
+	PC_OPT_HOST("the site host to compile for", OPTS, host),
+	PC_OPT_ROLE("compile for any host of this kind", OPTS, role),
+	PC_OPT_STRING("packet", 'p', "PACKET", "judge this packet: 'PROTO SRC:PORT > DST:PORT'", OPTS, packet),
+	PC_OPT_CHOICE("direction", "DIR", "the packet's direction at the host (default: from\n"
+		      "the host's addresses)", OPTS, dir, directions),
+	PC_OPT_JSON("machine-readable output", OPTS, json),
+	{ 0 },
+};
+#undef OPTS
+
+const struct pc_cmd_opts pc_explain_cmd = {
+	.cmd = "explain",
+	.about =
+	"Shows the rules compiled for one host of the site (by name, or the one\n"
+	"owning this machine's addresses) or for any host of a kind. With\n"
+	"--packet, judges one packet as the datapath would judge the first packet\n"
+	"of a connection, and says which path it counts on or why it is dropped.\n"
+	"IPv6 ends are written in brackets: 'udp [2001:db8::7]:546 > [2001:db8::1]:547'.",
+	.opts = explain_opts,
+};
 
 int pc_cmd_explain(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "host", required_argument, NULL, OPT_HOST },
-		{ "role", required_argument, NULL, OPT_ROLE },
-		{ "packet", required_argument, NULL, 'p' },
-		{ "direction", required_argument, NULL, OPT_DIRECTION },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct explain_opts eo = { .dir = -1 };
-	const struct pc_cli_spec spec = {
-		.cmd = "explain", .usage = usage_text, .shortopts = "c:p:jh",
-		.longopts = opts, .extra = explain_option, .ctx = &eo,
-	};
-	struct pc_cli_common o;
 	struct pc_ruleset rs;
 	struct pc_policy p;
 	int rc;
 
-	rc = pc_cli_parse(&spec, argc, argv, &o);
+	rc = pc_opts_parse(&pc_explain_cmd, argc, argv, &eo);
 	if (rc >= 0)
 		return rc;
 	if (eo.host && eo.role)
 		return pc_cli_usage_error("explain", "give --host or --role, not both");
-	rc = pc_cli_load_policy(o.site, &p, NULL, NULL);
+	rc = pc_cli_load_policy(eo.site, &p, NULL, NULL);
 	if (rc)
 		return rc;
 	rc = pc_cli_compile("explain", &p, eo.host, eo.role, &rs);
@@ -333,8 +303,8 @@ int pc_cmd_explain(int argc, char **argv)
 		return rc;
 	}
 	if (eo.packet)
-		rc = explain_packet(&rs, eo.packet, eo.dir, o.json);
-	else if (o.json)
+		rc = explain_packet(&rs, eo.packet, eo.dir, eo.json);
+	else if (eo.json)
 		pc_cli_print_json(rules_json(&rs));
 	else
 		print_rules(&rs);

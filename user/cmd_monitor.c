@@ -4,7 +4,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -22,23 +21,6 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-static const char usage_text[] =
-	"Usage: portcullis monitor [-j] [--count N] [--seconds S] [--pin-root DIR]\n\n"
-	"Prints the packets portcullis denies (in audit mode: would deny) as they\n"
-	"happen: time, direction, drop reason, protocol, addresses and ports. The\n"
-	"kernel reports at most " STR(PC_EVENTS_PER_SEC) " a second on each CPU so that a flood\n"
-	"cannot starve this command; on exit it says how many it left out.\n"
-	"Packets denied before it started are skipped (and counted on exit).\n"
-	"It says \"watching\" on stderr once it reads the ring.\n"
-	"Stops on Ctrl-C, after N packets, or after S seconds.\n\n"
-	"  -j, --json           one JSON object per line\n"
-	"      --count N        stop after N packets\n"
-	"      --seconds S      stop after S seconds\n"
-	"      --pin-root DIR   where pins live (default " PC_DEFAULT_PIN_ROOT ")\n"
-	"  -h, --help           this text\n";
-
-enum { OPT_COUNT = 256, OPT_SECONDS, OPT_PIN_ROOT };
-
 struct monitor {
 	const char *pin_root;
 	long count;   /* 0: no limit */
@@ -48,6 +30,27 @@ struct monitor {
 	long stale;          /* queued before monitor started: not shown */
 	double mono_to_real; /* add to CLOCK_MONOTONIC seconds for wall time */
 	double start;        /* CLOCK_MONOTONIC seconds at start */
+};
+
+static const struct pc_opt monitor_opts[] = {
+	PC_OPT_JSON("one JSON object per line", struct monitor, json),
+	PC_OPT_POSITIVE("count", "N", "stop after N packets", struct monitor, count),
+	PC_OPT_POSITIVE("seconds", "S", "stop after S seconds", struct monitor, seconds),
+	PC_OPT_PIN_ROOT(struct monitor, pin_root),
+	{ 0 },
+};
+
+const struct pc_cmd_opts pc_monitor_cmd = {
+	.cmd = "monitor",
+	.about =
+	"Prints the packets portcullis denies (in audit mode: would deny) as they\n"
+	"happen: time, direction, drop reason, protocol, addresses and ports. The\n"
+	"kernel reports at most " STR(PC_EVENTS_PER_SEC) " a second on each CPU so that a flood\n"
+	"cannot starve this command; on exit it says how many it left out.\n"
+	"Packets denied before it started are skipped (and counted on exit).\n"
+	"It says \"watching\" on stderr once it reads the ring.\n"
+	"Stops on Ctrl-C, after N packets, or after S seconds.",
+	.opts = monitor_opts,
 };
 
 /* The kernel stamps events with a clock read once per jiffy (up to 10 ms
@@ -60,29 +63,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static int monitor_option(int opt, const char *arg, void *ctx)
-{
-	struct monitor *mo = ctx;
-	char *end;
-	long v;
-
-	switch (opt) {
-	case OPT_PIN_ROOT:
-		mo->pin_root = arg;
-		return 0;
-	case OPT_COUNT:
-	case OPT_SECONDS:
-		v = strtol(arg, &end, 10);
-		if (*arg == '\0' || *end || v <= 0)
-			return pc_cli_usage_error("monitor", "%s takes a whole number above 0, not '%s'",
-						  opt == OPT_COUNT ? "--count" : "--seconds", arg);
-		*(opt == OPT_COUNT ? &mo->count : &mo->seconds) = v;
-		return 0;
-	default:
-		return PC_EXIT_USAGE;
-	}
 }
 
 static double clock_s(clockid_t id)
@@ -196,31 +176,17 @@ static unsigned long long suppressed(int fd)
 
 int pc_cmd_monitor(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "count", required_argument, NULL, OPT_COUNT },
-		{ "seconds", required_argument, NULL, OPT_SECONDS },
-		{ "pin-root", required_argument, NULL, OPT_PIN_ROOT },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct monitor mo = { .pin_root = PC_DEFAULT_PIN_ROOT };
-	const struct pc_cli_spec spec = {
-		.cmd = "monitor", .usage = usage_text, .shortopts = "jh",
-		.longopts = opts, .extra = monitor_option, .ctx = &mo,
-	};
 	char path[PATH_MAX + 64];
 	struct ring_buffer *rb;
-	struct pc_cli_common o;
 	unsigned long long left_before;
 	int rc, fd, budget_fd;
 	double deadline;
 
-	rc = pc_cli_parse(&spec, argc, argv, &o);
+	rc = pc_opts_parse(&pc_monitor_cmd, argc, argv, &mo);
 	if (rc >= 0)
 		return rc;
-	mo.json = o.json;
-	snprintf(path, sizeof(path), "%s/maps/%s", mo.pin_root, PC_MAP_EVENTS);
+	snprintf(path, sizeof(path), "%s/maps/%s", mo.pin_root, PC_MAP_NAME(events));
 	fd = bpf_obj_get(path);
 	if (fd < 0) {
 		rc = -errno;
@@ -229,7 +195,7 @@ int pc_cmd_monitor(int argc, char **argv)
 		       pc_strerror(rc));
 		return PC_EXIT_POLICY;
 	}
-	snprintf(path, sizeof(path), "%s/maps/pc_event_budget", mo.pin_root);
+	snprintf(path, sizeof(path), "%s/maps/%s", mo.pin_root, PC_MAP_NAME(event_budget));
 	budget_fd = bpf_obj_get(path);
 	left_before = suppressed(budget_fd);
 	mo.mono_to_real = clock_s(CLOCK_REALTIME) - clock_s(CLOCK_MONOTONIC);

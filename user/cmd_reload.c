@@ -1,17 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* portcullis reload: a changed policy, in force in one step. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "controller.h"
 #include "datapath.h"
-#include "reload.h"
+#include "state.h"
 
-static const char usage_text[] =
-	"Usage: portcullis reload [-c SITE] [--host NAME | --role KIND]\n"
-	"                         [--mode enforce|audit] [--pin-root DIR] [-j]\n\n"
+struct reload_args {
+	struct pc_ctl_req rq;
+	bool json;
+};
+
+#define ARGS struct reload_args
+static const struct pc_opt reload_opts[] = {
+	PC_OPT_SITE("the site file", ARGS, rq.site),
+	PC_OPT_HOST("the site host this machine is", ARGS, rq.host),
+	PC_OPT_ROLE("the rules of any host of this kind", ARGS, rq.role),
+	PC_OPT_MODE("enforce or audit (default: as attached)", ARGS, rq.mode),
+	PC_OPT_PIN_ROOT(ARGS, rq.pin_root),
+	PC_OPT_JSON("machine-readable summary", ARGS, json),
+	{ 0 },
+};
+#undef ARGS
+
+const struct pc_cmd_opts pc_reload_cmd = {
+	.cmd = "reload",
+	.about =
 	"Validates the site file (by default the one attach or the last reload\n"
 	"loaded), compiles it, writes the rules into the inactive bank of the\n"
 	"maps and makes them live with one atomic store: every packet is judged\n"
@@ -19,45 +36,11 @@ static const char usage_text[] =
 	"nothing. Counters of paths that still exist carry on. Connections of\n"
 	"the old policy are judged again on their next packet (kept when still\n"
 	"allowed, cut when not), unless the site says on-reload: keep-established.\n"
-	"Prints what changed: paths added, removed, ports and peers changed.\n\n"
-	"  -c, --config SITE      the site file\n"
-	"      --host NAME        the site host this machine is\n"
-	"      --role KIND        the rules of any host of this kind\n"
-	"      --mode MODE        enforce or audit (default: as attached)\n"
-	"      --pin-root DIR     where pins live (default " PC_DEFAULT_PIN_ROOT ")\n"
-	"  -j, --json             machine-readable summary\n"
-	"  -h, --help             this text\n";
+	"Prints what changed: paths added, removed, ports and peers changed.",
+	.opts = reload_opts,
+};
 
-/* --host, --role, --mode and --pin-root into a reload request (also the
- * daemon's, whose reloads take the same). */
-int pc_reload_option(int opt, const char *arg, void *ctx)
-{
-	struct pc_reload_req *rq = ctx;
-
-	switch (opt) {
-	case PC_OPT_HOST:
-		rq->host = arg;
-		return 0;
-	case PC_OPT_ROLE:
-		rq->role = arg;
-		return 0;
-	case PC_OPT_PIN_ROOT:
-		rq->pin_root = arg;
-		return 0;
-	case PC_OPT_MODE:
-		if (!strcmp(arg, "enforce"))
-			rq->mode = PC_MODE_ENFORCE;
-		else if (!strcmp(arg, "audit"))
-			rq->mode = PC_MODE_AUDIT;
-		else
-			return pc_cli_usage_error("reload", "--mode is enforce or audit, not '%s'", arg);
-		return 0;
-	default:
-		return PC_EXIT_USAGE;
-	}
-}
-
-struct json_object *pc_reload_json(const struct pc_reload_res *r)
+struct json_object *pc_reload_json(const struct pc_ctl_res *r)
 {
 	struct json_object *o = json_object_new_object(), *changes;
 
@@ -89,7 +72,7 @@ struct json_object *pc_reload_json(const struct pc_reload_res *r)
 	return o;
 }
 
-void pc_reload_print(const struct pc_reload_res *r, FILE *out)
+void pc_reload_print(const struct pc_ctl_res *r, FILE *out)
 {
 	char *summary;
 
@@ -110,41 +93,43 @@ void pc_reload_print(const struct pc_reload_res *r, FILE *out)
 	}
 }
 
-int pc_cmd_reload(int argc, char **argv)
+int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out,
+		  struct pc_ctl_res *kept)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "host", required_argument, NULL, PC_OPT_HOST },
-		{ "role", required_argument, NULL, PC_OPT_ROLE },
-		{ "mode", required_argument, NULL, PC_OPT_MODE },
-		{ "pin-root", required_argument, NULL, PC_OPT_PIN_ROOT },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	struct pc_reload_req rq = { .mode = -1 };
-	const struct pc_cli_spec spec = {
-		.cmd = "reload", .usage = usage_text, .shortopts = "c:jh",
-		.longopts = opts, .extra = pc_reload_option, .ctx = &rq,
-	};
-	struct pc_reload_res res;
-	struct pc_cli_common o;
+	struct pc_ctl_res res;
 	int rc;
 
-	rc = pc_cli_parse(&spec, argc, argv, &o);
-	if (rc >= 0)
+	if (pc_ctl_reload(rq, &res)) {
+		rc = pc_cli_ctl_failed("reload", &res);
+		pc_ctl_res_free(&res);
 		return rc;
-	if (rq.host && rq.role)
-		return pc_cli_usage_error("reload", "give --host or --role, not both");
-	rq.site = o.site;
-	pc_libbpf_logging();
-	rc = pc_reload(&rq, &res);
-	if (rc)
-		return rc;
-	if (o.json)
+	}
+	if (res.state_err)
+		pc_warn("cannot read the record of the policy in force: %s",
+			strerror(-res.state_err));
+	if (res.record_err)
+		pc_warn("cannot record the loaded policy in %s: %s", PC_STATE_DIR,
+			strerror(-res.record_err));
+	if (json)
 		pc_cli_print_json(pc_reload_json(&res));
 	else
-		pc_reload_print(&res, stdout);
-	pc_reload_res_free(&res);
+		pc_reload_print(&res, out);
+	if (kept)
+		*kept = res;
+	else
+		pc_ctl_res_free(&res);
 	return PC_EXIT_OK;
+}
+
+int pc_cmd_reload(int argc, char **argv)
+{
+	struct reload_args ra = { .rq = { .mode = -1 } };
+	int rc;
+
+	rc = pc_opts_parse(&pc_reload_cmd, argc, argv, &ra);
+	if (rc >= 0)
+		return rc;
+	if (ra.rq.host && ra.rq.role)
+		return pc_cli_usage_error("reload", "give --host or --role, not both");
+	return pc_cli_reload(&ra.rq, ra.json, stdout, NULL);
 }

@@ -2,7 +2,6 @@
 /* portcullis stats: packets and bytes per path and direction, drops. */
 #include <bpf/bpf.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,41 +10,32 @@
 #include "ct_pressure.h"
 #include "datapath.h"
 #include "loader.h"
+#include "table.h"
 
-static const char usage_text[] =
-	"Usage: portcullis stats [-j] [-c SITE] [--all] [--pin-root DIR]\n\n"
+struct stats_opts {
+	const char *pin_root, *site;
+	bool all, json;
+};
+
+static const struct pc_opt stats_opts[] = {
+	PC_OPT_JSON("machine-readable output (\"paths\", \"drops\",\n\"conntrack\")", struct stats_opts, json),
+	PC_OPT_SITE("the site file, to describe site flows", struct stats_opts, site),
+	PC_OPT_FLAG("all", 0, "show counters that are zero too", struct stats_opts, all),
+	PC_OPT_PIN_ROOT(struct stats_opts, pin_root),
+	{ 0 },
+};
+
+const struct pc_cmd_opts pc_stats_cmd = {
+	.cmd = "stats",
+	.about =
 	"Per-path counters (path id, table and row, purpose, direction, packets,\n"
 	"bytes) and drop counters by reason, summed over the CPUs. Paths are\n"
 	"named by their stable id; table, row and purpose come from the catalog\n"
 	"and the site file (-c) for site flows. Lines with no packets are left\n"
 	"out unless --all. Then the connection tables: entries, size, inserts\n"
-	"and evictions (entries pushed out to make room), and refused inserts.\n\n"
-	"  -j, --json             machine-readable output (\"paths\", \"drops\",\n"
-	"                         \"conntrack\")\n"
-	"  -c, --config SITE      the site file, to describe site flows\n"
-	"      --all              show counters that are zero too\n"
-	"      --pin-root DIR     where pins live (default " PC_DEFAULT_PIN_ROOT ")\n"
-	"  -h, --help             this text\n";
-
-enum { OPT_PIN_ROOT = 256, OPT_ALL };
-
-struct stats_opts {
-	const char *pin_root;
-	bool all;
+	"and evictions (entries pushed out to make room), and refused inserts.",
+	.opts = stats_opts,
 };
-
-static int stats_option(int opt, const char *arg, void *ctx)
-{
-	struct stats_opts *so = ctx;
-
-	if (opt == OPT_PIN_ROOT)
-		so->pin_root = arg;
-	else if (opt == OPT_ALL)
-		so->all = true;
-	else
-		return PC_EXIT_USAGE;
-	return 0;
-}
 
 static const char *const dirs[2] = { "ingress", "egress" };
 
@@ -127,53 +117,50 @@ static const char *str(struct json_object *o, const char *key)
 
 static void print_stats(struct json_object *o)
 {
+	static const char *const path_header[] = { "PATH", "ROW", "DIR", "PACKETS", "BYTES", "PURPOSE" };
+	static const char *const drop_header[] = { "DROPPED", "DIR", "PACKETS", "BYTES" };
 	struct json_object *paths = json_object_object_get(o, "paths");
 	struct json_object *drops = json_object_object_get(o, "drops");
+	struct pc_table t;
 
-	printf("%-34s %-7s %-8s %12s %14s  %s\n", "PATH", "ROW", "DIR", "PACKETS",
-	       "BYTES", "PURPOSE");
+	pc_table_init(&t, 6, path_header);
+	t.right = 1u << 3 | 1u << 4;
 	for (size_t i = 0; i < json_object_array_length(paths); i++) {
 		struct json_object *e = json_object_array_get_idx(paths, i);
+		const char *cells[] = { str(e, "path"), str(e, "row"), str(e, "direction"),
+					str(e, "packets"), str(e, "bytes"), str(e, "purpose") };
 
-		printf("%-34s %-7s %-8s %12s %14s  %s\n", str(e, "path"), str(e, "row"),
-		       str(e, "direction"), str(e, "packets"), str(e, "bytes"),
-		       str(e, "purpose"));
+		pc_table_row(&t, cells);
 	}
-	printf("\n%-34s %-7s %-8s %12s %14s\n", "DROPPED", "", "DIR", "PACKETS", "BYTES");
+	pc_table_print(&t, stdout);
+	pc_table_free(&t);
+	putchar('\n');
+	pc_table_init(&t, 4, drop_header);
+	t.right = 1u << 2 | 1u << 3;
 	for (size_t i = 0; i < json_object_array_length(drops); i++) {
 		struct json_object *e = json_object_array_get_idx(drops, i);
+		const char *cells[] = { str(e, "reason"), str(e, "direction"),
+					str(e, "packets"), str(e, "bytes") };
 
-		printf("%-34s %-7s %-8s %12s %14s\n", str(e, "reason"), "",
-		       str(e, "direction"), str(e, "packets"), str(e, "bytes"));
+		pc_table_row(&t, cells);
 	}
+	pc_table_print(&t, stdout);
+	pc_table_free(&t);
 	printf("\n");
 	pc_ct_pressure_print(json_object_object_get(o, "conntrack"));
 }
 
 int pc_cmd_stats(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "all", no_argument, NULL, OPT_ALL },
-		{ "pin-root", required_argument, NULL, OPT_PIN_ROOT },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct stats_opts so = { 0 };
-	const struct pc_cli_spec spec = {
-		.cmd = "stats", .usage = usage_text, .shortopts = "jc:h",
-		.longopts = opts, .extra = stats_option, .ctx = &so,
-	};
 	struct json_object *st;
-	struct pc_cli_common o;
 	struct pc_policy p;
 	struct pc_pins pins;
 	struct pc_maps m;
 	bool have_policy;
 	int rc, err;
 
-	rc = pc_cli_parse(&spec, argc, argv, &o);
+	rc = pc_opts_parse(&pc_stats_cmd, argc, argv, &so);
 	if (rc >= 0)
 		return rc;
 	err = pc_pins_open(&pins, so.pin_root, false);
@@ -184,9 +171,9 @@ int pc_cmd_stats(int argc, char **argv)
 		       "portcullis is not attached (nothing pinned)" : pc_strerror(err));
 		return PC_EXIT_POLICY;
 	}
-	have_policy = pc_cli_load_policy(o.site, &p, NULL, NULL) == PC_EXIT_OK;
+	have_policy = pc_cli_load_policy(so.site, &p, NULL, NULL) == PC_EXIT_OK;
 	st = stats_json(&m, have_policy ? &p : NULL, so.all);
-	if (o.json) {
+	if (so.json) {
 		pc_cli_print_json(st);
 	} else {
 		print_stats(st);

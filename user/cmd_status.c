@@ -2,7 +2,6 @@
 /* portcullis status: interfaces, hooks, mode, policy generation, fill. */
 #include <bpf/bpf.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,24 +13,25 @@
 #include "loader.h"
 #include "netns.h"
 
-static const char usage_text[] =
-	"Usage: portcullis status [-j] [--pin-root DIR]\n\n"
+struct status_opts {
+	const char *pin_root;
+	bool json;
+};
+
+static const struct pc_opt status_opts[] = {
+	PC_OPT_JSON("machine-readable output", struct status_opts, json),
+	PC_OPT_PIN_ROOT(struct status_opts, pin_root),
+	{ 0 },
+};
+
+const struct pc_cmd_opts pc_status_cmd = {
+	.cmd = "status",
+	.about =
 	"Shows where portcullis is attached (interfaces, XDP mode, whether each\n"
 	"hook is really in place), the mode, the policy generation and how full\n"
-	"the maps are.\n\n"
-	"  -j, --json             machine-readable output\n"
-	"      --pin-root DIR     where pins live (default " PC_DEFAULT_PIN_ROOT ")\n"
-	"  -h, --help             this text\n";
-
-enum { OPT_PIN_ROOT = 256 };
-
-static int status_option(int opt, const char *arg, void *ctx)
-{
-	if (opt != OPT_PIN_ROOT)
-		return PC_EXIT_USAGE;
-	*(const char **)ctx = arg;
-	return 0;
-}
+	"the maps are.",
+	.opts = status_opts,
+};
 
 static struct json_object *fill(long n, long max)
 {
@@ -232,27 +232,16 @@ static int status_unpinned(const char *root, bool json)
 
 int pc_cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "pin-root", required_argument, NULL, OPT_PIN_ROOT },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	const char *pin_root = NULL;
-	const struct pc_cli_spec spec = {
-		.cmd = "status", .usage = usage_text, .shortopts = "jh",
-		.longopts = opts, .extra = status_option, .ctx = &pin_root,
-	};
+	struct status_opts o = { 0 };
 	struct json_object *st;
-	struct pc_cli_common o;
 	struct pc_pins pins;
 	struct pc_maps m;
 	int rc, err;
 
-	rc = pc_cli_parse(&spec, argc, argv, &o);
+	rc = pc_opts_parse(&pc_status_cmd, argc, argv, &o);
 	if (rc >= 0)
 		return rc;
-	err = pc_pins_open(&pins, pin_root, false);
+	err = pc_pins_open(&pins, o.pin_root, false);
 	if (!err)
 		err = pc_maps_open_pinned(&m, pins.root);
 	if (err == -ENOENT)

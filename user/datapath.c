@@ -25,6 +25,33 @@
 #include "portcullis.skel.h"
 #include "state.h"
 
+/* The end of the last verifier log libbpf reported: what the operator
+ * sees when the kernel refuses the programs (-v prints the whole log). */
+static char verifier_tail[2048];
+
+static void keep_verifier_tail(const char *fmt, va_list ap)
+{
+	const char *begin;
+	char *msg = NULL;
+	size_t len;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		return;
+	begin = strstr(msg, "-- BEGIN PROG LOAD LOG --\n");
+	if (begin) {
+		char *end = strstr(begin, "-- END PROG LOAD LOG --");
+
+		begin += strlen("-- BEGIN PROG LOAD LOG --\n");
+		if (end)
+			*end = '\0';
+		len = strlen(begin);
+		if (len >= sizeof(verifier_tail))
+			begin += len - (sizeof(verifier_tail) - 1);
+		snprintf(verifier_tail, sizeof(verifier_tail), "%s", begin);
+	}
+	free(msg);
+}
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	/* Netlink's own notes on probes that are expected to miss ("Cannot
@@ -32,11 +59,23 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	 * "Exclusivity flag on"): noise even with -v, shown with -vv. */
 	if (level == LIBBPF_WARN && strstr(fmt, "Kernel error message") && pc_verbosity < 2)
 		return 0;
+	if (level == LIBBPF_WARN) {
+		va_list copy;
+
+		va_copy(copy, ap);
+		keep_verifier_tail(fmt, copy);
+		va_end(copy);
+	}
 	if ((level == LIBBPF_WARN && pc_verbosity >= 1) ||
 	    (level == LIBBPF_INFO && pc_verbosity >= 2) ||
 	    (level == LIBBPF_DEBUG && pc_verbosity >= 3))
 		return vfprintf(stderr, fmt, ap);
 	return 0;
+}
+
+const char *pc_dp_verifier_log(void)
+{
+	return verifier_tail;
 }
 
 void pc_libbpf_logging(void)
@@ -228,22 +267,20 @@ static int keep_pinned_size(struct bpf_map *map, const char *path)
 	return err;
 }
 
-int pc_dp_load(struct pc_pins *p, uint32_t max_connections, struct portcullis **out)
+int pc_dp_load(struct pc_pins *p, uint32_t max_connections, struct portcullis **out,
+	       enum pc_dp_refusal *why)
 {
 	struct portcullis *skel;
 	struct bpf_map *map;
 	int err;
 
 	*out = NULL;
+	*why = PC_DP_REFUSED_OTHER;
 	skel = portcullis__open();
-	if (!skel) {
-		err = -errno;
-		pc_err("cannot open the BPF object: %s", pc_strerror(err));
-		return err;
-	}
+	if (!skel)
+		return -errno;
 	err = pc_dp_size_ct(skel, max_connections);
 	if (err) {
-		pc_err("cannot size the connection tables: %s", pc_strerror(err));
 		portcullis__destroy(skel);
 		return err;
 	}
@@ -263,20 +300,22 @@ int pc_dp_load(struct pc_pins *p, uint32_t max_connections, struct portcullis **
 		}
 		err = bpf_map__set_pin_path(map, path);
 		if (err) {
-			pc_err("cannot set the pin path %s: %s", path, pc_strerror(err));
 			portcullis__destroy(skel);
 			return err;
 		}
 	}
+	verifier_tail[0] = '\0';
 	err = portcullis__load(skel);
 	if (err) {
-		pc_err("the kernel refused the BPF programs or maps: %s%s",
-		       err == -E2BIG ? "the verifier found a program too complex" :
-				       pc_strerror(err),
-		       pc_verbosity < 1 ? " (run with -v for the verifier's log)" : "");
-		if (err == -EINVAL)
-			pc_err("maps pinned under %s may be from another version; detach --all first",
-			       p->root);
+		char probe[PATH_MAX + 64];
+
+		snprintf(probe, sizeof(probe), "%s/maps/%s", p->root, PC_MAP_NAME(config));
+		if (verifier_tail[0] || err == -E2BIG)
+			*why = PC_DP_REFUSED_VERIFIER; /* EACCES, E2BIG or EINVAL */
+		else if (err == -EINVAL && access(probe, F_OK) == 0)
+			*why = PC_DP_REFUSED_PINS;
+		else if (err == -EINVAL)
+			*why = PC_DP_REFUSED_MAPS;
 		portcullis__destroy(skel);
 		return err;
 	}
@@ -311,6 +350,36 @@ static uint32_t our_link(const struct pc_pins *p, int ifindex, int *fd_out,
 	*fd_out = fd;
 	*link_ifindex = info.xdp.ifindex;
 	return info.prog_id;
+}
+
+/* Another XDP program on the interface: refused unless --force. */
+static int foreign_xdp(const char *name, uint32_t prog_id, bool force)
+{
+	if (force)
+		return 0;
+	pc_err("cannot attach to %s: another XDP program (id %u) is attached; portcullis did not attach it (use --force to replace it)",
+	       name, prog_id);
+	return -EBUSY;
+}
+
+/* The TC filter with our handle and priority on one side of the
+ * interface: whether it is there, and its program. -EBUSY (said) when it
+ * is neither ours (recorded, or a portcullis program) nor --force'd. */
+static int foreign_tc(int ifindex, const char *name, bool ours, bool force,
+		      enum bpf_tc_attach_point point, bool *present, uint32_t *prog_id)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
+	LIBBPF_OPTS(bpf_tc_opts, q, .handle = PC_TC_HANDLE, .priority = PC_TC_PRIORITY);
+
+	*present = bpf_tc_query(&hook, &q) == 0;
+	*prog_id = *present ? q.prog_id : 0;
+	if (*present && !ours && !pc_hooks_is_ours(*prog_id) && !force) {
+		pc_err("cannot attach to %s: a TC %s filter with handle 0x%x, priority %u is already there and portcullis did not add it (use --force to replace it)",
+		       name, point == BPF_TC_INGRESS ? "ingress" : "egress",
+		       PC_TC_HANDLE, PC_TC_PRIORITY);
+		return -EBUSY;
+	}
+	return 0;
 }
 
 /* Whether the program attached as prog_id is the same build as prog_fd:
@@ -391,11 +460,8 @@ static int attach_xdp(struct pc_pins *p, int prog_fd, int ifindex,
 		return err;
 	}
 	if (q.prog_id) {
-		if (!o->force) {
-			pc_err("cannot attach to %s: another XDP program (id %u) is attached; portcullis did not attach it (use --force to replace it)",
-			       name, q.prog_id);
-			return -EBUSY;
-		}
+		if ((err = foreign_xdp(name, q.prog_id, o->force)))
+			return err;
 		__u32 mode = q.attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE :
 			     q.attach_mode == XDP_ATTACHED_HW ? XDP_FLAGS_HW_MODE :
 							       XDP_FLAGS_DRV_MODE;
@@ -456,9 +522,10 @@ static int attach_tc(int prog_fd, int ifindex, const char *name, bool ours,
 {
 	const char *side = point == BPF_TC_INGRESS ? "ingress" : "egress";
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
-	LIBBPF_OPTS(bpf_tc_opts, q, .handle = PC_TC_HANDLE, .priority = PC_TC_PRIORITY);
 	LIBBPF_OPTS(bpf_tc_opts, a, .handle = PC_TC_HANDLE, .priority = PC_TC_PRIORITY,
 		    .prog_fd = prog_fd, .flags = BPF_TC_F_REPLACE);
+	uint32_t prog_id;
+	bool present;
 	int err;
 
 	*qdisc_created = false;
@@ -470,19 +537,15 @@ static int attach_tc(int prog_fd, int ifindex, const char *name, bool ours,
 		pc_err("cannot add a clsact qdisc to %s: %s", name, pc_strerror(err));
 		return err;
 	}
-	err = bpf_tc_query(&hook, &q);
-	if (err == 0 && !ours && pc_hooks_is_ours(q.prog_id)) {
+	err = foreign_tc(ifindex, name, ours, o->force, point, &present, &prog_id);
+	if (err)
+		goto fail;
+	if (present && !ours && pc_hooks_is_ours(prog_id)) {
 		pc_info("%s: taking over portcullis' TC %s filter, whose record was gone", name, side);
 		ours = true;
 	}
-	if (err == 0 && !ours && !o->force) {
-		pc_err("cannot attach to %s: a TC %s filter with handle 0x%x, priority %u is already there and portcullis did not add it (use --force to replace it)",
-		       name, side, PC_TC_HANDLE, PC_TC_PRIORITY);
-		err = -EBUSY;
-		goto fail;
-	}
-	*filter_created = err != 0;
-	if (err == 0 && ours && same_build(q.prog_id, prog_fd))
+	*filter_created = !present;
+	if (present && ours && same_build(prog_id, prog_fd))
 		return 0; /* the same build is in place: leave the filter alone */
 	err = bpf_tc_attach(&hook, &a);
 	if (err) {
@@ -520,9 +583,45 @@ static void detach_tc(int ifindex, bool ingress, bool remove_qdisc)
 	}
 }
 
+int pc_dp_check(struct pc_pins *p, const struct pc_maps *m, int ifindex,
+		const char *name, const struct pc_attach_opts *o)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct pc_iface rec = { 0 };
+	uint32_t key = (uint32_t)ifindex, ours, link_if, prog_id;
+	bool had, present;
+	int fd, err;
+
+	had = bpf_map_lookup_elem(m->ifaces, &key, &rec) == 0;
+	if (o->ingress == PC_INGRESS_TC) {
+		err = foreign_tc(ifindex, name, had && (rec.flags & PC_IF_TC_INGRESS),
+				 o->force, BPF_TC_INGRESS, &present, &prog_id);
+	} else {
+		ours = our_link(p, ifindex, &fd, &link_if);
+		if (fd >= 0)
+			close(fd);
+		if (bpf_xdp_query(ifindex, 0, &q)) {
+			err = -errno;
+			pc_err("cannot query XDP on %s: %s", name, pc_strerror(err));
+			return err;
+		}
+		err = 0;
+		/* Ours: our pinned link, or our program on a link a daemon
+		 * still holds (attach takes it over). */
+		if (q.prog_id && !(ours && link_if == (uint32_t)ifindex && q.prog_id == ours) &&
+		    !(pc_hooks_is_ours(q.prog_id) && (fd = pc_hooks_xdp_link(ifindex)) >= 0 &&
+		      !close(fd)))
+			err = foreign_xdp(name, q.prog_id, o->force);
+	}
+	if (!err)
+		err = foreign_tc(ifindex, name, had && (rec.flags & PC_IF_TC), o->force,
+				 BPF_TC_EGRESS, &present, &prog_id);
+	return err;
+}
+
 int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
 		 const struct pc_maps *m, int ifindex, const char *name,
-		 const struct pc_attach_opts *o)
+		 const struct pc_attach_opts *o, bool *added)
 {
 	struct pc_iface rec = { 0 };
 	bool had = false, xdp_new = false, generic = false, qdisc_new = false,
@@ -530,12 +629,13 @@ int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
 	uint32_t key = (uint32_t)ifindex;
 	int err;
 
+	*added = false;
 	if (bpf_map_lookup_elem(m->ifaces, &key, &rec) == 0)
 		had = true;
 	err = pc_dp_check_netns(m);
 	if (err)
 		return err;
-	if (o->tc_ingress)
+	if (o->ingress == PC_INGRESS_TC)
 		err = attach_tc(bpf_program__fd(skel->progs.pc_tc_ingress), ifindex, name,
 				had && (rec.flags & PC_IF_TC_INGRESS), o, BPF_TC_INGRESS,
 				&qdisc_new, &in_new);
@@ -564,7 +664,7 @@ int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
 	snprintf(rec.name, sizeof(rec.name), "%s", name);
 	if (qdisc_new)
 		rec.flags |= PC_IF_QDISC_CREATED;
-	if (o->tc_ingress) {
+	if (o->ingress == PC_INGRESS_TC) {
 		uint32_t old = rec.flags;
 
 		rec.flags = (rec.flags & ~(PC_IF_XDP | PC_IF_XDP_GENERIC)) |
@@ -574,6 +674,7 @@ int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
 		/* The other ingress hook goes only once this one is in place. */
 		if (old & PC_IF_XDP)
 			detach_xdp(p, ifindex);
+		*added = !had;
 		return 0;
 	}
 	rec.flags |= PC_IF_XDP | PC_IF_TC;
@@ -588,6 +689,7 @@ int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
 		rec.flags &= ~PC_IF_TC_INGRESS;
 		bpf_map_update_elem(m->ifaces, &key, &rec, BPF_ANY);
 	}
+	*added = !had;
 	return 0;
 record_failed:
 	err = -errno;

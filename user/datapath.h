@@ -38,29 +38,53 @@ int pc_pins_remove_all(struct pc_pins *p);
  * log) with -v, debug output with -vv. */
 void pc_libbpf_logging(void);
 
+/* Why the kernel refused the object. */
+enum pc_dp_refusal {
+	PC_DP_REFUSED_OTHER,    /* the error says it */
+	PC_DP_REFUSED_VERIFIER, /* the verifier rejected a program: see
+				   pc_dp_verifier_log() */
+	PC_DP_REFUSED_PINS,     /* the maps pinned under the root do not fit
+				   this build (another version) */
+	PC_DP_REFUSED_MAPS,     /* a map could not be created (a type or size
+				   this kernel does not support) */
+};
+
 /* Opens and loads the object with every map pinned under the pin root,
  * reusing maps already pinned there (a second attach or a reload).
  * max_connections (0: PC_CT_ENTRIES) sizes the connection tables when
- * they are created; pinned ones keep their size until detach. */
-int pc_dp_load(struct pc_pins *p, uint32_t max_connections, struct portcullis **skel);
+ * they are created; pinned ones keep their size until detach. On
+ * failure, *why says what the kernel refused; nothing is printed but
+ * libbpf's own log (with -v). */
+int pc_dp_load(struct pc_pins *p, uint32_t max_connections, struct portcullis **skel,
+	       enum pc_dp_refusal *why);
+/* The end of the verifier's log of the last refused load ("" if none). */
+const char *pc_dp_verifier_log(void);
 /* Sizes of the established and new connection tables for a setting. */
 void pc_dp_ct_sizes(uint32_t max_connections, uint32_t *established, uint32_t *fresh);
 /* Applies them to an opened, not yet loaded object. Returns 0 or -errno. */
 int pc_dp_size_ct(struct portcullis *skel, uint32_t max_connections);
 
 enum pc_xdp_mode { PC_XDP_AUTO, PC_XDP_NATIVE, PC_XDP_GENERIC };
+/* Where ingress is judged: XDP, or clsact ingress (after GRO). */
+enum pc_ingress_hook { PC_INGRESS_XDP, PC_INGRESS_TC };
 
 struct pc_attach_opts {
 	enum pc_xdp_mode xdp_mode;
+	enum pc_ingress_hook ingress;
 	bool force;      /* replace a program we do not own */
-	bool tc_ingress; /* ingress on clsact ingress instead of XDP */
 };
 
+/* Whether attach can go ahead on one interface without --force: no XDP
+ * program or TC filter there that portcullis did not add. Changes nothing;
+ * -EBUSY (printed) when something is in the way. */
+int pc_dp_check(struct pc_pins *p, const struct pc_maps *m, int ifindex,
+		const char *name, const struct pc_attach_opts *o);
 /* Attaches (or updates) both hooks on one interface and records it in
- * pc_ifaces; on failure, removes what this call added. */
+ * pc_ifaces; *added: the interface was not ours before (pc_dp_detach
+ * undoes it). On failure, removes what this call added. */
 int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
 		 const struct pc_maps *m, int ifindex, const char *name,
-		 const struct pc_attach_opts *o);
+		 const struct pc_attach_opts *o, bool *added);
 /* Removes what attach added on the interface of rec, nothing else. */
 int pc_dp_detach(struct pc_pins *p, const struct pc_maps *m,
 		 const struct pc_iface *rec);

@@ -35,7 +35,7 @@ int pc_guard_open(struct pc_guard *g, const char *root)
 			continue;
 		snprintf(g->map_name[g->nmaps], sizeof(g->map_name[0]), "%.63s", ent->d_name);
 		g->map_fd[g->nmaps++] = fd;
-		if (!strcmp(ent->d_name, PC_MAP_IFACES))
+		if (!strcmp(ent->d_name, PC_MAP_NAME(ifaces)))
 			g->ifaces_fd = fd;
 	}
 	closedir(d);
@@ -73,7 +73,7 @@ int pc_guard_check(struct pc_guard *g)
 	int repaired = 0, err;
 	uint32_t key;
 
-	snprintf(path, sizeof(path), "%s/maps/%s", g->root, PC_MAP_IFACES);
+	snprintf(path, sizeof(path), "%s/maps/%s", g->root, PC_MAP_NAME(ifaces));
 	if (access(path, F_OK) == 0 || g->ifaces_fd < 0)
 		return 0;
 	/* Detached on purpose: the record is empty, nothing to restore. */

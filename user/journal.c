@@ -91,7 +91,7 @@ void pc_journal_init(struct pc_journal *j, enum pc_log_denied denied)
 }
 
 int pc_journal_policy(struct pc_journal *j, const char *who, const char *site,
-		      const struct pc_reload_res *res)
+		      const struct pc_ctl_res *res)
 {
 	const struct pc_ruleset_diff *d = &res->diff;
 	struct entry e = { 0 };
@@ -238,7 +238,7 @@ int pc_journal_denied_open(struct pc_journal *j, const char *pin_root)
 	if (j->denied == PC_LOG_DENIED_OFF)
 		return -ECANCELED;
 	snprintf(path, sizeof(path), "%s/maps/%s", pin_root ? pin_root : PC_DEFAULT_PIN_ROOT,
-		 PC_MAP_EVENTS);
+		 PC_MAP_NAME(events));
 	j->events_fd = bpf_obj_get(path);
 	if (j->events_fd < 0)
 		return -errno;

@@ -13,7 +13,7 @@
 #include <sys/uio.h>
 
 #include "portcullis.h"
-#include "reload.h"
+#include "controller.h"
 
 /* settings: log-denied: off | sample | all */
 enum pc_log_denied { PC_LOG_DENIED_OFF, PC_LOG_DENIED_SAMPLE, PC_LOG_DENIED_ALL };
@@ -41,7 +41,7 @@ void pc_journal_init(struct pc_journal *j, enum pc_log_denied denied);
 /* A policy put in force: one NOTICE entry with the summary (who: what
  * caused it, site: the file), then one INFO entry per path changed. */
 int pc_journal_policy(struct pc_journal *j, const char *who, const char *site,
-		      const struct pc_reload_res *res);
+		      const struct pc_ctl_res *res);
 /* A policy refused: one ERR entry; the one in force stays. */
 int pc_journal_refused(struct pc_journal *j, const char *who, const char *site);
 /* One denied packet: a WARNING entry, as the log-denied setting allows. */

@@ -16,49 +16,34 @@
 #include "portcullis.skel.h"
 #include "prefix_index.h"
 
-const char *const pc_map_names[PC_LOADER_MAPS] = {
-	PC_MAP_CONFIG, PC_MAP_SETTINGS, PC_MAP_LPORT, PC_MAP_RPORT,
-	PC_MAP_ADDR, PC_MAP_CIDR, PC_MAP_RULE_PATH, PC_MAP_PATH_NAMES,
-	PC_MAP_PATH_STATS, PC_MAP_DROPS, PC_MAP_CT, PC_MAP_FRAGS,
-	PC_MAP_IFACES, PC_MAP_CT_NEW, PC_MAP_CT_STATS,
-};
+#define PC_MAP_STRING(field) PC_MAP_NAME(field),
+const char *const pc_map_names[PC_NMAPS] = { PC_MAPS(PC_MAP_STRING) };
+#undef PC_MAP_STRING
 
-int *pc_maps_field(struct pc_maps *m, size_t i)
-{
-	int *f[PC_LOADER_MAPS] = { &m->config, &m->settings, &m->lport, &m->rport,
-				   &m->addr, &m->cidr, &m->rule_path, &m->path_names,
-				   &m->path_stats, &m->drops, &m->ct, &m->frags,
-				   &m->ifaces, &m->ct_new, &m->ct_stats };
-
-	return i < PC_LOADER_MAPS ? f[i] : NULL;
-}
+/* The object's maps are PC_MAPS and the per-object state never shared
+ * (pc_clock, pc_icmp_budget): a map added to the BPF object and not to
+ * the list stops the build here. */
+_Static_assert(sizeof(((struct portcullis *)0)->maps) ==
+		       (PC_NMAPS + 2) * sizeof(struct bpf_map *),
+	       "PC_MAPS must list every shared map of the BPF object");
+_Static_assert(sizeof(((struct pc_maps *)0)->fd) ==
+		       offsetof(struct pc_maps, owned),
+	       "struct pc_maps: one fd per map of PC_MAPS");
 
 void pc_maps_from_skel(struct pc_maps *m, const struct portcullis *skel)
 {
-	m->config = bpf_map__fd(skel->maps.pc_config);
-	m->settings = bpf_map__fd(skel->maps.pc_settings);
-	m->lport = bpf_map__fd(skel->maps.pc_lport);
-	m->rport = bpf_map__fd(skel->maps.pc_rport);
-	m->addr = bpf_map__fd(skel->maps.pc_addr);
-	m->cidr = bpf_map__fd(skel->maps.pc_cidr);
-	m->rule_path = bpf_map__fd(skel->maps.pc_rule_path);
-	m->path_names = bpf_map__fd(skel->maps.pc_path_names);
-	m->path_stats = bpf_map__fd(skel->maps.pc_path_stats);
-	m->drops = bpf_map__fd(skel->maps.pc_drops);
-	m->ct = bpf_map__fd(skel->maps.pc_ct);
-	m->frags = bpf_map__fd(skel->maps.pc_frags);
-	m->ifaces = bpf_map__fd(skel->maps.pc_ifaces);
-	m->ct_new = bpf_map__fd(skel->maps.pc_ct_new);
-	m->ct_stats = bpf_map__fd(skel->maps.pc_ct_stats);
+#define PC_MAP_SKEL_FD(field) m->field = bpf_map__fd(skel->maps.pc_##field);
+	PC_MAPS(PC_MAP_SKEL_FD)
+#undef PC_MAP_SKEL_FD
 	m->owned = 0;
 }
 
 int pc_maps_open_pinned(struct pc_maps *m, const char *pin_root)
 {
-	for (size_t i = 0; i < PC_LOADER_MAPS; i++)
-		*pc_maps_field(m, i) = -1;
+	for (size_t i = 0; i < PC_NMAPS; i++)
+		m->fd[i] = -1;
 	m->owned = 1;
-	for (size_t i = 0; i < PC_LOADER_MAPS; i++) {
+	for (size_t i = 0; i < PC_NMAPS; i++) {
 		char path[PATH_MAX];
 		int fd, err;
 
@@ -69,7 +54,7 @@ int pc_maps_open_pinned(struct pc_maps *m, const char *pin_root)
 			pc_maps_close(m);
 			return err;
 		}
-		*pc_maps_field(m, i) = fd;
+		m->fd[i] = fd;
 	}
 	return 0;
 }
@@ -78,12 +63,10 @@ void pc_maps_close(struct pc_maps *m)
 {
 	if (!m->owned)
 		return;
-	for (size_t i = 0; i < PC_LOADER_MAPS; i++) {
-		int *fd = pc_maps_field(m, i);
-
-		if (*fd >= 0)
-			close(*fd);
-		*fd = -1;
+	for (size_t i = 0; i < PC_NMAPS; i++) {
+		if (m->fd[i] >= 0)
+			close(m->fd[i]);
+		m->fd[i] = -1;
 	}
 }
 
@@ -481,7 +464,7 @@ static int write_ports(int fd, uint32_t bank, const struct pc_mask *src)
 	return 0;
 }
 
-int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
+int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
 		   const struct pc_settings *s, struct pc_load_info *info)
 {
 	struct pc_addr_rules *exact = NULL, *cidrs = NULL;
@@ -489,8 +472,6 @@ int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 	struct pc_mask *lports = NULL, *rports = NULL;
 	uint32_t *slots = NULL, bank = 0, gen = 0, nbank, ngen;
 	struct pc_bank_settings bs = { 0 };
-	struct pc_config *cfg;
-	long page = sysconf(_SC_PAGESIZE);
 	int err;
 
 	if (rs->nrules > PC_MAX_RULES)
@@ -592,21 +573,11 @@ int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 		goto out;
 	}
 
-	/* The flip: one aligned 32-bit store the programs read once. */
-	cfg = map_mmap(m->config, (size_t)page);
-	if (!cfg) {
-		err = -errno;
-		goto out;
-	}
-	__atomic_store_n(&cfg->bank_gen, (ngen << 1) | nbank, __ATOMIC_RELEASE);
-	munmap(cfg, (size_t)page);
-	if (info) {
-		info->bank = nbank;
-		info->generation = ngen;
-		info->nrules = rs->nrules;
-		info->naddrs = nexact;
-		info->ncidrs = ncidr;
-	}
+	info->bank = nbank;
+	info->generation = ngen;
+	info->nrules = rs->nrules;
+	info->naddrs = nexact;
+	info->ncidrs = ncidr;
 out:
 	free(exact);
 	free(cidrs);
@@ -614,6 +585,32 @@ out:
 	free(lports);
 	free(rports);
 	return err;
+}
+
+int pc_loader_flip(const struct pc_maps *m, const struct pc_load_info *info)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct pc_config *cfg = map_mmap(m->config, (size_t)page);
+
+	if (!cfg)
+		return -errno;
+	/* One aligned 32-bit store the programs read once. */
+	__atomic_store_n(&cfg->bank_gen, (info->generation << 1) | info->bank,
+			 __ATOMIC_RELEASE);
+	munmap(cfg, (size_t)page);
+	return 0;
+}
+
+int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
+		   const struct pc_settings *s, struct pc_load_info *info)
+{
+	struct pc_load_info local;
+	int err;
+
+	if (!info)
+		info = &local;
+	err = pc_loader_fill(m, rs, s, info);
+	return err ? err : pc_loader_flip(m, info);
 }
 
 /* Every CPU's value of one per-CPU array entry (free() it), or NULL with

@@ -14,10 +14,21 @@
 #include "policy.h"
 #include "portcullis.h"
 
-/* File descriptors of every map of the object (-1: not open). */
+#define PC_MAP_INDEX(field) PC_MAP_INDEX_##field,
+enum { PC_MAPS(PC_MAP_INDEX) PC_NMAPS };
+#undef PC_MAP_INDEX
+
+/* File descriptors of every map of the object (-1: not open), by name or
+ * by index in PC_MAPS order. */
 struct pc_maps {
-	int config, settings, lport, rport, addr, cidr, rule_path, path_names,
-		path_stats, drops, ct, frags, ifaces, ct_new, ct_stats;
+	union {
+		struct {
+#define PC_MAP_FD(field) int field;
+			PC_MAPS(PC_MAP_FD)
+#undef PC_MAP_FD
+		};
+		int fd[PC_NMAPS];
+	};
 	int owned; /* opened from pins: pc_maps_close() closes them */
 };
 
@@ -28,25 +39,29 @@ void pc_maps_from_skel(struct pc_maps *m, const struct portcullis *skel);
 int pc_maps_open_pinned(struct pc_maps *m, const char *pin_root);
 void pc_maps_close(struct pc_maps *m);
 
-/* Names of the maps in the order of struct pc_maps' fields. */
-#define PC_LOADER_MAPS 15
-extern const char *const pc_map_names[PC_LOADER_MAPS];
-int *pc_maps_field(struct pc_maps *m, size_t i);
+/* Names of the maps in PC_MAPS order (the index of pc_maps.fd). */
+extern const char *const pc_map_names[PC_NMAPS];
 
 struct pc_load_info {
-	uint32_t bank;       /* the bank that is now active */
-	uint32_t generation; /* the policy generation now in force */
+	uint32_t bank;       /* the bank filled (active after the flip) */
+	uint32_t generation; /* its policy generation */
 	size_t nrules;
 	size_t naddrs;       /* exact addresses written */
 	size_t ncidrs;       /* prefixes written */
 };
 
 /*
- * Fills the inactive bank with rs and s (mode from s->mode), then makes it
- * active. Path slots are kept by path id. Nothing is written when the rule
- * set does not fit (-E2BIG: more than PC_MAX_RULES rules, addresses or
- * prefixes, or path slots). Returns 0 or -errno.
+ * Fills the inactive bank with rs and s (mode from s->mode); the packets
+ * still see the active one. info: the bank and generation that
+ * pc_loader_flip makes active. Path slots are kept by path id. Nothing is
+ * written when the rule set does not fit (-E2BIG: more than PC_MAX_RULES
+ * rules, addresses or prefixes, or path slots). Returns 0 or -errno.
  */
+int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
+		   const struct pc_settings *s, struct pc_load_info *info);
+/* Makes the bank pc_loader_fill filled active: one atomic store. */
+int pc_loader_flip(const struct pc_maps *m, const struct pc_load_info *info);
+/* pc_loader_fill, then pc_loader_flip (info may be NULL). */
 int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 		   const struct pc_settings *s, struct pc_load_info *info);
 

@@ -10,18 +10,27 @@
 #define PC_VERSION "0.1.0"
 
 static const struct pc_cmd commands[] = {
-	{ "catalog", pc_cmd_catalog, "list the vendor catalog: every documented HCSM flow" },
-	{ "check", pc_cmd_check, "validate a site file and summarise hosts, kinds and flows" },
-	{ "explain", pc_cmd_explain, "show the rules a host enforces, or judge one packet" },
-	{ "attach", pc_cmd_attach, "enforce on interfaces: fill the maps, attach XDP and TC" },
-	{ "detach", pc_cmd_detach, "remove what attach added from interfaces (or --all)" },
-	{ "status", pc_cmd_status, "interfaces, hooks, mode, policy generation, map fill" },
-	{ "reload", pc_cmd_reload, "load a changed policy in one atomic step, say what changed" },
-	{ "daemon", pc_cmd_daemon, "enforce and reload on file change or SIGHUP" },
-	{ "monitor", pc_cmd_monitor, "show denied packets as they are denied" },
-	{ "stats", pc_cmd_stats, "packets and bytes per path and direction, drops by reason" },
-	{ "export", pc_cmd_export, "the rules of a host as nftables rules or a Windows firewall script" },
+	{ "catalog", pc_cmd_catalog, "list the vendor catalog: every documented HCSM flow", &pc_catalog_cmd },
+	{ "check", pc_cmd_check, "validate a site file and summarise hosts, kinds and flows", &pc_check_cmd },
+	{ "explain", pc_cmd_explain, "show the rules a host enforces, or judge one packet", &pc_explain_cmd },
+	{ "attach", pc_cmd_attach, "enforce on interfaces: fill the maps, attach XDP and TC", &pc_attach_cmd },
+	{ "detach", pc_cmd_detach, "remove what attach added from interfaces (or --all)", &pc_detach_cmd },
+	{ "status", pc_cmd_status, "interfaces, hooks, mode, policy generation, map fill", &pc_status_cmd },
+	{ "reload", pc_cmd_reload, "load a changed policy in one atomic step, say what changed", &pc_reload_cmd },
+	{ "daemon", pc_cmd_daemon, "enforce and reload on file change or SIGHUP", &pc_daemon_cmd },
+	{ "monitor", pc_cmd_monitor, "show denied packets as they are denied", &pc_monitor_cmd },
+	{ "stats", pc_cmd_stats, "packets and bytes per path and direction, drops by reason", &pc_stats_cmd },
+	{ "export", pc_cmd_export, "the rules of a host as nftables rules or a Windows firewall script", &pc_export_cmd },
 };
+
+/* Not in --help: the COMMANDS section of the man page, from the same
+ * tables as each command's --help. */
+static void man_commands(FILE *out)
+{
+	fputs(".SH COMMANDS\n", out);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
+		pc_opts_man(commands[i].opts, out);
+}
 
 static void usage(FILE *out)
 {
@@ -53,6 +62,9 @@ int main(int argc, char **argv)
 			pc_verbosity = -1;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
+			return PC_EXIT_OK;
+		} else if (!strcmp(a, "--help-man")) {
+			man_commands(stdout);
 			return PC_EXIT_OK;
 		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
 			printf("portcullis %s\n", PC_VERSION);

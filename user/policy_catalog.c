@@ -18,7 +18,7 @@ static int parse_param(struct pc_parse *ctx, const struct pc_ynode *n,
 
 	if (!pc_yexpect(ctx->d, n, PC_YMAP, "a parameter"))
 		return -EINVAL;
-	if (pc_ycheck_keys(ctx->d, n, "a parameter", keys, 4))
+	if (PC_YCHECK_KEYS(ctx->d, n, "a parameter", keys))
 		err = -EINVAL;
 	if ((v = pc_yrequire(ctx->d, n, "name", "a parameter")))
 		err |= pc_ystring(ctx->d, v, "name", &prm->name);
@@ -103,7 +103,7 @@ static int parse_parts(struct pc_parse *ctx, const struct pc_ynode *n)
 		}
 		p->nparts++;
 		part->enabled = true;
-		if (pc_ycheck_keys(ctx->d, item, "a part", keys, 2))
+		if (PC_YCHECK_KEYS(ctx->d, item, "a part", keys))
 			err = -EINVAL;
 		if ((v = pc_yrequire(ctx->d, item, "name", "a part")))
 			err |= pc_ystring(ctx->d, v, "name", &part->name);
@@ -155,7 +155,7 @@ int pc_parse_catalog(struct pc_parse *ctx, const struct pc_ynode *root)
 	}
 	if (!pc_yexpect(ctx->d, root, PC_YMAP, "the catalog"))
 		return -EINVAL;
-	if (pc_ycheck_keys(ctx->d, root, "the catalog", keys, 6))
+	if (PC_YCHECK_KEYS(ctx->d, root, "the catalog", keys))
 		err = -EINVAL;
 	if ((v = pc_yrequire(ctx->d, root, "catalog", "the catalog")))
 		err |= pc_ystring(ctx->d, v, "catalog", &p->catalog_name);

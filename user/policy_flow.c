@@ -139,6 +139,22 @@ int pc_parse_port_spec(struct pc_parse *ctx, const struct pc_ynode *n,
 }
 
 /* Kind names to a kind set; catalog groups such as managed-server expand. */
+/* An unknown kind with no near name: the built-in kinds, from the list
+ * the policy starts with. */
+static void unknown_kind(struct pc_parse *ctx, const struct pc_ynode *k)
+{
+	char list[512];
+	size_t used = 0;
+
+	list[0] = '\0';
+	for (size_t i = 0; i < ctx->p->nbuiltin_kinds && used < sizeof(list); i++)
+		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s, ",
+					 ctx->p->kinds[i]);
+	pc_diags_add(ctx->d, k->pos,
+		     "unknown kind '%s' (kinds: %sor one the site declares under 'kinds')",
+		     k->scalar, list);
+}
+
 int pc_parse_kinds(struct pc_parse *ctx, const struct pc_ynode *n,
 		   const char *what, pc_kindset *out)
 {
@@ -180,9 +196,7 @@ int pc_parse_kinds(struct pc_parse *ctx, const struct pc_ynode *n,
 			pc_diags_add(ctx->d, k->pos, "unknown kind '%s'; did you mean '%s'?",
 				     k->scalar, near);
 		else
-			pc_diags_add(ctx->d, k->pos,
-				     "unknown kind '%s' (kinds: management-server, management-client, windows, hyper-v, linux, esxi, svp, bmc, hvm, smtp-server, device-manager, auth-server, dhcp-server, or one the site declares under 'kinds')",
-				     k->scalar);
+			unknown_kind(ctx, k);
 		err = -EINVAL;
 	}
 	return err;
@@ -215,7 +229,7 @@ static int parse_endpoint(struct pc_parse *ctx, const struct pc_ynode *n,
 	snprintf(what, sizeof(what), "the %s", side);
 	if (!pc_yexpect(ctx->d, n, PC_YMAP, what))
 		return -EINVAL;
-	if (pc_ycheck_keys(ctx->d, n, what, keys, ctx->site ? 4 : 4))
+	if (PC_YCHECK_KEYS(ctx->d, n, what, keys))
 		err = -EINVAL;
 	if ((v = pc_yget(n, "kinds")))
 		err |= pc_parse_kinds(ctx, v, "kinds", &out->kinds);
@@ -253,7 +267,7 @@ static int parse_purpose(struct pc_parse *ctx, const struct pc_ynode *n,
 		return pc_ystring(ctx->d, n, "purpose", &f->purpose_en);
 	if (!pc_yexpect(ctx->d, n, PC_YMAP, "purpose"))
 		return -EINVAL;
-	if (pc_ycheck_keys(ctx->d, n, "purpose", keys, 2))
+	if (PC_YCHECK_KEYS(ctx->d, n, "purpose", keys))
 		err = -EINVAL;
 	if ((v = pc_yget(n, "ja")))
 		err |= pc_ystring(ctx->d, v, "purpose.ja", &f->purpose_ja);
@@ -334,7 +348,7 @@ static int parse_notes(struct pc_parse *ctx, const struct pc_ynode *n,
 			continue;
 		}
 		f->nnotes++;
-		if (pc_ycheck_keys(ctx->d, item, "a note", keys, 3))
+		if (PC_YCHECK_KEYS(ctx->d, item, "a note", keys))
 			err = -EINVAL;
 		if ((v = pc_yget(item, "ref")))
 			err |= pc_ystring(ctx->d, v, "note ref", &note->ref);
@@ -376,7 +390,7 @@ int pc_parse_flow(struct pc_parse *ctx, const struct pc_ynode *n,
 	f->from_site = ctx->site;
 	if (!pc_yexpect(ctx->d, n, PC_YMAP, "a flow"))
 		return -EINVAL;
-	if (pc_ycheck_keys(ctx->d, n, "a flow", keys, sizeof(keys) / sizeof(*keys)))
+	if (PC_YCHECK_KEYS(ctx->d, n, "a flow", keys))
 		err = -EINVAL;
 
 	if ((v = pc_yrequire(ctx->d, n, "id", "a flow"))) {

@@ -4,9 +4,13 @@
 #define PC_POLICY_PARSE_H
 
 #include "policy.h"
+#include "portcullis.h"
 #include "yaml_tree.h"
 
+/* The longest flow id: a path id with its NUL fills a pc_path_name. */
 #define PC_MAX_ID_LEN 63
+_Static_assert(PC_MAX_ID_LEN + 1 == PC_PATH_ID_LEN,
+	       "a flow id must fit a path slot name (PC_PATH_ID_LEN)");
 
 struct pc_parse {
 	struct pc_policy *p;

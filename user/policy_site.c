@@ -78,7 +78,7 @@ static int parse_host(struct pc_parse *ctx, const struct pc_ynode *n,
 	h->pos = n->pos;
 	if (!pc_yexpect(ctx->d, n, PC_YMAP, "a host"))
 		return -EINVAL;
-	if (pc_ycheck_keys(ctx->d, n, "a host", keys, 5))
+	if (PC_YCHECK_KEYS(ctx->d, n, "a host", keys))
 		err = -EINVAL;
 	if ((v = pc_yrequire(ctx->d, n, "name", "a host")))
 		err |= pc_ystring(ctx->d, v, "name", &h->name);
@@ -329,9 +329,9 @@ static int parse_conntrack(struct pc_parse *ctx, const struct pc_ynode *n)
 
 	if (!pc_yexpect(ctx->d, n, PC_YMAP, "conntrack"))
 		return -EINVAL;
-	if (pc_ycheck_keys(ctx->d, n, "conntrack", keys, 5))
+	if (PC_YCHECK_KEYS(ctx->d, n, "conntrack", keys))
 		err = -EINVAL;
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
 		const struct pc_ynode *v = pc_yget(n, keys[i]);
 		uint64_t val;
 
@@ -360,7 +360,7 @@ static int parse_settings(struct pc_parse *ctx, const struct pc_ynode *n)
 
 	if (!pc_yexpect(ctx->d, n, PC_YMAP, "settings"))
 		return -EINVAL;
-	if (pc_ycheck_keys(ctx->d, n, "settings", keys, 6))
+	if (PC_YCHECK_KEYS(ctx->d, n, "settings", keys))
 		err = -EINVAL;
 	if ((v = pc_yget(n, "mode"))) {
 		if (pc_yenum(ctx->d, v, "mode", modes, 2, &idx) == 0)
@@ -481,7 +481,7 @@ int pc_parse_site(struct pc_parse *ctx, const struct pc_ynode *root)
 	}
 	if (!pc_yexpect(ctx->d, root, PC_YMAP, "a site file"))
 		return -EINVAL;
-	if (pc_ycheck_keys(ctx->d, root, "a site file", keys, 9))
+	if (PC_YCHECK_KEYS(ctx->d, root, "a site file", keys))
 		err = -EINVAL;
 	if ((v = pc_yget(root, "site")))
 		err |= pc_ystring(ctx->d, v, "site", &p->site_name);

@@ -9,6 +9,7 @@
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -23,19 +24,25 @@
 	 (1u << TCP_FIN_WAIT2) | (1u << TCP_CLOSE_WAIT) |                \
 	 (1u << TCP_LAST_ACK) | (1u << TCP_CLOSING))
 
-static uint32_t slot_of(int fd, const char *id)
-{
-	struct pc_path_name n;
+/* What seeding needs to write an entry: the maps, the rules, the policy
+ * generation, and the path slot names read once (slot -> id). */
+struct seed {
+	const struct pc_maps *m;
+	const struct pc_ruleset *rs;
+	uint32_t gen;
+	struct pc_path_name *names;
+	size_t seeded;
+};
 
+static uint32_t slot_of(const struct seed *s, const char *id)
+{
 	for (uint32_t i = 1; i < PC_MAX_PATHS; i++)
-		if (bpf_map_lookup_elem(fd, &i, &n) == 0 &&
-		    !strncmp(n.id, id, sizeof(n.id)))
+		if (!strncmp(s->names[i].id, id, sizeof(s->names[i].id)))
 			return i;
 	return PC_PATH_OTHER;
 }
 
-static void seed_one(const struct pc_maps *m, const struct pc_ruleset *rs,
-		     const struct inet_diag_msg *d, uint32_t gen, size_t *seeded)
+static void seed_one(struct seed *s, const struct inet_diag_msg *d)
 {
 	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	struct pc_ct_value v = { 0 };
@@ -59,10 +66,10 @@ static void seed_one(const struct pc_maps *m, const struct pc_ruleset *rs,
 	t.remote.prefix = family == AF_INET ? 32 : 128;
 	memcpy(t.remote.bytes, dst, family == AF_INET ? 4 : 16);
 	t.dir = PC_DIR_EGRESS;
-	pc_classify(rs, &t, &verdict);
+	pc_classify(s->rs, &t, &verdict);
 	if (verdict.kind != PC_VERDICT_PASS) {
 		t.dir = PC_DIR_INGRESS;
-		pc_classify(rs, &t, &verdict);
+		pc_classify(s->rs, &t, &verdict);
 		if (verdict.kind != PC_VERDICT_PASS)
 			return;
 	}
@@ -74,16 +81,15 @@ static void seed_one(const struct pc_maps *m, const struct pc_ruleset *rs,
 	memcpy(k.raddr, dst, family == AF_INET ? 4 : 16);
 	clock_gettime(CLOCK_MONOTONIC, &now); /* bpf_ktime_get_ns()'s clock */
 	v.last_seen_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
-	v.path_slot = slot_of(m->path_names, verdict.rule->flow->id);
-	v.generation = gen;
+	v.path_slot = slot_of(s, verdict.rule->flow->id);
+	v.generation = s->gen;
 	v.state = d->idiag_state == TCP_ESTABLISHED ? PC_CT_ESTABLISHED : PC_CT_CLOSING;
 	v.init_dir = t.dir == PC_DIR_EGRESS ? PC_DIR_OUT : PC_DIR_IN;
-	if (bpf_map_update_elem(m->ct, &k, &v, BPF_NOEXIST) == 0)
-		(*seeded)++;
+	if (bpf_map_update_elem(s->m->ct, &k, &v, BPF_NOEXIST) == 0)
+		s->seeded++;
 }
 
-static int seed_family(const struct pc_maps *m, const struct pc_ruleset *rs,
-		       int family, uint32_t gen, size_t *seeded)
+static int seed_family(struct seed *s, int family)
 {
 	struct {
 		struct nlmsghdr nlh;
@@ -129,7 +135,7 @@ static int seed_family(const struct pc_maps *m, const struct pc_ruleset *rs,
 				break;
 			}
 			if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
-				seed_one(m, rs, NLMSG_DATA(h), gen, seeded);
+				seed_one(s, NLMSG_DATA(h));
 		}
 	}
 out:
@@ -140,18 +146,30 @@ out:
 int pc_seed_connections(const struct pc_maps *m, const struct pc_ruleset *rs,
 			size_t *seeded)
 {
-	uint32_t bank, gen;
+	struct seed s = { .m = m, .rs = rs };
+	uint32_t bank;
 	int err;
 
 	*seeded = 0;
-	err = pc_loader_state(m, &bank, &gen);
+	err = pc_loader_state(m, &bank, &s.gen);
 	if (err)
 		return err;
-	err = seed_family(m, rs, AF_INET, gen, seeded);
+	s.names = pc_xcalloc(PC_MAX_PATHS, sizeof(*s.names));
+	for (uint32_t i = 0; i < PC_MAX_PATHS; i++) {
+		if (bpf_map_lookup_elem(m->path_names, &i, &s.names[i])) {
+			err = -errno;
+			goto out;
+		}
+		s.names[i].id[PC_PATH_ID_LEN - 1] = '\0';
+	}
+	err = seed_family(&s, AF_INET);
 	if (!err)
-		err = seed_family(m, rs, AF_INET6, gen, seeded);
+		err = seed_family(&s, AF_INET6);
+	*seeded = s.seeded;
 	/* Counted, so that the table's evictions are not misread. */
 	if (*seeded && pc_ct_stat_add(m, PC_CTS_SEEDED, *seeded))
 		pc_warn("cannot count the kept connections");
+out:
+	free(s.names);
 	return err;
 }

@@ -16,6 +16,9 @@
  * keys written twice. Returns the number of problems. */
 int pc_ycheck_keys(struct pc_diags *d, const struct pc_ynode *map,
 		   const char *what, const char *const *allowed, size_t n);
+/* The same with an array of allowed keys, counted for you. */
+#define PC_YCHECK_KEYS(d, map, what, keys)                                     \
+	pc_ycheck_keys(d, map, what, keys, sizeof(keys) / sizeof(*(keys)))
 /* The value under key, or NULL. */
 struct pc_ynode *pc_yget(const struct pc_ynode *map, const char *key);
 /* Like pc_yget, but reports a missing key at the mapping. */

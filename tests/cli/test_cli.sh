@@ -93,6 +93,9 @@ f=$(site badkind 'hosts:
     kinds: [linx]
     addresses: [192.0.2.1]')
 case_text "unknown kind with a suggestion" 1 "badkind.yaml:3:13: error: unknown kind 'linx'; did you mean 'linux'\\?" -- $PC check -c "$f"
+f=$(site farkind "hosts:
+  - {name: a, kinds: [zzzzzzzz], addresses: [192.0.2.1]}")
+case_text "unknown kind, nothing near: the built-in kinds listed" 1 "unknown kind 'zzzzzzzz' \\(kinds: management-server, .*, dhcp-server, or one the site declares" -- $PC check -c "$f"
 f=$(site shared 'hosts:
   - name: a
     kinds: [linux]
@@ -156,9 +159,14 @@ case_text "missing option value exits 2" 2 "option '-c' needs a value" -- $PC ch
 case_text "bad --packet exits 2" 2 "bad --packet" -- $PC explain --role linux --packet 'icmp 1.2.3.4 > 5.6.7.8'
 case_text "host and role together exit 2" 2 "give --host or --role, not both" -- $PC explain --host a --role linux
 case_text "unknown host exits 1" 1 "no host 'nosuch'" -- $PC explain -c $SITE --host nosuch
-for cmd in catalog check explain; do
+for cmd in catalog check explain attach detach status reload daemon monitor stats export; do
 	case_text "$cmd --help" 0 "^Usage: portcullis $cmd" -- $PC $cmd --help
+	case_text "$cmd --help lists --help" 0 "^  -h, --help  +this text" -- $PC $cmd --help
 done
+case_text "daemon --help lists attach's options" 0 "^      --xdp-mode MODE" -- $PC daemon --help
+case_text "a bad --mode names the choices" 2 "--mode is enforce or audit, not 'x'" -- $PC reload --mode x
+case_text "a bad --ingress names the choices" 2 "--ingress is xdp or tc, not 'x'" -- $PC daemon --ingress x eth0
+case_text "the man page's command options come from the same tables" 0 "^\\\\fB\\\\-\\\\-xdp\\\\-mode" -- $PC --help-man
 case_text "portcullis --help lists commands" 0 "explain +show the rules" -- $PC --help
 
 echo "1..$n"

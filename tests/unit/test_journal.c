@@ -59,7 +59,7 @@ static void test_policy(void **state)
 		{ .path = "A-1.1-http-gui", .kind = PC_PATH_CHANGED, .detail = "local ports 22015 -> 22115" },
 		{ .path = "A-3.11-disk-config-check", .kind = PC_PATH_REMOVED, .detail = "" },
 	};
-	struct pc_reload_res res = {
+	struct pc_ctl_res res = {
 		.old_generation = 2, .generation = 3, .nrules = 44, .name = "srv", .have_diff = true,
 		.diff = { .changes = changes, .count = 2, .changed = 1, .removed = 1, .unchanged = 40 },
 	};

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The controller: the one path by which attach, reload and the daemon put
+ * a policy in force. Each call is a transaction under the pin root's lock:
+ * it stops at the first step that fails and leaves nothing of what it did
+ * (policy, hooks, pins, record). It returns 0 or -errno and says in
+ * res->step where it stopped; the command turns that into words and an
+ * exit code. (Hook and pin failures are also described where they happen,
+ * by datapath.c, which knows the program ids and paths.)
+ */
+#ifndef PC_CONTROLLER_H
+#define PC_CONTROLLER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "datapath.h"
+#include "diag.h"
+#include "ruleset_diff.h"
+
+/* What to put in force. */
+struct pc_ctl_req {
+	const char *pin_root; /* NULL: the default */
+	const char *site;     /* NULL: the built-in catalog alone (attach), the
+				 recorded site (reload) */
+	const char *host;     /* NULL: the recorded one (reload), else the host
+				 owning one of this machine's addresses */
+	const char *role;
+	int mode;             /* -1: the recorded one (reload), or the site's */
+	char *const *ifaces;  /* attach: the interfaces */
+	size_t nifaces;
+	struct pc_attach_opts hook; /* attach: how to hook them */
+};
+
+/* Where a transaction stopped. */
+enum pc_ctl_step {
+	PC_CTL_DONE = 0,
+	PC_CTL_IFACE,        /* res->iface does not exist (-ENODEV) */
+	PC_CTL_NOT_ATTACHED, /* reload: nothing pinned (-ENOENT) */
+	PC_CTL_NO_RECORD,    /* reload: no record of the policy in force and no
+				-c, --host or --role to go by (-ENOENT) */
+	PC_CTL_POLICY,       /* the catalog or site has errors: res->diags */
+	PC_CTL_ROLE,         /* --role names no kind (-ENOENT) */
+	PC_CTL_HOST,         /* --host names no host of the site (-ENOENT) */
+	PC_CTL_LOCAL_HOST,   /* -ENOENT: none of this machine's addresses is a
+				host's; -EEXIST: several hosts'; else errno */
+	PC_CTL_PINS,         /* opening or locking the pin root (printed) */
+	PC_CTL_OBJECT,       /* the kernel refused the programs or maps:
+				res->refusal */
+	PC_CTL_MAPS,         /* opening the pinned maps */
+	PC_CTL_NETNS,        /* the pin root's interfaces are in another
+				network namespace (-EXDEV, printed) */
+	PC_CTL_FILL,         /* writing the rules; -E2BIG: a map is full */
+	PC_CTL_HOOK,         /* res->iface: a hook is in the way or failed (printed) */
+	PC_CTL_FLIP,         /* the atomic store that makes the rules live */
+};
+
+struct pc_ctl_res {
+	enum pc_ctl_step step;
+	int err;              /* -errno of the failed step */
+	const char *iface;    /* PC_CTL_IFACE, PC_CTL_HOOK */
+	const char *root;     /* the pin root */
+	char *host, *role;    /* as asked for or recorded (compile errors) */
+	char *site;           /* the site file used (NULL: the catalog alone) */
+	enum pc_dp_refusal refusal; /* PC_CTL_OBJECT: what the kernel refused */
+	struct pc_diags diags; /* PC_CTL_POLICY: the errors found */
+	/* What is in force after success. */
+	char *name;           /* host or role */
+	size_t nrules;
+	bool audit;
+	uint32_t old_generation;
+	uint32_t generation;
+	bool have_diff;       /* reload: false when the old policy is unknown */
+	struct pc_ruleset_diff diff;
+	double ms_compile;    /* reading, validating and compiling */
+	double ms_to_flip;    /* from the start to the new policy being live */
+	/* Done, with something left undone that does not undo the rest. */
+	size_t seeded;        /* attach: existing connections kept */
+	int seed_err;         /* attach: reading the socket table failed */
+	int record_err;       /* the record under /run could not be written */
+	int state_err;        /* reload: the record could not be read */
+};
+
+/* Puts the policy in force on rq->ifaces (attaching, or updating hooks
+ * already ours) and records what it was made from. */
+int pc_ctl_attach(const struct pc_ctl_req *rq, struct pc_ctl_res *res);
+/* Puts a changed policy in force where it is attached; fields of rq left
+ * empty come from the record of the policy in force. */
+int pc_ctl_reload(const struct pc_ctl_req *rq, struct pc_ctl_res *res);
+void pc_ctl_res_free(struct pc_ctl_res *res);
+
+struct pc_policy;
+struct pc_ruleset;
+/* Compiles the rules of host, of role, or of the host owning one of this
+ * machine's addresses. Returns PC_CTL_DONE or PC_CTL_ROLE, PC_CTL_HOST,
+ * PC_CTL_LOCAL_HOST with *err. */
+enum pc_ctl_step pc_ctl_compile(const struct pc_policy *p, const char *host,
+				const char *role, struct pc_ruleset *rs, int *err);
+
+#endif

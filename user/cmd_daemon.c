@@ -124,7 +124,10 @@ static int run_loop(const struct pc_ctl_req *rq, const char *site)
 			if (read(sfd, &si, sizeof(si)) != sizeof(si))
 				continue;
 			if (si.ssi_signo == SIGHUP) {
-				reload_now(rq, "SIGHUP");
+				char who[64]; /* for the log: who asked */
+
+				snprintf(who, sizeof(who), "SIGHUP from pid %u (uid %u)", si.ssi_pid, si.ssi_uid);
+				reload_now(rq, who);
 				continue;
 			}
 			fprintf(stderr, "portcullis: daemon: %s: exiting; enforcement stays in place ('portcullis detach' removes it)\n",

@@ -192,7 +192,8 @@ check "it reloaded on SIGHUP (generation $gen -> more)" wait_until 10 sh -c \
 check "RELOADING=1 then READY=1: active again, status names the generation" wait_until 10 sh -c \
 	"nsenter -t $INIT -a systemctl is-active portcullis | grep -qx active &&
 	 nsenter -t $INIT -a systemctl show -P StatusText portcullis | grep -q 'enforcing generation $((gen + 1))'"
-check "the journal has the SIGHUP reload" in_journal "SIGHUP: reloading"
+check "the journal has the SIGHUP reload and who sent it" entries PORTCULLIS_EVENT=policy \
+	"any(.[]; .PORTCULLIS_GENERATION == \"$((gen + 1))\" and (.PORTCULLIS_WHO | test(\"^SIGHUP from pid [0-9]+ [(]uid 0[)]$\")))"
 
 # --- a flood of denied packets: sampled, the rest counted ---
 # 400 datagrams in 0.2 s fall in at most two seconds: 10 entries each.

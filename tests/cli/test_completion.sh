@@ -44,23 +44,50 @@ cases=(
 "portcullis monitor --count |-|a number: nothing to offer"
 "portcullis stats -|--all --config --help --json --pin-root -c -h -j|every option of stats"
 )
-for row in "${cases[@]}"; do
-	IFS='|' read -r line want name <<<"$row"
+# complete LINE: COMPREPLY for LINE as "a b c" (sorted), or "-" for none.
+complete_line() {
+	local line=$1 last
 	read -r -a COMP_WORDS <<<"$line"
 	[[ $line == *' ' ]] && COMP_WORDS+=('')
 	# bash makes '=' a word of its own.
 	if [[ ${COMP_WORDS[-1]} == *=* && ${COMP_WORDS[-1]} == --* ]]; then
 		last=${COMP_WORDS[-1]}
 		unset 'COMP_WORDS[-1]'
-		COMP_WORDS+=("${last%%=*}" = "${last#*=}")
+		COMP_WORDS+=("${last%%=*}" "=" "${last#*=}")
 	fi
 	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 	COMPREPLY=()
 	_portcullis
 	got=$(printf '%s\n' "${COMPREPLY[@]}" | sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//')
-	[ -n "$got" ] || got=-
-	if [ "$got" = "$want" ]; then ok "$name"; else notok "$name" "line: $line" "want: $want" "got:  $got"; fi
+	echo "${got:--}"
+}
+expect() { # expect NAME LINE WANT
+	local got
+	got=$(complete_line "$2")
+	if [ "$got" = "$3" ]; then ok "$1"; else notok "$1" "line: $2" "want: $3" "got:  $got"; fi
+}
+
+for row in "${cases[@]}"; do
+	IFS='|' read -r line want name <<<"$row"
+	expect "$name" "$line" "$want"
 done
+
+# Every command's options are exactly those of its --help, whatever they
+# are when the test runs.
+for cmd in $(portcullis --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]\+\) .*/\1/p'); do
+	want=$(portcullis "$cmd" --help | grep -o -E '^ {2,6}-[^ ]+( --[a-z0-9-]+)?' |
+		tr -d ',' | tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//')
+	expect "$cmd: every option of --help" "portcullis $cmd -" "$want"
+done
+
+# Without jq there are no hosts to offer, and no error.
+mkdir "$work/nojq"
+for t in sed grep head sort tr; do ln -s "$(command -v "$t")" "$work/nojq/$t"; done
+ln -s "$(command -v portcullis)" "$work/nojq/portcullis"
+got=$(PATH=$work/nojq complete_line "portcullis explain -c $site --host " 2>&1)
+if [ "$got" = - ]; then ok "no jq: no hosts, no error"; else notok "no jq: no hosts, no error" "got: $got"; fi
+got=$(PATH=$work/nojq complete_line "portcullis explain -c $site --ro" 2>&1)
+if [ "$got" = --role ]; then ok "no jq: options still"; else notok "no jq: options still" "got: $got"; fi
 
 echo "1..$n"
 [ "$fails" -eq 0 ]

@@ -6,7 +6,10 @@ set -u
 BUILD=${BUILD:-build}
 # shellcheck source=tests/cli/tap.sh
 . "$(dirname "$0")/tap.sh"
-PATH=$(cd "$BUILD" && pwd):$PATH
+PC=${PC:-$BUILD/portcullis}
+# The completion runs the portcullis on PATH: this one.
+mkdir "$work/bin" && ln -s "$(realpath "$PC")" "$work/bin/portcullis"
+PATH=$work/bin:$PATH
 # shellcheck source=dist/bash-completion/portcullis
 . dist/bash-completion/portcullis
 site=policy/examples/site.yaml

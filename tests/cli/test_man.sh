@@ -4,7 +4,7 @@
 # lists exactly the commands and options that --help lists (both ways).
 set -u
 BUILD=${BUILD:-build}
-PC=$BUILD/portcullis
+PC=${PC:-$BUILD/portcullis}
 # shellcheck source=tests/cli/tap.sh
 . "$(dirname "$0")/tap.sh"
 man8=$BUILD/man/portcullis.8

@@ -19,15 +19,15 @@ inst() { # inst DESTDIR [VAR=VALUE...]
 }
 unit_exec() { sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$1"; }
 
-# Each row: name | make variables | binary | unit | man page | docs
+# Each row: make variables | binary | unit | man page | docs | bash completion
 cases=(
-"defaults|/usr/local/sbin/portcullis|/usr/local/lib/systemd/system/portcullis.service|/usr/local/share/man/man8/portcullis.8|/usr/local/share/doc/portcullis/README.md"
-"PREFIX=/usr|/usr/sbin/portcullis|/usr/lib/systemd/system/portcullis.service|/usr/share/man/man8/portcullis.8|/usr/share/doc/portcullis/README.md"
-"PREFIX=/opt/pc sbindir=/opt/pc/bin mandir=/opt/pc/man unitdir=/lib/systemd/system|/opt/pc/bin/portcullis|/lib/systemd/system/portcullis.service|/opt/pc/man/man8/portcullis.8|/opt/pc/share/doc/portcullis/README.md"
+"defaults|/usr/local/sbin/portcullis|/usr/local/lib/systemd/system/portcullis.service|/usr/local/share/man/man8/portcullis.8|/usr/local/share/doc/portcullis/README.md|/usr/local/share/bash-completion/completions/portcullis"
+"PREFIX=/usr|/usr/sbin/portcullis|/usr/lib/systemd/system/portcullis.service|/usr/share/man/man8/portcullis.8|/usr/share/doc/portcullis/README.md|/usr/share/bash-completion/completions/portcullis"
+"PREFIX=/opt/pc sbindir=/opt/pc/bin mandir=/opt/pc/man unitdir=/lib/systemd/system|/opt/pc/bin/portcullis|/lib/systemd/system/portcullis.service|/opt/pc/man/man8/portcullis.8|/opt/pc/share/doc/portcullis/README.md|/opt/pc/share/bash-completion/completions/portcullis"
 )
 i=0
 for row in "${cases[@]}"; do
-	IFS='|' read -r vars bin unit man doc <<<"$row"
+	IFS='|' read -r vars bin unit man doc comp <<<"$row"
 	i=$((i + 1))
 	dest=$work/d$i
 	[ "$vars" = defaults ] && vars=
@@ -49,6 +49,10 @@ for row in "${cases[@]}"; do
 	check "${vars:-defaults}: unit reads /etc/default/portcullis" \
 		grep -qx 'EnvironmentFile=-/etc/default/portcullis' "$dest$unit"
 	check "${vars:-defaults}: man page at $man" test -f "$dest$man"
+	check "${vars:-defaults}: portcullis-site(5) beside it" \
+		test -f "$(dirname "$(dirname "$dest$man")")/man5/portcullis-site.5"
+	check "${vars:-defaults}: installed portcullis(8) is the built one" cmp -s "$BUILD/man/portcullis.8" "$dest$man"
+	check "${vars:-defaults}: bash completion at $comp" test -f "$dest$comp"
 	check "${vars:-defaults}: docs at $doc" test -f "$dest$doc"
 	check "${vars:-defaults}: /etc/default/portcullis" grep -q '^PORTCULLIS_IFACES=' "$dest/etc/default/portcullis"
 	check "${vars:-defaults}: example site is policy/examples/site.yaml" \

@@ -247,7 +247,7 @@ install: $(BUILD)/portcullis $(MAN_PAGES)
 	$(Q)$(INSTALL) -m 644 $(BUILD)/man/portcullis.8 $(DESTDIR)$(man8dir)/portcullis.8
 	$(Q)$(INSTALL) -m 644 $(BUILD)/man/portcullis-site.5 $(DESTDIR)$(man5dir)/portcullis-site.5
 	$(Q)$(INSTALL) -m 644 dist/bash-completion/portcullis $(DESTDIR)$(bashcompdir)/portcullis
-	$(Q)$(INSTALL) -m 644 README.md docs/policy.md $(DESTDIR)$(docdir)/
+	$(Q)$(INSTALL) -m 644 README.md docs/policy.md docs/json.md docs/security.md docs/site.schema.json $(DESTDIR)$(docdir)/
 	$(Q)[ -e $(DESTDIR)$(sysconfdir)/default/portcullis ] || \
 		$(INSTALL) -m 644 dist/portcullis.default $(DESTDIR)$(sysconfdir)/default/portcullis
 	$(Q)[ -e $(DESTDIR)$(sysconfdir)/portcullis/site.yaml ] || \
@@ -259,7 +259,8 @@ uninstall:
 		$(DESTDIR)$(unitdir)/portcullis@.service \
 		$(DESTDIR)$(man8dir)/portcullis.8 $(DESTDIR)$(man5dir)/portcullis-site.5 \
 		$(DESTDIR)$(bashcompdir)/portcullis $(DESTDIR)$(docdir)/README.md \
-		$(DESTDIR)$(docdir)/policy.md
+		$(DESTDIR)$(docdir)/policy.md $(DESTDIR)$(docdir)/json.md \
+		$(DESTDIR)$(docdir)/security.md $(DESTDIR)$(docdir)/site.schema.json
 	-rmdir $(DESTDIR)$(docdir)
 
 # ---- deb: a Debian package of the tree as it is (debian/) ---------------

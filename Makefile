@@ -40,7 +40,7 @@ SAN_CFLAGS  := -std=c11 $(WARN) -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined -MMD -MP
 # LIBBPF=-l:libbpf.a links Debian's static libbpf (make deb does).
 LIBBPF   ?= -lbpf
-LDLIBS   := $(LIBBPF) -lelf -lz -lyaml -ljson-c 
+LDLIBS   := $(LIBBPF) -lelf -lz -lyaml -ljson-c -lmicrohttpd
 
 BPF_CFLAGS := -target bpf -O2 -g $(WARN) -D__TARGET_ARCH_$(ARCH) -Ibpf/noglibc -Iinclude \
 	-Ibpf $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH)) -MMD -MP

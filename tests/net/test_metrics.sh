@@ -135,4 +135,77 @@ check_not "stats --prometheus with nothing attached fails" \
 	srv "$PC" stats --prometheus --pin-root "$TMP/none"
 
 [ -n "${METRICS_KEEP:-}" ] && cp "$TMP/prom.txt" "$METRICS_KEEP"
+
+# --- b. the daemon's GET /metrics --------------------------------------------
+MPORT=9417 # inside the namespace: no other listener can be there
+URL=http://127.0.0.1:$MPORT
+check "daemon --metrics with no ADDR:PORT: usage error, nothing attached" sh -c \
+	'nsenter --net="/run/netns/$1" "$2" daemon --metrics 9417 --pin-root "$3/none" eth0; [ $? -eq 2 ] && [ ! -e "$3/none" ]' \
+	_ "$NS_M" "$PC" "$TMP"
+# nsenter execs the daemon: $! is the daemon's pid, for SIGTERM below.
+nsenter --net="/run/netns/$NS_M" "$PC" daemon -c "$SITE" --host mgr --pin-root "$PINS" \
+	--metrics "127.0.0.1:$MPORT" eth0 </dev/null >"$TMP/daemon.log" 2>&1 &
+DAEMON=$!
+check "the daemon adopts the attachment and runs" wait_line "$TMP/daemon.log" 'daemon: running'
+check "GET /metrics answers" wait_until 10 srv curl -sf -o "$TMP/scrape.txt" "$URL/metrics"
+check "the scrape passes promtool check metrics" promtool_clean "$TMP/scrape.txt"
+check "stats -j --all and status -j again" eval \
+	'pc stats -j --all -c "$SITE" >"$TMP/stats2.json" && pc status -j >"$TMP/status2.json"'
+check "the scrape equals stats -j and status -j" compare "$TMP/scrape.txt" "$TMP/stats2.json" "$TMP/status2.json"
+http_code() { srv curl -s -o /dev/null -w "%{http_code}" "$@"; }
+check "another path: 404" test "$(http_code "$URL/other")" = 404
+check "POST /metrics: 405" test "$(http_code -d x "$URL/metrics")" = 405
+
+# --- c. a real Prometheus scraping the daemon --------------------------------
+RULES=dist/prometheus/portcullis.rules.yml
+check "promtool check rules $RULES" promtool check rules "$RULES"
+cat >"$TMP/prometheus.yml" <<EOF
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files: ["$PWD/$RULES"]
+scrape_configs:
+  - job_name: portcullis
+    static_configs:
+      - targets: ["127.0.0.1:$MPORT"]
+EOF
+PROM=http://127.0.0.1:9090
+srv prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$TMP/tsdb" \
+	--web.listen-address=127.0.0.1:9090 </dev/null >"$TMP/prometheus.log" 2>&1 &
+# query EXPR: the first value of an instant query, or nothing.
+query() {
+	srv curl -sfG "$PROM/api/v1/query" --data-urlencode "query=$1" | jq -r '.data.result[0].value[1] // empty'
+}
+query_is() { [ "$(query "$1")" = "$2" ]; }
+# stored EXPR VALUE: Prometheus has VALUE for EXPR (within 30 s of scrapes).
+stored() {
+	wait_until 30 query_is "$1" "$2" || { echo "Prometheus has '$(query "$1")', want '$2'"; false; }
+}
+# api_true PATH JQ: the JSON at PATH of Prometheus' API satisfies JQ (30 s).
+api_ok() { srv curl -sf "$PROM/api/v1/$1" | jq -e "$2"; }
+api_true() { wait_until 30 api_ok "$@"; }
+check "Prometheus scrapes the daemon (up == 1)" stored 'up{job="portcullis"}' 1
+check "more traffic: desk -> mgr:22015" tcp_client 192.0.2.20
+check_not "more traffic: stranger refused" tcp_client 192.0.2.99
+check "stats -j after the traffic" eval 'pc stats -j -c "$SITE" >"$TMP/stats3.json"'
+val() { jq "$1" "$TMP/stats3.json"; }
+A11=$(val '.paths[] | select(.path == "A-1.1-http-gui" and .direction == "ingress") | .packets')
+A11B=$(val '.paths[] | select(.path == "A-1.1-http-gui" and .direction == "egress") | .bytes')
+WP=$(val '.drops[] | select(.reason == "wrong-peer" and .direction == "ingress") | .packets')
+check "Prometheus: A-1.1 ingress packets = stats -j ($A11)" \
+	stored 'portcullis_path_packets_total{path="A-1.1-http-gui",direction="ingress"}' "$A11"
+check "Prometheus: A-1.1 egress bytes = stats -j ($A11B)" \
+	stored 'portcullis_path_bytes_total{path="A-1.1-http-gui",direction="egress"}' "$A11B"
+check "Prometheus: wrong-peer ingress drops = stats -j ($WP)" \
+	stored 'portcullis_drops_total{reason="wrong-peer",direction="ingress"}' "$WP"
+check "Prometheus: both hooks on eth0 attached" stored 'sum(portcullis_interface_attached{interface="eth0"})' 2
+check "Prometheus: the example rules load and evaluate" \
+	api_true rules '[.data.groups[].rules[] | select(.health == "ok")] | length == 3'
+check "Prometheus: PortcullisWrongPeerDrops pending" \
+	api_true alerts 'any(.data.alerts[]; .labels.alertname == "PortcullisWrongPeerDrops")'
+
+kill -TERM "$DAEMON" 2>/dev/null
+check "SIGTERM ends the daemon cleanly" wait "$DAEMON"
+check "it said so" grep -q 'exiting; enforcement stays' "$TMP/daemon.log"
+check_not "the metrics port is closed after it" srv curl -sf -o /dev/null "$URL/metrics"
 tap_end

@@ -153,6 +153,18 @@ static void print_stats(struct json_object *o)
 	pc_ct_pressure_print(json_object_object_get(o, "conntrack"));
 }
 
+int pc_stats_open(const char *pin_root, struct pc_pins *pins, struct pc_maps *m)
+{
+	int err = pc_pins_open(pins, pin_root, false);
+
+	if (!err)
+		err = pc_maps_open_pinned(m, pins->root);
+	if (err)
+		pc_err("no counters: %s", err == -ENOENT ?
+		       "portcullis is not attached (nothing pinned)" : pc_strerror(err));
+	return err;
+}
+
 int pc_cmd_stats(int argc, char **argv)
 {
 	struct stats_opts so = { 0 };
@@ -161,21 +173,15 @@ int pc_cmd_stats(int argc, char **argv)
 	struct pc_pins pins;
 	struct pc_maps m;
 	bool have_policy;
-	int rc, err;
+	int rc;
 
 	rc = pc_opts_parse(&pc_stats_cmd, argc, argv, &so);
 	if (rc >= 0)
 		return rc;
 	if (so.prometheus)
 		return pc_metrics_print(stdout, so.pin_root, so.site);
-	err = pc_pins_open(&pins, so.pin_root, false);
-	if (!err)
-		err = pc_maps_open_pinned(&m, pins.root);
-	if (err) {
-		pc_err("no counters: %s", err == -ENOENT ?
-		       "portcullis is not attached (nothing pinned)" : pc_strerror(err));
+	if (pc_stats_open(so.pin_root, &pins, &m))
 		return PC_EXIT_POLICY;
-	}
 	have_policy = pc_cli_load_policy(so.site, &p, NULL, NULL) == PC_EXIT_OK;
 	st = pc_stats_json(&m, have_policy ? &p : NULL, so.all);
 	if (so.json) {

@@ -4,7 +4,6 @@
  * the same reports as `stats -j` and `status -j`, so that the three cannot
  * disagree; this file only names and shapes them.
  */
-#include <errno.h>
 #include <string.h>
 
 #include "cli.h"
@@ -167,16 +166,9 @@ int pc_metrics_print(FILE *out, const char *pin_root, const char *site)
 	struct pc_pins pins;
 	struct pc_maps m;
 	bool have_policy;
-	int err;
 
-	err = pc_pins_open(&pins, pin_root, false);
-	if (!err)
-		err = pc_maps_open_pinned(&m, pins.root);
-	if (err) {
-		pc_err("no counters: %s", err == -ENOENT ?
-		       "portcullis is not attached (nothing pinned)" : pc_strerror(err));
+	if (pc_stats_open(pin_root, &pins, &m))
 		return PC_EXIT_POLICY;
-	}
 	have_policy = pc_cli_load_policy(site, &p, NULL, NULL) == PC_EXIT_OK;
 	/* Every counter, zero or not: a series that comes and goes breaks
 	 * rate() and alerts on absence. */

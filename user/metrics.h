@@ -26,8 +26,10 @@ struct pc_policy;
 int pc_metrics_print(FILE *out, const char *pin_root, const char *site);
 
 /* The reports the metrics are made from, one source with the commands:
- * stats -j (cmd_stats.c), status -j (cmd_status.c), and the ring-buffer
+ * stats -j and its maps (cmd_stats.c), status -j (cmd_status.c), and the ring-buffer
  * events the rate limit left out, summed over CPUs (cmd_monitor.c). */
+/* Opens the pinned maps; says why not (-errno). */
+int pc_stats_open(const char *pin_root, struct pc_pins *pins, struct pc_maps *m);
 struct json_object *pc_stats_json(const struct pc_maps *m, const struct pc_policy *p, bool all);
 struct json_object *pc_status_json(struct pc_pins *pins, const struct pc_maps *m);
 unsigned long long pc_events_suppressed(int fd);

@@ -179,7 +179,7 @@ int pc_cmd_stats(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (so.prometheus)
-		return pc_metrics_print(stdout, so.pin_root, so.site);
+		return pc_metrics_print(stdout, so.pin_root, so.site, false);
 	if (pc_stats_open(so.pin_root, &pins, &m))
 		return PC_EXIT_POLICY;
 	have_policy = pc_cli_load_policy(so.site, &p, NULL, NULL) == PC_EXIT_OK;

@@ -61,7 +61,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	out = open_memstream(&body, &len);
 	if (!out)
 		return MHD_NO;
-	rc = pc_metrics_print(out, h->pin_root, h->site);
+	rc = pc_metrics_print(out, h->pin_root, h->site, true);
 	if (fclose(out) || rc) {
 		free(body);
 		return text(c, MHD_HTTP_SERVICE_UNAVAILABLE,

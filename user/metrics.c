@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "datapath.h"
+#include "diag.h"
 #include "loader.h"
 #include "metrics.h"
 
@@ -159,7 +160,23 @@ static void render(FILE *out, struct json_object *st, struct json_object *status
 	sample(out, "portcullis_events_suppressed_total", NULL, (long long)suppressed);
 }
 
-int pc_metrics_print(FILE *out, const char *pin_root, const char *site)
+/* The policy names the table and row of each path. A scrape says nothing
+ * of a bad site file: the daemon's reload already did, once. */
+static bool load_policy(const char *site, struct pc_policy *p, bool quiet)
+{
+	struct pc_diags diags = { 0 };
+	int err;
+
+	if (!quiet)
+		return pc_cli_load_policy(site, p, NULL, NULL) == PC_EXIT_OK;
+	err = pc_policy_load(p, site, &diags);
+	pc_diags_free(&diags);
+	if (err)
+		pc_policy_free(p);
+	return !err;
+}
+
+int pc_metrics_print(FILE *out, const char *pin_root, const char *site, bool quiet)
 {
 	struct json_object *st, *status;
 	struct pc_policy p;
@@ -169,7 +186,7 @@ int pc_metrics_print(FILE *out, const char *pin_root, const char *site)
 
 	if (pc_stats_open(pin_root, &pins, &m))
 		return PC_EXIT_POLICY;
-	have_policy = pc_cli_load_policy(site, &p, NULL, NULL) == PC_EXIT_OK;
+	have_policy = load_policy(site, &p, quiet);
 	/* Every counter, zero or not: a series that comes and goes breaks
 	 * rate() and alerts on absence. */
 	st = pc_stats_json(&m, have_policy ? &p : NULL, true);

@@ -19,15 +19,17 @@ struct pc_policy;
 
 /*
  * Writes the metrics of what is pinned under pin_root (NULL: the default);
- * site (NULL: the catalog alone) names the table and row of site paths.
+ * site (NULL: the catalog alone) names the table and row of site paths;
+ * quiet: its errors are not printed (paths of a bad site get no row).
  * Returns PC_EXIT_OK, or PC_EXIT_POLICY with the error printed when
  * nothing is attached.
  */
-int pc_metrics_print(FILE *out, const char *pin_root, const char *site);
+int pc_metrics_print(FILE *out, const char *pin_root, const char *site, bool quiet);
 
 /* The reports the metrics are made from, one source with the commands:
- * stats -j and its maps (cmd_stats.c), status -j (cmd_status.c), and the ring-buffer
- * events the rate limit left out, summed over CPUs (cmd_monitor.c). */
+ * stats -j and its maps (cmd_stats.c), status -j (cmd_status.c), and
+ * the ring-buffer events the rate limit left out, summed over CPUs
+ * (cmd_monitor.c). */
 /* Opens the pinned maps; says why not (-errno). */
 int pc_stats_open(const char *pin_root, struct pc_pins *pins, struct pc_maps *m);
 struct json_object *pc_stats_json(const struct pc_maps *m, const struct pc_policy *p, bool all);

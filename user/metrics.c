@@ -141,8 +141,8 @@ static void interfaces(FILE *out, struct json_object *ifs)
 	}
 }
 
-static void render(FILE *out, struct json_object *st, struct json_object *status,
-		   unsigned long long suppressed)
+void pc_metrics_render(FILE *out, struct json_object *st, struct json_object *status,
+		       unsigned long long suppressed)
 {
 	struct json_object *p = json_object_object_get(st, "paths");
 	struct json_object *d = json_object_object_get(st, "drops");
@@ -191,7 +191,7 @@ int pc_metrics_print(FILE *out, const char *pin_root, const char *site, bool qui
 	 * rate() and alerts on absence. */
 	st = pc_stats_json(&m, have_policy ? &p : NULL, true);
 	status = pc_status_json(&pins, &m);
-	render(out, st, status, pc_events_suppressed(m.event_budget));
+	pc_metrics_render(out, st, status, pc_events_suppressed(m.event_budget));
 	json_object_put(status);
 	json_object_put(st);
 	if (have_policy)

@@ -11,6 +11,7 @@
 #include "diag.h"
 #include "loader.h"
 #include "metrics.h"
+#include "state.h"
 
 static void family(FILE *out, const char *name, const char *type, const char *help)
 {
@@ -57,9 +58,10 @@ static long long jint(struct json_object *o, const char *key)
 }
 
 /* Per path, table, row and direction: stats' "paths" (its "row" is
- * TABLE.ROW, or null for paths of no policy flow). */
-static void paths(FILE *out, struct json_object *arr, const char *name,
-		  const char *help, const char *field)
+ * TABLE.ROW, or null for paths of no policy flow), and the host when the
+ * policy is a host's. */
+static void paths(FILE *out, struct json_object *arr, const char *host,
+		  const char *name, const char *help, const char *field)
 {
 	family(out, name, "counter", help);
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
@@ -68,7 +70,8 @@ static void paths(FILE *out, struct json_object *arr, const char *name,
 		const char *row = jstr(e, "row"), *dot = strrchr(row, '.');
 		const char *labels[] = { "path", jstr(e, "path"), "table", table,
 					 "row", dot ? dot + 1 : "",
-					 "direction", jstr(e, "direction"), NULL };
+					 "direction", jstr(e, "direction"),
+					 host ? "host" : NULL, host, NULL };
 
 		if (dot)
 			snprintf(table, sizeof(table), "%.*s", (int)(dot - row), row);
@@ -142,13 +145,13 @@ static void interfaces(FILE *out, struct json_object *ifs)
 }
 
 void pc_metrics_render(FILE *out, struct json_object *st, struct json_object *status,
-		       unsigned long long suppressed)
+		       unsigned long long suppressed, const char *host)
 {
 	struct json_object *p = json_object_object_get(st, "paths");
 	struct json_object *d = json_object_object_get(st, "drops");
 
-	paths(out, p, "portcullis_path_packets_total", "Packets passed on a documented path.", "packets");
-	paths(out, p, "portcullis_path_bytes_total", "Bytes passed on a documented path.", "bytes");
+	paths(out, p, host, "portcullis_path_packets_total", "Packets passed on a documented path.", "packets");
+	paths(out, p, host, "portcullis_path_bytes_total", "Bytes passed on a documented path.", "bytes");
 	drops(out, d, "portcullis_drops_total", "Packets dropped (in audit mode: that would have been), by reason.", "packets");
 	drops(out, d, "portcullis_drop_bytes_total", "Bytes dropped (in audit mode: that would have been), by reason.", "bytes");
 	family(out, "portcullis_policy_generation", "gauge", "Generation of the policy in force.");
@@ -179,6 +182,7 @@ static bool load_policy(const char *site, struct pc_policy *p, bool quiet)
 int pc_metrics_print(FILE *out, const char *pin_root, const char *site, bool quiet)
 {
 	struct json_object *st, *status;
+	struct pc_state rec = { 0 };
 	struct pc_policy p;
 	struct pc_pins pins;
 	struct pc_maps m;
@@ -191,7 +195,11 @@ int pc_metrics_print(FILE *out, const char *pin_root, const char *site, bool qui
 	 * rate() and alerts on absence. */
 	st = pc_stats_json(&m, have_policy ? &p : NULL, true);
 	status = pc_status_json(&pins, &m);
-	pc_metrics_render(out, st, status, pc_events_suppressed(m.event_budget));
+	/* The record of what was put in force names the host (not a role). */
+	if (pc_state_load(pins.root, &rec))
+		memset(&rec, 0, sizeof(rec));
+	pc_metrics_render(out, st, status, pc_events_suppressed(m.event_budget), rec.host);
+	pc_state_free(&rec);
 	json_object_put(status);
 	json_object_put(st);
 	if (have_policy)

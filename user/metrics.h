@@ -27,9 +27,9 @@ struct pc_policy;
 int pc_metrics_print(FILE *out, const char *pin_root, const char *site, bool quiet);
 
 /* The text of a stats -j --all report, a status -j report and the count
- * of suppressed events. */
+ * of suppressed events; host (NULL: not known) labels the paths. */
 void pc_metrics_render(FILE *out, struct json_object *stats, struct json_object *status,
-		       unsigned long long suppressed);
+		       unsigned long long suppressed, const char *host);
 
 /* The reports the metrics are made from, one source with the commands:
  * stats -j and its maps (cmd_stats.c), status -j (cmd_status.c), and

@@ -63,7 +63,8 @@ s.sendall(b"hello"); assert s.recv(100) == b"ok"
 }
 
 # Compares the Prometheus text with stats -j --all and status -j: every
-# path and drop series and every map fill, value for value. The "(other)"
+# path (labelled with host mgr, from the record of attach --host mgr) and
+# drop series and every map fill, value for value. The "(other)"
 # path (ARP, neighbour discovery) can move between the two reads: left out.
 compare() { # prom stats status
 	"$PY" - "$@" <<'EOF'
@@ -87,7 +88,7 @@ for p in stats["paths"]:
     if p["path"] == "(other)":
         continue
     table, row = p["row"].rsplit(".", 1) if p["row"] else ("", "")
-    l = dict(path=p["path"], table=table, row=row, direction=p["direction"])
+    l = dict(path=p["path"], table=table, row=row, direction=p["direction"], host="mgr")
     eq(f"packets {l}", get("portcullis_path_packets_total", **l), p["packets"])
     eq(f"bytes {l}", get("portcullis_path_bytes_total", **l), p["bytes"])
 for d in stats["drops"]:
@@ -126,7 +127,7 @@ promtool_clean() { local out; out=$(promtool check metrics <"$1" 2>&1) && [ -z "
 check "promtool check metrics finds nothing wrong" promtool_clean "$TMP/prom.txt"
 check "every series equals stats -j and status -j" compare "$TMP/prom.txt" "$TMP/stats.json" "$TMP/status.json"
 check "A-1.1 ingress counted, with its table and row" grep -qE \
-	'^portcullis_path_packets_total\{path="A-1.1-http-gui",table="A-1",row="1",direction="ingress"\} [1-9]' "$TMP/prom.txt"
+	'^portcullis_path_packets_total\{path="A-1.1-http-gui",table="A-1",row="1",direction="ingress",host="mgr"\} [1-9]' "$TMP/prom.txt"
 check "wrong-peer drops on ingress counted" grep -qE \
 	'^portcullis_drops_total\{reason="wrong-peer",direction="ingress"\} [1-9]' "$TMP/prom.txt"
 check "HELP and TYPE for every family" sh -c \

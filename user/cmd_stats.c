@@ -178,6 +178,8 @@ int pc_cmd_stats(int argc, char **argv)
 	rc = pc_opts_parse(&pc_stats_cmd, argc, argv, &so);
 	if (rc >= 0)
 		return rc;
+	if (so.prometheus && so.json)
+		return pc_cli_usage_error(pc_stats_cmd.cmd, "give -j or --prometheus, not both");
 	if (so.prometheus)
 		return pc_metrics_print(stdout, so.pin_root, so.site, false);
 	if (pc_stats_open(so.pin_root, &pins, &m))

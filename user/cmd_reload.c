@@ -93,7 +93,8 @@ void pc_reload_print(const struct pc_ctl_res *r, FILE *out)
 	}
 }
 
-int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out)
+int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out,
+		  struct pc_ctl_res *kept)
 {
 	struct pc_ctl_res res;
 	int rc;
@@ -113,7 +114,10 @@ int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out)
 		pc_cli_print_json(pc_reload_json(&res));
 	else
 		pc_reload_print(&res, out);
-	pc_ctl_res_free(&res);
+	if (kept)
+		*kept = res;
+	else
+		pc_ctl_res_free(&res);
 	return PC_EXIT_OK;
 }
 
@@ -127,5 +131,5 @@ int pc_cmd_reload(int argc, char **argv)
 		return rc;
 	if (ra.rq.host && ra.rq.role)
 		return pc_cli_usage_error("reload", "give --host or --role, not both");
-	return pc_cli_reload(&ra.rq, ra.json, stdout);
+	return pc_cli_reload(&ra.rq, ra.json, stdout, NULL);
 }

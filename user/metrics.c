@@ -152,8 +152,8 @@ void pc_metrics_render(FILE *out, struct json_object *st, struct json_object *st
 
 	paths(out, p, host, "portcullis_path_packets_total", "Packets passed on a documented path.", "packets");
 	paths(out, p, host, "portcullis_path_bytes_total", "Bytes passed on a documented path.", "bytes");
-	drops(out, d, "portcullis_drops_total", "Packets dropped (in audit mode: that would have been), by reason.", "packets");
-	drops(out, d, "portcullis_drop_bytes_total", "Bytes dropped (in audit mode: that would have been), by reason.", "bytes");
+	drops(out, d, "portcullis_drops_total", "Packets dropped, by reason (in audit mode: that would have been dropped).", "packets");
+	drops(out, d, "portcullis_drop_bytes_total", "Bytes dropped, by reason (in audit mode: that would have been dropped).", "bytes");
 	family(out, "portcullis_policy_generation", "gauge", "Generation of the policy in force.");
 	sample(out, "portcullis_policy_generation", NULL, jint(status, "generation"));
 	maps(out, json_object_object_get(status, "maps"), json_object_object_get(status, "conntrack"));

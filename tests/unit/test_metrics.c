@@ -28,6 +28,13 @@ static char *render(const char *stats, const char *status, unsigned long long su
 }
 
 #define NO_PATHS "{\"paths\": [], \"drops\": []}"
+/* One path and one drop line of stats -j. */
+#define SSH                                                                    \
+	"{\"paths\": [{\"path\": \"A-2.3-ssh-linux\", \"row\": \"A-2.3\","           \
+	" \"direction\": \"egress\", \"packets\": 12, \"bytes\": 1840}], \"drops\": []}"
+#define WRONG_PEER                                                             \
+	"{\"paths\": [], \"drops\": [{\"reason\": \"wrong-peer\","                    \
+	" \"direction\": \"ingress\", \"packets\": 4, \"bytes\": 296}]}"
 #define STATUS(ifs)                                                            \
 	"{\"generation\": 7, \"interfaces\": [" ifs "],"                        \
 	" \"maps\": {\"conntrack\": {\"entries\": 3, \"max\": 262144}},"          \
@@ -40,11 +47,9 @@ static void test_lines(void **state)
 		const char *stats, *status, *host;
 		const char *line; /* present; "!" first: absent */
 	} cases[] = {
-		{ "{\"paths\": [{\"path\": \"A-2.3-ssh-linux\", \"row\": \"A-2.3\", \"direction\": \"egress\","
-		  " \"packets\": 12, \"bytes\": 1840}], \"drops\": []}", STATUS(""), NULL,
+		{ SSH, STATUS(""), NULL,
 		  "portcullis_path_packets_total{path=\"A-2.3-ssh-linux\",table=\"A-2\",row=\"3\",direction=\"egress\"} 12\n" },
-		{ "{\"paths\": [{\"path\": \"A-2.3-ssh-linux\", \"row\": \"A-2.3\", \"direction\": \"egress\","
-		  " \"packets\": 12, \"bytes\": 1840}], \"drops\": []}", STATUS(""), NULL,
+		{ SSH, STATUS(""), NULL,
 		  "portcullis_path_bytes_total{path=\"A-2.3-ssh-linux\",table=\"A-2\",row=\"3\",direction=\"egress\"} 1840\n" },
 		/* A site row whose table has dots: the row is after the last. */
 		{ "{\"paths\": [{\"path\": \"site-x\", \"row\": \"S.1.4\", \"direction\": \"ingress\","
@@ -58,18 +63,14 @@ static void test_lines(void **state)
 		{ "{\"paths\": [{\"path\": \"a\\\"b\\\\c\\nd\", \"row\": null, \"direction\": \"egress\","
 		  " \"packets\": 2, \"bytes\": 9}], \"drops\": []}", STATUS(""), NULL,
 		  "portcullis_path_packets_total{path=\"a\\\"b\\\\c\\nd\",table=\"\",row=\"\",direction=\"egress\"} 2\n" },
-		{ "{\"paths\": [], \"drops\": [{\"reason\": \"wrong-peer\", \"direction\": \"ingress\","
-		  " \"packets\": 4, \"bytes\": 296}]}", STATUS(""), NULL,
+		{ WRONG_PEER, STATUS(""), NULL,
 		  "portcullis_drops_total{reason=\"wrong-peer\",direction=\"ingress\"} 4\n" },
-		{ "{\"paths\": [], \"drops\": [{\"reason\": \"wrong-peer\", \"direction\": \"ingress\","
-		  " \"packets\": 4, \"bytes\": 296}]}", STATUS(""), NULL,
+		{ WRONG_PEER, STATUS(""), NULL,
 		  "portcullis_drop_bytes_total{reason=\"wrong-peer\",direction=\"ingress\"} 296\n" },
 		/* The host, when known, labels the paths (only). */
-		{ "{\"paths\": [{\"path\": \"A-2.3-ssh-linux\", \"row\": \"A-2.3\", \"direction\": \"egress\","
-		  " \"packets\": 12, \"bytes\": 1840}], \"drops\": []}", STATUS(""), "mgr",
+		{ SSH, STATUS(""), "mgr",
 		  "portcullis_path_bytes_total{path=\"A-2.3-ssh-linux\",table=\"A-2\",row=\"3\",direction=\"egress\",host=\"mgr\"} 1840\n" },
-		{ "{\"paths\": [], \"drops\": [{\"reason\": \"wrong-peer\", \"direction\": \"ingress\","
-		  " \"packets\": 4, \"bytes\": 296}]}", STATUS(""), "mgr",
+		{ WRONG_PEER, STATUS(""), "mgr",
 		  "portcullis_drops_total{reason=\"wrong-peer\",direction=\"ingress\"} 4\n" },
 		{ NO_PATHS, STATUS(""), NULL, "portcullis_policy_generation 7\n" },
 		{ NO_PATHS, STATUS(""), NULL, "portcullis_map_entries{map=\"conntrack\"} 3\n" },

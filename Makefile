@@ -30,7 +30,7 @@ DEBIAN_PACKAGES := make gcc clang llvm libbpf-dev bpftool libelf-dev \
 	pkg-config jq iproute2 util-linux python3 python3-aiosmtpd socat openssh-server \
 	openssh-client dnsmasq-base snmp snmptrapd busybox curl openssl \
 	iputils-ping tcpdump python3-yaml python3-jsonschema nftables \
-	python3-scapy nmap thc-ipv6 mandoc libsystemd-dev
+	python3-scapy nmap thc-ipv6 mandoc libsystemd-dev libmicrohttpd-dev prometheus
 
 WARN     := -Wall -Wextra -Werror
 CPPFLAGS := -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD)
@@ -40,7 +40,7 @@ SAN_CFLAGS  := -std=c11 $(WARN) -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined -MMD -MP
 # LIBBPF=-l:libbpf.a links Debian's static libbpf (make deb does).
 LIBBPF   ?= -lbpf
-LDLIBS   := $(LIBBPF) -lelf -lz -lyaml -ljson-c -lsystemd
+LDLIBS   := $(LIBBPF) -lelf -lz -lyaml -ljson-c -lsystemd -lmicrohttpd
 
 BPF_CFLAGS := -target bpf -O2 -g $(WARN) -D__TARGET_ARCH_$(ARCH) -Ibpf/noglibc -Iinclude \
 	-Ibpf $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH)) -MMD -MP

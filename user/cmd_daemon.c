@@ -17,9 +17,23 @@
 #include "controller.h"
 #include "datapath.h"
 #include "guard.h"
+#include "http_metrics.h"
 #include "journal.h"
 #include "notify.h"
 #include "watch.h"
+
+/* Attach's request, then the daemon's own options. */
+struct daemon_req {
+	struct pc_ctl_req rq;
+	const char *metrics;
+};
+
+static const struct pc_opt daemon_opts[] = {
+	PC_OPT_STRING("metrics", 0, "ADDR:PORT",
+		      "serve the Prometheus metrics (as stats --prometheus)\n"
+		      "on GET /metrics there; off by default", struct daemon_req, metrics),
+	{ 0 },
+};
 
 const struct pc_cmd_opts pc_daemon_cmd = {
 	.cmd = "daemon",
@@ -33,6 +47,7 @@ const struct pc_cmd_opts pc_daemon_cmd = {
 	"daemon is killed, enforcement goes on and a restart adopts it.\n"
 	"dist/portcullis.service runs it under systemd. It takes attach's options.",
 	.opts = pc_attach_opts,
+	.more = daemon_opts,
 };
 
 /* Policy changes and denied packets, for the journal. */
@@ -168,15 +183,22 @@ static int run_loop(const struct pc_ctl_req *rq, const char *site)
 
 int pc_cmd_daemon(int argc, char **argv)
 {
+	struct daemon_req dr = { .metrics = NULL };
+	struct pc_http_metrics *http = NULL;
 	struct pc_ctl_req rq;
 	int rc;
 
-	rc = pc_attach_parse(&pc_daemon_cmd, argc, argv, &rq);
+	rc = pc_attach_parse(&pc_daemon_cmd, argc, argv, &dr.rq);
 	if (rc >= 0)
 		return rc;
+	rq = dr.rq;
+	/* Before attaching, so that a bad address changes nothing. */
+	if (dr.metrics && (rc = pc_http_metrics_start(dr.metrics, rq.pin_root, rq.site, &http)))
+		return rc == -EINVAL ? PC_EXIT_USAGE : PC_EXIT_POLICY;
 	/* The same transaction as attach: a restart adopts the pins. */
 	rc = pc_cli_attach(&rq);
-	if (rc)
-		return rc;
-	return run_loop(&rq, rq.site);
+	if (!rc)
+		rc = run_loop(&rq, rq.site);
+	pc_http_metrics_stop(http);
+	return rc;
 }

@@ -11,6 +11,7 @@
 #include "datapath.h"
 #include "hooks.h"
 #include "loader.h"
+#include "metrics.h"
 #include "netns.h"
 
 struct status_opts {
@@ -58,7 +59,7 @@ static long ct_max(struct json_object *ct, const char *table)
 		json_object_object_get(ct, table), "max"));
 }
 
-static struct json_object *status_json(struct pc_pins *pins, const struct pc_maps *m)
+struct json_object *pc_status_json(struct pc_pins *pins, const struct pc_maps *m)
 {
 	struct json_object *o = json_object_new_object(), *ifs, *maps, *ct;
 	struct pc_bank_settings set = { 0 };
@@ -252,7 +253,7 @@ int pc_cmd_status(int argc, char **argv)
 		pc_err("cannot read the maps pinned under %s: %s", pins.root, pc_strerror(err));
 		return PC_EXIT_POLICY;
 	}
-	st = status_json(&pins, &m);
+	st = pc_status_json(&pins, &m);
 	if (o.json) {
 		pc_cli_print_json(st);
 	} else {

@@ -91,6 +91,8 @@ static size_t all_opts(const struct pc_cmd_opts *c, const struct pc_opt **out)
 
 	for (const struct pc_opt *o = c->opts; o && o->name && n < MAX_OPTS - 1; o++)
 		out[n++] = o;
+	for (const struct pc_opt *o = c->more; o && o->name && n < MAX_OPTS - 1; o++)
+		out[n++] = o;
 	out[n++] = &help_opt;
 	return n;
 }

@@ -239,6 +239,12 @@ for cmd in catalog check explain attach detach status reload daemon monitor stat
 	case_text "$cmd --help lists --help" 0 "^  -h, --help  +this text" -- $PC $cmd --help
 done
 case_text "daemon --help lists attach's options" 0 "^      --xdp-mode MODE" -- $PC daemon --help
+case_text "daemon --help lists its own --metrics after them" 0 "^      --metrics ADDR:PORT" -- $PC daemon --help
+case_text "attach --help does not list the daemon's --metrics" 0 "^absent$" -- \
+	sh -c "$PC attach --help | grep -q -e --metrics || echo absent"
+case_text "stats --help lists --prometheus" 0 "^      --prometheus" -- $PC stats --help
+case_text "stats -j --prometheus: one or the other" 2 "give -j or --prometheus, not both" -- $PC stats -j --prometheus
+case_text "the man page lists the daemon's own options too" 0 "^\\\\fB\\\\-\\\\-metrics" -- $PC --help-man
 case_text "a bad --mode names the choices" 2 "--mode is enforce or audit, not 'x'" -- $PC reload --mode x
 case_text "a bad --ingress names the choices" 2 "--ingress is xdp or tc, not 'x'" -- $PC daemon --ingress x eth0
 case_text "the man page's command options come from the same tables" 0 "^\\\\fB\\\\-\\\\-xdp\\\\-mode" -- $PC --help-man

@@ -45,7 +45,8 @@ cases=(
 "portcullis explain -c $site --role management-|management-client management-server|--role by prefix"
 "portcullis explain -c /nonexistent --host |-|no hosts from a missing site"
 "portcullis monitor --count |-|a number: nothing to offer"
-"portcullis stats -|--all --config --help --json --pin-root -c -h -j|every option of stats"
+"portcullis stats -|--all --config --help --json --pin-root --prometheus -c -h -j|every option of stats"
+"portcullis daemon --me|--metrics|the daemon's own options after attach's"
 )
 # complete LINE: COMPREPLY for LINE as "a b c" (sorted), or "-" for none.
 complete_line() {

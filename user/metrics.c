@@ -57,24 +57,20 @@ static long long jint(struct json_object *o, const char *key)
 	return (long long)json_object_get_uint64(json_object_object_get(o, key));
 }
 
-/* Per path, table, row and direction: stats' "paths" (its "row" is
- * TABLE.ROW, or null for paths of no policy flow), and the host when the
- * policy is a host's. */
+/* Per path, table, row and direction: stats' "paths" ("table" and "row"
+ * are null for paths of no policy flow), and the host when the policy is
+ * a host's. */
 static void paths(FILE *out, struct json_object *arr, const char *host,
 		  const char *name, const char *help, const char *field)
 {
 	family(out, name, "counter", help);
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		struct json_object *e = json_object_array_get_idx(arr, i);
-		char table[64] = "";
-		const char *row = jstr(e, "row"), *dot = strrchr(row, '.');
-		const char *labels[] = { "path", jstr(e, "path"), "table", table,
-					 "row", dot ? dot + 1 : "",
+		const char *labels[] = { "path", jstr(e, "path"), "table", jstr(e, "table"),
+					 "row", jstr(e, "row"),
 					 "direction", jstr(e, "direction"),
 					 host ? "host" : NULL, host, NULL };
 
-		if (dot)
-			snprintf(table, sizeof(table), "%.*s", (int)(dot - row), row);
 		sample(out, name, labels, jint(e, field));
 	}
 }

@@ -87,7 +87,7 @@ def eq(what, got, want):
 for p in stats["paths"]:
     if p["path"] == "(other)":
         continue
-    table, row = p["row"].rsplit(".", 1) if p["row"] else ("", "")
+    table, row = p["table"] or "", "" if p["row"] is None else str(p["row"])
     l = dict(path=p["path"], table=table, row=row, direction=p["direction"], host="mgr")
     eq(f"packets {l}", get("portcullis_path_packets_total", **l), p["packets"])
     eq(f"bytes {l}", get("portcullis_path_bytes_total", **l), p["bytes"])

@@ -30,7 +30,7 @@ static char *render(const char *stats, const char *status, unsigned long long su
 #define NO_PATHS "{\"paths\": [], \"drops\": []}"
 /* One path and one drop line of stats -j. */
 #define SSH                                                                    \
-	"{\"paths\": [{\"path\": \"A-2.3-ssh-linux\", \"row\": \"A-2.3\","           \
+	"{\"paths\": [{\"path\": \"A-2.3-ssh-linux\", \"table\": \"A-2\", \"row\": 3,"  \
 	" \"direction\": \"egress\", \"packets\": 12, \"bytes\": 1840}], \"drops\": []}"
 #define WRONG_PEER                                                             \
 	"{\"paths\": [], \"drops\": [{\"reason\": \"wrong-peer\","                    \
@@ -51,16 +51,16 @@ static void test_lines(void **state)
 		  "portcullis_path_packets_total{path=\"A-2.3-ssh-linux\",table=\"A-2\",row=\"3\",direction=\"egress\"} 12\n" },
 		{ SSH, STATUS(""), NULL,
 		  "portcullis_path_bytes_total{path=\"A-2.3-ssh-linux\",table=\"A-2\",row=\"3\",direction=\"egress\"} 1840\n" },
-		/* A site row whose table has dots: the row is after the last. */
-		{ "{\"paths\": [{\"path\": \"site-x\", \"row\": \"S.1.4\", \"direction\": \"ingress\","
+		/* A site flow: its table is "site". */
+		{ "{\"paths\": [{\"path\": \"site-x\", \"table\": \"site\", \"row\": 4, \"direction\": \"ingress\","
 		  " \"packets\": 1, \"bytes\": 60}], \"drops\": []}", STATUS(""), NULL,
-		  "portcullis_path_packets_total{path=\"site-x\",table=\"S.1\",row=\"4\",direction=\"ingress\"} 1\n" },
+		  "portcullis_path_packets_total{path=\"site-x\",table=\"site\",row=\"4\",direction=\"ingress\"} 1\n" },
 		/* No row (the "(other)" path): empty table and row. */
-		{ "{\"paths\": [{\"path\": \"(other)\", \"row\": null, \"direction\": \"ingress\","
+		{ "{\"paths\": [{\"path\": \"(other)\", \"table\": null, \"row\": null, \"direction\": \"ingress\","
 		  " \"packets\": 0, \"bytes\": 0}], \"drops\": []}", STATUS(""), NULL,
 		  "portcullis_path_packets_total{path=\"(other)\",table=\"\",row=\"\",direction=\"ingress\"} 0\n" },
 		/* Quotes, backslashes and newlines in a label value are escaped. */
-		{ "{\"paths\": [{\"path\": \"a\\\"b\\\\c\\nd\", \"row\": null, \"direction\": \"egress\","
+		{ "{\"paths\": [{\"path\": \"a\\\"b\\\\c\\nd\", \"table\": null, \"row\": null, \"direction\": \"egress\","
 		  " \"packets\": 2, \"bytes\": 9}], \"drops\": []}", STATUS(""), NULL,
 		  "portcullis_path_packets_total{path=\"a\\\"b\\\\c\\nd\",table=\"\",row=\"\",direction=\"egress\"} 2\n" },
 		{ WRONG_PEER, STATUS(""), NULL,
@@ -111,7 +111,7 @@ static void test_lines(void **state)
 /* Every family has HELP and TYPE once, before its samples. */
 static void test_families(void **state)
 {
-	char *out = render("{\"paths\": [{\"path\": \"p\", \"row\": null, \"direction\": \"egress\","
+	char *out = render("{\"paths\": [{\"path\": \"p\", \"table\": null, \"row\": null, \"direction\": \"egress\","
 			   " \"packets\": 1, \"bytes\": 1}], \"drops\": [{\"reason\": \"nd\","
 			   " \"direction\": \"ingress\", \"packets\": 1, \"bytes\": 1}]}",
 			   STATUS("{\"name\": \"eth0\", \"netns\": null, \"ingress\": \"xdp\", \"tc_egress\": \"attached\"}"), 0,

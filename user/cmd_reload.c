@@ -22,6 +22,9 @@ static const struct pc_opt reload_opts[] = {
 	PC_OPT_MODE("enforce or audit (default: as attached)", ARGS, rq.mode),
 	PC_OPT_PIN_ROOT(ARGS, rq.pin_root),
 	PC_OPT_JSON("machine-readable summary", ARGS, json),
+	PC_OPT_FLAG("dry-run", 'n', "say what a reload would change and change nothing;\n"
+		    "exit 0: no change, 1: changes (or an error), 2: usage",
+		    ARGS, rq.dry_run),
 	{ 0 },
 };
 #undef ARGS
@@ -36,7 +39,10 @@ const struct pc_cmd_opts pc_reload_cmd = {
 	"nothing. Counters of paths that still exist carry on. Connections of\n"
 	"the old policy are judged again on their next packet (kept when still\n"
 	"allowed, cut when not), unless the site says on-reload: keep-established.\n"
-	"Prints what changed: paths added, removed, ports and peers changed.",
+	"Prints what changed: paths added, removed, ports and peers changed.\n"
+	"With --dry-run it prints the same summary of what a reload would do and\n"
+	"changes nothing (no flip, no record); its exit status is 0 when nothing\n"
+	"would change and 1 when something would (or on an error), for scripts.",
 	.opts = reload_opts,
 };
 
@@ -50,6 +56,8 @@ struct json_object *pc_reload_json(const struct pc_ctl_res *r)
 	json_object_object_add(o, "rules", json_object_new_int64((int64_t)r->nrules));
 	json_object_object_add(o, "ms_compile", json_object_new_double(r->ms_compile));
 	json_object_object_add(o, "ms_to_flip", json_object_new_double(r->ms_to_flip));
+	json_object_object_add(o, "dry_run", json_object_new_boolean(r->dry_run));
+	json_object_object_add(o, "mode_changed", json_object_new_boolean(r->mode_changed));
 	if (!r->have_diff) {
 		json_object_object_add(o, "changes", NULL);
 		return o;
@@ -74,16 +82,24 @@ struct json_object *pc_reload_json(const struct pc_ctl_res *r)
 
 void pc_reload_print(const struct pc_ctl_res *r, FILE *out)
 {
-	char *summary;
+	const char *what = r->dry_run ? "reload --dry-run" : "reload";
+	char gen[64], *summary;
 
+	if (r->dry_run)
+		snprintf(gen, sizeof(gen), "generation %u in force, nothing changed",
+			 r->generation);
+	else
+		snprintf(gen, sizeof(gen), "generation %u -> %u", r->old_generation,
+			 r->generation);
 	if (!r->have_diff) {
-		fprintf(out, "portcullis: reload: %s: generation %u -> %u, %zu rules (the previous policy is not recorded: no change list)\n",
-			r->name, r->old_generation, r->generation, r->nrules);
+		fprintf(out, "portcullis: %s: %s: %s, %zu rules (the previous policy is not recorded: no change list)\n",
+			what, r->name, gen, r->nrules);
 		return;
 	}
 	summary = pc_ruleset_diff_summary(&r->diff);
-	fprintf(out, "portcullis: reload: %s: generation %u -> %u, %zu rules: %s\n",
-		r->name, r->old_generation, r->generation, r->nrules, summary);
+	fprintf(out, "portcullis: %s: %s: %s, %zu rules: %s%s\n", what, r->name, gen,
+		r->nrules, summary,
+		!r->mode_changed ? "" : r->audit ? "; mode enforce -> audit" : "; mode audit -> enforce");
 	free(summary);
 	for (size_t i = 0; i < r->diff.count; i++) {
 		const struct pc_path_change *c = &r->diff.changes[i];
@@ -113,8 +129,10 @@ int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out)
 		pc_cli_print_json(pc_reload_json(&res));
 	else
 		pc_reload_print(&res, out);
+	/* A dry run tells scripts whether there is something to do. */
+	rc = res.dry_run && pc_ctl_changed(&res) ? PC_EXIT_POLICY : PC_EXIT_OK;
 	pc_ctl_res_free(&res);
-	return PC_EXIT_OK;
+	return rc;
 }
 
 int pc_cmd_reload(int argc, char **argv)

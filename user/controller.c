@@ -279,11 +279,14 @@ static void diff_against(const struct pc_state *st, const struct pc_ruleset *rs,
 {
 	struct pc_ruleset oldrs;
 	struct pc_policy oldp;
+	int old_mode;
 
 	if (!old_rules(st, &oldp, &oldrs))
 		return;
 	pc_ruleset_diff(&oldrs, rs, &res->diff);
 	res->have_diff = true;
+	old_mode = st->mode >= 0 ? st->mode : (int)oldp.settings.mode;
+	res->mode_changed = (old_mode == PC_MODE_AUDIT) != res->audit;
 	pc_ruleset_free(&oldrs);
 	pc_policy_free(&oldp);
 }
@@ -331,6 +334,13 @@ int pc_ctl_reload(const struct pc_ctl_req *rq, struct pc_ctl_res *res)
 	}
 	t.have_maps = true;
 	pc_loader_state(&t.m, &bank, &res->old_generation);
+	if (rq->dry_run) {
+		res->dry_run = true;
+		res->generation = res->old_generation;
+		if (have_state)
+			diff_against(&st, &t.rs, res);
+		goto out;
+	}
 	err = pc_loader_fill(&t.m, &t.rs, &t.set, &info);
 	if (err) {
 		fail(res, PC_CTL_FILL, err);
@@ -350,6 +360,12 @@ out:
 	txn_end(&t);
 	pc_state_free(&st);
 	return err;
+}
+
+bool pc_ctl_changed(const struct pc_ctl_res *res)
+{
+	return !res->have_diff || res->mode_changed || res->diff.added ||
+	       res->diff.removed || res->diff.changed;
 }
 
 void pc_ctl_res_free(struct pc_ctl_res *res)

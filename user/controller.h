@@ -31,6 +31,7 @@ struct pc_ctl_req {
 	char *const *ifaces;  /* attach: the interfaces */
 	size_t nifaces;
 	struct pc_attach_opts hook; /* attach: how to hook them */
+	bool dry_run;         /* reload: compile and compare, change nothing */
 };
 
 /* Where a transaction stopped. */
@@ -72,6 +73,9 @@ struct pc_ctl_res {
 	uint32_t old_generation;
 	uint32_t generation;
 	bool have_diff;       /* reload: false when the old policy is unknown */
+	bool dry_run;         /* reload: nothing was changed (generation is the
+				 one in force) */
+	bool mode_changed;    /* reload: audit <-> enforce (with have_diff) */
 	struct pc_ruleset_diff diff;
 	double ms_compile;    /* reading, validating and compiling */
 	double ms_to_flip;    /* from the start to the new policy being live */
@@ -89,6 +93,9 @@ int pc_ctl_attach(const struct pc_ctl_req *rq, struct pc_ctl_res *res);
  * empty come from the record of the policy in force. */
 int pc_ctl_reload(const struct pc_ctl_req *rq, struct pc_ctl_res *res);
 void pc_ctl_res_free(struct pc_ctl_res *res);
+/* Whether a reload changed (or, dry, would change) what is enforced; true
+ * when the policy that was in force is not known. */
+bool pc_ctl_changed(const struct pc_ctl_res *res);
 
 struct pc_policy;
 struct pc_ruleset;

@@ -135,6 +135,12 @@ int pc_cli_ctl_failed(const char *cmd, const struct pc_ctl_res *res)
 		else
 			pc_err("cannot read this machine's addresses: %s", strerror(-res->err));
 		break;
+	case PC_CTL_NO_PEERS:
+		pc_err("%s: the policy of %s gives this host no peer at all: enforcing it would drop everything but ARP and ND (%s); give a site file (-c) that lists its peers, try it with --mode audit, or give --allow-empty if that is what you want",
+		       cmd, res->name,
+		       res->site ? "no host of the site talks to it" : "without a site file no host is known");
+		pc_err("%s changed nothing", cmd);
+		break;
 	case PC_CTL_OBJECT:
 		object_refused(res);
 		break;

@@ -40,6 +40,8 @@ const struct pc_opt pc_attach_opts[] = {
 		      "veth; slower to drop floods)", REQ, hook.ingress, ingress_hooks),
 	PC_OPT_PIN_ROOT(REQ, pin_root),
 	PC_OPT_FLAG("force", 0, "replace an XDP program portcullis did not attach", REQ, hook.force),
+	PC_OPT_FLAG("allow-empty", 0, "enforce even a policy that gives this host no peer\n"
+		    "(everything but ARP and ND dropped)", REQ, allow_empty),
 	{ 0 },
 };
 #undef REQ
@@ -56,7 +58,9 @@ const struct pc_cmd_opts pc_attach_cmd = {
 	"exist when enforcement starts are read from the socket table and kept;\n"
 	"others are taken over by their next packet in the direction that opened\n"
 	"them. If anything fails (a foreign XDP program on one interface, a full\n"
-	"map), nothing changes: not the policy in force, nor any hook.",
+	"map), nothing changes: not the policy in force, nor any hook.\n"
+	"A policy in which this host has no peer at all (no site file, or no\n"
+	"host of it to talk to) is refused in enforce mode unless --allow-empty.",
 	.opts = pc_attach_opts,
 };
 

@@ -22,6 +22,8 @@ static const struct pc_opt reload_opts[] = {
 	PC_OPT_MODE("enforce or audit (default: as attached)", ARGS, rq.mode),
 	PC_OPT_PIN_ROOT(ARGS, rq.pin_root),
 	PC_OPT_JSON("machine-readable summary", ARGS, json),
+	PC_OPT_FLAG("allow-empty", 0, "enforce even a policy that gives this host no peer",
+		    ARGS, rq.allow_empty),
 	PC_OPT_FLAG("dry-run", 'n', "say what a reload would change and change nothing;\n"
 		    "exit 0: no change, 1: changes (or an error), 2: usage",
 		    ARGS, rq.dry_run),

@@ -70,9 +70,26 @@ struct txn {
 	struct portcullis *skel;
 };
 
+/* Whether any rule has a peer to pass traffic with: an address beyond
+ * 255.255.255.255 and 0.0.0.0, which every such rule holds (a directed
+ * broadcast is only there when a peer of its segment is). */
+static bool any_peer(const struct pc_ruleset *rs)
+{
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct pc_rule *r = &rs->rules[i];
+		size_t extras = !!(r->remote_extra & PC_REMOTE_LIMITED_BCAST) +
+				!!(r->remote_extra & PC_REMOTE_UNSPECIFIED);
+
+		if (r->nremote > extras)
+			return true;
+	}
+	return false;
+}
+
 /* Reads, validates and compiles: nothing on the machine changes. */
 static int compile(struct txn *t, const char *site, const char *host,
-		   const char *role, int mode, struct pc_ctl_res *res)
+		   const char *role, int mode, bool allow_empty,
+		   struct pc_ctl_res *res)
 {
 	enum pc_ctl_step step;
 	int err;
@@ -98,6 +115,9 @@ static int compile(struct txn *t, const char *site, const char *host,
 	res->name = pc_xstrdup(t->rs.name);
 	res->nrules = t->rs.nrules;
 	res->audit = t->set.mode == PC_MODE_AUDIT;
+	/* Enforcing a policy without peers cuts the host off without a word. */
+	if (!res->audit && !allow_empty && !any_peer(&t->rs))
+		return fail(res, PC_CTL_NO_PEERS, -ENOTCONN);
 	return 0;
 }
 
@@ -226,7 +246,7 @@ int pc_ctl_attach(const struct pc_ctl_req *rq, struct pc_ctl_res *res)
 			goto out;
 		}
 	}
-	err = compile(&t, rq->site, rq->host, rq->role, rq->mode, res);
+	err = compile(&t, rq->site, rq->host, rq->role, rq->mode, rq->allow_empty, res);
 	if (err)
 		goto out;
 	res->ms_compile = now_ms() - start;
@@ -322,7 +342,7 @@ int pc_ctl_reload(const struct pc_ctl_req *rq, struct pc_ctl_res *res)
 	err = compile(&t, rq->site ? rq->site : st.site,
 		      rq->host ? rq->host : rq->role ? NULL : st.host,
 		      rq->role ? rq->role : rq->host ? NULL : st.role,
-		      rq->mode >= 0 ? rq->mode : st.mode, res);
+		      rq->mode >= 0 ? rq->mode : st.mode, rq->allow_empty, res);
 	if (err)
 		goto out;
 	res->ms_compile = now_ms() - start;

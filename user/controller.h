@@ -32,6 +32,7 @@ struct pc_ctl_req {
 	size_t nifaces;
 	struct pc_attach_opts hook; /* attach: how to hook them */
 	bool dry_run;         /* reload: compile and compare, change nothing */
+	bool allow_empty;     /* enforce even a policy with no peer at all */
 };
 
 /* Where a transaction stopped. */
@@ -46,6 +47,8 @@ enum pc_ctl_step {
 	PC_CTL_HOST,         /* --host names no host of the site (-ENOENT) */
 	PC_CTL_LOCAL_HOST,   /* -ENOENT: none of this machine's addresses is a
 				host's; -EEXIST: several hosts'; else errno */
+	PC_CTL_NO_PEERS,     /* enforce mode and no rule has a peer: all but
+				ARP/ND would be dropped (-ENOTCONN) */
 	PC_CTL_PINS,         /* opening or locking the pin root (printed) */
 	PC_CTL_OBJECT,       /* the kernel refused the programs or maps:
 				res->refusal */

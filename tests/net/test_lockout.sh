@@ -53,4 +53,29 @@ check "and the record still has the first site (a dry run of the same: exit 0)" 
 	rc_is 0 pc reload --dry-run
 check "usage errors stay 2" rc_is 2 pc reload --dry-run --host srv --role linux
 
+# --- no peers, no enforcement without asking ---
+# srv alone: a site in which no host talks to it.
+head -2 "$TMP/site.yaml" >"$TMP/alone.yaml"
+refused() { # refused REGEX COMMAND...: exit 1, says REGEX
+	local regex=$1 out rc; shift
+	out=$("$@" 2>&1); rc=$?
+	printf '%s\n' "$out"
+	[ "$rc" = 1 ] && grep -qE -- "$regex" <<<"$out"
+}
+check "reload to a site without peers is refused, saying why and what to do" \
+	refused "no peer at all.*--allow-empty" pc reload -c "$TMP/alone.yaml"
+check "the policy in force is unchanged" test "$(generation)" = "$gen"
+check "with --allow-empty it goes through" pc -q reload --allow-empty -c "$TMP/alone.yaml"
+check "detach" pc -q detach --all
+check "attach --role linux without a site is refused" \
+	refused "no peer at all.*without a site file.*--allow-empty" pc attach --role linux eth0
+check "nothing is pinned after the refusal" test ! -e "$PINS/maps"
+check "the daemon refuses it too, and exits" \
+	refused "no peer at all" timeout 10 nsenter --net="/run/netns/$ID-srv" "$PC" daemon --role linux --pin-root "$PINS" eth0
+check "audit mode drops nothing: not refused" pc -q attach --role linux --mode audit eth0
+check "--allow-empty enforces it" sh -c \
+	"nsenter --net=/run/netns/$ID-srv '$PC' -q attach --role linux --allow-empty --pin-root '$PINS' eth0 &&
+	 nsenter --net=/run/netns/$ID-srv '$PC' status -j --pin-root '$PINS' | jq -e '.mode == \"enforce\"'"
+check "detach" pc -q detach --all
+
 tap_end

@@ -141,6 +141,15 @@ int pc_cli_ctl_failed(const char *cmd, const struct pc_ctl_res *res)
 		       res->site ? "no host of the site talks to it" : "without a site file no host is known");
 		pc_err("%s changed nothing", cmd);
 		break;
+	case PC_CTL_SESSIONS:
+		pc_err("%s: the policy of %s would cut %zu management session%s in progress:",
+		       cmd, res->name, res->sessions.n, res->sessions.n == 1 ? "" : "s");
+		for (size_t i = 0; i < res->sessions.n; i++)
+			pc_err("  %s%s", res->sessions.v[i].text,
+			       res->sessions.v[i].own_ssh ? "  <- your own SSH session" : "");
+		pc_err("allow their peers in the site file, try the policy with --mode audit or --confirm SECONDS, or give --cut-sessions to cut them; %s changed nothing",
+		       cmd);
+		break;
 	case PC_CTL_OBJECT:
 		object_refused(res);
 		break;

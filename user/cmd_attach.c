@@ -42,6 +42,8 @@ const struct pc_opt pc_attach_opts[] = {
 	PC_OPT_FLAG("force", 0, "replace an XDP program portcullis did not attach", REQ, hook.force),
 	PC_OPT_FLAG("allow-empty", 0, "enforce even a policy that gives this host no peer\n"
 		    "(everything but ARP and ND dropped)", REQ, allow_empty),
+	PC_OPT_FLAG("cut-sessions", 0, "enforce even if it cuts TCP sessions in progress on\n"
+		    "the interfaces (your own SSH session among them)", REQ, cut_sessions),
 	{ 0 },
 };
 #undef REQ
@@ -60,7 +62,10 @@ const struct pc_cmd_opts pc_attach_cmd = {
 	"them. If anything fails (a foreign XDP program on one interface, a full\n"
 	"map), nothing changes: not the policy in force, nor any hook.\n"
 	"A policy in which this host has no peer at all (no site file, or no\n"
-	"host of it to talk to) is refused in enforce mode unless --allow-empty.",
+	"host of it to talk to) is refused in enforce mode unless --allow-empty;\n"
+	"so is one that would cut established TCP connections on the interfaces\n"
+	"(an SSH session, $SSH_CONNECTION's above all): they are named, and\n"
+	"--cut-sessions lets it cut them.",
 	.opts = pc_attach_opts,
 };
 
@@ -97,6 +102,9 @@ int pc_cli_attach(const struct pc_ctl_req *rq)
 		pc_ctl_res_free(&res);
 		return rc;
 	}
+	if (res.sessions_err)
+		pc_warn("cannot read the socket table to find sessions the policy would cut: %s",
+			pc_strerror(res.sessions_err));
 	if (res.seed_err)
 		pc_warn("cannot read the socket table to keep existing connections: %s",
 			pc_strerror(res.seed_err));

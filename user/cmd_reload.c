@@ -24,6 +24,8 @@ static const struct pc_opt reload_opts[] = {
 	PC_OPT_JSON("machine-readable summary", ARGS, json),
 	PC_OPT_FLAG("allow-empty", 0, "enforce even a policy that gives this host no peer",
 		    ARGS, rq.allow_empty),
+	PC_OPT_FLAG("cut-sessions", 0, "enforce even if it cuts TCP sessions in progress",
+		    ARGS, rq.cut_sessions),
 	PC_OPT_FLAG("dry-run", 'n', "say what a reload would change and change nothing;\n"
 		    "exit 0: no change, 1: changes (or an error), 2: usage",
 		    ARGS, rq.dry_run),
@@ -44,7 +46,10 @@ const struct pc_cmd_opts pc_reload_cmd = {
 	"Prints what changed: paths added, removed, ports and peers changed.\n"
 	"With --dry-run it prints the same summary of what a reload would do and\n"
 	"changes nothing (no flip, no record); its exit status is 0 when nothing\n"
-	"would change and 1 when something would (or on an error), for scripts.",
+	"would change and 1 when something would (or on an error), for scripts.\n"
+	"Like attach it refuses a policy with no peer (--allow-empty) or one that\n"
+	"would cut TCP sessions in progress on the interfaces (--cut-sessions);\n"
+	"a dry run names those sessions.",
 	.opts = reload_opts,
 };
 
@@ -124,6 +129,12 @@ int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out)
 	if (res.state_err)
 		pc_warn("cannot read the record of the policy in force: %s",
 			strerror(-res.state_err));
+	if (res.sessions_err)
+		pc_warn("cannot read the socket table to find sessions the policy would cut: %s",
+			pc_strerror(res.sessions_err));
+	for (size_t i = 0; i < res.sessions.n; i++)
+		pc_warn("reload --dry-run: would cut %s%s", res.sessions.v[i].text,
+			res.sessions.v[i].own_ssh ? "  <- your own SSH session" : "");
 	if (res.record_err)
 		pc_warn("cannot record the loaded policy in %s: %s", PC_STATE_DIR,
 			strerror(-res.record_err));
@@ -132,7 +143,8 @@ int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out)
 	else
 		pc_reload_print(&res, out);
 	/* A dry run tells scripts whether there is something to do. */
-	rc = res.dry_run && pc_ctl_changed(&res) ? PC_EXIT_POLICY : PC_EXIT_OK;
+	rc = res.dry_run && (pc_ctl_changed(&res) || res.sessions.n) ? PC_EXIT_POLICY :
+								      PC_EXIT_OK;
 	pc_ctl_res_free(&res);
 	return rc;
 }

@@ -121,6 +121,37 @@ static int compile(struct txn *t, const char *site, const char *host,
 	return 0;
 }
 
+/* Refuses to cut management sessions in progress on the interfaces unless
+ * asked to; a dry run only lists them. */
+static int check_sessions(const struct txn *t, const struct pc_ctl_req *rq,
+			  const struct pc_ruleset *old, const int *ifindex,
+			  size_t n, struct pc_ctl_res *res)
+{
+	if (res->audit || rq->cut_sessions)
+		return 0;
+	res->sessions_err = pc_sessions_cut(&t->rs, old, ifindex, n, &res->sessions);
+	if (res->sessions.n && !rq->dry_run)
+		return fail(res, PC_CTL_SESSIONS, -EBUSY);
+	return 0;
+}
+
+/* The interfaces the pinned maps record. */
+static size_t pinned_ifaces(const struct pc_maps *m, int **ifindex)
+{
+	uint32_t key, next;
+	size_t n = 0;
+	int err;
+
+	*ifindex = NULL;
+	for (err = bpf_map_get_next_key(m->ifaces, NULL, &next); !err;
+	     err = bpf_map_get_next_key(m->ifaces, &key, &next)) {
+		*ifindex = pc_xrealloc(*ifindex, n + 1, sizeof(**ifindex));
+		(*ifindex)[n++] = (int)next;
+		key = next;
+	}
+	return n;
+}
+
 /* The record reload reads: where the policy in force came from. */
 static int record(const struct txn *t)
 {
@@ -250,6 +281,9 @@ int pc_ctl_attach(const struct pc_ctl_req *rq, struct pc_ctl_res *res)
 	if (err)
 		goto out;
 	res->ms_compile = now_ms() - start;
+	err = check_sessions(&t, rq, NULL, ifindex, rq->nifaces, res);
+	if (err)
+		goto out;
 
 	err = pc_pins_open(&t.pins, rq->pin_root, true);
 	if (err) {
@@ -293,6 +327,27 @@ static bool old_rules(const struct pc_state *st, struct pc_policy *p,
 	return false;
 }
 
+/* Sessions the new policy cuts that the one in force (as recorded, when it
+ * enforces) does not cut already. */
+static int check_sessions_reload(const struct txn *t, const struct pc_ctl_req *rq,
+				 const struct pc_state *st, const int *ifindex,
+				 size_t n, struct pc_ctl_res *res)
+{
+	struct pc_ruleset oldrs;
+	struct pc_policy oldp;
+	int err;
+
+	if (!st || !old_rules(st, &oldp, &oldrs))
+		return check_sessions(t, rq, NULL, ifindex, n, res);
+	if ((st->mode >= 0 ? st->mode : (int)oldp.settings.mode) == PC_MODE_AUDIT)
+		err = check_sessions(t, rq, NULL, ifindex, n, res);
+	else
+		err = check_sessions(t, rq, &oldrs, ifindex, n, res);
+	pc_ruleset_free(&oldrs);
+	pc_policy_free(&oldp);
+	return err;
+}
+
 /* The change list against the policy in force (as recorded). */
 static void diff_against(const struct pc_state *st, const struct pc_ruleset *rs,
 			 struct pc_ctl_res *res)
@@ -318,6 +373,8 @@ int pc_ctl_reload(const struct pc_ctl_req *rq, struct pc_ctl_res *res)
 	struct pc_load_info info;
 	struct txn t = { 0 };
 	bool have_state;
+	int *ifindex;
+	size_t nifaces;
 	uint32_t bank;
 	int err;
 
@@ -353,6 +410,11 @@ int pc_ctl_reload(const struct pc_ctl_req *rq, struct pc_ctl_res *res)
 		goto out;
 	}
 	t.have_maps = true;
+	nifaces = pinned_ifaces(&t.m, &ifindex);
+	err = check_sessions_reload(&t, rq, have_state ? &st : NULL, ifindex, nifaces, res);
+	free(ifindex);
+	if (err)
+		goto out;
 	pc_loader_state(&t.m, &bank, &res->old_generation);
 	if (rq->dry_run) {
 		res->dry_run = true;
@@ -396,5 +458,6 @@ void pc_ctl_res_free(struct pc_ctl_res *res)
 	free(res->site);
 	pc_diags_free(&res->diags);
 	pc_ruleset_diff_free(&res->diff);
+	pc_sessions_free(&res->sessions);
 	memset(res, 0, sizeof(*res));
 }

@@ -18,6 +18,7 @@
 #include "datapath.h"
 #include "diag.h"
 #include "ruleset_diff.h"
+#include "sessions.h"
 
 /* What to put in force. */
 struct pc_ctl_req {
@@ -33,6 +34,7 @@ struct pc_ctl_req {
 	struct pc_attach_opts hook; /* attach: how to hook them */
 	bool dry_run;         /* reload: compile and compare, change nothing */
 	bool allow_empty;     /* enforce even a policy with no peer at all */
+	bool cut_sessions;    /* enforce even if sessions in progress are cut */
 };
 
 /* Where a transaction stopped. */
@@ -49,6 +51,7 @@ enum pc_ctl_step {
 				host's; -EEXIST: several hosts'; else errno */
 	PC_CTL_NO_PEERS,     /* enforce mode and no rule has a peer: all but
 				ARP/ND would be dropped (-ENOTCONN) */
+	PC_CTL_SESSIONS,     /* enforce mode would cut res->sessions (-EBUSY) */
 	PC_CTL_PINS,         /* opening or locking the pin root (printed) */
 	PC_CTL_OBJECT,       /* the kernel refused the programs or maps:
 				res->refusal */
@@ -87,6 +90,9 @@ struct pc_ctl_res {
 	int seed_err;         /* attach: reading the socket table failed */
 	int record_err;       /* the record under /run could not be written */
 	int state_err;        /* reload: the record could not be read */
+	struct pc_sessions sessions; /* sessions the policy cuts (PC_CTL_SESSIONS;
+				 a dry run: would cut) */
+	int sessions_err;     /* the socket table could not be read for them */
 };
 
 /* Puts the policy in force on rq->ifaces (attaching, or updating hooks

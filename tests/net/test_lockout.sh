@@ -78,4 +78,52 @@ check "--allow-empty enforces it" sh -c \
 	 nsenter --net=/run/netns/$ID-srv '$PC' status -j --pin-root '$PINS' | jq -e '.mode == \"enforce\"'"
 check "detach" pc -q detach --all
 
+# --- sessions in progress ---
+# Long-lived TCP sessions to srv:22016 opened before attach: one from cli
+# (allowed by the site), one from 192.0.2.66 (in no site).
+srv_bg() { (exec nsenter --net="/run/netns/$ID-srv" "$@" </dev/null >/dev/null 2>>"$TMP/bg.log") & }
+peer_bg() { (exec nsenter --net="/run/netns/$ID-peer" "$@" </dev/null >/dev/null 2>>"$TMP/bg.log") & }
+session_up() { # FROM-ADDRESS: srv sees it established
+	srv ss -Htn state established "sport = :22016 and dst $1" | grep -q .
+}
+session_port() { srv ss -Htn state established "sport = :22016 and dst $1" | awk '{split($4, a, ":"); print a[2]; exit}'; }
+srv_bg socat TCP-LISTEN:22016,bind=192.0.2.10,reuseaddr,fork EXEC:cat
+check "a server listens on srv:22016" wait_socket "$ID-srv" tcp 192.0.2.10 22016
+peer_bg socat TCP:192.0.2.10:22016,bind=192.0.2.20 EXEC:"sleep 600"
+peer_bg socat TCP:192.0.2.10:22016,bind=192.0.2.66 EXEC:"sleep 600"
+check "the allowed session is established" wait_until 10 session_up 192.0.2.20
+check "the session from 192.0.2.66 is established" wait_until 10 session_up 192.0.2.66
+cut_refused() {
+	local out rc
+	out=$(pc attach -c "$TMP/site.yaml" eth0 2>&1); rc=$?
+	printf '%s\n' "$out"
+	[ "$rc" = 1 ] && grep -q "would cut 1 management session" <<<"$out" &&
+		grep -q "192.0.2.10:22016 <-> 192.0.2.66:" <<<"$out" &&
+		grep -q -- "--cut-sessions" <<<"$out" && ! grep -q "192.0.2.20" <<<"$out"
+}
+check "attach refuses, naming the session from 192.0.2.66 only (exit 1)" cut_refused
+check "nothing is attached after the refusal" test ! -e "$PINS/maps"
+own_ssh() {
+	SSH_CONNECTION="192.0.2.66 $(session_port 192.0.2.66) 192.0.2.10 22016" \
+		pc attach -c "$TMP/site.yaml" eth0 2>&1 | grep -q "192.0.2.66:.*your own SSH session"
+}
+check "the session of \$SSH_CONNECTION is called the operator's own" own_ssh
+check "with --cut-sessions attach goes through" pc -q attach -c "$TMP/site.yaml" --cut-sessions eth0
+check "the allowed session is still established" session_up 192.0.2.20
+dry_names() {
+	local out rc
+	out=$(pc reload -n --allow-empty -c "$TMP/alone.yaml" 2>&1); rc=$?
+	printf '%s\n' "$out"
+	[ "$rc" = 1 ] && grep -q "would cut tcp 192.0.2.10:22016 <-> 192.0.2.20:" <<<"$out"
+}
+check "a dry run names the sessions a reload would cut" dry_names
+check "a reload that cuts the allowed session is refused" \
+	refused "would cut 1 management session" pc reload --allow-empty -c "$TMP/alone.yaml"
+check "the same in audit mode is not refused (nothing is cut)" \
+	pc -q reload --allow-empty --mode audit -c "$TMP/alone.yaml"
+check "enforcing the site again would cut 192.0.2.66's session (audit let it be)" \
+	refused "<-> 192.0.2.66:[0-9]+ \(wrong-peer\)" pc reload -c "$TMP/site.yaml" --mode enforce
+check "back to the site, enforcing, with --cut-sessions" \
+	pc -q reload -c "$TMP/site.yaml" --mode enforce --cut-sessions
+
 tap_end

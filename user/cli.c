@@ -147,7 +147,7 @@ int pc_cli_ctl_failed(const char *cmd, const struct pc_ctl_res *res)
 		for (size_t i = 0; i < res->sessions.n; i++)
 			pc_err("  %s%s", res->sessions.v[i].text,
 			       res->sessions.v[i].own_ssh ? "  <- your own SSH session" : "");
-		pc_err("allow their peers in the site file, try the policy with --mode audit or --confirm SECONDS, or give --cut-sessions to cut them; %s changed nothing",
+		pc_err("allow their peers in the site file, try the policy with --mode audit first, or give --cut-sessions to cut them (with --confirm SECONDS, a rollback if you lose your way in); %s changed nothing",
 		       cmd);
 		break;
 	case PC_CTL_OBJECT:

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "confirm.h"
 #include "controller.h"
 #include "datapath.h"
 #include "kernel_version.h"
@@ -44,6 +45,8 @@ const struct pc_opt pc_attach_opts[] = {
 		    "(everything but ARP and ND dropped)", REQ, allow_empty),
 	PC_OPT_FLAG("cut-sessions", 0, "enforce even if it cuts TCP sessions in progress on\n"
 		    "the interfaces (your own SSH session among them)", REQ, cut_sessions),
+	PC_OPT_POSITIVE("confirm", "SECONDS", "roll back to what was in force before (or detach)\n"
+			"unless 'portcullis confirm' comes within SECONDS", REQ, confirm),
 	{ 0 },
 };
 #undef REQ
@@ -90,14 +93,20 @@ int pc_attach_parse(const struct pc_cmd_opts *c, int argc, char **argv,
 
 int pc_cli_attach(const struct pc_ctl_req *rq)
 {
+	struct pc_confirm cf;
 	struct pc_ctl_res res;
+	bool ok;
 	int rc;
 
 	if (geteuid() != 0)
 		pc_warn("not running as root: attaching needs CAP_BPF and CAP_NET_ADMIN");
 	if (pc_kernel_check())
 		return PC_EXIT_POLICY;
-	if (pc_ctl_attach(rq, &res)) {
+	if (pc_cli_confirm_start(rq, &cf))
+		return PC_EXIT_POLICY;
+	ok = pc_ctl_attach(rq, &res) == 0;
+	rc = pc_cli_confirm_arm(rq, &cf, ok);
+	if (!ok) {
 		rc = pc_cli_ctl_failed("attach", &res);
 		pc_ctl_res_free(&res);
 		return rc;
@@ -118,7 +127,7 @@ int pc_cli_attach(const struct pc_ctl_req *rq)
 	if (res.record_err)
 		pc_warn("cannot record the loaded policy: %s", strerror(-res.record_err));
 	pc_ctl_res_free(&res);
-	return PC_EXIT_OK;
+	return rc;
 }
 
 int pc_cmd_attach(int argc, char **argv)

@@ -131,6 +131,8 @@ int pc_cmd_daemon(int argc, char **argv)
 	rc = pc_attach_parse(&pc_daemon_cmd, argc, argv, &rq);
 	if (rc >= 0)
 		return rc;
+	if (rq.confirm)
+		return pc_cli_usage_error("daemon", "--confirm is for attach and reload: confirm the site file with 'portcullis reload --confirm' first");
 	/* The same transaction as attach: a restart adopts the pins. */
 	rc = pc_cli_attach(&rq);
 	if (rc)

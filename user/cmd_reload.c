@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "confirm.h"
 #include "controller.h"
 #include "datapath.h"
 #include "state.h"
@@ -26,6 +27,8 @@ static const struct pc_opt reload_opts[] = {
 		    ARGS, rq.allow_empty),
 	PC_OPT_FLAG("cut-sessions", 0, "enforce even if it cuts TCP sessions in progress",
 		    ARGS, rq.cut_sessions),
+	PC_OPT_POSITIVE("confirm", "SECONDS", "roll back to the policy in force before unless\n"
+			"'portcullis confirm' comes within SECONDS", ARGS, rq.confirm),
 	PC_OPT_FLAG("dry-run", 'n', "say what a reload would change and change nothing;\n"
 		    "exit 0: no change, 1: changes (or an error), 2: usage",
 		    ARGS, rq.dry_run),
@@ -118,10 +121,19 @@ void pc_reload_print(const struct pc_ctl_res *r, FILE *out)
 
 int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out)
 {
+	struct pc_confirm cf;
 	struct pc_ctl_res res;
+	bool ok;
 	int rc;
 
-	if (pc_ctl_reload(rq, &res)) {
+	if (pc_cli_confirm_start(rq, &cf))
+		return PC_EXIT_POLICY;
+	ok = pc_ctl_reload(rq, &res) == 0;
+	if (pc_cli_confirm_arm(rq, &cf, ok) && ok) {
+		pc_ctl_res_free(&res);
+		return PC_EXIT_POLICY;
+	}
+	if (!ok) {
 		rc = pc_cli_ctl_failed("reload", &res);
 		pc_ctl_res_free(&res);
 		return rc;
@@ -159,5 +171,7 @@ int pc_cmd_reload(int argc, char **argv)
 		return rc;
 	if (ra.rq.host && ra.rq.role)
 		return pc_cli_usage_error("reload", "give --host or --role, not both");
+	if (ra.rq.dry_run && ra.rq.confirm)
+		return pc_cli_usage_error("reload", "give --dry-run or --confirm, not both");
 	return pc_cli_reload(&ra.rq, ra.json, stdout);
 }

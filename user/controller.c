@@ -99,7 +99,12 @@ static int compile(struct txn *t, const char *site, const char *host,
 	res->host = host ? pc_xstrdup(host) : NULL;
 	res->role = role ? pc_xstrdup(role) : NULL;
 	res->site = site ? pc_xstrdup(site) : NULL;
-	err = pc_policy_load_keep(&t->p, site, &res->diags, &t->text, &t->len);
+	if (t->text) /* a recorded text put back: the file may have changed */
+		err = pc_policy_load_text(&t->p, PC_BUILTIN_CATALOG_NAME, pc_builtin_catalog,
+					  pc_builtin_catalog_len, site ? site : "(policy recorded)",
+					  t->text, t->len, &res->diags);
+	else
+		err = pc_policy_load_keep(&t->p, site, &res->diags, &t->text, &t->len);
 	if (err) {
 		pc_policy_free(&t->p);
 		return fail(res, PC_CTL_POLICY, err);
@@ -179,6 +184,18 @@ static bool any_attached(const struct pc_pins *pins)
 		return false;
 	any = bpf_map_get_next_key(m.ifaces, NULL, &key) == 0;
 	pc_maps_close(&m);
+	return any;
+}
+
+bool pc_ctl_attached(const char *pin_root)
+{
+	struct pc_pins pins;
+	bool any;
+
+	if (pc_pins_open(&pins, pin_root, false))
+		return false;
+	any = any_attached(&pins);
+	pc_pins_close(&pins);
 	return any;
 }
 
@@ -392,14 +409,25 @@ int pc_ctl_reload(const struct pc_ctl_req *rq, struct pc_ctl_res *res)
 	have_state = err == 0;
 	if (err && err != -ENOENT)
 		res->state_err = err;
-	if (!have_state && !rq->site && !rq->host && !rq->role) {
+	if (!have_state && !rq->site && !rq->host && !rq->role && !rq->restore) {
 		fail(res, PC_CTL_NO_RECORD, -ENOENT);
 		goto out;
 	}
-	err = compile(&t, rq->site ? rq->site : st.site,
-		      rq->host ? rq->host : rq->role ? NULL : st.host,
-		      rq->role ? rq->role : rq->host ? NULL : st.role,
-		      rq->mode >= 0 ? rq->mode : st.mode, rq->allow_empty, res);
+	if (rq->restore) {
+		const struct pc_state *r = rq->restore;
+
+		if (r->site_text) {
+			t.text = pc_xcalloc(r->site_len + 1, 1);
+			memcpy(t.text, r->site_text, r->site_len);
+			t.len = r->site_len;
+		}
+		err = compile(&t, r->site, r->host, r->role, r->mode, true, res);
+	} else {
+		err = compile(&t, rq->site ? rq->site : st.site,
+			      rq->host ? rq->host : rq->role ? NULL : st.host,
+			      rq->role ? rq->role : rq->host ? NULL : st.role,
+			      rq->mode >= 0 ? rq->mode : st.mode, rq->allow_empty, res);
+	}
 	if (err)
 		goto out;
 	res->ms_compile = now_ms() - start;

@@ -19,6 +19,7 @@
 #include "diag.h"
 #include "ruleset_diff.h"
 #include "sessions.h"
+#include "state.h"
 
 /* What to put in force. */
 struct pc_ctl_req {
@@ -35,6 +36,10 @@ struct pc_ctl_req {
 	bool dry_run;         /* reload: compile and compare, change nothing */
 	bool allow_empty;     /* enforce even a policy with no peer at all */
 	bool cut_sessions;    /* enforce even if sessions in progress are cut */
+	long confirm;         /* > 0: roll back after this many seconds unless
+				 `portcullis confirm` (the command arms it) */
+	const struct pc_state *restore; /* reload: put exactly this record back
+				 (its site text, host or role, mode) */
 };
 
 /* Where a transaction stopped. */
@@ -105,6 +110,9 @@ void pc_ctl_res_free(struct pc_ctl_res *res);
 /* Whether a reload changed (or, dry, would change) what is enforced; true
  * when the policy that was in force is not known. */
 bool pc_ctl_changed(const struct pc_ctl_res *res);
+
+/* Whether an interface is attached under pin_root (NULL: the default). */
+bool pc_ctl_attached(const char *pin_root);
 
 struct pc_policy;
 struct pc_ruleset;

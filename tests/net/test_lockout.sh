@@ -16,6 +16,10 @@ ID=pcl$$-$RANDOM
 TMP=$(mktemp -d "/tmp/$ID.XXXX")
 # A session of the test's own must not count as the operator's.
 unset SSH_CONNECTION
+# The --confirm record and log of this pin root (pair.sh sets PINS).
+confirm_files() { echo "/run/portcullis/$(tr / _ <<<"$PINS")"; }
+forget_confirm() { rm -f "$(confirm_files)".confirm*; }
+PAIR_CLEANUP=forget_confirm
 # shellcheck source=tests/net/pair.sh
 . "$(dirname "$0")/pair.sh"
 pair_up 192.0.2.66
@@ -125,5 +129,33 @@ check "enforcing the site again would cut 192.0.2.66's session (audit let it be)
 	refused "<-> 192.0.2.66:[0-9]+ \(wrong-peer\)" pc reload -c "$TMP/site.yaml" --mode enforce
 check "back to the site, enforcing, with --cut-sessions" \
 	pc -q reload -c "$TMP/site.yaml" --mode enforce --cut-sessions
+
+# --- --confirm SECONDS ---
+in_force() { # SITE: the recorded policy is SITE's (a dry run of it: no change)
+	pc reload --dry-run -c "$1" >/dev/null 2>&1
+}
+gone() { ! kill -0 "$1" 2>/dev/null; }
+waiter_pid() { cut -d' ' -f1 "$(confirm_files).confirm"; }
+check "nothing to confirm: exit 1" rc_is 1 pc confirm
+check "reload --confirm 5 to site2" pc reload --confirm 5 -c "$TMP/site2.yaml"
+check "site2 is in force" in_force "$TMP/site2.yaml"
+check "without confirm it rolls back to the site within 6 s" wait_until 6 in_force "$TMP/site.yaml"
+check "the rollback is logged" grep -q "rolled back to srv" "$(confirm_files).confirm.log"
+check "the allowed session survived it" session_up 192.0.2.20
+check "confirm after the rollback: exit 1" rc_is 1 pc confirm
+check "reload --confirm 5 to site2 again" pc -q reload --confirm 5 -c "$TMP/site2.yaml"
+pid=$(waiter_pid)
+check "confirm in time: exit 0" pc confirm
+check "the waiter ($pid) ends" wait_until 6 gone "$pid"
+check "site2 stays in force" in_force "$TMP/site2.yaml"
+check "detach" pc -q detach --all
+# A terminal that goes away takes nothing with it: the command runs in a
+# session of its own that is killed as soon as the command returns.
+check "attach --confirm 3 with nothing attached, from a session killed right after" \
+	setsid -w nsenter --net="/run/netns/$ID-srv" "$PC" -q attach -c "$TMP/site.yaml" --cut-sessions --confirm 3 --pin-root "$PINS" eth0
+check "it is attached" test -e "$PINS/maps"
+check "without confirm it detaches within 4 s" wait_until 4 not test -e "$PINS/maps"
+check "the daemon takes no --confirm" rc_is 2 pc daemon --confirm 5 eth0
+check "--dry-run and --confirm together: usage error" rc_is 2 pc reload -n --confirm 5
 
 tap_end

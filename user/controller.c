@@ -273,6 +273,25 @@ static int attach_locked(struct txn *t, const struct pc_ctl_req *rq,
 	return 0;
 }
 
+static int check_sessions_against(const struct txn *t, const struct pc_ctl_req *rq,
+				  const struct pc_state *st, const int *ifindex,
+				  size_t n, struct pc_ctl_res *res);
+
+/* attach over an enforcement in force: sessions it cuts already do not
+ * count. */
+static int attach_sessions(const struct txn *t, const struct pc_ctl_req *rq,
+			   const int *ifindex, struct pc_ctl_res *res)
+{
+	struct pc_state st;
+	bool have = pc_ctl_attached(res->root) && pc_state_load(res->root, &st) == 0;
+	int err;
+
+	err = check_sessions_against(t, rq, have ? &st : NULL, ifindex, rq->nifaces, res);
+	if (have)
+		pc_state_free(&st);
+	return err;
+}
+
 int pc_ctl_attach(const struct pc_ctl_req *rq, struct pc_ctl_res *res)
 {
 	double start = now_ms();
@@ -298,7 +317,7 @@ int pc_ctl_attach(const struct pc_ctl_req *rq, struct pc_ctl_res *res)
 	if (err)
 		goto out;
 	res->ms_compile = now_ms() - start;
-	err = check_sessions(&t, rq, NULL, ifindex, rq->nifaces, res);
+	err = attach_sessions(&t, rq, ifindex, res);
 	if (err)
 		goto out;
 
@@ -346,7 +365,7 @@ static bool old_rules(const struct pc_state *st, struct pc_policy *p,
 
 /* Sessions the new policy cuts that the one in force (as recorded, when it
  * enforces) does not cut already. */
-static int check_sessions_reload(const struct txn *t, const struct pc_ctl_req *rq,
+static int check_sessions_against(const struct txn *t, const struct pc_ctl_req *rq,
 				 const struct pc_state *st, const int *ifindex,
 				 size_t n, struct pc_ctl_res *res)
 {
@@ -439,7 +458,7 @@ int pc_ctl_reload(const struct pc_ctl_req *rq, struct pc_ctl_res *res)
 	}
 	t.have_maps = true;
 	nifaces = pinned_ifaces(&t.m, &ifindex);
-	err = check_sessions_reload(&t, rq, have_state ? &st : NULL, ifindex, nifaces, res);
+	err = check_sessions_against(&t, rq, have_state ? &st : NULL, ifindex, nifaces, res);
 	free(ifindex);
 	if (err)
 		goto out;

@@ -114,6 +114,8 @@ own_ssh() {
 check "the session of \$SSH_CONNECTION is called the operator's own" own_ssh
 check "with --cut-sessions attach goes through" pc -q attach -c "$TMP/site.yaml" --cut-sessions eth0
 check "the allowed session is still established" session_up 192.0.2.20
+check "attach again: the session the policy in force cuts already does not count" \
+	pc -q attach -c "$TMP/site.yaml" eth0
 dry_names() {
 	local out rc
 	out=$(pc reload -n --allow-empty -c "$TMP/alone.yaml" 2>&1); rc=$?

@@ -152,9 +152,14 @@ check "the waiter ($pid) ends" wait_until 6 gone "$pid"
 check "site2 stays in force" in_force "$TMP/site2.yaml"
 check "detach" pc -q detach --all
 # A terminal that goes away takes nothing with it: the command runs in a
-# session of its own that is killed as soon as the command returns.
-check "attach --confirm 3 with nothing attached, from a session killed right after" \
-	setsid -w nsenter --net="/run/netns/$ID-srv" "$PC" -q attach -c "$TMP/site.yaml" --cut-sessions --confirm 3 --pin-root "$PINS" eth0
+# session of its own whose process group gets SIGHUP as soon as it returns,
+# as when an SSH connection drops.
+hup_session() {
+	setsid -w bash -c 'trap "" HUP; nsenter --net="/run/netns/$1" "$2" -q attach -c "$3" --cut-sessions \
+		--confirm 3 --pin-root "$4" eth0; rc=$?; kill -HUP -- -$$; exit $rc' \
+		_ "$ID-srv" "$PC" "$TMP/site.yaml" "$PINS"
+}
+check "attach --confirm 3 with nothing attached, then its session hung up" hup_session
 check "it is attached" test -e "$PINS/maps"
 check "without confirm it detaches within 4 s" wait_until 4 not test -e "$PINS/maps"
 check "the daemon takes no --confirm" rc_is 2 pc daemon --confirm 5 eth0

@@ -139,13 +139,15 @@ struct pc_bank_settings {
 	__u32 ct_tcp_transitory;  /* seconds */
 	__u32 ct_udp;             /* seconds */
 	__u32 ct_icmp;            /* seconds */
-	__u32 _pad2;
+	__u32 naddrs;             /* exact addresses of this bank (for status) */
 	/* Rules with a CIDR among their remotes: the only bits a pc_cidr
 	 * lookup can add after a pc_addr miss, so the trie is skipped when
 	 * none of them is left. */
 	struct pc_mask cidr_rules;
+	__u32 ncidrs;             /* prefixes of this bank (for status) */
+	__u32 _pad2;
 };
-PC_ASSERT_SIZE(struct pc_bank_settings, 64);
+PC_ASSERT_SIZE(struct pc_bank_settings, 72);
 
 /*
  * pc_addr key: one remote address of one bank. The LPM key is the same

@@ -52,8 +52,10 @@ int pc_attach_parse(const struct pc_cmd_opts *c, int argc, char **argv,
 /* Attaches as rq says and reports it: the exit code. */
 int pc_cli_attach(const struct pc_ctl_req *rq);
 /* Reloads as rq says and prints the change summary (JSON on stdout, or
- * text on out): the exit code. */
-int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out);
+ * text on out): the exit code. kept (or NULL): after success, the result,
+ * for the caller to free with pc_ctl_res_free (the daemon logs it). */
+int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out,
+		  struct pc_ctl_res *kept);
 
 /* The change summary of a reload, as JSON and as text (reload, daemon). */
 struct json_object *pc_reload_json(const struct pc_ctl_res *r);

@@ -17,6 +17,8 @@
 #include "controller.h"
 #include "datapath.h"
 #include "guard.h"
+#include "journal.h"
+#include "notify.h"
 #include "watch.h"
 
 const struct pc_cmd_opts pc_daemon_cmd = {
@@ -33,11 +35,24 @@ const struct pc_cmd_opts pc_daemon_cmd = {
 	.opts = pc_attach_opts,
 };
 
+/* Policy changes and denied packets, for the journal. */
+static struct pc_journal journal;
+
 static void reload_now(const struct pc_ctl_req *rq, const char *why)
 {
+	struct pc_ctl_res res;
+
 	fprintf(stderr, "portcullis: daemon: %s: reloading\n", why);
-	if (pc_cli_reload(rq, false, stderr))
+	pc_notify_reloading();
+	if (pc_cli_reload(rq, false, stderr, &res)) {
 		fprintf(stderr, "portcullis: daemon: the new policy was refused; the policy in force is unchanged\n");
+		pc_notify_ready("enforcing; the last reload was refused, the policy in force is unchanged");
+		pc_journal_refused(&journal, why, rq->site);
+		return;
+	}
+	pc_journal_policy(&journal, why, res.site, &res);
+	pc_notify_ready("enforcing generation %u (%zu rules)", res.generation, res.nrules);
+	pc_ctl_res_free(&res);
 }
 
 /* Checks that the pins are there; restores them when they were removed
@@ -61,7 +76,7 @@ static int run_loop(const struct pc_ctl_req *rq, const char *site)
 	struct pc_watch w = { .fd = -1 };
 	struct pc_guard guard;
 	bool guard_failing = false;
-	struct pollfd fds[2];
+	struct pollfd fds[3];
 	sigset_t mask;
 	int sfd, err;
 
@@ -82,13 +97,17 @@ static int run_loop(const struct pc_ctl_req *rq, const char *site)
 		(int)getpid(), site ? ", watching " : "", site ? site : "");
 	if ((err = pc_guard_open(&guard, rq->pin_root ? rq->pin_root : PC_DEFAULT_PIN_ROOT)))
 		pc_warn("daemon: cannot hold the pinned maps and links: %s", pc_strerror(err));
+	pc_notify_ready("enforcing; SIGHUP or a change of the site file reloads");
 	fds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	fds[1] = (struct pollfd){ .fd = w.fd, .events = POLLIN };
+	pc_journal_init(&journal, PC_LOG_DENIED_SAMPLE); /* later: the site's log-denied */
+	fds[2] = (struct pollfd){ .fd = pc_journal_denied_open(&journal, rq->pin_root), .events = POLLIN };
 	for (;;) {
 		struct signalfd_siginfo si;
 
-		/* Wakes up each second to see that the pins are still there. */
-		int ready = poll(fds, site ? 2 : 1, 1000);
+		/* Wakes up each second to see that the pins are still there.
+		 * A negative fd (no site, no denied logging) is skipped. */
+		int ready = poll(fds, 3, 1000);
 
 		if (ready < 0) {
 			if (errno == EINTR)
@@ -99,15 +118,21 @@ static int run_loop(const struct pc_ctl_req *rq, const char *site)
 		guard_pins(&guard, &guard_failing);
 		if (ready == 0)
 			continue;
+		if (fds[2].revents & POLLIN)
+			pc_journal_denied_read(&journal);
 		if (fds[0].revents & POLLIN) {
 			if (read(sfd, &si, sizeof(si)) != sizeof(si))
 				continue;
 			if (si.ssi_signo == SIGHUP) {
-				reload_now(rq, "SIGHUP");
+				char who[64]; /* for the log: who asked */
+
+				snprintf(who, sizeof(who), "SIGHUP from pid %u (uid %u)", si.ssi_pid, si.ssi_uid);
+				reload_now(rq, who);
 				continue;
 			}
 			fprintf(stderr, "portcullis: daemon: %s: exiting; enforcement stays in place ('portcullis detach' removes it)\n",
 				strsignal((int)si.ssi_signo));
+			pc_notify_stopping();
 			break;
 		}
 		if (site && (fds[1].revents & POLLIN) && pc_watch_changed(&w)) {
@@ -119,6 +144,7 @@ static int run_loop(const struct pc_ctl_req *rq, const char *site)
 	}
 	pc_guard_close(&guard);
 	pc_watch_close(&w);
+	pc_journal_close(&journal);
 	close(sfd);
 	return PC_EXIT_OK;
 }

@@ -119,7 +119,8 @@ void pc_reload_print(const struct pc_ctl_res *r, FILE *out)
 	}
 }
 
-int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out)
+int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out,
+		  struct pc_ctl_res *kept)
 {
 	struct pc_confirm cf;
 	struct pc_ctl_res res;
@@ -157,7 +158,10 @@ int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out)
 	/* A dry run tells scripts whether there is something to do. */
 	rc = res.dry_run && (pc_ctl_changed(&res) || res.sessions.n) ? PC_EXIT_POLICY :
 								      PC_EXIT_OK;
-	pc_ctl_res_free(&res);
+	if (kept)
+		*kept = res;
+	else
+		pc_ctl_res_free(&res);
 	return rc;
 }
 
@@ -173,5 +177,5 @@ int pc_cmd_reload(int argc, char **argv)
 		return pc_cli_usage_error("reload", "give --host or --role, not both");
 	if (ra.rq.dry_run && ra.rq.confirm)
 		return pc_cli_usage_error("reload", "give --dry-run or --confirm, not both");
-	return pc_cli_reload(&ra.rq, ra.json, stdout);
+	return pc_cli_reload(&ra.rq, ra.json, stdout, NULL);
 }

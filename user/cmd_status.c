@@ -137,8 +137,10 @@ static struct json_object *status_json(struct pc_pins *pins, const struct pc_map
 	json_object_object_add(maps, "conntrack_new", fill(pc_map_count(m->ct_new, sizeof(struct pc_ct_key)),
 							   ct_max(ct, "new")));
 	json_object_object_add(maps, "fragments", fill(pc_map_count(m->frags, sizeof(struct pc_frag_key)), PC_FRAG_ENTRIES));
-	json_object_object_add(maps, "addresses", fill(pc_map_count(m->addr, sizeof(struct pc_addr_key)), PC_BANKS * (long)PC_MAX_ADDRS));
-	json_object_object_add(maps, "prefixes", fill(pc_map_count(m->cidr, sizeof(struct pc_cidr_key)), PC_BANKS * PC_MAX_CIDRS));
+	/* The policy in force's own counts, kept by the loader: walking two
+	 * banks of up to a million addresses would take seconds. */
+	json_object_object_add(maps, "addresses", fill(set.naddrs, PC_MAX_ADDRS));
+	json_object_object_add(maps, "prefixes", fill(set.ncidrs, PC_MAX_CIDRS));
 	json_object_object_add(maps, "paths", fill(paths, PC_MAX_PATHS - 1));
 	json_object_object_add(o, "maps", maps);
 	json_object_object_add(o, "conntrack", ct);

@@ -564,6 +564,8 @@ int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
 		   (s->ipv6_ra == PC_RA_ANY ? PC_SET_RA_ANY : 0) |
 		   (s->ipv6_ra == PC_RA_SITE_ROUTERS ? PC_SET_RA_SITE : 0);
 	bs.nrules = (uint32_t)rs->nrules;
+	bs.naddrs = (uint32_t)nexact;
+	bs.ncidrs = (uint32_t)ncidr;
 	bs.ct_tcp_established = s->ct_tcp_established;
 	bs.ct_tcp_transitory = s->ct_tcp_transitory;
 	bs.ct_udp = s->ct_udp;

@@ -2,6 +2,7 @@
 /* The --confirm waiter: rolls back unless `portcullis confirm` comes in time. */
 #include "confirm.h"
 
+#include <bpf/bpf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -53,7 +54,48 @@ struct before {
 	bool attached;
 	bool have_state;
 	struct pc_state st;
+	int *ifindex; /* the interfaces attached before */
+	size_t nifaces;
 };
+
+/* After the old policy is back: detaches the interfaces the unconfirmed
+ * attach added. */
+static void detach_added(const struct before *b)
+{
+	char **argv, (*names)[sizeof(((struct pc_iface *)0)->name)];
+	struct pc_maps m;
+	int *now, argc = 3;
+	size_t n;
+
+	if (pc_maps_open_pinned(&m, b->root))
+		return;
+	n = pc_ctl_pinned_ifaces(&m, &now);
+	argv = pc_xcalloc(n + 4, sizeof(*argv));
+	names = pc_xcalloc(n + 1, sizeof(*names));
+	argv[0] = "detach";
+	argv[1] = "--pin-root";
+	argv[2] = (char *)b->root;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t key = (uint32_t)now[i];
+		struct pc_iface rec;
+		bool before = false;
+
+		for (size_t j = 0; j < b->nifaces; j++)
+			before |= b->ifindex[j] == now[i];
+		if (before || bpf_map_lookup_elem(m.ifaces, &key, &rec))
+			continue;
+		memcpy(names[argc - 3], rec.name, sizeof(rec.name));
+		names[argc - 3][sizeof(rec.name) - 1] = '\0';
+		argv[argc] = names[argc - 3];
+		argc++;
+	}
+	pc_maps_close(&m);
+	if (argc > 3)
+		pc_cmd_detach(argc, argv);
+	free(now);
+	free(names);
+	free(argv);
+}
 
 static void roll_back(struct before *b)
 {
@@ -75,6 +117,7 @@ static void roll_back(struct before *b)
 	else
 		pc_info("confirm: rolled back to %s, policy generation %u", res.name, res.generation);
 	pc_ctl_res_free(&res);
+	detach_added(b);
 }
 
 /* The waiter, in its own session: waits for the command's word, writes the
@@ -154,10 +197,18 @@ int pc_confirm_start(const struct pc_ctl_req *rq, struct pc_confirm *c)
 	pid_t child;
 
 	b.attached = pc_ctl_attached(b.root);
+	if (b.attached) {
+		struct pc_maps m;
+
+		if (pc_maps_open_pinned(&m, b.root) == 0) {
+			b.nifaces = pc_ctl_pinned_ifaces(&m, &b.ifindex);
+			pc_maps_close(&m);
+		}
+	}
 	err = pc_state_load(b.root, &b.st);
 	b.have_state = err == 0;
 	if (b.attached && !b.have_state)
-		return err;
+		goto out;
 	err = 0;
 	if (pipe2(go, O_CLOEXEC)) {
 		err = -errno;
@@ -194,6 +245,7 @@ int pc_confirm_start(const struct pc_ctl_req *rq, struct pc_confirm *c)
 	}
 out:
 	pc_state_free(&b.st);
+	free(b.ifindex);
 	return err;
 }
 

@@ -140,8 +140,7 @@ static int check_sessions(const struct txn *t, const struct pc_ctl_req *rq,
 	return 0;
 }
 
-/* The interfaces the pinned maps record. */
-static size_t pinned_ifaces(const struct pc_maps *m, int **ifindex)
+size_t pc_ctl_pinned_ifaces(const struct pc_maps *m, int **ifindex)
 {
 	uint32_t key, next;
 	size_t n = 0;
@@ -457,7 +456,7 @@ int pc_ctl_reload(const struct pc_ctl_req *rq, struct pc_ctl_res *res)
 		goto out;
 	}
 	t.have_maps = true;
-	nifaces = pinned_ifaces(&t.m, &ifindex);
+	nifaces = pc_ctl_pinned_ifaces(&t.m, &ifindex);
 	err = check_sessions_against(&t, rq, have_state ? &st : NULL, ifindex, nifaces, res);
 	free(ifindex);
 	if (err)

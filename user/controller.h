@@ -113,6 +113,9 @@ bool pc_ctl_changed(const struct pc_ctl_res *res);
 
 /* Whether an interface is attached under pin_root (NULL: the default). */
 bool pc_ctl_attached(const char *pin_root);
+/* The interfaces the pinned maps record: their count, *ifindex (freed by
+ * the caller) their indexes. */
+size_t pc_ctl_pinned_ifaces(const struct pc_maps *m, int **ifindex);
 
 struct pc_policy;
 struct pc_ruleset;

@@ -22,7 +22,7 @@ forget_confirm() { rm -f "$(confirm_files)".confirm*; }
 PAIR_CLEANUP=forget_confirm
 # shellcheck source=tests/net/pair.sh
 . "$(dirname "$0")/pair.sh"
-pair_up 192.0.2.66
+pair_up --spare 192.0.2.66
 cat >"$TMP/site.yaml" <<EOT
 hosts:
   - {name: srv, kinds: [management-server], addresses: [192.0.2.10]}
@@ -150,6 +150,14 @@ pid=$(waiter_pid)
 check "confirm in time: exit 0" pc confirm
 check "the waiter ($pid) ends" wait_until 6 gone "$pid"
 check "site2 stays in force" in_force "$TMP/site2.yaml"
+ifaces_are() { [ "$(pc status -j | jq -c '[.interfaces[].name] | sort')" = "$1" ]; }
+check "attach --confirm 3 of the site on eth1 as well" \
+	pc -q attach -c "$TMP/site.yaml" --confirm 3 eth1
+check "both interfaces are attached, under the site" sh -c \
+	"nsenter --net=/run/netns/$ID-srv '$PC' status -j --pin-root '$PINS' | jq -e '[.interfaces[].name] | sort == [\"eth0\", \"eth1\"]' &&
+	 nsenter --net=/run/netns/$ID-srv '$PC' reload -n -c '$TMP/site.yaml' --pin-root '$PINS'"
+check "without confirm eth1 comes off within 4 s" wait_until 4 ifaces_are '["eth0"]'
+check "and site2 is back on eth0" wait_until 4 in_force "$TMP/site2.yaml"
 check "detach" pc -q detach --all
 # A terminal that goes away takes nothing with it: the command runs in a
 # session of its own whose process group gets SIGHUP as soon as it returns,

@@ -163,6 +163,7 @@ check "detach" pc -q detach --all
 # session of its own whose process group gets SIGHUP as soon as it returns,
 # as when an SSH connection drops.
 hup_session() {
+	# shellcheck disable=SC2016 # expanded by the inner shell
 	setsid -w bash -c 'trap "" HUP; nsenter --net="/run/netns/$1" "$2" -q attach -c "$3" --cut-sessions \
 		--confirm 3 --pin-root "$4" eth0; rc=$?; kill -HUP -- -$$; exit $rc' \
 		_ "$ID-srv" "$PC" "$TMP/site.yaml" "$PINS"

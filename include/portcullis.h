@@ -127,6 +127,10 @@ enum {
 	PC_SET_RA_SITE = 1u << 4,       /* ... only from the site's routers
 					 * (neither bit: none at all) */
 	PC_SET_NON_IP_LINK = 1u << 5,   /* with STRICT: 802.1X and LLDP pass too */
+	/* For the daemon only (the kernel ignores them): its journal of
+	 * denied packets, off or all (neither: sampled). */
+	PC_SET_LOG_DENIED_OFF = 1u << 6,
+	PC_SET_LOG_DENIED_ALL = 1u << 7,
 };
 
 /* pc_settings[bank]: settings that go with the bank's rules. */

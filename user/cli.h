@@ -11,7 +11,8 @@
 #include "options.h"
 #include "policy.h"
 
-enum { PC_EXIT_OK = 0, PC_EXIT_POLICY = 1, PC_EXIT_USAGE = 2 };
+/* PC_EXIT_DROP: explain --packet --exit-verdict judged the packet dropped. */
+enum { PC_EXIT_OK = 0, PC_EXIT_POLICY = 1, PC_EXIT_USAGE = 2, PC_EXIT_DROP = 3 };
 
 struct pc_cmd {
 	const char *name;
@@ -40,7 +41,12 @@ int pc_cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 struct json_object *pc_json_kinds(const struct pc_policy *p, pc_kindset k);
+/* One port range as a string ("22", "1024-65535"). */
 struct json_object *pc_json_range(struct pc_port_range r);
+/* "...ports" keys: always an array of such strings. */
+struct json_object *pc_json_ranges(const struct pc_port_range *r, size_t n);
+/* "host" and "role", one of them null: whom the rules were compiled for. */
+void pc_json_target(struct json_object *o, const struct pc_ruleset *rs);
 
 /* Attach's options, which the daemon takes as well. */
 extern const struct pc_opt pc_attach_opts[];

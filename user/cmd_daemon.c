@@ -71,6 +71,21 @@ static void guard_pins(struct pc_guard *g, bool *failing)
 	*failing = err < 0;
 }
 
+/* Follows the policy's log-denied setting: (re)opens the ring buffer of
+ * denied packets when it changed. Returns the fd to poll (-1: none). */
+static int journal_follow(const struct pc_ctl_req *rq, int fd)
+{
+	enum pc_log_denied want = pc_log_denied_in_force(rq->pin_root);
+
+	if (fd >= 0 && want == journal.denied)
+		return fd;
+	if (fd >= 0 || journal.events_fd >= 0)
+		pc_journal_close(&journal);
+	pc_journal_init(&journal, want);
+	fd = pc_journal_denied_open(&journal, rq->pin_root);
+	return fd < 0 ? -1 : fd;
+}
+
 static int run_loop(const struct pc_ctl_req *rq, const char *site)
 {
 	struct pc_watch w = { .fd = -1 };
@@ -100,8 +115,8 @@ static int run_loop(const struct pc_ctl_req *rq, const char *site)
 	pc_notify_ready("enforcing; SIGHUP or a change of the site file reloads");
 	fds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	fds[1] = (struct pollfd){ .fd = w.fd, .events = POLLIN };
-	pc_journal_init(&journal, PC_LOG_DENIED_SAMPLE); /* later: the site's log-denied */
-	fds[2] = (struct pollfd){ .fd = pc_journal_denied_open(&journal, rq->pin_root), .events = POLLIN };
+	pc_journal_init(&journal, PC_LOG_DENIED_OFF);
+	fds[2] = (struct pollfd){ .fd = journal_follow(rq, -1), .events = POLLIN };
 	for (;;) {
 		struct signalfd_siginfo si;
 
@@ -128,6 +143,7 @@ static int run_loop(const struct pc_ctl_req *rq, const char *site)
 
 				snprintf(who, sizeof(who), "SIGHUP from pid %u (uid %u)", si.ssi_pid, si.ssi_uid);
 				reload_now(rq, who);
+				fds[2].fd = journal_follow(rq, fds[2].fd);
 				continue;
 			}
 			fprintf(stderr, "portcullis: daemon: %s: exiting; enforcement stays in place ('portcullis detach' removes it)\n",
@@ -140,6 +156,7 @@ static int run_loop(const struct pc_ctl_req *rq, const char *site)
 			usleep(100 * 1000);
 			pc_watch_changed(&w);
 			reload_now(rq, "the site file changed");
+			fds[2].fd = journal_follow(rq, fds[2].fd);
 		}
 	}
 	pc_guard_close(&guard);

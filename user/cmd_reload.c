@@ -60,12 +60,14 @@ struct json_object *pc_reload_json(const struct pc_ctl_res *r)
 {
 	struct json_object *o = json_object_new_object(), *changes;
 
-	json_object_object_add(o, "name", json_object_new_string(r->name));
+	/* Compiled for a kind only when one was asked for (or recorded). */
+	json_object_object_add(o, "host", r->role ? NULL : json_object_new_string(r->name));
+	json_object_object_add(o, "role", r->role ? json_object_new_string(r->name) : NULL);
 	json_object_object_add(o, "old_generation", json_object_new_int64(r->old_generation));
 	json_object_object_add(o, "generation", json_object_new_int64(r->generation));
-	json_object_object_add(o, "rules", json_object_new_int64((int64_t)r->nrules));
-	json_object_object_add(o, "ms_compile", json_object_new_double(r->ms_compile));
-	json_object_object_add(o, "ms_to_flip", json_object_new_double(r->ms_to_flip));
+	json_object_object_add(o, "rule_count", json_object_new_int64((int64_t)r->nrules));
+	json_object_object_add(o, "compile_ms", json_object_new_double(r->ms_compile));
+	json_object_object_add(o, "flip_ms", json_object_new_double(r->ms_to_flip));
 	json_object_object_add(o, "dry_run", json_object_new_boolean(r->dry_run));
 	json_object_object_add(o, "mode_changed", json_object_new_boolean(r->mode_changed));
 	if (!r->have_diff) {

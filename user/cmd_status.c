@@ -74,7 +74,7 @@ static struct json_object *status_json(struct pc_pins *pins, const struct pc_map
 				       set.mode == PC_MODE_VALUE_AUDIT ? "audit" : "enforce"));
 	json_object_object_add(o, "generation", json_object_new_int64(gen));
 	json_object_object_add(o, "bank", json_object_new_int64(bank));
-	json_object_object_add(o, "rules", json_object_new_int64(set.nrules));
+	json_object_object_add(o, "rule_count", json_object_new_int64(set.nrules));
 	json_object_object_add(o, "non_ip", json_object_new_string(non_ip_names[non_ip_of(set.flags)]));
 	json_object_object_add(o, "non_ip_meaning", json_object_new_string(
 				       pc_non_ip_meaning(non_ip_of(set.flags))));
@@ -102,7 +102,7 @@ static struct json_object *status_json(struct pc_pins *pins, const struct pc_map
 			json_object_object_add(i, "tc_egress", json_object_new_string("other-netns"));
 			json_object_object_add(i, "qdisc_created",
 					       json_object_new_boolean(rec.flags & PC_IF_QDISC_CREATED));
-			json_object_object_add(i, "attached_at", json_object_new_int64((int64_t)rec.attached_at));
+			json_object_object_add(i, "attached_at", json_object_new_double((double)rec.attached_at));
 			json_object_array_add(ifs, i);
 			continue;
 		}
@@ -120,7 +120,7 @@ static struct json_object *status_json(struct pc_pins *pins, const struct pc_map
 					       tc_ok ? "attached" : "missing"));
 		json_object_object_add(i, "qdisc_created",
 				       json_object_new_boolean(rec.flags & PC_IF_QDISC_CREATED));
-		json_object_object_add(i, "attached_at", json_object_new_int64((int64_t)rec.attached_at));
+		json_object_object_add(i, "attached_at", json_object_new_double((double)rec.attached_at));
 		json_object_array_add(ifs, i);
 	}
 	json_object_object_add(o, "interfaces", ifs);
@@ -156,7 +156,7 @@ static void print_status(struct json_object *o)
 	printf("generation:  %s (bank %s, %s rules)\n",
 	       json_object_get_string(json_object_object_get(o, "generation")),
 	       json_object_get_string(json_object_object_get(o, "bank")),
-	       json_object_get_string(json_object_object_get(o, "rules")));
+	       json_object_get_string(json_object_object_get(o, "rule_count")));
 	printf("pin root:    %s\n", json_object_get_string(json_object_object_get(o, "pin_root")));
 	printf("non-ip:      %s (%s)\n", json_object_get_string(json_object_object_get(o, "non_ip")),
 	       json_object_get_string(json_object_object_get(o, "non_ip_meaning")));

@@ -85,6 +85,23 @@ const char *pc_log_denied_name(enum pc_log_denied m)
 	return (unsigned)m < sizeof(denied_names) / sizeof(denied_names[0]) ? denied_names[m] : "?";
 }
 
+enum pc_log_denied pc_log_denied_in_force(const char *pin_root)
+{
+	struct pc_bank_settings set = { 0 };
+	enum pc_log_denied v = PC_LOG_DENIED_SAMPLE;
+	uint32_t bank, gen;
+	struct pc_maps m;
+
+	if (pc_maps_open_pinned(&m, pin_root ? pin_root : PC_DEFAULT_PIN_ROOT))
+		return v;
+	if (pc_loader_state(&m, &bank, &gen) == 0 &&
+	    bpf_map_lookup_elem(m.settings, &bank, &set) == 0)
+		v = set.flags & PC_SET_LOG_DENIED_OFF ? PC_LOG_DENIED_OFF :
+		    set.flags & PC_SET_LOG_DENIED_ALL ? PC_LOG_DENIED_ALL : PC_LOG_DENIED_SAMPLE;
+	pc_maps_close(&m);
+	return v;
+}
+
 void pc_journal_init(struct pc_journal *j, enum pc_log_denied denied)
 {
 	*j = (struct pc_journal){ .denied = denied, .events_fd = -1, .sendv = journal_sendv };

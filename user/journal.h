@@ -15,8 +15,6 @@
 #include "portcullis.h"
 #include "controller.h"
 
-/* settings: log-denied: off | sample | all */
-enum pc_log_denied { PC_LOG_DENIED_OFF, PC_LOG_DENIED_SAMPLE, PC_LOG_DENIED_ALL };
 /* sample: at most this many entries a second, then one summary. */
 #define PC_LOG_DENIED_PER_SEC 10
 
@@ -38,6 +36,9 @@ int pc_log_denied_parse(const char *s, enum pc_log_denied *out);
 const char *pc_log_denied_name(enum pc_log_denied m);
 
 void pc_journal_init(struct pc_journal *j, enum pc_log_denied denied);
+/* The log-denied setting of the policy in force under pin_root (kept in
+ * its bank settings, so a restarted daemon finds it too). */
+enum pc_log_denied pc_log_denied_in_force(const char *pin_root);
 /* A policy put in force: one NOTICE entry with the summary (who: what
  * caused it, site: the file), then one INFO entry per path changed. */
 int pc_journal_policy(struct pc_journal *j, const char *who, const char *site,

@@ -349,7 +349,9 @@ static int parse_conntrack(struct pc_parse *ctx, const struct pc_ynode *n)
 static int parse_settings(struct pc_parse *ctx, const struct pc_ynode *n)
 {
 	static const char *const keys[] = { "mode", "icmp-echo", "non-ip",
-					    "conntrack", "on-reload", "ipv6-ra" };
+					    "conntrack", "on-reload", "ipv6-ra",
+					    "log-denied" };
+	static const char *const log_denied[] = PC_LOG_DENIED_NAMES;
 	static const char *const ra[] = { "site-routers", "deny", "any" };
 	static const char *const modes[] = { "enforce", "audit" };
 	static const char *const non_ip[] = PC_NON_IP_NAMES;
@@ -385,6 +387,12 @@ static int parse_settings(struct pc_parse *ctx, const struct pc_ynode *n)
 	if ((v = pc_yget(n, "ipv6-ra"))) {
 		if (pc_yenum(ctx->d, v, "ipv6-ra", ra, 3, &idx) == 0)
 			s->ipv6_ra = (enum pc_ra)idx;
+		else
+			err = -EINVAL;
+	}
+	if ((v = pc_yget(n, "log-denied"))) {
+		if (pc_yenum(ctx->d, v, "log-denied", log_denied, 3, &idx) == 0)
+			s->log_denied = (enum pc_log_denied)idx;
 		else
 			err = -EINVAL;
 	}

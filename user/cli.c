@@ -136,6 +136,21 @@ int pc_cli_ctl_failed(const char *cmd, const struct pc_ctl_res *res)
 		else
 			pc_err("cannot read this machine's addresses: %s", strerror(-res->err));
 		break;
+	case PC_CTL_NO_PEERS:
+		pc_err("%s: the policy of %s gives this host no peer at all: enforcing it would drop everything but ARP and ND (%s); give a site file (-c) that lists its peers, try it with --mode audit, or give --allow-empty if that is what you want",
+		       cmd, res->name,
+		       res->site ? "no host of the site talks to it" : "without a site file no host is known");
+		pc_err("%s changed nothing", cmd);
+		break;
+	case PC_CTL_SESSIONS:
+		pc_err("%s: the policy of %s would cut %zu management session%s in progress:",
+		       cmd, res->name, res->sessions.n, res->sessions.n == 1 ? "" : "s");
+		for (size_t i = 0; i < res->sessions.n; i++)
+			pc_err("  %s%s", res->sessions.v[i].text,
+			       res->sessions.v[i].own_ssh ? "  <- your own SSH session" : "");
+		pc_err("allow their peers in the site file, try the policy with --mode audit first, or give --cut-sessions to cut them (with --confirm SECONDS, a rollback if you lose your way in); %s changed nothing",
+		       cmd);
+		break;
 	case PC_CTL_OBJECT:
 		object_refused(res);
 		break;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "confirm.h"
 #include "controller.h"
 #include "datapath.h"
 #include "kernel_version.h"
@@ -40,6 +41,12 @@ const struct pc_opt pc_attach_opts[] = {
 		      "veth; slower to drop floods)", REQ, hook.ingress, ingress_hooks),
 	PC_OPT_PIN_ROOT(REQ, pin_root),
 	PC_OPT_FLAG("force", 0, "replace an XDP program portcullis did not attach", REQ, hook.force),
+	PC_OPT_FLAG("allow-empty", 0, "enforce even a policy that gives this host no peer\n"
+		    "(everything but ARP and ND dropped)", REQ, allow_empty),
+	PC_OPT_FLAG("cut-sessions", 0, "enforce even if it cuts TCP sessions in progress on\n"
+		    "the interfaces (your own SSH session among them)", REQ, cut_sessions),
+	PC_OPT_POSITIVE("confirm", "SECONDS", "roll back to what was in force before (or detach)\n"
+			"unless 'portcullis confirm' comes within SECONDS", REQ, confirm),
 	{ 0 },
 };
 #undef REQ
@@ -56,7 +63,12 @@ const struct pc_cmd_opts pc_attach_cmd = {
 	"exist when enforcement starts are read from the socket table and kept;\n"
 	"others are taken over by their next packet in the direction that opened\n"
 	"them. If anything fails (a foreign XDP program on one interface, a full\n"
-	"map), nothing changes: not the policy in force, nor any hook.",
+	"map), nothing changes: not the policy in force, nor any hook.\n"
+	"A policy in which this host has no peer at all (no site file, or no\n"
+	"host of it to talk to) is refused in enforce mode unless --allow-empty;\n"
+	"so is one that would cut established TCP connections on the interfaces\n"
+	"(an SSH session, $SSH_CONNECTION's above all): they are named, and\n"
+	"--cut-sessions lets it cut them.",
 	.opts = pc_attach_opts,
 };
 
@@ -81,18 +93,27 @@ int pc_attach_parse(const struct pc_cmd_opts *c, int argc, char **argv,
 
 int pc_cli_attach(const struct pc_ctl_req *rq)
 {
+	struct pc_confirm cf;
 	struct pc_ctl_res res;
+	bool ok;
 	int rc;
 
 	if (geteuid() != 0)
 		pc_warn("not running as root: attaching needs CAP_BPF and CAP_NET_ADMIN");
 	if (pc_kernel_check())
 		return PC_EXIT_POLICY;
-	if (pc_ctl_attach(rq, &res)) {
+	if (pc_cli_confirm_start(rq, &cf))
+		return PC_EXIT_POLICY;
+	ok = pc_ctl_attach(rq, &res) == 0;
+	rc = pc_cli_confirm_arm(rq, &cf, ok);
+	if (!ok) {
 		rc = pc_cli_ctl_failed("attach", &res);
 		pc_ctl_res_free(&res);
 		return rc;
 	}
+	if (res.sessions_err)
+		pc_warn("cannot read the socket table to find sessions the policy would cut: %s",
+			pc_strerror(res.sessions_err));
 	if (res.seed_err)
 		pc_warn("cannot read the socket table to keep existing connections: %s",
 			pc_strerror(res.seed_err));
@@ -106,7 +127,7 @@ int pc_cli_attach(const struct pc_ctl_req *rq)
 	if (res.record_err)
 		pc_warn("cannot record the loaded policy: %s", strerror(-res.record_err));
 	pc_ctl_res_free(&res);
-	return PC_EXIT_OK;
+	return rc;
 }
 
 int pc_cmd_attach(int argc, char **argv)

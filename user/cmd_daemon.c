@@ -192,6 +192,8 @@ int pc_cmd_daemon(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	rq = dr.rq;
+	if (rq.confirm)
+		return pc_cli_usage_error("daemon", "--confirm is for attach and reload: confirm the site file with 'portcullis reload --confirm' first");
 	/* Before attaching, so that a bad address changes nothing. */
 	if (dr.metrics && (rc = pc_http_metrics_start(dr.metrics, rq.pin_root, rq.site, &http)))
 		return rc == -EINVAL ? PC_EXIT_USAGE : PC_EXIT_POLICY;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "confirm.h"
 #include "controller.h"
 #include "datapath.h"
 #include "state.h"
@@ -22,6 +23,15 @@ static const struct pc_opt reload_opts[] = {
 	PC_OPT_MODE("enforce or audit (default: as attached)", ARGS, rq.mode),
 	PC_OPT_PIN_ROOT(ARGS, rq.pin_root),
 	PC_OPT_JSON("machine-readable summary", ARGS, json),
+	PC_OPT_FLAG("allow-empty", 0, "enforce even a policy that gives this host no peer",
+		    ARGS, rq.allow_empty),
+	PC_OPT_FLAG("cut-sessions", 0, "enforce even if it cuts TCP sessions in progress",
+		    ARGS, rq.cut_sessions),
+	PC_OPT_POSITIVE("confirm", "SECONDS", "roll back to the policy in force before unless\n"
+			"'portcullis confirm' comes within SECONDS", ARGS, rq.confirm),
+	PC_OPT_FLAG("dry-run", 'n', "say what a reload would change and change nothing;\n"
+		    "exit 0: no change, 1: changes (or an error), 2: usage",
+		    ARGS, rq.dry_run),
 	{ 0 },
 };
 #undef ARGS
@@ -36,7 +46,13 @@ const struct pc_cmd_opts pc_reload_cmd = {
 	"nothing. Counters of paths that still exist carry on. Connections of\n"
 	"the old policy are judged again on their next packet (kept when still\n"
 	"allowed, cut when not), unless the site says on-reload: keep-established.\n"
-	"Prints what changed: paths added, removed, ports and peers changed.",
+	"Prints what changed: paths added, removed, ports and peers changed.\n"
+	"With --dry-run it prints the same summary of what a reload would do and\n"
+	"changes nothing (no flip, no record); its exit status is 0 when nothing\n"
+	"would change and 1 when something would (or on an error), for scripts.\n"
+	"Like attach it refuses a policy with no peer (--allow-empty) or one that\n"
+	"would cut TCP sessions in progress on the interfaces (--cut-sessions);\n"
+	"a dry run names those sessions.",
 	.opts = reload_opts,
 };
 
@@ -52,6 +68,8 @@ struct json_object *pc_reload_json(const struct pc_ctl_res *r)
 	json_object_object_add(o, "rule_count", json_object_new_int64((int64_t)r->nrules));
 	json_object_object_add(o, "compile_ms", json_object_new_double(r->ms_compile));
 	json_object_object_add(o, "flip_ms", json_object_new_double(r->ms_to_flip));
+	json_object_object_add(o, "dry_run", json_object_new_boolean(r->dry_run));
+	json_object_object_add(o, "mode_changed", json_object_new_boolean(r->mode_changed));
 	if (!r->have_diff) {
 		json_object_object_add(o, "changes", NULL);
 		return o;
@@ -76,16 +94,24 @@ struct json_object *pc_reload_json(const struct pc_ctl_res *r)
 
 void pc_reload_print(const struct pc_ctl_res *r, FILE *out)
 {
-	char *summary;
+	const char *what = r->dry_run ? "reload --dry-run" : "reload";
+	char gen[64], *summary;
 
+	if (r->dry_run)
+		snprintf(gen, sizeof(gen), "generation %u in force, nothing changed",
+			 r->generation);
+	else
+		snprintf(gen, sizeof(gen), "generation %u -> %u", r->old_generation,
+			 r->generation);
 	if (!r->have_diff) {
-		fprintf(out, "portcullis: reload: %s: generation %u -> %u, %zu rules (the previous policy is not recorded: no change list)\n",
-			r->name, r->old_generation, r->generation, r->nrules);
+		fprintf(out, "portcullis: %s: %s: %s, %zu rules (the previous policy is not recorded: no change list)\n",
+			what, r->name, gen, r->nrules);
 		return;
 	}
 	summary = pc_ruleset_diff_summary(&r->diff);
-	fprintf(out, "portcullis: reload: %s: generation %u -> %u, %zu rules: %s\n",
-		r->name, r->old_generation, r->generation, r->nrules, summary);
+	fprintf(out, "portcullis: %s: %s: %s, %zu rules: %s%s\n", what, r->name, gen,
+		r->nrules, summary,
+		!r->mode_changed ? "" : r->audit ? "; mode enforce -> audit" : "; mode audit -> enforce");
 	free(summary);
 	for (size_t i = 0; i < r->diff.count; i++) {
 		const struct pc_path_change *c = &r->diff.changes[i];
@@ -98,10 +124,19 @@ void pc_reload_print(const struct pc_ctl_res *r, FILE *out)
 int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out,
 		  struct pc_ctl_res *kept)
 {
+	struct pc_confirm cf;
 	struct pc_ctl_res res;
+	bool ok;
 	int rc;
 
-	if (pc_ctl_reload(rq, &res)) {
+	if (pc_cli_confirm_start(rq, &cf))
+		return PC_EXIT_POLICY;
+	ok = pc_ctl_reload(rq, &res) == 0;
+	if (pc_cli_confirm_arm(rq, &cf, ok) && ok) {
+		pc_ctl_res_free(&res);
+		return PC_EXIT_POLICY;
+	}
+	if (!ok) {
 		rc = pc_cli_ctl_failed("reload", &res);
 		pc_ctl_res_free(&res);
 		return rc;
@@ -109,6 +144,12 @@ int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out,
 	if (res.state_err)
 		pc_warn("cannot read the record of the policy in force: %s",
 			strerror(-res.state_err));
+	if (res.sessions_err)
+		pc_warn("cannot read the socket table to find sessions the policy would cut: %s",
+			pc_strerror(res.sessions_err));
+	for (size_t i = 0; i < res.sessions.n; i++)
+		pc_warn("reload --dry-run: would cut %s%s", res.sessions.v[i].text,
+			res.sessions.v[i].own_ssh ? "  <- your own SSH session" : "");
 	if (res.record_err)
 		pc_warn("cannot record the loaded policy in %s: %s", PC_STATE_DIR,
 			strerror(-res.record_err));
@@ -116,11 +157,14 @@ int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out,
 		pc_cli_print_json(pc_reload_json(&res));
 	else
 		pc_reload_print(&res, out);
+	/* A dry run tells scripts whether there is something to do. */
+	rc = res.dry_run && (pc_ctl_changed(&res) || res.sessions.n) ? PC_EXIT_POLICY :
+								      PC_EXIT_OK;
 	if (kept)
 		*kept = res;
 	else
 		pc_ctl_res_free(&res);
-	return PC_EXIT_OK;
+	return rc;
 }
 
 int pc_cmd_reload(int argc, char **argv)
@@ -133,5 +177,7 @@ int pc_cmd_reload(int argc, char **argv)
 		return rc;
 	if (ra.rq.host && ra.rq.role)
 		return pc_cli_usage_error("reload", "give --host or --role, not both");
+	if (ra.rq.dry_run && ra.rq.confirm)
+		return pc_cli_usage_error("reload", "give --dry-run or --confirm, not both");
 	return pc_cli_reload(&ra.rq, ra.json, stdout, NULL);
 }

@@ -70,9 +70,26 @@ struct txn {
 	struct portcullis *skel;
 };
 
+/* Whether any rule has a peer to pass traffic with: an address beyond
+ * 255.255.255.255 and 0.0.0.0, which every such rule holds (a directed
+ * broadcast is only there when a peer of its segment is). */
+static bool any_peer(const struct pc_ruleset *rs)
+{
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct pc_rule *r = &rs->rules[i];
+		size_t extras = !!(r->remote_extra & PC_REMOTE_LIMITED_BCAST) +
+				!!(r->remote_extra & PC_REMOTE_UNSPECIFIED);
+
+		if (r->nremote > extras)
+			return true;
+	}
+	return false;
+}
+
 /* Reads, validates and compiles: nothing on the machine changes. */
 static int compile(struct txn *t, const char *site, const char *host,
-		   const char *role, int mode, struct pc_ctl_res *res)
+		   const char *role, int mode, bool allow_empty,
+		   struct pc_ctl_res *res)
 {
 	enum pc_ctl_step step;
 	int err;
@@ -82,7 +99,12 @@ static int compile(struct txn *t, const char *site, const char *host,
 	res->host = host ? pc_xstrdup(host) : NULL;
 	res->role = role ? pc_xstrdup(role) : NULL;
 	res->site = site ? pc_xstrdup(site) : NULL;
-	err = pc_policy_load_keep(&t->p, site, &res->diags, &t->text, &t->len);
+	if (t->text) /* a recorded text put back: the file may have changed */
+		err = pc_policy_load_text(&t->p, PC_BUILTIN_CATALOG_NAME, pc_builtin_catalog,
+					  pc_builtin_catalog_len, site ? site : "(policy recorded)",
+					  t->text, t->len, &res->diags);
+	else
+		err = pc_policy_load_keep(&t->p, site, &res->diags, &t->text, &t->len);
 	if (err) {
 		pc_policy_free(&t->p);
 		return fail(res, PC_CTL_POLICY, err);
@@ -98,7 +120,40 @@ static int compile(struct txn *t, const char *site, const char *host,
 	res->name = pc_xstrdup(t->rs.name);
 	res->nrules = t->rs.nrules;
 	res->audit = t->set.mode == PC_MODE_AUDIT;
+	/* Enforcing a policy without peers cuts the host off without a word. */
+	if (!res->audit && !allow_empty && !any_peer(&t->rs))
+		return fail(res, PC_CTL_NO_PEERS, -ENOTCONN);
 	return 0;
+}
+
+/* Refuses to cut management sessions in progress on the interfaces unless
+ * asked to; a dry run only lists them. */
+static int check_sessions(const struct txn *t, const struct pc_ctl_req *rq,
+			  const struct pc_ruleset *old, const int *ifindex,
+			  size_t n, struct pc_ctl_res *res)
+{
+	if (res->audit || rq->cut_sessions)
+		return 0;
+	res->sessions_err = pc_sessions_cut(&t->rs, old, ifindex, n, &res->sessions);
+	if (res->sessions.n && !rq->dry_run)
+		return fail(res, PC_CTL_SESSIONS, -EBUSY);
+	return 0;
+}
+
+size_t pc_ctl_pinned_ifaces(const struct pc_maps *m, int **ifindex)
+{
+	uint32_t key, next;
+	size_t n = 0;
+	int err;
+
+	*ifindex = NULL;
+	for (err = bpf_map_get_next_key(m->ifaces, NULL, &next); !err;
+	     err = bpf_map_get_next_key(m->ifaces, &key, &next)) {
+		*ifindex = pc_xrealloc(*ifindex, n + 1, sizeof(**ifindex));
+		(*ifindex)[n++] = (int)next;
+		key = next;
+	}
+	return n;
 }
 
 /* The record reload reads: where the policy in force came from. */
@@ -128,6 +183,18 @@ static bool any_attached(const struct pc_pins *pins)
 		return false;
 	any = bpf_map_get_next_key(m.ifaces, NULL, &key) == 0;
 	pc_maps_close(&m);
+	return any;
+}
+
+bool pc_ctl_attached(const char *pin_root)
+{
+	struct pc_pins pins;
+	bool any;
+
+	if (pc_pins_open(&pins, pin_root, false))
+		return false;
+	any = any_attached(&pins);
+	pc_pins_close(&pins);
 	return any;
 }
 
@@ -205,6 +272,25 @@ static int attach_locked(struct txn *t, const struct pc_ctl_req *rq,
 	return 0;
 }
 
+static int check_sessions_against(const struct txn *t, const struct pc_ctl_req *rq,
+				  const struct pc_state *st, const int *ifindex,
+				  size_t n, struct pc_ctl_res *res);
+
+/* attach over an enforcement in force: sessions it cuts already do not
+ * count. */
+static int attach_sessions(const struct txn *t, const struct pc_ctl_req *rq,
+			   const int *ifindex, struct pc_ctl_res *res)
+{
+	struct pc_state st;
+	bool have = pc_ctl_attached(res->root) && pc_state_load(res->root, &st) == 0;
+	int err;
+
+	err = check_sessions_against(t, rq, have ? &st : NULL, ifindex, rq->nifaces, res);
+	if (have)
+		pc_state_free(&st);
+	return err;
+}
+
 int pc_ctl_attach(const struct pc_ctl_req *rq, struct pc_ctl_res *res)
 {
 	double start = now_ms();
@@ -226,10 +312,13 @@ int pc_ctl_attach(const struct pc_ctl_req *rq, struct pc_ctl_res *res)
 			goto out;
 		}
 	}
-	err = compile(&t, rq->site, rq->host, rq->role, rq->mode, res);
+	err = compile(&t, rq->site, rq->host, rq->role, rq->mode, rq->allow_empty, res);
 	if (err)
 		goto out;
 	res->ms_compile = now_ms() - start;
+	err = attach_sessions(&t, rq, ifindex, res);
+	if (err)
+		goto out;
 
 	err = pc_pins_open(&t.pins, rq->pin_root, true);
 	if (err) {
@@ -273,17 +362,41 @@ static bool old_rules(const struct pc_state *st, struct pc_policy *p,
 	return false;
 }
 
+/* Sessions the new policy cuts that the one in force (as recorded, when it
+ * enforces) does not cut already. */
+static int check_sessions_against(const struct txn *t, const struct pc_ctl_req *rq,
+				 const struct pc_state *st, const int *ifindex,
+				 size_t n, struct pc_ctl_res *res)
+{
+	struct pc_ruleset oldrs;
+	struct pc_policy oldp;
+	int err;
+
+	if (!st || !old_rules(st, &oldp, &oldrs))
+		return check_sessions(t, rq, NULL, ifindex, n, res);
+	if ((st->mode >= 0 ? st->mode : (int)oldp.settings.mode) == PC_MODE_AUDIT)
+		err = check_sessions(t, rq, NULL, ifindex, n, res);
+	else
+		err = check_sessions(t, rq, &oldrs, ifindex, n, res);
+	pc_ruleset_free(&oldrs);
+	pc_policy_free(&oldp);
+	return err;
+}
+
 /* The change list against the policy in force (as recorded). */
 static void diff_against(const struct pc_state *st, const struct pc_ruleset *rs,
 			 struct pc_ctl_res *res)
 {
 	struct pc_ruleset oldrs;
 	struct pc_policy oldp;
+	int old_mode;
 
 	if (!old_rules(st, &oldp, &oldrs))
 		return;
 	pc_ruleset_diff(&oldrs, rs, &res->diff);
 	res->have_diff = true;
+	old_mode = st->mode >= 0 ? st->mode : (int)oldp.settings.mode;
+	res->mode_changed = (old_mode == PC_MODE_AUDIT) != res->audit;
 	pc_ruleset_free(&oldrs);
 	pc_policy_free(&oldp);
 }
@@ -295,6 +408,8 @@ int pc_ctl_reload(const struct pc_ctl_req *rq, struct pc_ctl_res *res)
 	struct pc_load_info info;
 	struct txn t = { 0 };
 	bool have_state;
+	int *ifindex;
+	size_t nifaces;
 	uint32_t bank;
 	int err;
 
@@ -312,14 +427,25 @@ int pc_ctl_reload(const struct pc_ctl_req *rq, struct pc_ctl_res *res)
 	have_state = err == 0;
 	if (err && err != -ENOENT)
 		res->state_err = err;
-	if (!have_state && !rq->site && !rq->host && !rq->role) {
+	if (!have_state && !rq->site && !rq->host && !rq->role && !rq->restore) {
 		fail(res, PC_CTL_NO_RECORD, -ENOENT);
 		goto out;
 	}
-	err = compile(&t, rq->site ? rq->site : st.site,
-		      rq->host ? rq->host : rq->role ? NULL : st.host,
-		      rq->role ? rq->role : rq->host ? NULL : st.role,
-		      rq->mode >= 0 ? rq->mode : st.mode, res);
+	if (rq->restore) {
+		const struct pc_state *r = rq->restore;
+
+		if (r->site_text) {
+			t.text = pc_xcalloc(r->site_len + 1, 1);
+			memcpy(t.text, r->site_text, r->site_len);
+			t.len = r->site_len;
+		}
+		err = compile(&t, r->site, r->host, r->role, r->mode, true, res);
+	} else {
+		err = compile(&t, rq->site ? rq->site : st.site,
+			      rq->host ? rq->host : rq->role ? NULL : st.host,
+			      rq->role ? rq->role : rq->host ? NULL : st.role,
+			      rq->mode >= 0 ? rq->mode : st.mode, rq->allow_empty, res);
+	}
 	if (err)
 		goto out;
 	res->ms_compile = now_ms() - start;
@@ -330,7 +456,19 @@ int pc_ctl_reload(const struct pc_ctl_req *rq, struct pc_ctl_res *res)
 		goto out;
 	}
 	t.have_maps = true;
+	nifaces = pc_ctl_pinned_ifaces(&t.m, &ifindex);
+	err = check_sessions_against(&t, rq, have_state ? &st : NULL, ifindex, nifaces, res);
+	free(ifindex);
+	if (err)
+		goto out;
 	pc_loader_state(&t.m, &bank, &res->old_generation);
+	if (rq->dry_run) {
+		res->dry_run = true;
+		res->generation = res->old_generation;
+		if (have_state)
+			diff_against(&st, &t.rs, res);
+		goto out;
+	}
 	err = pc_loader_fill(&t.m, &t.rs, &t.set, &info);
 	if (err) {
 		fail(res, PC_CTL_FILL, err);
@@ -352,6 +490,12 @@ out:
 	return err;
 }
 
+bool pc_ctl_changed(const struct pc_ctl_res *res)
+{
+	return !res->have_diff || res->mode_changed || res->diff.added ||
+	       res->diff.removed || res->diff.changed;
+}
+
 void pc_ctl_res_free(struct pc_ctl_res *res)
 {
 	free(res->name);
@@ -360,5 +504,6 @@ void pc_ctl_res_free(struct pc_ctl_res *res)
 	free(res->site);
 	pc_diags_free(&res->diags);
 	pc_ruleset_diff_free(&res->diff);
+	pc_sessions_free(&res->sessions);
 	memset(res, 0, sizeof(*res));
 }

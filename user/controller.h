@@ -18,6 +18,8 @@
 #include "datapath.h"
 #include "diag.h"
 #include "ruleset_diff.h"
+#include "sessions.h"
+#include "state.h"
 
 /* What to put in force. */
 struct pc_ctl_req {
@@ -31,6 +33,13 @@ struct pc_ctl_req {
 	char *const *ifaces;  /* attach: the interfaces */
 	size_t nifaces;
 	struct pc_attach_opts hook; /* attach: how to hook them */
+	bool dry_run;         /* reload: compile and compare, change nothing */
+	bool allow_empty;     /* enforce even a policy with no peer at all */
+	bool cut_sessions;    /* enforce even if sessions in progress are cut */
+	long confirm;         /* > 0: roll back after this many seconds unless
+				 `portcullis confirm` (the command arms it) */
+	const struct pc_state *restore; /* reload: put exactly this record back
+				 (its site text, host or role, mode) */
 };
 
 /* Where a transaction stopped. */
@@ -45,6 +54,9 @@ enum pc_ctl_step {
 	PC_CTL_HOST,         /* --host names no host of the site (-ENOENT) */
 	PC_CTL_LOCAL_HOST,   /* -ENOENT: none of this machine's addresses is a
 				host's; -EEXIST: several hosts'; else errno */
+	PC_CTL_NO_PEERS,     /* enforce mode and no rule has a peer: all but
+				ARP/ND would be dropped (-ENOTCONN) */
+	PC_CTL_SESSIONS,     /* enforce mode would cut res->sessions (-EBUSY) */
 	PC_CTL_PINS,         /* opening or locking the pin root (printed) */
 	PC_CTL_OBJECT,       /* the kernel refused the programs or maps:
 				res->refusal */
@@ -72,6 +84,9 @@ struct pc_ctl_res {
 	uint32_t old_generation;
 	uint32_t generation;
 	bool have_diff;       /* reload: false when the old policy is unknown */
+	bool dry_run;         /* reload: nothing was changed (generation is the
+				 one in force) */
+	bool mode_changed;    /* reload: audit <-> enforce (with have_diff) */
 	struct pc_ruleset_diff diff;
 	double ms_compile;    /* reading, validating and compiling */
 	double ms_to_flip;    /* from the start to the new policy being live */
@@ -80,6 +95,9 @@ struct pc_ctl_res {
 	int seed_err;         /* attach: reading the socket table failed */
 	int record_err;       /* the record under /run could not be written */
 	int state_err;        /* reload: the record could not be read */
+	struct pc_sessions sessions; /* sessions the policy cuts (PC_CTL_SESSIONS;
+				 a dry run: would cut) */
+	int sessions_err;     /* the socket table could not be read for them */
 };
 
 /* Puts the policy in force on rq->ifaces (attaching, or updating hooks
@@ -89,6 +107,15 @@ int pc_ctl_attach(const struct pc_ctl_req *rq, struct pc_ctl_res *res);
  * empty come from the record of the policy in force. */
 int pc_ctl_reload(const struct pc_ctl_req *rq, struct pc_ctl_res *res);
 void pc_ctl_res_free(struct pc_ctl_res *res);
+/* Whether a reload changed (or, dry, would change) what is enforced; true
+ * when the policy that was in force is not known. */
+bool pc_ctl_changed(const struct pc_ctl_res *res);
+
+/* Whether an interface is attached under pin_root (NULL: the default). */
+bool pc_ctl_attached(const char *pin_root);
+/* The interfaces the pinned maps record: their count, *ifindex (freed by
+ * the caller) their indexes. */
+size_t pc_ctl_pinned_ifaces(const struct pc_maps *m, int **ifindex);
 
 struct pc_policy;
 struct pc_ruleset;

@@ -17,6 +17,7 @@ static const struct pc_cmd commands[] = {
 	{ "detach", pc_cmd_detach, "remove what attach added from interfaces (or --all)", &pc_detach_cmd },
 	{ "status", pc_cmd_status, "interfaces, hooks, mode, policy generation, map fill", &pc_status_cmd },
 	{ "reload", pc_cmd_reload, "load a changed policy in one atomic step, say what changed", &pc_reload_cmd },
+	{ "confirm", pc_cmd_confirm, "keep a policy applied with --confirm: cancel its rollback", &pc_confirm_cmd },
 	{ "daemon", pc_cmd_daemon, "enforce and reload on file change or SIGHUP", &pc_daemon_cmd },
 	{ "monitor", pc_cmd_monitor, "show denied packets as they are denied", &pc_monitor_cmd },
 	{ "stats", pc_cmd_stats, "packets and bytes per path and direction, drops by reason", &pc_stats_cmd },

@@ -42,43 +42,67 @@ static uint32_t slot_of(const struct seed *s, const char *id)
 	return PC_PATH_OTHER;
 }
 
-static void seed_one(struct seed *s, const struct inet_diag_msg *d)
+void pc_tcp_tuple(const struct inet_diag_msg *d, struct pc_tuple *t,
+		  struct pc_addr *local)
 {
 	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	struct pc_ct_value v = { 0 };
-	struct pc_ct_key k = { 0 };
-	struct pc_tuple t = { 0 };
-	struct pc_verdict verdict;
 	const uint8_t *src = (const uint8_t *)d->id.idiag_src;
 	const uint8_t *dst = (const uint8_t *)d->id.idiag_dst;
-	struct timespec now;
 	int family = d->idiag_family;
+	size_t len;
 
 	if (family == AF_INET6 && !memcmp(src, mapped, 12) && !memcmp(dst, mapped, 12)) {
 		family = AF_INET;
 		src += 12;
 		dst += 12;
 	}
-	t.proto = IPPROTO_TCP;
-	t.local_port = ntohs(d->id.idiag_sport);
-	t.remote_port = ntohs(d->id.idiag_dport);
-	t.remote.family = (uint8_t)family;
-	t.remote.prefix = family == AF_INET ? 32 : 128;
-	memcpy(t.remote.bytes, dst, family == AF_INET ? 4 : 16);
-	t.dir = PC_DIR_EGRESS;
-	pc_classify(s->rs, &t, &verdict);
-	if (verdict.kind != PC_VERDICT_PASS) {
-		t.dir = PC_DIR_INGRESS;
-		pc_classify(s->rs, &t, &verdict);
-		if (verdict.kind != PC_VERDICT_PASS)
-			return;
-	}
-	k.family = family == AF_INET ? PC_AF_INET : PC_AF_INET6;
+	len = family == AF_INET ? 4 : 16;
+	memset(t, 0, sizeof(*t));
+	memset(local, 0, sizeof(*local));
+	t->proto = IPPROTO_TCP;
+	t->local_port = ntohs(d->id.idiag_sport);
+	t->remote_port = ntohs(d->id.idiag_dport);
+	t->remote.family = (uint8_t)family;
+	t->remote.prefix = (uint8_t)(len * 8);
+	memcpy(t->remote.bytes, dst, len);
+	local->family = (uint8_t)family;
+	local->prefix = (uint8_t)(len * 8);
+	memcpy(local->bytes, src, len);
+}
+
+bool pc_tcp_judge(const struct pc_ruleset *rs, struct pc_tuple *t,
+		  struct pc_verdict *v)
+{
+	t->dir = PC_DIR_EGRESS;
+	pc_classify(rs, t, v);
+	if (v->kind == PC_VERDICT_PASS)
+		return true;
+	t->dir = PC_DIR_INGRESS;
+	pc_classify(rs, t, v);
+	return v->kind == PC_VERDICT_PASS;
+}
+
+static void seed_one(void *ctx, const struct inet_diag_msg *d)
+{
+	struct seed *s = ctx;
+	struct pc_ct_value v = { 0 };
+	struct pc_ct_key k = { 0 };
+	struct pc_tuple t;
+	struct pc_addr local;
+	struct pc_verdict verdict;
+	struct timespec now;
+	size_t len;
+
+	pc_tcp_tuple(d, &t, &local);
+	if (!pc_tcp_judge(s->rs, &t, &verdict))
+		return;
+	len = t.remote.family == AF_INET ? 4 : 16;
+	k.family = t.remote.family == AF_INET ? PC_AF_INET : PC_AF_INET6;
 	k.proto = IPPROTO_TCP;
 	k.lport = d->id.idiag_sport;
 	k.rport = d->id.idiag_dport;
-	memcpy(k.laddr, src, family == AF_INET ? 4 : 16);
-	memcpy(k.raddr, dst, family == AF_INET ? 4 : 16);
+	memcpy(k.laddr, local.bytes, len);
+	memcpy(k.raddr, t.remote.bytes, len);
 	clock_gettime(CLOCK_MONOTONIC, &now); /* bpf_ktime_get_ns()'s clock */
 	v.last_seen_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
 	v.path_slot = slot_of(s, verdict.rule->flow->id);
@@ -89,7 +113,8 @@ static void seed_one(struct seed *s, const struct inet_diag_msg *d)
 		s->seeded++;
 }
 
-static int seed_family(struct seed *s, int family)
+static int dump_family(int family, uint32_t states,
+		       void (*fn)(void *ctx, const struct inet_diag_msg *d), void *ctx)
 {
 	struct {
 		struct nlmsghdr nlh;
@@ -98,7 +123,7 @@ static int seed_family(struct seed *s, int family)
 		.nlh = { .nlmsg_len = sizeof(req), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
 			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
 		.r = { .sdiag_family = (uint8_t)family, .sdiag_protocol = IPPROTO_TCP,
-		       .idiag_states = SEED_STATES },
+		       .idiag_states = states },
 	};
 	static char buf[32768] __attribute__((aligned(8)));
 	int fd, err = 0;
@@ -135,12 +160,20 @@ static int seed_family(struct seed *s, int family)
 				break;
 			}
 			if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
-				seed_one(s, NLMSG_DATA(h));
+				fn(ctx, NLMSG_DATA(h));
 		}
 	}
 out:
 	close(fd);
 	return err;
+}
+
+int pc_tcp_dump(uint32_t states, void (*fn)(void *ctx, const struct inet_diag_msg *d),
+		void *ctx)
+{
+	int err = dump_family(AF_INET, states, fn, ctx);
+
+	return err ? err : dump_family(AF_INET6, states, fn, ctx);
 }
 
 int pc_seed_connections(const struct pc_maps *m, const struct pc_ruleset *rs,
@@ -162,9 +195,7 @@ int pc_seed_connections(const struct pc_maps *m, const struct pc_ruleset *rs,
 		}
 		s.names[i].id[PC_PATH_ID_LEN - 1] = '\0';
 	}
-	err = seed_family(&s, AF_INET);
-	if (!err)
-		err = seed_family(&s, AF_INET6);
+	err = pc_tcp_dump(SEED_STATES, seed_one, &s);
 	*seeded = s.seeded;
 	/* Counted, so that the table's evictions are not misread. */
 	if (*seeded && pc_ct_stat_add(m, PC_CTS_SEEDED, *seeded))

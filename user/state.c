@@ -14,7 +14,7 @@
 #include "policy.h"
 
 /* /run/portcullis/<pin root with '/' as '_'>.json and .site.yaml */
-static void state_path(const char *pin_root, const char *ext, char *buf, size_t len)
+void pc_state_path(const char *pin_root, const char *ext, char *buf, size_t len)
 {
 	char name[PATH_MAX];
 
@@ -25,8 +25,7 @@ static void state_path(const char *pin_root, const char *ext, char *buf, size_t 
 	snprintf(buf, len, "%s/%s%s", PC_STATE_DIR, name, ext);
 }
 
-/* Writes a file whole or not at all: a temporary file renamed over it. */
-static int write_atomic(const char *path, const char *data, size_t len)
+int pc_write_atomic(const char *path, const char *data, size_t len)
 {
 	char tmp[PATH_MAX + 8];
 	FILE *f;
@@ -56,9 +55,9 @@ int pc_state_save(const char *pin_root, const struct pc_state *s)
 
 	if (mkdir(PC_STATE_DIR, 0700) && errno != EEXIST)
 		return -errno;
-	state_path(pin_root, ".site.yaml", path, sizeof(path));
+	pc_state_path(pin_root, ".site.yaml", path, sizeof(path));
 	if (s->site_text) {
-		err = write_atomic(path, s->site_text, s->site_len);
+		err = pc_write_atomic(path, s->site_text, s->site_len);
 		if (err)
 			return err;
 	} else {
@@ -70,8 +69,8 @@ int pc_state_save(const char *pin_root, const struct pc_state *s)
 	json_object_object_add(o, "role", s->role ? json_object_new_string(s->role) : NULL);
 	json_object_object_add(o, "mode", json_object_new_int(s->mode));
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
-	state_path(pin_root, ".json", path, sizeof(path));
-	err = write_atomic(path, text, strlen(text));
+	pc_state_path(pin_root, ".json", path, sizeof(path));
+	err = pc_write_atomic(path, text, strlen(text));
 	json_object_put(o);
 	return err;
 }
@@ -92,7 +91,7 @@ int pc_state_load(const char *pin_root, struct pc_state *s)
 
 	memset(s, 0, sizeof(*s));
 	s->mode = -1;
-	state_path(pin_root, ".json", path, sizeof(path));
+	pc_state_path(pin_root, ".json", path, sizeof(path));
 	if (access(path, F_OK))
 		return -ENOENT;
 	o = json_object_from_file(path);
@@ -105,7 +104,7 @@ int pc_state_load(const char *pin_root, struct pc_state *s)
 	json_object_put(o);
 	if (s->mode < -1 || s->mode > 1)
 		s->mode = -1;
-	state_path(pin_root, ".site.yaml", path, sizeof(path));
+	pc_state_path(pin_root, ".site.yaml", path, sizeof(path));
 	err = pc_policy_read_file(path, &s->site_text, &s->site_len);
 	if (err && err != -ENOENT) {
 		pc_state_free(s);
@@ -118,9 +117,9 @@ void pc_state_remove(const char *pin_root)
 {
 	char path[PATH_MAX + 64];
 
-	state_path(pin_root, ".json", path, sizeof(path));
+	pc_state_path(pin_root, ".json", path, sizeof(path));
 	unlink(path);
-	state_path(pin_root, ".site.yaml", path, sizeof(path));
+	pc_state_path(pin_root, ".site.yaml", path, sizeof(path));
 	unlink(path);
 }
 

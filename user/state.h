@@ -26,5 +26,9 @@ int pc_state_save(const char *pin_root, const struct pc_state *s);
 int pc_state_load(const char *pin_root, struct pc_state *s);
 void pc_state_remove(const char *pin_root);
 void pc_state_free(struct pc_state *s);
+/* PC_STATE_DIR/<pin root with '/' as '_'><ext>: the files of a pin root. */
+void pc_state_path(const char *pin_root, const char *ext, char *buf, size_t len);
+/* Writes a file whole or not at all: a temporary file renamed over it. */
+int pc_write_atomic(const char *path, const char *data, size_t len);
 
 #endif

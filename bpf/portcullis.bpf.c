@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * portcullis datapath: XDP (or TC) on ingress, TC on egress, one set of maps. The
- * two entry points only adapt their context; the packet's path is
+ * packet entry points only adapt their context; the packet's path is
  * pipeline.h's pc_process(): parse -> conntrack -> classify -> count ->
  * verdict.
  */
@@ -55,6 +55,61 @@ SEC("tc")
 int pc_tc_ingress(struct __sk_buff *skb)
 {
 	return pc_tc(skb, PC_DIR_IN);
+}
+
+/* Socket options that make a socket transmit below TC egress, where
+ * pc_tc_egress never sees the frames: AF_PACKET's PACKET_QDISC_BYPASS
+ * (dev_direct_xmit) and the AF_XDP rings. Kernel ABI numbers. */
+#define PC_SOL_PACKET 263
+#define PC_PACKET_QDISC_BYPASS 20
+#define PC_SOL_XDP 283
+#define PC_XDP_TX_RING 3
+#define PC_XDP_UMEM_REG 4
+/* What a cgroup sockopt program sees of optval at most (the smallest page
+ * size Linux has). */
+#define PC_SOCKOPT_MAX_SEEN 4096
+
+static __always_inline int pc_bypass_option(int level, int optname)
+{
+	if (level == PC_SOL_PACKET)
+		return optname == PC_PACKET_QDISC_BYPASS;
+	if (level == PC_SOL_XDP)
+		return optname == PC_XDP_TX_RING || optname == PC_XDP_UMEM_REG;
+	return 0;
+}
+
+/*
+ * cgroup/setsockopt, on the cgroup attach names: runs for every socket
+ * family before the family's handler. 0 refuses the call (EPERM), 1 lets
+ * it go on. Options are never changed: optlen stays as given, except
+ * that above what the program sees of optval it is set to 0, which tells
+ * the kernel to use the caller's own buffer (any other value there makes
+ * 6.1's kernel fail the call with EFAULT; -1 would skip the kernel's
+ * handler and silently drop the option).
+ */
+SEC("cgroup/setsockopt")
+int pc_setsockopt(struct bpf_sockopt *ctx)
+{
+	struct pc_bank_settings *set;
+	struct pc_config *cfg;
+	__u32 zero = 0, bank, bg;
+
+	if (ctx->optlen > PC_SOCKOPT_MAX_SEEN)
+		ctx->optlen = 0;
+	if (!pc_bypass_option(ctx->level, ctx->optname))
+		return 1;
+	cfg = bpf_map_lookup_elem(&pc_config, &zero);
+	if (!cfg)
+		return 1;
+	bg = *(volatile __u32 *)&cfg->bank_gen;
+	if (!PC_CONFIG_GEN(bg))
+		return 1;
+	bank = PC_CONFIG_BANK(bg);
+	set = bpf_map_lookup_elem(&pc_settings, &bank);
+	if (!set || (set->flags & PC_SET_RAW_BYPASS_ALLOW))
+		return 1;
+	pc_count_drop(PC_DROP_RAW_BYPASS, PC_DIR_OUT, 0);
+	return set->mode == PC_MODE_VALUE_AUDIT;
 }
 
 char LICENSE[] SEC("license") = "GPL";

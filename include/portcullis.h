@@ -30,6 +30,8 @@ enum pc_drop_reason {
 	PC_DROP_ICMP_RATE,   /* an ICMP error from a router beyond the rate limit */
 	PC_DROP_ND,          /* neighbour discovery against RFC 4861, or a router
 			      * advertisement/redirect the site does not allow */
+	PC_DROP_RAW_BYPASS,  /* a setsockopt that would transmit below TC egress
+			      * (PACKET_QDISC_BYPASS, AF_XDP rings), refused */
 	PC_DROP_REASONS,
 };
 
@@ -37,7 +39,7 @@ enum pc_drop_reason {
 #define PC_DROP_REASON_NAMES                                                  \
 	{ "none", "no-rule", "wrong-peer", "malformed", "fragment",            \
 	  "no-conntrack", "non-ip", "icmp", "tcp-flags", "bad-source",         \
-	  "protocol", "bad-fragment", "icmp-rate", "nd" }
+	  "protocol", "bad-fragment", "icmp-rate", "nd", "raw-bypass" }
 
 /* Direction of a packet at the host, as in user/compile.h's enum pc_dir. */
 #define PC_DIR_IN 0  /* XDP ingress */
@@ -127,6 +129,7 @@ enum {
 	PC_SET_RA_SITE = 1u << 4,       /* ... only from the site's routers
 					 * (neither bit: none at all) */
 	PC_SET_NON_IP_LINK = 1u << 5,   /* with STRICT: 802.1X and LLDP pass too */
+	PC_SET_RAW_BYPASS_ALLOW = 1u << 6, /* setsockopts that skip TC egress pass */
 };
 
 /* pc_settings[bank]: settings that go with the bank's rules. */

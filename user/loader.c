@@ -562,7 +562,8 @@ int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
 		   (s->non_ip == PC_NON_IP_LINK_LAYER ? PC_SET_NON_IP_LINK : 0) |
 		   (s->keep_established ? PC_SET_KEEP_ESTABLISHED : 0) |
 		   (s->ipv6_ra == PC_RA_ANY ? PC_SET_RA_ANY : 0) |
-		   (s->ipv6_ra == PC_RA_SITE_ROUTERS ? PC_SET_RA_SITE : 0);
+		   (s->ipv6_ra == PC_RA_SITE_ROUTERS ? PC_SET_RA_SITE : 0) |
+		   (s->raw_bypass_allow ? PC_SET_RAW_BYPASS_ALLOW : 0);
 	bs.nrules = (uint32_t)rs->nrules;
 	bs.ct_tcp_established = s->ct_tcp_established;
 	bs.ct_tcp_transitory = s->ct_tcp_transitory;

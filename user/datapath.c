@@ -23,6 +23,7 @@
 #include "hooks.h"
 #include "netns.h"
 #include "portcullis.skel.h"
+#include "sockguard.h"
 #include "state.h"
 
 /* The end of the last verifier log libbpf reported: what the operator
@@ -200,6 +201,8 @@ int pc_pins_remove_all(struct pc_pins *p)
 	DIR *dir;
 
 	pc_state_remove(p->root);
+	if (pc_sockguard_detach(p))
+		err = -EBUSY;
 
 	/* Every map the object pinned, also those no loader map names. */
 	snprintf(path, sizeof(path), "%s/maps", p->root);

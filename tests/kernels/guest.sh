@@ -22,6 +22,8 @@ mount -t tmpfs tmpfs /run
 ln -s /run /var/run # where ip netns keeps its namespaces
 mount -t tmpfs tmpfs /tmp
 mount -t bpf bpf /sys/fs/bpf
+# attach puts its setsockopt guard on the cgroup2 root: this VM's own.
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
 # shellcheck disable=SC3045 # busybox ash has it
 ulimit -l unlimited
 exec >/dev/console 2>&1

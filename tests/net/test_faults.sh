@@ -112,8 +112,9 @@ check "detach --all finds the orphan by program name and removes it" \
 	srv "$PC" detach --all --pin-root "$PINS"
 check_not "no portcullis filter left on eth0" our_tc_filter
 
-# With the daemon, enforcement does not even blink: it holds the maps and
-# the XDP link, sees the pins go, and pins them again.
+# With the daemon, enforcement does not even blink: it holds the maps, the
+# XDP link and the setsockopt guard's link, sees the pins go, and pins
+# them again.
 DAEMON_PID=
 kill_daemon() { [ -n "$DAEMON_PID" ] && kill -9 "$DAEMON_PID" 2>/dev/null; }
 PAIR_CLEANUP=kill_daemon
@@ -138,6 +139,8 @@ check "rm -rf the pin root under the daemon" rm -rf "$PINS"
 check "the daemon pins everything again and says so" pins_back
 check "the same programs stayed attached throughout ($ids -> $(hook_ids))" test "$(hook_ids)" = "$ids"
 check "status is whole" status_is '.interfaces[0].tc_egress == "attached" and .interfaces[0].ingress == "xdp"'
+check "the setsockopt guard's link is pinned again, on the test's cgroup" \
+	status_is ".raw_socket_bypass.hook == \"attached\" and .raw_socket_bypass.cgroup == \"$CGROUP\""
 check "an undocumented SYN is still dropped" undocumented_dropped
 check "the daemon ends on SIGTERM" sh -c "kill -TERM $DAEMON_PID; for i in \$(seq 50); do kill -0 $DAEMON_PID 2>/dev/null || exit 0; sleep 0.1; done; exit 1"
 check "someone removes our TC filter by hand" srv tc filter del dev eth0 egress handle 0x7063 prio 1 bpf

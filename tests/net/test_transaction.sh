@@ -90,7 +90,7 @@ for c in "${cases[@]}"; do
 	else
 		check "  no XDP program left on eth1" sh -c \
 			"! nsenter --net=/run/netns/$ID-srv ip -j link show dev eth1 | jq -e '.[0].xdp' >/dev/null"
-		check "  one XDP link pinned: eth0's" test "$(ls "$PINS/links" | wc -l)" = 1
+		check "  one XDP link pinned: eth0's" test "$(ls "$PINS/links" | grep -c "^xdp-")" = 1
 	fi
 	check "  no TC filter or clsact added on eth1" sh -c \
 		"! nsenter --net=/run/netns/$ID-srv tc qdisc show dev eth1 | grep -q clsact"

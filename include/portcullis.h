@@ -283,6 +283,7 @@ enum {
 	PC_IF_QDISC_CREATED = 1u << 2, /* we created clsact: detach removes it */
 	PC_IF_XDP_GENERIC = 1u << 3,   /* XDP in generic (skb) mode */
 	PC_IF_TC_INGRESS = 1u << 4,    /* ingress on clsact ingress, not XDP */
+	PC_IF_TC_VLAN = 1u << 5,       /* pc_tc_vlan on clsact ingress */
 };
 
 struct pc_iface {
@@ -301,6 +302,8 @@ PC_ASSERT_SIZE(struct pc_iface, 56);
 
 #define PC_TC_HANDLE 0x7063 /* "pc" */
 #define PC_TC_PRIORITY 1
+/* pc_tc_vlan's filter on clsact ingress: after pc_tc_ingress's, if any. */
+#define PC_TC_VLAN_PRIORITY 2
 
 /*
  * pc_events: one denied packet (in audit mode: one that would have been),

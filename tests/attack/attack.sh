@@ -42,7 +42,7 @@ HERE=$ROOT/tests/attack
 PC=${PC:-$ROOT/$BUILD/portcullis}
 PY=/usr/bin/python3
 # Cases (NAME, or MODE:NAME for one mode) whose fix is not merged yet.
-ATTACK_PENDING=${ATTACK_PENDING-"xdp:vlan3-bridged"}
+ATTACK_PENDING=${ATTACK_PENDING-}
 MODES=${ATTACK_MODES:-xdp tc}
 ONLY=${ATTACK_ONLY:-.}
 

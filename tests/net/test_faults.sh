@@ -97,7 +97,7 @@ orphan_status() {
 	local out rc
 	out=$(srv "$PC" status -j --pin-root "$PINS" 2>"$TMP/status.err"); rc=$?
 	printf '%s\n' "$out"; cat "$TMP/status.err"
-	[ "$rc" = 1 ] && jq -e '.attached == false and .orphaned[0].name == "eth0" and .orphaned[0].hooks == "tc egress"' <<<"$out" >/dev/null &&
+	[ "$rc" = 1 ] && jq -e '.attached == false and .orphaned[0].name == "eth0" and .orphaned[0].hooks == "tc egress, tc vlan"' <<<"$out" >/dev/null &&
 		grep -q "ingress is NOT enforced" "$TMP/status.err"
 }
 check "attach again" srv "$PC" -q attach --cgroup "$CGROUP" -c "$TMP/site.yaml" --pin-root "$PINS" eth0

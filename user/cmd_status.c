@@ -76,6 +76,17 @@ static struct json_object *guard_json(const struct pc_pins *pins, uint32_t flags
 	return g;
 }
 
+/* pc_tc_vlan on clsact ingress: "none" when attach did not add it. */
+static const char *vlan_hook(const struct pc_iface *rec)
+{
+	struct pc_iface_hooks h;
+
+	if (!(rec->flags & PC_IF_TC_VLAN))
+		return "none";
+	return pc_hooks_find((int)rec->ifindex, &h) == 0 && h.prog_id[PC_HOOK_TC_VLAN] ?
+		       "attached" : "missing";
+}
+
 static struct json_object *status_json(struct pc_pins *pins, const struct pc_maps *m)
 {
 	struct json_object *o = json_object_new_object(), *ifs, *maps, *ct;
@@ -137,6 +148,7 @@ static struct json_object *status_json(struct pc_pins *pins, const struct pc_map
 					       rec.flags & PC_IF_XDP_GENERIC ? "generic" : "native"));
 		json_object_object_add(i, "tc_egress", json_object_new_string(
 					       tc_ok ? "attached" : "missing"));
+		json_object_object_add(i, "tc_vlan", json_object_new_string(vlan_hook(&rec)));
 		json_object_object_add(i, "qdisc_created",
 				       json_object_new_boolean(rec.flags & PC_IF_QDISC_CREATED));
 		json_object_object_add(i, "attached_at", json_object_new_int64((int64_t)rec.attached_at));
@@ -203,6 +215,8 @@ static void print_status(struct json_object *o)
 		       json_object_get_string(json_object_object_get(it, "tc_egress")),
 		       json_object_get_boolean(json_object_object_get(it, "qdisc_created")) ?
 			       " (clsact added by portcullis)" : "");
+		if (!strcmp(json_object_get_string(json_object_object_get(it, "tc_vlan")), "missing"))
+			printf("  %-16s the third-VLAN-tag filter (pc_tc_vlan) is missing\n", "");
 	}
 	printf("maps:\n");
 	json_object_object_foreach(maps, name, v) {

@@ -185,6 +185,8 @@ check "attach again (reload) in audit mode" pc attach --cgroup "$CGROUP" -c "$SI
 check "status: generation 2, audit" jq_true "$TMP/status2.json" '.generation == 2 and .mode == "audit"'
 check "audit mode: undocumented desk -> mgr:2323 passes" tcp_client in_p 192.0.2.20 192.0.2.10 2323
 check "enforce again" pc attach --cgroup "$CGROUP" -c "$SITE" --host mgr eth0 eth1
+check "pc_tc_vlan is on clsact ingress of eth0, XDP ingress" sh -c \
+	"nsenter --net=/run/netns/$NS_M tc filter show dev eth0 ingress | grep -q pc_tc_vlan && nsenter --net=/run/netns/$NS_M '$PC' status -j --pin-root '$PINS' | jq -e '.interfaces[] | select(.name == \"eth0\") | .tc_vlan == \"attached\"' >/dev/null"
 check_not "enforce: desk -> mgr:2323 refused again" tcp_client in_p 192.0.2.20 192.0.2.10 2323
 
 # Someone else's XDP program: attach refuses it without --force. (iproute2
@@ -205,6 +207,7 @@ check "no XDP program on eth0" sh -c "! nsenter --net=/run/netns/$NS_M ip -j lin
 check_not "the XDP program $XDP_ID no longer exists" bpftool prog show id "$XDP_ID"
 check_not "the TC program $TC_ID no longer exists" bpftool prog show id "$TC_ID"
 check "no TC filter left on eth0 egress" sh -c "test -z \"\$(nsenter --net=/run/netns/$NS_M tc filter show dev eth0 egress)\""
+check "no TC filter left on eth0 ingress (pc_tc_vlan)" sh -c "test -z \"\$(nsenter --net=/run/netns/$NS_M tc filter show dev eth0 ingress)\""
 check "the clsact qdisc that was there before stays on eth0" sh -c "nsenter --net=/run/netns/$NS_M tc qdisc show dev eth0 | grep -q clsact"
 check "the clsact qdisc portcullis added is gone from eth1" sh -c "! nsenter --net=/run/netns/$NS_M tc qdisc show dev eth1 | grep -q clsact"
 check "no BPF link left on eth0" sh -c "! bpftool -j link show | jq -e --argjson i $ETH0_IF '.[] | select(.type == \"xdp\" and .ifindex == \$i)' >/dev/null"

@@ -105,7 +105,7 @@ check "rm -rf the pin root" rm -rf "$PINS"
 check "status reports the orphaned TC filter and exits 1" orphan_status
 check "attach takes its own orphan over without --force" \
 	srv "$PC" -q attach --cgroup "$CGROUP" -c "$TMP/site.yaml" --pin-root "$PINS" eth0
-check "status is whole again" status_is '.interfaces[0].tc_egress == "attached" and .interfaces[0].ingress == "xdp"'
+check "status is whole again" status_is '.interfaces[0].tc_egress == "attached" and .interfaces[0].ingress == "xdp" and .interfaces[0].tc_vlan == "attached"'
 check "our filter is seen on eth0 by its program name" our_tc_filter
 check "rm -rf the pin root again" rm -rf "$PINS"
 check "detach --all finds the orphan by program name and removes it" \

@@ -21,7 +21,7 @@ endif
 .SUFFIXES:
 .SECONDARY:
 .PHONY: all deps check demo test fuzz clean format bench other-cc check-fresh \
-	install uninstall deb
+	install uninstall deb man check-systemd
 
 # Debian packages to build, test and run the demo (the lab's servers and
 # clients are real Debian programs).
@@ -30,7 +30,7 @@ DEBIAN_PACKAGES := make gcc clang llvm libbpf-dev bpftool libelf-dev \
 	pkg-config jq iproute2 util-linux python3 python3-aiosmtpd socat openssh-server \
 	openssh-client dnsmasq-base snmp snmptrapd busybox curl openssl \
 	iputils-ping tcpdump python3-yaml python3-jsonschema nftables \
-	python3-scapy nmap thc-ipv6
+	python3-scapy nmap thc-ipv6 mandoc libsystemd-dev libmicrohttpd-dev prometheus
 
 WARN     := -Wall -Wextra -Werror
 CPPFLAGS := -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD)
@@ -40,7 +40,7 @@ SAN_CFLAGS  := -std=c11 $(WARN) -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined -MMD -MP
 # LIBBPF=-l:libbpf.a links Debian's static libbpf (make deb does).
 LIBBPF   ?= -lbpf
-LDLIBS   := $(LIBBPF) -lelf -lz -lyaml -ljson-c
+LDLIBS   := $(LIBBPF) -lelf -lz -lyaml -ljson-c -lsystemd -lmicrohttpd
 
 BPF_CFLAGS := -target bpf -O2 -g $(WARN) -D__TARGET_ARCH_$(ARCH) -Ibpf/noglibc -Iinclude \
 	-Ibpf $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH)) -MMD -MP
@@ -69,11 +69,30 @@ TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 # The nftables export's differential test links the reference classifier.
 NET_TOOLS := $(BUILD)/tools/export_diff
 
-all: $(BUILD)/portcullis $(UNIT_BINS) $(PROG_BINS) $(TOOL_BINS) $(NET_TOOLS)
+all: $(BUILD)/portcullis $(UNIT_BINS) $(PROG_BINS) $(TOOL_BINS) $(NET_TOOLS) man
 
 $(BUILD)/portcullis: $(BUILD)/obj/main.o $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# portcullis(8): its COMMANDS section is `portcullis --help-man`, made from
+# the option tables that make --help. portcullis-site(5) is written as is.
+# tests/cli/test_man.sh lints both (mandoc -Tlint).
+MAN_PAGES := $(BUILD)/man/portcullis.8 $(BUILD)/man/portcullis-site.5
+man: $(MAN_PAGES)
+
+$(BUILD)/man/portcullis.8: dist/portcullis.8.in $(BUILD)/portcullis
+	$(call msg,MAN,$@)
+	@mkdir -p $(@D)
+	$(Q)$(BUILD)/portcullis --help-man > $@.commands
+	$(Q)sed -e '/^\.\\" @COMMANDS@$$/{r $@.commands' -e 'd' -e '}' \
+		-e "s/@VERSION@/$$($(BUILD)/portcullis --version | cut -d' ' -f2)/" $< > $@
+	$(Q)rm -f $@.commands
+
+$(BUILD)/man/portcullis-site.5: dist/portcullis-site.5
+	$(call msg,MAN,$@)
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
 
 # Userspace objects wait for the skeletons: some include them.
 $(BUILD)/obj/%.o: user/%.c | $(SKELETONS)
@@ -202,23 +221,33 @@ sbindir     ?= $(exec_prefix)/sbin
 datarootdir ?= $(prefix)/share
 mandir      ?= $(datarootdir)/man
 man8dir     ?= $(mandir)/man8
+man5dir     ?= $(mandir)/man5
+bashcompdir ?= $(datarootdir)/bash-completion/completions
 docdir      ?= $(datarootdir)/doc/portcullis
 sysconfdir  ?= /etc
 unitdir     ?= $(prefix)/lib/systemd/system
 INSTALL     ?= install
 
-install: $(BUILD)/portcullis
+install: $(BUILD)/portcullis $(MAN_PAGES)
 	$(call msg,INSTALL,$(DESTDIR)$(sbindir)/portcullis)
 	$(Q)$(INSTALL) -d $(DESTDIR)$(sbindir) $(DESTDIR)$(unitdir) \
-		$(DESTDIR)$(man8dir) $(DESTDIR)$(docdir) \
-		$(DESTDIR)$(sysconfdir)/default $(DESTDIR)$(sysconfdir)/portcullis
+		$(DESTDIR)$(man8dir) $(DESTDIR)$(man5dir) $(DESTDIR)$(docdir) \
+		$(DESTDIR)$(bashcompdir) $(DESTDIR)$(sysconfdir)/default $(DESTDIR)$(sysconfdir)/portcullis
 	$(Q)$(INSTALL) -m 755 $(BUILD)/portcullis $(DESTDIR)$(sbindir)/portcullis
 	$(Q)sed -e '/^#@/d' -e 's|@sbindir@|$(sbindir)|g' \
 		-e 's|@sysconfdir@|$(sysconfdir)|g' -e 's|@docdir@|$(docdir)|g' \
 		dist/portcullis.service.in > $(DESTDIR)$(unitdir)/portcullis.service
 	$(Q)chmod 644 $(DESTDIR)$(unitdir)/portcullis.service
-	$(Q)$(INSTALL) -m 644 dist/portcullis.8 $(DESTDIR)$(man8dir)/portcullis.8
-	$(Q)$(INSTALL) -m 644 README.md docs/policy.md $(DESTDIR)$(docdir)/
+	$(Q)sed -n '/^#@ hardening {/,/^#@ }/p' dist/portcullis.service.in > $(BUILD)/unit-hardening
+	$(Q)sed -e '/^#@HARDENING@/r $(BUILD)/unit-hardening' dist/portcullis@.service.in | \
+		sed -e '/^#@/d' -e 's|@sbindir@|$(sbindir)|g' \
+		-e 's|@sysconfdir@|$(sysconfdir)|g' -e 's|@docdir@|$(docdir)|g' \
+		> $(DESTDIR)$(unitdir)/portcullis@.service
+	$(Q)chmod 644 $(DESTDIR)$(unitdir)/portcullis@.service
+	$(Q)$(INSTALL) -m 644 $(BUILD)/man/portcullis.8 $(DESTDIR)$(man8dir)/portcullis.8
+	$(Q)$(INSTALL) -m 644 $(BUILD)/man/portcullis-site.5 $(DESTDIR)$(man5dir)/portcullis-site.5
+	$(Q)$(INSTALL) -m 644 dist/bash-completion/portcullis $(DESTDIR)$(bashcompdir)/portcullis
+	$(Q)$(INSTALL) -m 644 README.md docs/policy.md docs/json.md docs/security.md docs/site.schema.json $(DESTDIR)$(docdir)/
 	$(Q)[ -e $(DESTDIR)$(sysconfdir)/default/portcullis ] || \
 		$(INSTALL) -m 644 dist/portcullis.default $(DESTDIR)$(sysconfdir)/default/portcullis
 	$(Q)[ -e $(DESTDIR)$(sysconfdir)/portcullis/site.yaml ] || \
@@ -227,8 +256,11 @@ install: $(BUILD)/portcullis
 # Leaves the configuration, as a package removal does.
 uninstall:
 	rm -f $(DESTDIR)$(sbindir)/portcullis $(DESTDIR)$(unitdir)/portcullis.service \
-		$(DESTDIR)$(man8dir)/portcullis.8 $(DESTDIR)$(docdir)/README.md \
-		$(DESTDIR)$(docdir)/policy.md
+		$(DESTDIR)$(unitdir)/portcullis@.service \
+		$(DESTDIR)$(man8dir)/portcullis.8 $(DESTDIR)$(man5dir)/portcullis-site.5 \
+		$(DESTDIR)$(bashcompdir)/portcullis $(DESTDIR)$(docdir)/README.md \
+		$(DESTDIR)$(docdir)/policy.md $(DESTDIR)$(docdir)/json.md \
+		$(DESTDIR)$(docdir)/security.md $(DESTDIR)$(docdir)/site.schema.json
 	-rmdir $(DESTDIR)$(docdir)
 
 # ---- deb: a Debian package of the tree as it is (debian/) ---------------
@@ -314,3 +346,13 @@ check-kernels: deps
 
 .PHONY: check-kernels
 # ---- end of check-kernels -----------------------------------------------
+
+# ---- check-systemd: the unit under a real systemd ------------------------
+# A Debian 12 root with systemd (cached in /var/cache/portcullis), the
+# build installed into it, booted with systemd-nspawn in the test's own
+# network namespace (root; ~1 min, ~3 min the first time).
+SYSTEMD_TEST_PACKAGES := systemd-container mmdebstrap zstd socat jq iproute2
+
+check-systemd: $(BUILD)/portcullis $(BUILD)/tools/udpseq
+	@$(MAKE) --no-print-directory deps DEBIAN_PACKAGES="$(SYSTEMD_TEST_PACKAGES)"
+	@BUILD=$(BUILD) bash tests/systemd/test_unit.sh

@@ -18,9 +18,9 @@ import json
 import sys
 
 
-def ports(spec):
-    """'22', '1024-65535' or '67,68' -> nft/xdp-filter port items."""
-    return [p.strip() for p in str(spec).split(",") if p.strip()]
+def ports(ranges):
+    """["22"], ["1024-65535"] or ["67", "68"] (explain -j) -> port items."""
+    return [p.strip() for p in ranges if p.strip()]
 
 
 def nft_set(items):

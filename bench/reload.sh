@@ -68,12 +68,12 @@ for site in "${sites[@]}"; do
 		s=$(date +%s%N)
 		in_ns "$PC" reload -j -c "$site" --host lin --pin-root "$PINS" >"$TMP/r.json"
 		e=$(date +%s%N)
-		jq -r .ms_to_flip "$TMP/r.json" >>"$TMP/flip"
-		jq -r .ms_compile "$TMP/r.json" >>"$TMP/compile"
+		jq -r .flip_ms "$TMP/r.json" >>"$TMP/flip"
+		jq -r .compile_ms "$TMP/r.json" >>"$TMP/compile"
 		echo "scale=1; ($e - $s) / 1000000" | bc >>"$TMP/whole"
 		ms_of "$PC" check -c "$site" >>"$TMP/check"
 	done
-	rules=$(jq -r .rules "$TMP/r.json")
+	rules=$(jq -r .rule_count "$TMP/r.json")
 	check=$(median <"$TMP/check")
 	flip=$(median <"$TMP/flip")
 	printf '| %s | %s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.2f |\n' \

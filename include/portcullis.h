@@ -129,7 +129,11 @@ enum {
 	PC_SET_RA_SITE = 1u << 4,       /* ... only from the site's routers
 					 * (neither bit: none at all) */
 	PC_SET_NON_IP_LINK = 1u << 5,   /* with STRICT: 802.1X and LLDP pass too */
-	PC_SET_RAW_BYPASS_ALLOW = 1u << 6, /* setsockopts that skip TC egress pass */
+	/* For the daemon only (the kernel ignores them): its journal of
+	 * denied packets, off or all (neither: sampled). */
+	PC_SET_LOG_DENIED_OFF = 1u << 6,
+	PC_SET_LOG_DENIED_ALL = 1u << 7,
+	PC_SET_RAW_BYPASS_ALLOW = 1u << 8, /* setsockopts that skip TC egress pass */
 };
 
 /* pc_settings[bank]: settings that go with the bank's rules. */
@@ -142,13 +146,15 @@ struct pc_bank_settings {
 	__u32 ct_tcp_transitory;  /* seconds */
 	__u32 ct_udp;             /* seconds */
 	__u32 ct_icmp;            /* seconds */
-	__u32 _pad2;
+	__u32 naddrs;             /* exact addresses of this bank (for status) */
 	/* Rules with a CIDR among their remotes: the only bits a pc_cidr
 	 * lookup can add after a pc_addr miss, so the trie is skipped when
 	 * none of them is left. */
 	struct pc_mask cidr_rules;
+	__u32 ncidrs;             /* prefixes of this bank (for status) */
+	__u32 _pad2;
 };
-PC_ASSERT_SIZE(struct pc_bank_settings, 64);
+PC_ASSERT_SIZE(struct pc_bank_settings, 72);
 
 /*
  * pc_addr key: one remote address of one bank. The LPM key is the same

@@ -121,8 +121,9 @@ int pc_cli_ctl_failed(const char *cmd, const struct pc_ctl_res *res)
 			pc_err("cannot load the policy: %s", strerror(-res->err));
 		break;
 	case PC_CTL_ROLE:
+		/* Not in the policy, as an unknown host: the same exit code. */
 		pc_err("unknown kind '%s' (see 'portcullis check' for the kinds)", res->role);
-		return PC_EXIT_USAGE;
+		break;
 	case PC_CTL_HOST:
 		pc_err("no host '%s' in %s", res->host,
 		       res->site ? res->site : "the policy (give a site file with -c)");
@@ -195,4 +196,19 @@ struct json_object *pc_json_range(struct pc_port_range r)
 	char buf[16];
 
 	return json_object_new_string(pc_range_format(r, buf));
+}
+
+struct json_object *pc_json_ranges(const struct pc_port_range *r, size_t n)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(arr, pc_json_range(r[i]));
+	return arr;
+}
+
+void pc_json_target(struct json_object *o, const struct pc_ruleset *rs)
+{
+	json_object_object_add(o, "host", rs->host ? json_object_new_string(rs->name) : NULL);
+	json_object_object_add(o, "role", rs->host ? NULL : json_object_new_string(rs->name));
 }

@@ -11,7 +11,8 @@
 #include "options.h"
 #include "policy.h"
 
-enum { PC_EXIT_OK = 0, PC_EXIT_POLICY = 1, PC_EXIT_USAGE = 2 };
+/* PC_EXIT_DROP: explain --packet --exit-verdict judged the packet dropped. */
+enum { PC_EXIT_OK = 0, PC_EXIT_POLICY = 1, PC_EXIT_USAGE = 2, PC_EXIT_DROP = 3 };
 
 struct pc_cmd {
 	const char *name;
@@ -40,7 +41,12 @@ int pc_cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 struct json_object *pc_json_kinds(const struct pc_policy *p, pc_kindset k);
+/* One port range as a string ("22", "1024-65535"). */
 struct json_object *pc_json_range(struct pc_port_range r);
+/* "...ports" keys: always an array of such strings. */
+struct json_object *pc_json_ranges(const struct pc_port_range *r, size_t n);
+/* "host" and "role", one of them null: whom the rules were compiled for. */
+void pc_json_target(struct json_object *o, const struct pc_ruleset *rs);
 
 /* Attach's options, which the daemon takes as well. */
 extern const struct pc_opt pc_attach_opts[];
@@ -52,8 +58,10 @@ int pc_attach_parse(const struct pc_cmd_opts *c, int argc, char **argv,
 /* Attaches as rq says and reports it: the exit code. */
 int pc_cli_attach(const struct pc_ctl_req *rq);
 /* Reloads as rq says and prints the change summary (JSON on stdout, or
- * text on out): the exit code. */
-int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out);
+ * text on out): the exit code. kept (or NULL): after success, the result,
+ * for the caller to free with pc_ctl_res_free (the daemon logs it). */
+int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out,
+		  struct pc_ctl_res *kept);
 
 /* The change summary of a reload, as JSON and as text (reload, daemon). */
 struct json_object *pc_reload_json(const struct pc_ctl_res *r);

@@ -30,12 +30,8 @@ static struct json_object *ports_json(const struct pc_policy *p,
 				      const struct pc_port_spec *s)
 {
 	struct pc_port_range r[64];
-	size_t n = pc_port_spec_ranges(p, s, r, 64);
-	struct json_object *arr = json_object_new_array();
 
-	for (size_t i = 0; i < n; i++)
-		json_object_array_add(arr, pc_json_range(r[i]));
-	return arr;
+	return pc_json_ranges(r, pc_port_spec_ranges(p, s, r, 64));
 }
 
 /* The fallback port ("n または m": m) of the first parameter of s that has
@@ -85,7 +81,8 @@ static struct json_object *endpoint_json(const struct pc_policy *p,
 
 		for (size_t i = 0; i < e->nhosts; i++)
 			json_object_array_add(hosts, json_object_new_string(e->hosts[i]));
-		json_object_object_add(o, "hosts", hosts);
+		/* "hosts" is check's array of host objects. */
+		json_object_object_add(o, "host_names", hosts);
 	}
 	json_object_object_add(o, "process",
 			       e->process ? json_object_new_string(e->process) : NULL);
@@ -108,7 +105,7 @@ static struct json_object *flow_json(const struct pc_policy *p,
 	struct json_object *o = json_object_new_object(), *arr;
 	char buf[256];
 
-	json_object_object_add(o, "id", json_object_new_string(f->id));
+	json_object_object_add(o, "path", json_object_new_string(f->id));
 	json_object_object_add(o, "table", json_object_new_string(f->table));
 	json_object_object_add(o, "row", json_object_new_int(f->row));
 	json_object_object_add(o, "purpose_ja",
@@ -132,10 +129,12 @@ static struct json_object *flow_json(const struct pc_policy *p,
 	json_object_object_add(o, "port", json_object_new_string(
 			pc_port_spec_format(p, &f->responder.ports, buf, sizeof(buf))));
 	json_object_object_add(o, "fallback", fallback_json(p, &f->responder.ports));
-	arr = json_object_new_array();
+	/* The parts the flow belongs to, each with whether it is on. */
+	arr = json_object_new_object();
 	for (size_t i = 0; i < p->nparts; i++)
 		if (f->parts & (1ull << i))
-			json_object_array_add(arr, json_object_new_string(p->parts[i].name));
+			json_object_object_add(arr, p->parts[i].name,
+					       json_object_new_boolean(p->parts[i].enabled));
 	json_object_object_add(o, "parts", arr);
 	json_object_object_add(o, "enabled", json_object_new_boolean(pc_flow_enabled(p, f)));
 	json_object_object_add(o, "origin", json_object_new_string(f->from_site ? "site" : "catalog"));

@@ -176,8 +176,8 @@ static struct json_object *host_json(const struct pc_policy *p,
 		json_object_array_add(addrs, json_object_new_string(
 			pc_addr_format(&h->addrs[j], buf)));
 	json_object_object_add(ho, "addresses", addrs);
-	json_object_object_add(ho, "flows", json_object_get(flows));
-	json_object_object_add(ho, "rules", json_object_get(rules));
+	json_object_object_add(ho, "flow_count", json_object_get(flows));
+	json_object_object_add(ho, "rule_count", json_object_get(rules));
 	json_object_object_add(ho, "shadowed", json_object_get(shadowed));
 	return ho;
 }
@@ -262,7 +262,7 @@ static struct json_object *shared_addrs(const struct pc_policy *p)
 		hosts = json_object_new_array();
 		json_object_array_add(hosts, json_object_new_string(v[i].first->name));
 		json_object_array_add(hosts, json_object_new_string(v[i].other->name));
-		json_object_object_add(o, "hosts", hosts);
+		json_object_object_add(o, "host_names", hosts);
 		json_object_array_add(arr, o);
 	}
 	free(v);
@@ -280,9 +280,9 @@ static struct json_object *summary(const struct pc_policy *p)
 		enabled += pc_flow_enabled(p, &p->flows[i]);
 	json_object_object_add(o, "site", p->site_name ? json_object_new_string(p->site_name) : NULL);
 	json_object_object_add(o, "catalog", json_object_new_string(p->catalog_name));
-	json_object_object_add(o, "catalog_flows", json_object_new_int((int)p->ncatalog_flows));
-	json_object_object_add(o, "site_flows", json_object_new_int((int)(p->nflows - p->ncatalog_flows)));
-	json_object_object_add(o, "enabled_flows", json_object_new_int((int)enabled));
+	json_object_object_add(o, "catalog_flow_count", json_object_new_int((int)p->ncatalog_flows));
+	json_object_object_add(o, "site_flow_count", json_object_new_int((int)(p->nflows - p->ncatalog_flows)));
+	json_object_object_add(o, "enabled_flow_count", json_object_new_int((int)enabled));
 	parts = json_object_new_object();
 	for (size_t i = 0; i < p->nparts; i++)
 		json_object_object_add(parts, p->parts[i].name,
@@ -292,14 +292,11 @@ static struct json_object *summary(const struct pc_policy *p)
 	params = json_object_new_object();
 	for (size_t i = 0; i < p->nparams; i++) {
 		const struct pc_param *prm = &p->params[i];
-		struct json_object *vals;
 
 		if (!prm->set_at.line)
 			continue;
-		vals = json_object_new_array();
-		for (size_t j = 0; j < prm->nvalues; j++)
-			json_object_array_add(vals, pc_json_range(prm->values[j]));
-		json_object_object_add(params, prm->name, vals);
+		json_object_object_add(params, prm->name,
+				       pc_json_ranges(prm->values, prm->nvalues));
 	}
 	json_object_object_add(o, "changed_parameters", params);
 	json_object_object_add(o, "hosts", NULL);
@@ -431,9 +428,9 @@ static void print_text(struct json_object *o, const struct pc_policy *p)
 	struct pc_table t;
 
 	printf("policy ok: catalog %s (%s flows), site %s (%s flows); %s flows enabled\n",
-	       jstr(o, "catalog"), jstr(o, "catalog_flows"),
+	       jstr(o, "catalog"), jstr(o, "catalog_flow_count"),
 	       jstr(o, "site") ? jstr(o, "site") : "none",
-	       jstr(o, "site_flows"), jstr(o, "enabled_flows"));
+	       jstr(o, "site_flow_count"), jstr(o, "enabled_flow_count"));
 	printf("parts:");
 	json_object_object_foreach(json_object_object_get(o, "parts"), name, on)
 		printf(" %s=%s", name, json_object_get_boolean(on) ? "on" : "off");
@@ -457,8 +454,8 @@ static void print_text(struct json_object *o, const struct pc_policy *p)
 		cells[0] = jstr(h, "name");
 		cells[1] = kinds;
 		cells[2] = addrs;
-		cells[3] = jstr(h, "flows");
-		cells[4] = jstr(h, "rules");
+		cells[3] = jstr(h, "flow_count");
+		cells[4] = jstr(h, "rule_count");
 		pc_table_row(&t, cells);
 		add_shadowed(pairs, h);
 		json_object_put(h);

@@ -17,7 +17,23 @@
 #include "controller.h"
 #include "datapath.h"
 #include "guard.h"
+#include "http_metrics.h"
+#include "journal.h"
+#include "notify.h"
 #include "watch.h"
+
+/* Attach's request, then the daemon's own options. */
+struct daemon_req {
+	struct pc_ctl_req rq;
+	const char *metrics;
+};
+
+static const struct pc_opt daemon_opts[] = {
+	PC_OPT_STRING("metrics", 0, "ADDR:PORT",
+		      "serve the Prometheus metrics (as stats --prometheus)\n"
+		      "on GET /metrics there; off by default", struct daemon_req, metrics),
+	{ 0 },
+};
 
 const struct pc_cmd_opts pc_daemon_cmd = {
 	.cmd = "daemon",
@@ -31,13 +47,27 @@ const struct pc_cmd_opts pc_daemon_cmd = {
 	"daemon is killed, enforcement goes on and a restart adopts it.\n"
 	"dist/portcullis.service runs it under systemd. It takes attach's options.",
 	.opts = pc_attach_opts,
+	.more = daemon_opts,
 };
+
+/* Policy changes and denied packets, for the journal. */
+static struct pc_journal journal;
 
 static void reload_now(const struct pc_ctl_req *rq, const char *why)
 {
+	struct pc_ctl_res res;
+
 	fprintf(stderr, "portcullis: daemon: %s: reloading\n", why);
-	if (pc_cli_reload(rq, false, stderr))
+	pc_notify_reloading();
+	if (pc_cli_reload(rq, false, stderr, &res)) {
 		fprintf(stderr, "portcullis: daemon: the new policy was refused; the policy in force is unchanged\n");
+		pc_notify_ready("enforcing; the last reload was refused, the policy in force is unchanged");
+		pc_journal_refused(&journal, why, rq->site);
+		return;
+	}
+	pc_journal_policy(&journal, why, res.site, &res);
+	pc_notify_ready("enforcing generation %u (%zu rules)", res.generation, res.nrules);
+	pc_ctl_res_free(&res);
 }
 
 /* Checks that the pins are there; restores them when they were removed
@@ -56,12 +86,27 @@ static void guard_pins(struct pc_guard *g, bool *failing)
 	*failing = err < 0;
 }
 
+/* Follows the policy's log-denied setting: (re)opens the ring buffer of
+ * denied packets when it changed. Returns the fd to poll (-1: none). */
+static int journal_follow(const struct pc_ctl_req *rq, int fd)
+{
+	enum pc_log_denied want = pc_log_denied_in_force(rq->pin_root);
+
+	if (fd >= 0 && want == journal.denied)
+		return fd;
+	if (fd >= 0 || journal.events_fd >= 0)
+		pc_journal_close(&journal);
+	pc_journal_init(&journal, want);
+	fd = pc_journal_denied_open(&journal, rq->pin_root);
+	return fd < 0 ? -1 : fd;
+}
+
 static int run_loop(const struct pc_ctl_req *rq, const char *site)
 {
 	struct pc_watch w = { .fd = -1 };
 	struct pc_guard guard;
 	bool guard_failing = false;
-	struct pollfd fds[2];
+	struct pollfd fds[3];
 	sigset_t mask;
 	int sfd, err;
 
@@ -82,13 +127,17 @@ static int run_loop(const struct pc_ctl_req *rq, const char *site)
 		(int)getpid(), site ? ", watching " : "", site ? site : "");
 	if ((err = pc_guard_open(&guard, rq->pin_root ? rq->pin_root : PC_DEFAULT_PIN_ROOT)))
 		pc_warn("daemon: cannot hold the pinned maps and links: %s", pc_strerror(err));
+	pc_notify_ready("enforcing; SIGHUP or a change of the site file reloads");
 	fds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	fds[1] = (struct pollfd){ .fd = w.fd, .events = POLLIN };
+	pc_journal_init(&journal, PC_LOG_DENIED_OFF);
+	fds[2] = (struct pollfd){ .fd = journal_follow(rq, -1), .events = POLLIN };
 	for (;;) {
 		struct signalfd_siginfo si;
 
-		/* Wakes up each second to see that the pins are still there. */
-		int ready = poll(fds, site ? 2 : 1, 1000);
+		/* Wakes up each second to see that the pins are still there.
+		 * A negative fd (no site, no denied logging) is skipped. */
+		int ready = poll(fds, 3, 1000);
 
 		if (ready < 0) {
 			if (errno == EINTR)
@@ -99,15 +148,22 @@ static int run_loop(const struct pc_ctl_req *rq, const char *site)
 		guard_pins(&guard, &guard_failing);
 		if (ready == 0)
 			continue;
+		if (fds[2].revents & POLLIN)
+			pc_journal_denied_read(&journal);
 		if (fds[0].revents & POLLIN) {
 			if (read(sfd, &si, sizeof(si)) != sizeof(si))
 				continue;
 			if (si.ssi_signo == SIGHUP) {
-				reload_now(rq, "SIGHUP");
+				char who[64]; /* for the log: who asked */
+
+				snprintf(who, sizeof(who), "SIGHUP from pid %u (uid %u)", si.ssi_pid, si.ssi_uid);
+				reload_now(rq, who);
+				fds[2].fd = journal_follow(rq, fds[2].fd);
 				continue;
 			}
 			fprintf(stderr, "portcullis: daemon: %s: exiting; enforcement stays in place ('portcullis detach' removes it)\n",
 				strsignal((int)si.ssi_signo));
+			pc_notify_stopping();
 			break;
 		}
 		if (site && (fds[1].revents & POLLIN) && pc_watch_changed(&w)) {
@@ -115,25 +171,34 @@ static int run_loop(const struct pc_ctl_req *rq, const char *site)
 			usleep(100 * 1000);
 			pc_watch_changed(&w);
 			reload_now(rq, "the site file changed");
+			fds[2].fd = journal_follow(rq, fds[2].fd);
 		}
 	}
 	pc_guard_close(&guard);
 	pc_watch_close(&w);
+	pc_journal_close(&journal);
 	close(sfd);
 	return PC_EXIT_OK;
 }
 
 int pc_cmd_daemon(int argc, char **argv)
 {
+	struct daemon_req dr = { .metrics = NULL };
+	struct pc_http_metrics *http = NULL;
 	struct pc_ctl_req rq;
 	int rc;
 
-	rc = pc_attach_parse(&pc_daemon_cmd, argc, argv, &rq);
+	rc = pc_attach_parse(&pc_daemon_cmd, argc, argv, &dr.rq);
 	if (rc >= 0)
 		return rc;
+	rq = dr.rq;
+	/* Before attaching, so that a bad address changes nothing. */
+	if (dr.metrics && (rc = pc_http_metrics_start(dr.metrics, rq.pin_root, rq.site, &http)))
+		return rc == -EINVAL ? PC_EXIT_USAGE : PC_EXIT_POLICY;
 	/* The same transaction as attach: a restart adopts the pins. */
 	rc = pc_cli_attach(&rq);
-	if (rc)
-		return rc;
-	return run_loop(&rq, rq.site);
+	if (!rc)
+		rc = run_loop(&rq, rq.site);
+	pc_http_metrics_stop(http);
+	return rc;
 }

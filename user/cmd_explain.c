@@ -28,20 +28,21 @@ static struct json_object *rule_json(const struct pc_ruleset *rs,
 	struct json_object *o = json_object_new_object(), *remote;
 	char buf[PC_ADDR_STRLEN];
 
-	json_object_object_add(o, "index", json_object_new_int((int)index));
+	json_object_object_add(o, "rule", json_object_new_int((int)index));
 	json_object_object_add(o, "path", json_object_new_string(r->flow->id));
 	json_object_object_add(o, "table", json_object_new_string(r->flow->table));
 	json_object_object_add(o, "row", json_object_new_int(r->flow->row));
 	json_object_object_add(o, "purpose", r->flow->purpose_en ?
 				json_object_new_string(r->flow->purpose_en) : NULL);
 	json_object_object_add(o, "direction", json_object_new_string(pc_dir_name(r->dir)));
-	json_object_object_add(o, "initiator", json_object_new_string(
+	/* "initiator" is an endpoint object in catalog: a side here. */
+	json_object_object_add(o, "initiator_side", json_object_new_string(
 				       r->dir == PC_DIR_EGRESS ? "local" : "remote"));
 	json_object_object_add(o, "protocol", json_object_new_string(pc_proto_name(r->proto)));
-	json_object_object_add(o, "local_ports", pc_json_range(r->local));
+	json_object_object_add(o, "local_ports", pc_json_ranges(&r->local, 1));
 	json_object_object_add(o, "local_addressing", json_object_new_string(
 				       local_class_name(r->local_class)));
-	json_object_object_add(o, "remote_ports", pc_json_range(r->remote));
+	json_object_object_add(o, "remote_ports", pc_json_ranges(&r->remote, 1));
 	remote = json_object_new_array();
 	for (size_t i = 0; i < r->nremote; i++)
 		json_object_array_add(remote, json_object_new_string(
@@ -55,7 +56,7 @@ static struct json_object *rules_json(const struct pc_ruleset *rs)
 {
 	struct json_object *o = json_object_new_object(), *rules;
 
-	json_object_object_add(o, rs->host ? "host" : "role", json_object_new_string(rs->name));
+	pc_json_target(o, rs);
 	json_object_object_add(o, "kinds", pc_json_kinds(rs->policy, rs->kinds));
 	json_object_object_add(o, "site", rs->policy->site_name ?
 				json_object_new_string(rs->policy->site_name) : NULL);
@@ -196,8 +197,9 @@ static char *reason_text(const struct pc_ruleset *rs, const struct pc_packet_spe
 	return s;
 }
 
+/* The packet's verdict; PC_EXIT_DROP for a drop when exit_verdict. */
 static int explain_packet(const struct pc_ruleset *rs, const char *text,
-			  int dir_arg, bool json)
+			  int dir_arg, bool json, bool exit_verdict)
 {
 	struct pc_packet_spec pk;
 	struct pc_verdict v;
@@ -213,7 +215,7 @@ static int explain_packet(const struct pc_ruleset *rs, const char *text,
 		struct json_object *o = json_object_new_object();
 		const struct pc_flow *f = v.kind == PC_VERDICT_PASS ? v.rule->flow : NULL;
 
-		json_object_object_add(o, rs->host ? "host" : "role", json_object_new_string(rs->name));
+		pc_json_target(o, rs);
 		json_object_object_add(o, "packet", json_object_new_string(text));
 		json_object_object_add(o, "direction", json_object_new_string(pc_dir_name(dir)));
 		json_object_object_add(o, "verdict", json_object_new_string(
@@ -221,6 +223,8 @@ static int explain_packet(const struct pc_ruleset *rs, const char *text,
 		json_object_object_add(o, "reason", v.kind == PC_VERDICT_PASS ? NULL :
 					json_object_new_string(pc_verdict_name(v.kind)));
 		json_object_object_add(o, "path", f ? json_object_new_string(f->id) : NULL);
+		json_object_object_add(o, "table", f ? json_object_new_string(f->table) : NULL);
+		json_object_object_add(o, "row", f ? json_object_new_int(f->row) : NULL);
 		json_object_object_add(o, "rule", v.kind == PC_VERDICT_PASS ?
 					json_object_new_int((int)(v.rule - rs->rules)) : NULL);
 		json_object_object_add(o, "explanation", json_object_new_string(reason));
@@ -241,13 +245,13 @@ static int explain_packet(const struct pc_ruleset *rs, const char *text,
 		}
 	}
 	free(reason);
-	return PC_EXIT_OK;
+	return exit_verdict && v.kind != PC_VERDICT_PASS ? PC_EXIT_DROP : PC_EXIT_OK;
 }
 
 struct explain_opts {
 	const char *site, *host, *role, *packet;
 	int dir; /* -1: from the addresses */
-	bool json;
+	bool json, exit_verdict;
 };
 
 static const struct pc_opt_choice directions[] = {
@@ -266,6 +270,8 @@ static const struct pc_opt explain_opts[] = {
 	PC_OPT_STRING("packet", 'p', "PACKET", "judge this packet: 'PROTO SRC:PORT > DST:PORT'", OPTS, packet),
 	PC_OPT_CHOICE("direction", "DIR", "the packet's direction at the host (default: from\n"
 		      "the host's addresses)", OPTS, dir, directions),
+	PC_OPT_FLAG("exit-verdict", 0, "with --packet: exit 3 when the packet is dropped\n"
+		    "(0 when it passes)", OPTS, exit_verdict),
 	PC_OPT_JSON("machine-readable output", OPTS, json),
 	{ 0 },
 };
@@ -278,7 +284,9 @@ const struct pc_cmd_opts pc_explain_cmd = {
 	"owning this machine's addresses) or for any host of a kind. With\n"
 	"--packet, judges one packet as the datapath would judge the first packet\n"
 	"of a connection, and says which path it counts on or why it is dropped.\n"
-	"IPv6 ends are written in brackets: 'udp [2001:db8::7]:546 > [2001:db8::1]:547'.",
+	"IPv6 ends are written in brackets: 'udp [2001:db8::7]:546 > [2001:db8::1]:547'.\n"
+	"Exit status: 0, or with --exit-verdict 0 when the packet passes and 3\n"
+	"when it is dropped; 1 when the host or kind is not in the policy.",
 	.opts = explain_opts,
 };
 
@@ -294,6 +302,8 @@ int pc_cmd_explain(int argc, char **argv)
 		return rc;
 	if (eo.host && eo.role)
 		return pc_cli_usage_error("explain", "give --host or --role, not both");
+	if (eo.exit_verdict && !eo.packet)
+		return pc_cli_usage_error("explain", "--exit-verdict needs --packet");
 	rc = pc_cli_load_policy(eo.site, &p, NULL, NULL);
 	if (rc)
 		return rc;
@@ -303,7 +313,7 @@ int pc_cmd_explain(int argc, char **argv)
 		return rc;
 	}
 	if (eo.packet)
-		rc = explain_packet(&rs, eo.packet, eo.dir, eo.json);
+		rc = explain_packet(&rs, eo.packet, eo.dir, eo.json, eo.exit_verdict);
 	else if (eo.json)
 		pc_cli_print_json(rules_json(&rs));
 	else

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "compile.h"
 #include "datapath.h"
+#include "metrics.h"
 #include "portcullis.h"
 
 #define STR_(x) #x
@@ -157,7 +158,7 @@ static int on_event(void *ctx, void *data, size_t size)
 }
 
 /* Events the kernel left out, summed over CPUs. */
-static unsigned long long suppressed(int fd)
+unsigned long long pc_events_suppressed(int fd)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	struct pc_event_budget *v;
@@ -197,7 +198,7 @@ int pc_cmd_monitor(int argc, char **argv)
 	}
 	snprintf(path, sizeof(path), "%s/maps/%s", mo.pin_root, PC_MAP_NAME(event_budget));
 	budget_fd = bpf_obj_get(path);
-	left_before = suppressed(budget_fd);
+	left_before = pc_events_suppressed(budget_fd);
 	mo.mono_to_real = clock_s(CLOCK_REALTIME) - clock_s(CLOCK_MONOTONIC);
 	mo.start = clock_s(CLOCK_MONOTONIC);
 	rb = ring_buffer__new(fd, on_event, &mo, NULL);
@@ -222,7 +223,7 @@ int pc_cmd_monitor(int argc, char **argv)
 	ring_buffer__free(rb);
 	if (!mo.json)
 		fprintf(stderr, "portcullis: monitor: %ld shown, %llu left out by the rate limit, %ld from before the start skipped\n",
-			mo.seen, suppressed(budget_fd) - left_before, mo.stale);
+			mo.seen, pc_events_suppressed(budget_fd) - left_before, mo.stale);
 	if (budget_fd >= 0)
 		close(budget_fd);
 	close(fd);

@@ -44,12 +44,14 @@ struct json_object *pc_reload_json(const struct pc_ctl_res *r)
 {
 	struct json_object *o = json_object_new_object(), *changes;
 
-	json_object_object_add(o, "name", json_object_new_string(r->name));
+	/* Compiled for a kind only when one was asked for (or recorded). */
+	json_object_object_add(o, "host", r->role ? NULL : json_object_new_string(r->name));
+	json_object_object_add(o, "role", r->role ? json_object_new_string(r->name) : NULL);
 	json_object_object_add(o, "old_generation", json_object_new_int64(r->old_generation));
 	json_object_object_add(o, "generation", json_object_new_int64(r->generation));
-	json_object_object_add(o, "rules", json_object_new_int64((int64_t)r->nrules));
-	json_object_object_add(o, "ms_compile", json_object_new_double(r->ms_compile));
-	json_object_object_add(o, "ms_to_flip", json_object_new_double(r->ms_to_flip));
+	json_object_object_add(o, "rule_count", json_object_new_int64((int64_t)r->nrules));
+	json_object_object_add(o, "compile_ms", json_object_new_double(r->ms_compile));
+	json_object_object_add(o, "flip_ms", json_object_new_double(r->ms_to_flip));
 	if (!r->have_diff) {
 		json_object_object_add(o, "changes", NULL);
 		return o;
@@ -93,7 +95,8 @@ void pc_reload_print(const struct pc_ctl_res *r, FILE *out)
 	}
 }
 
-int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out)
+int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out,
+		  struct pc_ctl_res *kept)
 {
 	struct pc_ctl_res res;
 	int rc;
@@ -113,7 +116,10 @@ int pc_cli_reload(const struct pc_ctl_req *rq, bool json, FILE *out)
 		pc_cli_print_json(pc_reload_json(&res));
 	else
 		pc_reload_print(&res, out);
-	pc_ctl_res_free(&res);
+	if (kept)
+		*kept = res;
+	else
+		pc_ctl_res_free(&res);
 	return PC_EXIT_OK;
 }
 
@@ -127,5 +133,5 @@ int pc_cmd_reload(int argc, char **argv)
 		return rc;
 	if (ra.rq.host && ra.rq.role)
 		return pc_cli_usage_error("reload", "give --host or --role, not both");
-	return pc_cli_reload(&ra.rq, ra.json, stdout);
+	return pc_cli_reload(&ra.rq, ra.json, stdout, NULL);
 }

@@ -10,17 +10,20 @@
 #include "ct_pressure.h"
 #include "datapath.h"
 #include "loader.h"
+#include "metrics.h"
 #include "table.h"
 
 struct stats_opts {
 	const char *pin_root, *site;
-	bool all, json;
+	bool all, json, prometheus;
 };
 
 static const struct pc_opt stats_opts[] = {
 	PC_OPT_JSON("machine-readable output (\"paths\", \"drops\",\n\"conntrack\")", struct stats_opts, json),
 	PC_OPT_SITE("the site file, to describe site flows", struct stats_opts, site),
 	PC_OPT_FLAG("all", 0, "show counters that are zero too", struct stats_opts, all),
+	PC_OPT_FLAG("prometheus", 0, "the Prometheus text format (node_exporter's\ntextfile collector)",
+		    struct stats_opts, prometheus),
 	PC_OPT_PIN_ROOT(struct stats_opts, pin_root),
 	{ 0 },
 };
@@ -39,8 +42,8 @@ const struct pc_cmd_opts pc_stats_cmd = {
 
 static const char *const dirs[2] = { "ingress", "egress" };
 
-static struct json_object *stats_json(const struct pc_maps *m,
-				      const struct pc_policy *p, bool all)
+struct json_object *pc_stats_json(const struct pc_maps *m,
+				  const struct pc_policy *p, bool all)
 {
 	static const char *const reasons[] = PC_DROP_REASON_NAMES;
 	struct json_object *o = json_object_new_object();
@@ -60,7 +63,6 @@ static struct json_object *stats_json(const struct pc_maps *m,
 		for (uint32_t d = 0; d < 2; d++) {
 			struct json_object *e;
 			struct pc_counter c;
-			char row[32];
 
 			if (pc_counter_read(m->path_stats, s * 2 + d, &c))
 				continue;
@@ -70,11 +72,12 @@ static struct json_object *stats_json(const struct pc_maps *m,
 			json_object_object_add(e, "path", json_object_new_string(
 						       s == PC_PATH_OTHER ? "(other)" : n.id));
 			if (f) {
-				snprintf(row, sizeof(row), "%s.%d", f->table, f->row);
-				json_object_object_add(e, "row", json_object_new_string(row));
+				json_object_object_add(e, "table", json_object_new_string(f->table));
+				json_object_object_add(e, "row", json_object_new_int(f->row));
 				json_object_object_add(e, "purpose", f->purpose_en ?
 							json_object_new_string(f->purpose_en) : NULL);
 			} else {
+				json_object_object_add(e, "table", NULL);
 				json_object_object_add(e, "row", NULL);
 				json_object_object_add(e, "purpose", json_object_new_string(
 							       s == PC_PATH_OTHER ?
@@ -127,9 +130,14 @@ static void print_stats(struct json_object *o)
 	t.right = 1u << 3 | 1u << 4;
 	for (size_t i = 0; i < json_object_array_length(paths); i++) {
 		struct json_object *e = json_object_array_get_idx(paths, i);
-		const char *cells[] = { str(e, "path"), str(e, "row"), str(e, "direction"),
+		struct json_object *table = json_object_object_get(e, "table");
+		char row[32] = "-";
+		const char *cells[] = { str(e, "path"), row, str(e, "direction"),
 					str(e, "packets"), str(e, "bytes"), str(e, "purpose") };
 
+		if (table)
+			snprintf(row, sizeof(row), "%s.%s", json_object_get_string(table),
+				 str(e, "row"));
 		pc_table_row(&t, cells);
 	}
 	pc_table_print(&t, stdout);
@@ -150,6 +158,18 @@ static void print_stats(struct json_object *o)
 	pc_ct_pressure_print(json_object_object_get(o, "conntrack"));
 }
 
+int pc_stats_open(const char *pin_root, struct pc_pins *pins, struct pc_maps *m)
+{
+	int err = pc_pins_open(pins, pin_root, false);
+
+	if (!err)
+		err = pc_maps_open_pinned(m, pins->root);
+	if (err)
+		pc_err("no counters: %s", err == -ENOENT ?
+		       "portcullis is not attached (nothing pinned)" : pc_strerror(err));
+	return err;
+}
+
 int pc_cmd_stats(int argc, char **argv)
 {
 	struct stats_opts so = { 0 };
@@ -157,30 +177,33 @@ int pc_cmd_stats(int argc, char **argv)
 	struct pc_policy p;
 	struct pc_pins pins;
 	struct pc_maps m;
-	bool have_policy;
-	int rc, err;
+	int rc;
 
 	rc = pc_opts_parse(&pc_stats_cmd, argc, argv, &so);
 	if (rc >= 0)
 		return rc;
-	err = pc_pins_open(&pins, so.pin_root, false);
-	if (!err)
-		err = pc_maps_open_pinned(&m, pins.root);
-	if (err) {
-		pc_err("no counters: %s", err == -ENOENT ?
-		       "portcullis is not attached (nothing pinned)" : pc_strerror(err));
+	if (so.prometheus && so.json)
+		return pc_cli_usage_error(pc_stats_cmd.cmd, "give -j or --prometheus, not both");
+	/* A site file that does not load is an error, attached or not. */
+	rc = pc_cli_load_policy(so.site, &p, NULL, NULL);
+	if (rc)
+		return rc;
+	if (so.prometheus) {
+		pc_policy_free(&p);
+		return pc_metrics_print(stdout, so.pin_root, so.site, false);
+	}
+	if (pc_stats_open(so.pin_root, &pins, &m)) {
+		pc_policy_free(&p);
 		return PC_EXIT_POLICY;
 	}
-	have_policy = pc_cli_load_policy(so.site, &p, NULL, NULL) == PC_EXIT_OK;
-	st = stats_json(&m, have_policy ? &p : NULL, so.all);
+	st = pc_stats_json(&m, &p, so.all);
 	if (so.json) {
 		pc_cli_print_json(st);
 	} else {
 		print_stats(st);
 		json_object_put(st);
 	}
-	if (have_policy)
-		pc_policy_free(&p);
+	pc_policy_free(&p);
 	pc_maps_close(&m);
 	return PC_EXIT_OK;
 }

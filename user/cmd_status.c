@@ -11,6 +11,7 @@
 #include "datapath.h"
 #include "hooks.h"
 #include "loader.h"
+#include "metrics.h"
 #include "netns.h"
 #include "sockguard.h"
 
@@ -87,7 +88,7 @@ static const char *vlan_hook(const struct pc_iface *rec)
 		       "attached" : "missing";
 }
 
-static struct json_object *status_json(struct pc_pins *pins, const struct pc_maps *m)
+struct json_object *pc_status_json(struct pc_pins *pins, const struct pc_maps *m)
 {
 	struct json_object *o = json_object_new_object(), *ifs, *maps, *ct;
 	struct pc_bank_settings set = { 0 };
@@ -103,7 +104,7 @@ static struct json_object *status_json(struct pc_pins *pins, const struct pc_map
 				       set.mode == PC_MODE_VALUE_AUDIT ? "audit" : "enforce"));
 	json_object_object_add(o, "generation", json_object_new_int64(gen));
 	json_object_object_add(o, "bank", json_object_new_int64(bank));
-	json_object_object_add(o, "rules", json_object_new_int64(set.nrules));
+	json_object_object_add(o, "rule_count", json_object_new_int64(set.nrules));
 	json_object_object_add(o, "non_ip", json_object_new_string(non_ip_names[non_ip_of(set.flags)]));
 	json_object_object_add(o, "non_ip_meaning", json_object_new_string(
 				       pc_non_ip_meaning(non_ip_of(set.flags))));
@@ -132,7 +133,7 @@ static struct json_object *status_json(struct pc_pins *pins, const struct pc_map
 			json_object_object_add(i, "tc_egress", json_object_new_string("other-netns"));
 			json_object_object_add(i, "qdisc_created",
 					       json_object_new_boolean(rec.flags & PC_IF_QDISC_CREATED));
-			json_object_object_add(i, "attached_at", json_object_new_int64((int64_t)rec.attached_at));
+			json_object_object_add(i, "attached_at", json_object_new_double((double)rec.attached_at));
 			json_object_array_add(ifs, i);
 			continue;
 		}
@@ -151,7 +152,7 @@ static struct json_object *status_json(struct pc_pins *pins, const struct pc_map
 		json_object_object_add(i, "tc_vlan", json_object_new_string(vlan_hook(&rec)));
 		json_object_object_add(i, "qdisc_created",
 				       json_object_new_boolean(rec.flags & PC_IF_QDISC_CREATED));
-		json_object_object_add(i, "attached_at", json_object_new_int64((int64_t)rec.attached_at));
+		json_object_object_add(i, "attached_at", json_object_new_double((double)rec.attached_at));
 		json_object_array_add(ifs, i);
 	}
 	json_object_object_add(o, "interfaces", ifs);
@@ -168,8 +169,10 @@ static struct json_object *status_json(struct pc_pins *pins, const struct pc_map
 	json_object_object_add(maps, "conntrack_new", fill(pc_map_count(m->ct_new, sizeof(struct pc_ct_key)),
 							   ct_max(ct, "new")));
 	json_object_object_add(maps, "fragments", fill(pc_map_count(m->frags, sizeof(struct pc_frag_key)), PC_FRAG_ENTRIES));
-	json_object_object_add(maps, "addresses", fill(pc_map_count(m->addr, sizeof(struct pc_addr_key)), PC_BANKS * (long)PC_MAX_ADDRS));
-	json_object_object_add(maps, "prefixes", fill(pc_map_count(m->cidr, sizeof(struct pc_cidr_key)), PC_BANKS * PC_MAX_CIDRS));
+	/* The policy in force's own counts, kept by the loader: walking two
+	 * banks of up to a million addresses would take seconds. */
+	json_object_object_add(maps, "addresses", fill(set.naddrs, PC_MAX_ADDRS));
+	json_object_object_add(maps, "prefixes", fill(set.ncidrs, PC_MAX_CIDRS));
 	json_object_object_add(maps, "paths", fill(paths, PC_MAX_PATHS - 1));
 	json_object_object_add(o, "maps", maps);
 	json_object_object_add(o, "conntrack", ct);
@@ -186,7 +189,7 @@ static void print_status(struct json_object *o)
 	printf("generation:  %s (bank %s, %s rules)\n",
 	       json_object_get_string(json_object_object_get(o, "generation")),
 	       json_object_get_string(json_object_object_get(o, "bank")),
-	       json_object_get_string(json_object_object_get(o, "rules")));
+	       json_object_get_string(json_object_object_get(o, "rule_count")));
 	printf("pin root:    %s\n", json_object_get_string(json_object_object_get(o, "pin_root")));
 	printf("non-ip:      %s (%s)\n", json_object_get_string(json_object_object_get(o, "non_ip")),
 	       json_object_get_string(json_object_object_get(o, "non_ip_meaning")));
@@ -290,7 +293,7 @@ int pc_cmd_status(int argc, char **argv)
 		pc_err("cannot read the maps pinned under %s: %s", pins.root, pc_strerror(err));
 		return PC_EXIT_POLICY;
 	}
-	st = status_json(&pins, &m);
+	st = pc_status_json(&pins, &m);
 	if (o.json) {
 		pc_cli_print_json(st);
 	} else {

@@ -285,12 +285,14 @@ static bool range_covers(struct pc_port_range a, struct pc_port_range b)
 	return a.lo <= b.lo && b.hi <= a.hi;
 }
 
-/* Every peer of b is a peer of a (both sets are sorted and unique). */
+/* Every peer of b is a peer of a (both sets are sorted and unique; an
+ * empty one may be NULL, which bsearch must not be given). */
 static bool peers_cover(const struct pc_rule *a, const struct pc_rule *b)
 {
 	for (size_t i = 0; i < b->nremote; i++)
-		if (!bsearch(&b->remote_addrs[i], a->remote_addrs, a->nremote,
-			     sizeof(*a->remote_addrs), cmp_addr) &&
+		if ((a->nremote == 0 ||
+		     !bsearch(&b->remote_addrs[i], a->remote_addrs, a->nremote,
+			      sizeof(*a->remote_addrs), cmp_addr)) &&
 		    !pc_rule_has_remote(a, &b->remote_addrs[i]))
 			return false;
 	return true;

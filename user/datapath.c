@@ -392,22 +392,13 @@ static int foreign_tc(int ifindex, const char *name, bool ours, bool force,
  * be touched at all (a daemon restart loses no packet at the driver). */
 static bool same_build(uint32_t prog_id, int prog_fd)
 {
-	struct bpf_prog_info a = { 0 }, b = { 0 };
-	uint32_t la = sizeof(a), lb = sizeof(b);
-	bool same = false;
-	int fd;
+	struct bpf_prog_info a, b = { 0 };
+	uint32_t lb = sizeof(b);
 
-	if (!prog_id)
+	if (pc_hooks_prog_info(prog_id, &a) || bpf_obj_get_info_by_fd(prog_fd, &b, &lb))
 		return false;
-	fd = bpf_prog_get_fd_by_id(prog_id);
-	if (fd < 0)
-		return false;
-	if (bpf_obj_get_info_by_fd(fd, &a, &la) == 0 &&
-	    bpf_obj_get_info_by_fd(prog_fd, &b, &lb) == 0)
-		same = a.type == b.type && !memcmp(a.tag, b.tag, sizeof(a.tag)) &&
-		       !strncmp(a.name, b.name, sizeof(a.name));
-	close(fd);
-	return same;
+	return a.type == b.type && !memcmp(a.tag, b.tag, sizeof(a.tag)) &&
+	       !strncmp(a.name, b.name, sizeof(a.name));
 }
 
 static int attach_xdp(struct pc_pins *p, int prog_fd, int ifindex,

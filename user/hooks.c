@@ -17,24 +17,33 @@
 static const char *const our_names[] = { "pc_xdp_ingress", "pc_tc_ingress",
 					 "pc_tc_egress", "pc_tc_vlan" };
 
-bool pc_hooks_is_ours(uint32_t prog_id)
+int pc_hooks_prog_info(uint32_t prog_id, struct bpf_prog_info *info)
 {
-	struct bpf_prog_info info = { 0 };
-	uint32_t len = sizeof(info);
-	bool ours = false;
-	int fd;
+	uint32_t len = sizeof(*info);
+	int fd, err = 0;
 
+	memset(info, 0, sizeof(*info));
 	if (!prog_id)
-		return false;
+		return -ENOENT;
 	fd = bpf_prog_get_fd_by_id(prog_id);
 	if (fd < 0)
-		return false;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
-		for (size_t i = 0; i < sizeof(our_names) / sizeof(*our_names); i++)
-			if (!strncmp(info.name, our_names[i], sizeof(info.name)))
-				ours = true;
+		return -errno;
+	if (bpf_obj_get_info_by_fd(fd, info, &len))
+		err = -errno;
 	close(fd);
-	return ours;
+	return err;
+}
+
+bool pc_hooks_is_ours(uint32_t prog_id)
+{
+	struct bpf_prog_info info;
+
+	if (pc_hooks_prog_info(prog_id, &info))
+		return false;
+	for (size_t i = 0; i < sizeof(our_names) / sizeof(*our_names); i++)
+		if (!strncmp(info.name, our_names[i], sizeof(info.name)))
+			return true;
+	return false;
 }
 
 /* The id of the XDP link that attaches prog_id to ifindex, 0 if none.

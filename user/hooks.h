@@ -26,6 +26,9 @@ struct pc_iface_hooks {
 	uint32_t xdp_link_id;       /* the XDP link holding it */
 };
 
+struct bpf_prog_info;
+/* The kernel's information on a program by id. Returns 0 or -errno. */
+int pc_hooks_prog_info(uint32_t prog_id, struct bpf_prog_info *info);
 /* Whether prog_id is one of portcullis' programs (by name). */
 bool pc_hooks_is_ours(uint32_t prog_id);
 /* The hooks of one interface. Returns 0 or -errno. */

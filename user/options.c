@@ -91,6 +91,8 @@ static size_t all_opts(const struct pc_cmd_opts *c, const struct pc_opt **out)
 
 	for (const struct pc_opt *o = c->opts; o && o->name && n < MAX_OPTS - 1; o++)
 		out[n++] = o;
+	for (const struct pc_opt *o = c->more; o && o->name && n < MAX_OPTS - 1; o++)
+		out[n++] = o;
 	out[n++] = &help_opt;
 	return n;
 }
@@ -221,9 +223,16 @@ void pc_opts_man(const struct pc_cmd_opts *c, FILE *out)
 	const struct pc_opt *opts[MAX_OPTS];
 	size_t n = all_opts(c, opts);
 
-	fprintf(out, ".SS portcullis %s\n.nf\n", c->cmd);
+	fprintf(out, ".SS portcullis %s\n\\fBportcullis %s\\fR [\\fIoptions\\fR]", c->cmd,
+		c->cmd);
+	if (c->args) {
+		fputs(" \\fI", out);
+		man_text(c->args, strlen(c->args), out);
+		fputs("\\fR", out);
+	}
+	fputs("\n.PP\n", out);
 	man_text(c->about, strlen(c->about), out);
-	fputs("\n.fi\n", out);
+	fputc('\n', out);
 	for (size_t i = 0; i < n; i++) {
 		const struct pc_opt *o = opts[i];
 
@@ -239,7 +248,7 @@ void pc_opts_man(const struct pc_cmd_opts *c, FILE *out)
 		for (const char *h = o->help, *nl; h; h = nl ? nl + 1 : NULL) {
 			nl = strchr(h, '\n');
 			man_text(h, nl ? (size_t)(nl - h) : strlen(h), out);
-			fputc(nl ? ' ' : '\n', out);
+			fputc('\n', out);
 		}
 	}
 }

@@ -40,6 +40,7 @@ struct pc_cmd_opts {
 	const char *args;  /* positional arguments ("IFACE..."), NULL: none */
 	const char *about; /* what the command does, for --help and the man page */
 	const struct pc_opt *opts;
+	const struct pc_opt *more; /* the command's own, after a shared table */
 };
 
 int pc_opt_string(const char *cmd, const struct pc_opt *o, const char *arg, void *field);

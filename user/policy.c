@@ -33,6 +33,7 @@ static void set_defaults(struct pc_policy *p)
 		.mode = PC_MODE_ENFORCE,
 		.icmp_echo = true,
 		.non_ip = PC_NON_IP_LINK_LAYER,
+		.log_denied = PC_LOG_DENIED_SAMPLE,
 		.ct_tcp_established = 7200,
 		.ct_tcp_transitory = 120,
 		.ct_udp = 60,

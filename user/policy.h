@@ -117,6 +117,11 @@ enum pc_non_ip { PC_NON_IP_PERMISSIVE, PC_NON_IP_LINK_LAYER, PC_NON_IP_STRICT };
 /* What a non-ip setting lets through, in words (check, status). */
 const char *pc_non_ip_meaning(enum pc_non_ip v);
 
+/* settings: log-denied: which denied packets the daemon writes to the
+ * journal (off | sample | all), in the order of their names. */
+enum pc_log_denied { PC_LOG_DENIED_OFF, PC_LOG_DENIED_SAMPLE, PC_LOG_DENIED_ALL };
+#define PC_LOG_DENIED_NAMES { "off", "sample", "all" }
+
 /* Which IPv6 router advertisements and redirects pass (RA Guard). */
 enum pc_ra { PC_RA_SITE_ROUTERS = 0, PC_RA_DENY, PC_RA_ANY };
 
@@ -124,6 +129,7 @@ struct pc_settings {
 	enum pc_mode mode;
 	bool icmp_echo;         /* allow ICMP/ICMPv6 echo with documented peers */
 	enum pc_non_ip non_ip;  /* which frames that are not IP pass */
+	enum pc_log_denied log_denied; /* the daemon's journal of denied packets */
 	bool keep_established;  /* on reload, keep connections without re-check */
 	uint32_t ct_tcp_established; /* seconds */
 	uint32_t ct_tcp_transitory;  /* handshake and closing, seconds */

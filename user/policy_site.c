@@ -350,7 +350,8 @@ static int parse_settings(struct pc_parse *ctx, const struct pc_ynode *n)
 {
 	static const char *const keys[] = { "mode", "icmp-echo", "non-ip",
 					    "conntrack", "on-reload", "ipv6-ra",
-					    "raw-socket-bypass" };
+					    "raw-socket-bypass", "log-denied" };
+	static const char *const log_denied[] = PC_LOG_DENIED_NAMES;
 	static const char *const ra[] = { "site-routers", "deny", "any" };
 	static const char *const modes[] = { "enforce", "audit" };
 	static const char *const non_ip[] = PC_NON_IP_NAMES;
@@ -393,6 +394,12 @@ static int parse_settings(struct pc_parse *ctx, const struct pc_ynode *n)
 	if ((v = pc_yget(n, "raw-socket-bypass"))) {
 		if (pc_yenum(ctx->d, v, "raw-socket-bypass", bypass, 2, &idx) == 0)
 			s->raw_bypass_allow = idx == 1;
+		else
+			err = -EINVAL;
+	}
+	if ((v = pc_yget(n, "log-denied"))) {
+		if (pc_yenum(ctx->d, v, "log-denied", log_denied, 3, &idx) == 0)
+			s->log_denied = (enum pc_log_denied)idx;
 		else
 			err = -EINVAL;
 	}

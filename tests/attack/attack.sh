@@ -193,12 +193,12 @@ up() { # up MODE: the namespaces, witnesses, listeners and portcullis
 	PIDS+=($!)
 	in_ns srv "$PY" "$HERE/listen.py" /dev/null tcp:26501 udp:162 >"$TMP/srv-ready" 2>&1 &
 	PIDS+=($!)
-	for i in $(seq 100); do
+	for i in $(seq 400); do
 		grep -q listening "$TMP/in.err" && grep -q listening "$TMP/out.err" &&
 			grep -q ready "$TMP/lin-ready" && grep -q ready "$TMP/srv-ready" && break
 		sleep 0.05
 	done
-	[ "$i" -lt 100 ] || { cat "$TMP/in.err" "$TMP/out.err" "$TMP/lin-ready" "$TMP/srv-ready"; return 1; }
+	[ "$i" -lt 400 ] || { cat "$TMP/in.err" "$TMP/out.err" "$TMP/lin-ready" "$TMP/srv-ready"; return 1; }
 	if [ "$mode" = tc ]; then
 		pc attach --cgroup "$CGROUP" -c "$SITE" --host lin --ingress tc eth0 || return 1
 	else
@@ -218,12 +218,12 @@ print("up", flush=True); time.sleep(3600)
 ' "$1" "$2" >"$TMP/tracked-$1" 2>&1 &
 		PIDS+=($!)
 	done
-	for i in $(seq 100); do
+	for i in $(seq 400); do
 		[ "$(cat "$TMP/tracked-$SRV4" "$TMP/tracked-$SRV6" 2>/dev/null)" = "up
 up" ] && break
 		sleep 0.05
 	done
-	[ "$i" -lt 100 ] || { echo "tracked connections: $(cat "$TMP"/tracked-*)"; return 1; }
+	[ "$i" -lt 400 ] || { echo "tracked connections: $(cat "$TMP"/tracked-*)"; return 1; }
 	return 0
 }
 
@@ -299,7 +299,7 @@ s.bind((sys.argv[1], 26508)); s.listen(1); print("ready", flush=True)
 c, _ = s.accept(); s.close(); c.recv(10); c.sendall(b"ok"); c.recv(10); c.close()
 ' "$s" >"$TMP/stale-ready" 2>&1 &
 	srvpid=$!
-	for _ in $(seq 60); do grep -q ready "$TMP/stale-ready" && break; sleep 0.05; done
+	for _ in $(seq 400); do grep -q ready "$TMP/stale-ready" && break; sleep 0.05; done
 	in_ns lin "$PY" -c '
 import socket, struct, sys
 fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
@@ -390,7 +390,7 @@ run_mode() {
 	done 3<"$HERE/cases.txt"
 	drv_stop
 	# The captures have written the last mark before they are stopped.
-	for _ in $(seq 60); do
+	for _ in $(seq 400); do
 		sync_times "$TMP/in-$mode.pcap" "$SRV4" | grep -q "^$k " &&
 			sync_times "$TMP/out-$mode.pcap" "$LIN4" | grep -q "^$k " && break
 		sleep 0.05

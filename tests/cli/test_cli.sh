@@ -38,24 +38,24 @@ site() { printf '%s\n' "$2" > "$work/$1.yaml"; echo "$work/$1.yaml"; }
 
 # --- catalog ---
 case_json "catalog -j lists the 49 rows" 0 'length == 49' -- $PC catalog -j
-case_json "catalog rows have id, table, row, protocols, initiator, responder, port" 0 \
-	'all(.[]; has("id") and has("table") and has("row") and has("protocols") and has("initiator") and has("responder") and has("port"))' -- $PC catalog -j
+case_json "catalog rows have path, table, row, protocols, initiator, responder, port" 0 \
+	'all(.[]; has("path") and has("table") and has("row") and has("protocols") and has("initiator") and has("responder") and has("port"))' -- $PC catalog -j
 case_json "catalog: A-2.3 is ssh to linux on 22" 0 \
-	'.[] | select(.id == "A-2.3-ssh-linux") | .table == "A-2" and .row == 3 and .protocols == ["tcp"] and .responder.kinds == ["linux"] and .responder.ports == ["22"]' -- $PC catalog -j
+	'.[] | select(.path == "A-2.3-ssh-linux") | .table == "A-2" and .row == 3 and .protocols == ["tcp"] and .responder.kinds == ["linux"] and .responder.ports == ["22"]' -- $PC catalog -j
 case_json "catalog: per table counts 2/14/21/5/5/2" 0 \
 	'[group_by(.table)[] | length] == [2, 14, 21, 5, 5, 2]' -- $PC catalog -j
 case_json "catalog -c adds site flows and port values" 0 \
-	'length == 51 and (.[] | select(.id == "A-2.12-snmp-trap") | .responder.ports == ["22601"])' -- $PC catalog -j -c $SITE
+	'length == 51 and (.[] | select(.path == "A-2.12-snmp-trap") | .responder.ports == ["22601"])' -- $PC catalog -j -c $SITE
 case_text "catalog text has a header and A-6.2" 0 'A-6.2-dhcp-client-request' -- $PC catalog
 # "n または m": the nine rows and the SNMP trap port (note 6) show their fallback.
 case_json "catalog -j: every 'n or m' row shows its fallback port" 0 \
-	'[.[] | select(.fallback != null) | .row] == [12, 5, 6, 11, 12, 13, 18, 19, 20, 21] and (.[] | select(.id == "A-3.11-disk-config-check") | .fallback == 56023 and .responder.fallback == 56023)' -- $PC catalog -j
+	'[.[] | select(.fallback != null) | .row] == [12, 5, 6, 11, 12, 13, 18, 19, 20, 21] and (.[] | select(.path == "A-3.11-disk-config-check") | .fallback == 56023 and .responder.fallback == 56023)' -- $PC catalog -j
 case_text "catalog text shows the fallback beside the port" 0 '\$ftsvc-port=26508 or 56023' -- $PC catalog
 f=$(site fallback 'parameters:
   ftsvc-port: fallback
   bkressvc-port-26503: [default, fallback]')
 case_json "a site says the fallback is in force, or accepts both" 0 \
-	'(.[] | select(.id == "A-3.11-disk-config-check") | .responder.ports == ["56023"]) and (.[] | select(.id == "A-3.5-pxe-bkressvc-26503") | .responder.ports == ["26503", "56030"])' -- $PC catalog -j -c "$f"
+	'(.[] | select(.path == "A-3.11-disk-config-check") | .responder.ports == ["56023"]) and (.[] | select(.path == "A-3.5-pxe-bkressvc-26503") | .responder.ports == ["26503", "56030"])' -- $PC catalog -j -c "$f"
 f=$(site nofallback 'parameters:
   alert-port: fallback')
 case_text "a port without a fallback cannot be set to it" 1 "nofallback.yaml:2:15: error: parameter 'alert-port' has no fallback port" -- $PC check -c "$f"
@@ -63,7 +63,7 @@ case_text "a port without a fallback cannot be set to it" 1 "nofallback.yaml:2:1
 # --- check ---
 case_text "check of the example site" 0 '^policy ok: catalog hcsm \(49 flows\), site example-lab' -- $PC check -c $SITE
 case_json "check -j: 14 hosts, web01 has 32 rules" 0 \
-	'(.hosts | length) == 14 and (.hosts[] | select(.name == "web01") | .rules) == 32' -- $PC check -j -c $SITE
+	'(.hosts | length) == 14 and (.hosts[] | select(.name == "web01") | .rule_count) == 32' -- $PC check -j -c $SITE
 case_json "check -j: rows the wire cannot tell apart are named, with the row they count on" 0 \
 	'(.hosts[] | select(.name == "hcsm") | .shadowed) as $s
 	 | ($s | any(.path == "A-3.12-snapshot" and .counts_on == "A-3.11-disk-config-check"))
@@ -106,7 +106,7 @@ f=$(site shared 'hosts:
 case_text "same address in hosts of two roles: a warning with both" 0 \
 	"shared.yaml:5:5: host 'b' \\(windows\\) and host 'a' \\(linux, line 2\\) both list 198.51.100.7" -- $PC check -c "$f"
 case_json "check -j lists shared addresses" 0 \
-	'.shared_addresses == [{"address": "198.51.100.7", "hosts": ["a", "b"]}]' -- $PC check -j -c "$f"
+	'.shared_addresses == [{"address": "198.51.100.7", "host_names": ["a", "b"]}]' -- $PC check -j -c "$f"
 # Twenty more Linux hosts in front of the example's: a pair's host list
 # names sixteen, then counts the rest.
 f=$work/many.yaml
@@ -128,7 +128,7 @@ case_json "explain --role linux without a site: exactly the flows touching a Lin
 case_json "explain --role linux: rules have the documented fields" 0 \
 	'all(.rules[]; has("path") and has("direction") and has("protocol") and has("local_ports") and has("remote_ports") and has("remote"))' -- $PC explain --role linux -j
 case_json "explain --role linux: ssh is ingress tcp 22 from the server" 0 \
-	'.rules[] | select(.path == "A-2.3-ssh-linux") | .direction == "ingress" and .protocol == "tcp" and .local_ports == "22" and .remote_ports == "1024-65535" and .remote_kinds == ["management-server"]' -- $PC explain --role linux -j
+	'.rules[] | select(.path == "A-2.3-ssh-linux") | .direction == "ingress" and .protocol == "tcp" and .local_ports == ["22"] and .remote_ports == ["1024-65535"] and .remote_kinds == ["management-server"]' -- $PC explain --role linux -j
 case_json "explain --host web01: ssh only from the server's addresses" 0 \
 	'.rules[] | select(.path == "A-2.3-ssh-linux") | .remote == ["192.0.2.10", "2001:db8:0:1::10"]' -- $PC explain -c $SITE --host web01 -j
 case_json "packet: client to server 22015 passes on A-1.1" 0 \
@@ -152,6 +152,81 @@ case_json "packet: IPv6 ssh from the server" 0 \
 case_text "packet text says why it is dropped" 0 "why: +path A-2.3-ssh-linux has ingress tcp local port 22, but 192.0.2.70 is not one of its peers" -- \
 	$PC explain -c $SITE --host web01 --packet 'tcp 192.0.2.70:40000 > 198.51.100.11:22'
 
+# --- one vocabulary (docs/json.md): a key has one type in every command ---
+case_json "path/table/row: string, string, integer in every catalog row" 0 \
+	'all(.[]; (.path | type) == "string" and (.table | type) == "string" and (.row | type) == "number")' -- $PC catalog -j
+case_json "path/table/row: the same types in every rule explain shows" 0 \
+	'all(.rules[]; (.path | type) == "string" and (.table | type) == "string" and (.row | type) == "number")' -- $PC explain -c $SITE --host web01 -j
+case_json "packet: path, table and row beside each other, row an integer" 0 \
+	'.path == "A-2.3-ssh-linux" and .table == "A-2" and .row == 3 and (.rule | type) == "number"' -- \
+	$PC explain -c $SITE --host web01 -j --packet 'tcp 192.0.2.10:40000 > 198.51.100.11:22'
+case_json "packet dropped: path, table, row and rule are null" 0 \
+	'.path == null and .table == null and .row == null and .rule == null' -- \
+	$PC explain -c $SITE --host web01 -j --packet 'tcp 192.0.2.10:40000 > 198.51.100.11:2222'
+# Every path explain and check name is a path id of the catalog.
+catalog_paths=$($PC catalog -j -c $SITE | jq -c '[.[].path]')
+case_json "explain's paths are catalog path ids" 0 \
+	"[.rules[].path] - $catalog_paths == []" -- $PC explain -c $SITE --host hcsm -j
+case_json "check's shadowed paths and counts_on are catalog path ids" 0 \
+	"[.hosts[].shadowed[] | .path, .counts_on] - $catalog_paths == []" -- $PC check -j -c $SITE
+case_json "protocol: one string per rule; protocols: an array per catalog flow" 0 \
+	'all(.rules[]; (.protocol | type) == "string")' -- $PC explain --role linux -j
+case_json "protocols is an array of tcp/udp in every catalog flow" 0 \
+	'all(.[]; (.protocols | type) == "array" and all(.protocols[]; . == "tcp" or . == "udp"))' -- $PC catalog -j
+case_json "parts: a map name -> bool in check" 0 \
+	'(.parts | type) == "object" and all(.parts[]; type == "boolean")' -- $PC check -j -c $SITE
+case_json "parts: a map name -> bool in every catalog flow, the flow's own parts" 0 \
+	'all(.[]; (.parts | type) == "object" and all(.parts[]; type == "boolean"))
+	 and (.[] | select(.path == "A-3.1-pxe-dhcp-request") | .parts | keys | length) > 0' -- $PC catalog -j
+f=$(site nodm 'parts:
+  deployment-manager: false')
+case_json "catalog parts say a part the site switched off is off" 0 \
+	'[.[] | .parts["deployment-manager"] | select(. != null)] | length > 0 and all(. == false)' -- $PC catalog -j -c "$f"
+case_json "...ports keys are arrays of port-range strings (catalog)" 0 \
+	'all(.[]; (.responder.ports | type) == "array" and (.initiator.ports | type) == "array")' -- $PC catalog -j
+case_json "...ports keys are arrays of port-range strings (explain)" 0 \
+	'all(.rules[]; (.local_ports | type) == "array" and (.remote_ports | type) == "array" and all(.local_ports[], .remote_ports[]; type == "string"))' -- $PC explain --role linux -j
+case_json "initiator: an endpoint object in the catalog; explain's rules say initiator_side" 0 \
+	'all(.[]; (.initiator | type) == "object" and (.responder | type) == "object")' -- $PC catalog -j
+case_json "initiator_side is local on egress, remote on ingress" 0 \
+	'all(.rules[]; .initiator_side == (if .direction == "egress" then "local" else "remote" end)) and all(.rules[]; has("initiator") | not)' -- $PC explain -c $SITE --host hcsm -j
+case_json "explain --host: host is the name, role is null" 0 \
+	'.host == "web01" and .role == null' -- $PC explain -c $SITE --host web01 -j
+case_json "explain --role: role is the kind, host is null" 0 \
+	'.role == "linux" and .host == null' -- $PC explain --role linux -j
+case_json "explain --role --packet: the same two keys" 0 \
+	'.role == "linux" and .host == null' -- $PC explain --role linux -j --packet 'tcp 192.0.2.10:40000 > 198.51.100.11:22'
+case_json "hosts: check's array of host objects; host_names: arrays of names" 0 \
+	'all(.hosts[]; type == "object" and (.name | type) == "string") and all(.shared_addresses[]; (.host_names | type) == "array")' -- $PC check -j -c $SITE
+f=$(site hostflow 'hosts:
+  - {name: a, kinds: [linux], addresses: [192.0.2.1]}
+  - {name: b, kinds: [linux], addresses: [192.0.2.2]}
+flows:
+  - {id: s1, purpose: x, protocols: [tcp], initiator: {hosts: [a], port: auto}, responder: {hosts: [b], port: 9}}')
+case_json "a site flow's endpoint names its hosts in host_names" 0 \
+	'.[] | select(.path == "s1") | .initiator.host_names == ["a"] and .responder.host_names == ["b"] and (has("hosts") | not)' -- $PC catalog -j -c "$f"
+case_json "counts end in _count and are integers" 0 \
+	'([.catalog_flow_count, .site_flow_count, .enabled_flow_count] | all(type == "number"))
+	 and all(.hosts[]; (.rule_count | type) == "number" and (.flow_count | type) == "number")' -- $PC check -j -c $SITE
+
+# --- exit codes: 0 ok, 1 not in the policy / policy or system error,
+# 2 usage error, 3 dropped (explain --packet --exit-verdict) ---
+f=$(site badstats 'hosts: [a, b')
+DROP='tcp 192.0.2.10:40000 > 198.51.100.11:2222'
+PASS='tcp 192.0.2.10:40000 > 198.51.100.11:22'
+#         name                                     exit  stdout+stderr        command
+case_text "exit: --host not in the policy"            1 "no host 'nosuch'"    -- $PC explain -c $SITE --host nosuch
+case_text "exit: --role not in the policy"            1 "unknown kind 'nosuch'" -- $PC explain -c $SITE --role nosuch
+case_text "exit: stats -c with a broken site file"    1 "badstats.yaml:[0-9]+:[0-9]+: error" -- $PC stats -c "$f" --pin-root "$work/none"
+case_text "exit: stats with nothing attached"         1 "no counters"         -- $PC stats --pin-root "$work/none"
+case_text "exit: check of a broken site file"         1 "not valid YAML"      -- $PC check -c "$f"
+case_text "exit: --exit-verdict, packet passes"       0 "verdict: +pass"      -- $PC explain -c $SITE --host web01 --exit-verdict --packet "$PASS"
+case_text "exit: --exit-verdict, packet dropped"      3 "verdict: +drop"      -- $PC explain -c $SITE --host web01 --exit-verdict --packet "$DROP"
+case_json "exit: --exit-verdict -j, packet dropped"   3 '.verdict == "drop"'  -- $PC explain -c $SITE --host web01 -j --exit-verdict --packet "$DROP"
+case_text "exit: dropped without --exit-verdict"      0 "verdict: +drop"      -- $PC explain -c $SITE --host web01 --packet "$DROP"
+case_text "exit: --exit-verdict without --packet"     2 "needs --packet"      -- $PC explain -c $SITE --host web01 --exit-verdict
+case_text "exit: --host and --role together"          2 "not both"            -- $PC explain --host a --role linux
+
 # --- usage errors ---
 case_text "unknown command exits 2" 2 "unknown command 'frobnicate'" -- $PC frobnicate
 case_text "unknown option exits 2" 2 "unknown option '--bogus'" -- $PC catalog --bogus
@@ -164,6 +239,12 @@ for cmd in catalog check explain attach detach status reload daemon monitor stat
 	case_text "$cmd --help lists --help" 0 "^  -h, --help  +this text" -- $PC $cmd --help
 done
 case_text "daemon --help lists attach's options" 0 "^      --xdp-mode MODE" -- $PC daemon --help
+case_text "daemon --help lists its own --metrics after them" 0 "^      --metrics ADDR:PORT" -- $PC daemon --help
+case_text "attach --help does not list the daemon's --metrics" 0 "^absent$" -- \
+	sh -c "$PC attach --help | grep -q -e --metrics || echo absent"
+case_text "stats --help lists --prometheus" 0 "^      --prometheus" -- $PC stats --help
+case_text "stats -j --prometheus: one or the other" 2 "give -j or --prometheus, not both" -- $PC stats -j --prometheus
+case_text "the man page lists the daemon's own options too" 0 "^\\\\fB\\\\-\\\\-metrics" -- $PC --help-man
 case_text "a bad --mode names the choices" 2 "--mode is enforce or audit, not 'x'" -- $PC reload --mode x
 case_text "a bad --ingress names the choices" 2 "--ingress is xdp or tc, not 'x'" -- $PC daemon --ingress x eth0
 case_text "the man page's command options come from the same tables" 0 "^\\\\fB\\\\-\\\\-xdp\\\\-mode" -- $PC --help-man

@@ -90,7 +90,7 @@ def main():
         return p.get(key, ["0-65535"])
 
     for r in ruleset["rules"]:
-        i, where = r["index"], "rule %d (%s %s)" % (r["index"], r["path"], r["direction"])
+        i, where = r["rule"], "rule %d (%s %s)" % (r["rule"], r["path"], r["direction"])
         w = rules.pop(i, None)
         if not r["remote"]:
             if w:
@@ -104,8 +104,8 @@ def main():
             "Action": ["Allow"], "Profile": ["Any"], "Enabled": ["True"],
             "Protocol": [r["protocol"].upper()],
             "Group": ["portcullis"],
-            "LocalPort": [r["local_ports"]],
-            "RemotePort": [r["remote_ports"]],
+            "LocalPort": r["local_ports"],
+            "RemotePort": r["remote_ports"],
             "RemoteAddress": r["remote"],
         }
         got = dict(w)

@@ -142,6 +142,8 @@ check "a connection opened before attach, server speaking first, survives" late_
 check "status -j" eval 'pc status -j >"$TMP/status.json"'
 check "status: generation 1, enforce, 2 interfaces" jq_true "$TMP/status.json" \
 	'.generation == 1 and .mode == "enforce" and (.interfaces | length) == 2'
+check "status: rule_count an integer, attached_at seconds since the epoch" jq_true "$TMP/status.json" \
+	"(.rule_count | type) == \"number\" and all(.interfaces[]; .attached_at > $(date +%s) - 3600 and .attached_at <= $(date +%s) + 1)"
 check "status: both hooks in place on eth0" jq_true "$TMP/status.json" \
 	'.interfaces[] | select(.name == "eth0") | (.xdp == "native" or .xdp == "generic") and .tc_egress == "attached" and .qdisc_created == false'
 check "status: clsact on eth1 was added by portcullis" jq_true "$TMP/status.json" \
@@ -169,7 +171,9 @@ check "stats -j" sh -c "'$PC' stats -j --pin-root '$PINS' -c '$SITE' >'$TMP/stat
 check "stats: A-1.1 counted both ways" jq_true "$TMP/stats.json" \
 	'[.paths[] | select(.path == "A-1.1-http-gui" and .packets > 0 and .bytes > 0) | .direction] | sort == ["egress", "ingress"]'
 check "stats: A-2.3 counted both ways with table row" jq_true "$TMP/stats.json" \
-	'[.paths[] | select(.path == "A-2.3-ssh-linux" and .packets > 0 and .row == "A-2.3") | .direction] | sort == ["egress", "ingress"]'
+	'[.paths[] | select(.path == "A-2.3-ssh-linux" and .packets > 0 and .table == "A-2" and .row == 3) | .direction] | sort == ["egress", "ingress"]'
+check "stats: path, table, row as docs/json.md says (row an integer, or null off the policy)" jq_true "$TMP/stats.json" \
+	'all(.paths[]; (.path | type) == "string" and ((.row | type) == "number" and (.table | type) == "string" or .row == null and .table == null))'
 check "stats: A-2.12 counted on ingress" jq_true "$TMP/stats.json" \
 	'any(.paths[]; .path == "A-2.12-snmp-trap" and .direction == "ingress" and .packets >= 1)'
 check "stats: no-rule drops on ingress (desk -> 2323)" jq_true "$TMP/stats.json" \

@@ -49,6 +49,12 @@ check "attach -v srv says nothing of netlink's expected misses" \
 	no_netlink_noise srv "$PC" -v attach --cgroup "$CGROUP" -c "$TMP/site.yaml" --pin-root "$PINS" eth0
 check "the record carries srv's namespace; status there probes the hooks" \
 	status_is '.interfaces[0].netns == null and .interfaces[0].tc_egress == "attached" and .interfaces[0].ingress == "xdp"'
+# The fill of the address maps is the policy in force's own count (the
+# loader keeps it), not a walk of both banks: srv's peers are cli's one
+# address and 255.255.255.255 (DHCP from the catalog's broadcast rows).
+peer_addrs() { srv "$PC" explain -c "$TMP/site.yaml" --host srv -j | jq '[.rules[].remote[]? // empty] | unique | length'; }
+check "status counts the addresses of the policy in force ($(peer_addrs) exact)" \
+	status_is ".maps.addresses.entries == $(peer_addrs) and .maps.addresses.max == 1048576 and .maps.prefixes.entries == 0"
 check "status says what frames that are not IP do" \
 	status_is '.non_ip == "link-layer" and (.non_ip_meaning | test("except ARP, 802.1X and LLDP"))'
 

@@ -92,7 +92,10 @@ before=$(path_packets A-1.1-http-gui)
 # --- port changes: clients follow, counters continue ---
 write_site "parameters: {hcsm-http-port: 22115}"
 check "reload with hcsm-http-port 22115 reports A-1.1 changed" sh -c \
-	"nsenter --net=/run/netns/$ID-srv '$PC' reload -j --pin-root '$PINS' | jq -e '.changes[] | select(.path == \"A-1.1-http-gui\" and .change == \"changed\")'"
+	"nsenter --net=/run/netns/$ID-srv '$PC' reload -j --pin-root '$PINS' >'$TMP/reload.json' && jq -e '.changes[] | select(.path == \"A-1.1-http-gui\" and .change == \"changed\")' '$TMP/reload.json'"
+check "reload -j in docs/json.md's words: host, role, rule_count, *_ms" jq -e \
+	'.host == "srv" and .role == null and (.rule_count | type) == "number"
+	 and (.compile_ms | type) == "number" and (.flip_ms | type) == "number" and .flip_ms >= .compile_ms' "$TMP/reload.json"
 check "the old port 22015 is refused" tcp_refused 192.0.2.20 22015
 check "the new port 22115 is accepted" tcp_ok 192.0.2.20 22115
 check "A-1.1's counters carried on (before: $before)" test "$(path_packets A-1.1-http-gui)" -gt "$before"

@@ -82,6 +82,8 @@ static const struct error_case cases[] = {
 	  { { "enforc", 0, 0, "'enforc'|did you mean 'enforce'" } }, NULL },
 	{ "bad_non_ip", "settings:\n  non-ip: loose\n", 1,
 	  { { "loose", 0, 0, "non-ip 'loose'|permissive, link-layer, strict" } }, NULL },
+	{ "bad_log_denied", "settings:\n  log-denied: some\n", 1,
+	  { { "some", 0, 0, "log-denied 'some'|off, sample, all" } }, NULL },
 	{ "bad_on_reload", "settings:\n  on-reload: keep\n", 1,
 	  { { "keep", 0, 0, "on-reload 'keep'|recheck" } }, NULL },
 	{ "bad_os",
@@ -397,6 +399,7 @@ static const char full_site[] =
 	"  mode: audit\n"
 	"  icmp-echo: off\n"
 	"  non-ip: strict\n"
+	"  log-denied: all\n"
 	"  on-reload: keep-established\n"
 	"  conntrack:\n"
 	"    tcp-established: 3600\n"
@@ -479,6 +482,7 @@ static void test_full_site_loads(void **state)
 	assert_int_equal(p->settings.mode, PC_MODE_AUDIT);
 	assert_false(p->settings.icmp_echo);
 	assert_int_equal(p->settings.non_ip, PC_NON_IP_STRICT);
+	assert_int_equal(p->settings.log_denied, PC_LOG_DENIED_ALL);
 	assert_true(p->settings.keep_established);
 	assert_int_equal(p->settings.ct_tcp_established, 3600);
 	assert_int_equal(p->settings.ct_tcp_transitory, 30);
@@ -501,6 +505,7 @@ static void test_settings_other_values(void **state)
 	assert_int_equal(p->settings.mode, PC_MODE_ENFORCE);
 	assert_true(p->settings.icmp_echo);
 	assert_int_equal(p->settings.non_ip, PC_NON_IP_PERMISSIVE);
+	assert_int_equal(p->settings.log_denied, PC_LOG_DENIED_SAMPLE); /* the default */
 	assert_false(p->settings.keep_established);
 	assert_false(p->settings.raw_bypass_allow); /* refuse, the default */
 	assert_string_equal(p->site_name, TU_SITE_FILE);

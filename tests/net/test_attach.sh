@@ -208,8 +208,9 @@ fi
 check "detach --all" pc detach --all
 check "nothing pinned: the pin root is gone" test ! -e "$PINS"
 check "no XDP program on eth0" sh -c "! nsenter --net=/run/netns/$NS_M ip -j link show dev eth0 | jq -e '.[0].xdp' >/dev/null"
-check_not "the XDP program $XDP_ID no longer exists" bpftool prog show id "$XDP_ID"
-check_not "the TC program $TC_ID no longer exists" bpftool prog show id "$TC_ID"
+# The kernel frees a program after an RCU grace period: wait for it.
+check "the XDP program $XDP_ID no longer exists" wait_until 10 not bpftool prog show id "$XDP_ID"
+check "the TC program $TC_ID no longer exists" wait_until 10 not bpftool prog show id "$TC_ID"
 check "no TC filter left on eth0 egress" sh -c "test -z \"\$(nsenter --net=/run/netns/$NS_M tc filter show dev eth0 egress)\""
 check "no TC filter left on eth0 ingress (pc_tc_vlan)" sh -c "test -z \"\$(nsenter --net=/run/netns/$NS_M tc filter show dev eth0 ingress)\""
 check "the clsact qdisc that was there before stays on eth0" sh -c "nsenter --net=/run/netns/$NS_M tc qdisc show dev eth0 | grep -q clsact"

@@ -15,13 +15,20 @@ RUNS=${RUNS:-5}
 ID=pcbr$$
 PINS=/sys/fs/bpf/$ID
 TMP=$(mktemp -d "/tmp/$ID.XXXX")
+# The setsockopt guard goes on a cgroup of the bench's own, never the
+# machine's root cgroup (tests/lib/cgroup.sh).
+. "$ROOT/tests/lib/wait.sh"
+. "$ROOT/tests/lib/cgroup.sh"
+CGROUP=
 cleanup() {
 	nsenter --net="/run/netns/$ID" "$PC" -q detach --all --pin-root "$PINS" >/dev/null 2>&1
+	cgroup_remove
 	ip netns del "$ID" 2>/dev/null
 	rm -rf "$TMP" "$PINS"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+cgroup_make "$ID" || exit 1
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 in_ns() { nsenter --net="/run/netns/$ID" "$@"; }
@@ -55,7 +62,7 @@ echo
 echo "| site | rules | check (baseline) | compile | to flip | whole | to flip / check |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
 for site in "${sites[@]}"; do
-	in_ns "$PC" -q attach -c "$site" --host lin --pin-root "$PINS" eth0 >/dev/null || continue
+	in_ns "$PC" -q attach --cgroup "$CGROUP" -c "$site" --host lin --pin-root "$PINS" eth0 >/dev/null || continue
 	: >"$TMP/flip"; : >"$TMP/compile"; : >"$TMP/whole"; : >"$TMP/check"
 	for _ in $(seq "$RUNS"); do
 		s=$(date +%s%N)

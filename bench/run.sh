@@ -33,17 +33,24 @@ NA=$ID-a
 NB=$ID-b
 PIN=/sys/fs/bpf/$ID
 PIDS=()
+# The setsockopt guard goes on a cgroup of the bench's own, never the
+# machine's root cgroup (tests/lib/cgroup.sh).
+. tests/lib/wait.sh
+. tests/lib/cgroup.sh
+CGROUP=
 
 cleanup() {
 	set +e
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	if [ -n "${PC_UP:-}" ]; then pc_detach_all; fi
+	cgroup_remove
 	ip netns del "$NA" 2>/dev/null
 	ip netns del "$NB" 2>/dev/null
 	rm -rf "$PIN"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
+cgroup_make "$ID" || exit 1
 
 ina() { nsenter --net=/run/netns/"$NA" "$@"; }
 inb() { nsenter --net=/run/netns/"$NB" "$@"; }
@@ -72,7 +79,7 @@ inb ip link set vb up
 pc_attach() { # NS DEV SITE HOST [ATTACH OPTION...]
 	local ns=$1 dev=$2 site=$3 host=$4
 	shift 4
-	nsenter --net=/run/netns/"$ns" "$PC" -q attach --pin-root "$PIN/$dev" \
+	nsenter --net=/run/netns/"$ns" "$PC" -q attach --cgroup "$CGROUP" --pin-root "$PIN/$dev" \
 		-c "$site" --host "$host" "$@" "$dev" >/dev/null 2>"$OUT/attach.err"
 }
 pc_detach() { # NS DEV

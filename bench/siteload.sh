@@ -19,16 +19,23 @@ ID=pcsl$$-$RANDOM
 TMP=$(mktemp -d "/tmp/$ID.XXXX")
 PINS=$TMP/bpffs/pc
 NS=""
+# The setsockopt guard goes on a cgroup of the bench's own, never the
+# machine's root cgroup (tests/lib/cgroup.sh).
+. "$ROOT/tests/lib/wait.sh"
+. "$ROOT/tests/lib/cgroup.sh"
+CGROUP=
 cleanup() {
 	if [ -n "$NS" ]; then
 		nsenter --net="/run/netns/$NS" "$PC" -q detach --all --pin-root "$PINS" >/dev/null 2>&1
 		ip netns del "$NS" 2>/dev/null
 	fi
+	cgroup_remove
 	mountpoint -q "$TMP/bpffs" && umount "$TMP/bpffs"
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+cgroup_make "$ID" || exit 1
 
 least() { sort -g | head -1; }
 most() { sort -g | tail -1; }
@@ -83,7 +90,7 @@ for n in $SIZES; do
 	res[reload,$n]="-"
 	if [ -n "$can_reload" ]; then
 		in_ns "$PC" -q detach --all --pin-root "$PINS" >/dev/null 2>&1
-		if in_ns "$PC" -q attach -c "$site" --host lin --pin-root "$PINS" eth0 >/dev/null 2>"$TMP/err"; then
+		if in_ns "$PC" -q attach --cgroup "$CGROUP" -c "$site" --host lin --pin-root "$PINS" eth0 >/dev/null 2>"$TMP/err"; then
 			res[reload,$n]=$(runs nsenter --net="/run/netns/$NS" "$PC" -q reload \
 				-c "$site" --host lin --pin-root "$PINS")
 		else

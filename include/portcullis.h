@@ -30,6 +30,8 @@ enum pc_drop_reason {
 	PC_DROP_ICMP_RATE,   /* an ICMP error from a router beyond the rate limit */
 	PC_DROP_ND,          /* neighbour discovery against RFC 4861, or a router
 			      * advertisement/redirect the site does not allow */
+	PC_DROP_RAW_BYPASS,  /* a setsockopt that would transmit below TC egress
+			      * (PACKET_QDISC_BYPASS, AF_XDP rings), refused */
 	PC_DROP_REASONS,
 };
 
@@ -37,7 +39,7 @@ enum pc_drop_reason {
 #define PC_DROP_REASON_NAMES                                                  \
 	{ "none", "no-rule", "wrong-peer", "malformed", "fragment",            \
 	  "no-conntrack", "non-ip", "icmp", "tcp-flags", "bad-source",         \
-	  "protocol", "bad-fragment", "icmp-rate", "nd" }
+	  "protocol", "bad-fragment", "icmp-rate", "nd", "raw-bypass" }
 
 /* Direction of a packet at the host, as in user/compile.h's enum pc_dir. */
 #define PC_DIR_IN 0  /* XDP ingress */
@@ -131,6 +133,7 @@ enum {
 	 * denied packets, off or all (neither: sampled). */
 	PC_SET_LOG_DENIED_OFF = 1u << 6,
 	PC_SET_LOG_DENIED_ALL = 1u << 7,
+	PC_SET_RAW_BYPASS_ALLOW = 1u << 8, /* setsockopts that skip TC egress pass */
 };
 
 /* pc_settings[bank]: settings that go with the bank's rules. */
@@ -286,6 +289,7 @@ enum {
 	PC_IF_QDISC_CREATED = 1u << 2, /* we created clsact: detach removes it */
 	PC_IF_XDP_GENERIC = 1u << 3,   /* XDP in generic (skb) mode */
 	PC_IF_TC_INGRESS = 1u << 4,    /* ingress on clsact ingress, not XDP */
+	PC_IF_TC_VLAN = 1u << 5,       /* pc_tc_vlan on clsact ingress */
 };
 
 struct pc_iface {
@@ -304,6 +308,8 @@ PC_ASSERT_SIZE(struct pc_iface, 56);
 
 #define PC_TC_HANDLE 0x7063 /* "pc" */
 #define PC_TC_PRIORITY 1
+/* pc_tc_vlan's filter on clsact ingress: after pc_tc_ingress's, if any. */
+#define PC_TC_VLAN_PRIORITY 2
 
 /*
  * pc_events: one denied packet (in audit mode: one that would have been),

@@ -39,6 +39,12 @@ const struct pc_opt pc_attach_opts[] = {
 		      "ingress instead, after GRO (faster for bulk TCP\n"
 		      "where the driver's XDP path gives up GRO, as on\n"
 		      "veth; slower to drop floods)", REQ, hook.ingress, ingress_hooks),
+	PC_OPT_STRING("cgroup", 0, "DIR",
+		      "the cgroup v2 directory whose processes may not\n"
+		      "open a path around TC egress (PACKET_QDISC_BYPASS,\n"
+		      "AF_XDP); default: where an earlier attach put it,\n"
+		      "else the root of the cgroup2 mount (every process)",
+		      REQ, hook.cgroup),
 	PC_OPT_PIN_ROOT(REQ, pin_root),
 	PC_OPT_FLAG("force", 0, "replace an XDP program portcullis did not attach", REQ, hook.force),
 	PC_OPT_FLAG("allow-empty", 0, "enforce even a policy that gives this host no peer\n"
@@ -57,7 +63,9 @@ const struct pc_cmd_opts pc_attach_cmd = {
 	.about =
 	"Compiles the rules of this host, fills every policy map, then attaches\n"
 	"the XDP program (ingress, through a bpf_link pinned under the pin root)\n"
-	"and the TC program (egress, clsact) to each interface. Enforcement goes\n"
+	"and the TC program (egress, clsact) to each interface, and a\n"
+	"cgroup/setsockopt program that refuses the socket options which send\n"
+	"below TC egress (settings: raw-socket-bypass). Enforcement goes\n"
 	"on after the command exits. Run again to load a changed policy: the new\n"
 	"rules replace the old ones in one step. Documented TCP connections that\n"
 	"exist when enforcement starts are read from the socket table and kept;\n"

@@ -28,10 +28,11 @@ const struct pc_cmd_opts pc_detach_cmd = {
 	.cmd = "detach",
 	.args = "[IFACE...]",
 	.about =
-	"Removes the XDP link and the TC egress filter portcullis attached to\n"
-	"each interface, and the clsact qdisc if portcullis created it (one that\n"
-	"was there before stays). When no interface is left, the maps and the\n"
-	"pin root go too: enforcement ends and nothing remains.",
+	"Removes the XDP link and the TC filters portcullis attached to each\n"
+	"interface, and the clsact qdisc if portcullis created it (one that\n"
+	"was there before stays). When no interface is left, the setsockopt\n"
+	"hook, the maps and the pin root go too: enforcement ends and nothing\n"
+	"remains.",
 	.opts = detach_opts,
 };
 

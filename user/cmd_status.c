@@ -13,6 +13,7 @@
 #include "loader.h"
 #include "metrics.h"
 #include "netns.h"
+#include "sockguard.h"
 
 struct status_opts {
 	const char *pin_root;
@@ -59,6 +60,34 @@ static long ct_max(struct json_object *ct, const char *table)
 		json_object_object_get(ct, table), "max"));
 }
 
+/* The setsockopt guard: the setting in force, and whether the hook is there. */
+static struct json_object *guard_json(const struct pc_pins *pins, uint32_t flags)
+{
+	struct json_object *g = json_object_new_object();
+	struct pc_sockguard_info info;
+
+	pc_sockguard_probe(pins, &info);
+	json_object_object_add(g, "setting", json_object_new_string(
+				       flags & PC_SET_RAW_BYPASS_ALLOW ? "allow" : "refuse"));
+	json_object_object_add(g, "hook", json_object_new_string(
+				       info.prog_id ? "attached" : "missing"));
+	json_object_object_add(g, "cgroup", info.cgroup[0] ?
+				       json_object_new_string(info.cgroup) : NULL);
+	json_object_object_add(g, "cgroup_id", json_object_new_int64((int64_t)info.cgroup_id));
+	return g;
+}
+
+/* pc_tc_vlan on clsact ingress: "none" when attach did not add it. */
+static const char *vlan_hook(const struct pc_iface *rec)
+{
+	struct pc_iface_hooks h;
+
+	if (!(rec->flags & PC_IF_TC_VLAN))
+		return "none";
+	return pc_hooks_find((int)rec->ifindex, &h) == 0 && h.prog_id[PC_HOOK_TC_VLAN] ?
+		       "attached" : "missing";
+}
+
 struct json_object *pc_status_json(struct pc_pins *pins, const struct pc_maps *m)
 {
 	struct json_object *o = json_object_new_object(), *ifs, *maps, *ct;
@@ -79,6 +108,7 @@ struct json_object *pc_status_json(struct pc_pins *pins, const struct pc_maps *m
 	json_object_object_add(o, "non_ip", json_object_new_string(non_ip_names[non_ip_of(set.flags)]));
 	json_object_object_add(o, "non_ip_meaning", json_object_new_string(
 				       pc_non_ip_meaning(non_ip_of(set.flags))));
+	json_object_object_add(o, "raw_socket_bypass", guard_json(pins, set.flags));
 	ifs = json_object_new_array();
 	while (bpf_map_get_next_key(m->ifaces, prev, &next) == 0) {
 		struct json_object *i = json_object_new_object();
@@ -119,6 +149,7 @@ struct json_object *pc_status_json(struct pc_pins *pins, const struct pc_maps *m
 					       rec.flags & PC_IF_XDP_GENERIC ? "generic" : "native"));
 		json_object_object_add(i, "tc_egress", json_object_new_string(
 					       tc_ok ? "attached" : "missing"));
+		json_object_object_add(i, "tc_vlan", json_object_new_string(vlan_hook(&rec)));
 		json_object_object_add(i, "qdisc_created",
 				       json_object_new_boolean(rec.flags & PC_IF_QDISC_CREATED));
 		json_object_object_add(i, "attached_at", json_object_new_double((double)rec.attached_at));
@@ -152,6 +183,7 @@ static void print_status(struct json_object *o)
 {
 	struct json_object *ifs = json_object_object_get(o, "interfaces");
 	struct json_object *maps = json_object_object_get(o, "maps");
+	struct json_object *guard = json_object_object_get(o, "raw_socket_bypass");
 
 	printf("mode:        %s\n", json_object_get_string(json_object_object_get(o, "mode")));
 	printf("generation:  %s (bank %s, %s rules)\n",
@@ -161,6 +193,12 @@ static void print_status(struct json_object *o)
 	printf("pin root:    %s\n", json_object_get_string(json_object_object_get(o, "pin_root")));
 	printf("non-ip:      %s (%s)\n", json_object_get_string(json_object_object_get(o, "non_ip")),
 	       json_object_get_string(json_object_object_get(o, "non_ip_meaning")));
+	printf("raw-socket-bypass: %s, setsockopt hook %s on %s\n",
+	       json_object_get_string(json_object_object_get(guard, "setting")),
+	       json_object_get_string(json_object_object_get(guard, "hook")),
+	       json_object_object_get(guard, "cgroup") ?
+		       json_object_get_string(json_object_object_get(guard, "cgroup")) :
+		       "no cgroup found");
 	printf("interfaces:\n");
 	for (size_t i = 0; i < json_object_array_length(ifs); i++) {
 		struct json_object *it = json_object_array_get_idx(ifs, i);
@@ -180,6 +218,8 @@ static void print_status(struct json_object *o)
 		       json_object_get_string(json_object_object_get(it, "tc_egress")),
 		       json_object_get_boolean(json_object_object_get(it, "qdisc_created")) ?
 			       " (clsact added by portcullis)" : "");
+		if (!strcmp(json_object_get_string(json_object_object_get(it, "tc_vlan")), "missing"))
+			printf("  %-16s the third-VLAN-tag filter (pc_tc_vlan) is missing\n", "");
 	}
 	printf("maps:\n");
 	json_object_object_foreach(maps, name, v) {

@@ -16,6 +16,7 @@
 #include "policy.h"
 #include "portcullis.skel.h"
 #include "seed.h"
+#include "sockguard.h"
 #include "state.h"
 
 static double now_ms(void)
@@ -259,6 +260,13 @@ static int attach_locked(struct txn *t, const struct pc_ctl_req *rq,
 			res->iface = rq->ifaces[i];
 			return fail(res, PC_CTL_HOOK, err);
 		}
+	}
+	/* Sockets that would send below TC egress: refused (sockguard.h). */
+	err = pc_sockguard_attach(&t->pins, bpf_program__fd(t->skel->progs.pc_setsockopt),
+				  rq->hook.cgroup);
+	if (err) {
+		unhook(t, ifindex, added, rq->nifaces);
+		return fail(res, PC_CTL_HOOK, err);
 	}
 	err = pc_loader_flip(&t->m, &info);
 	if (err) {

@@ -23,6 +23,7 @@
 #include "hooks.h"
 #include "netns.h"
 #include "portcullis.skel.h"
+#include "sockguard.h"
 #include "state.h"
 
 /* The end of the last verifier log libbpf reported: what the operator
@@ -200,6 +201,8 @@ int pc_pins_remove_all(struct pc_pins *p)
 	DIR *dir;
 
 	pc_state_remove(p->root);
+	if (pc_sockguard_detach(p))
+		err = -EBUSY;
 
 	/* Every map the object pinned, also those no loader map names. */
 	snprintf(path, sizeof(path), "%s/maps", p->root);
@@ -366,17 +369,18 @@ static int foreign_xdp(const char *name, uint32_t prog_id, bool force)
  * interface: whether it is there, and its program. -EBUSY (said) when it
  * is neither ours (recorded, or a portcullis program) nor --force'd. */
 static int foreign_tc(int ifindex, const char *name, bool ours, bool force,
-		      enum bpf_tc_attach_point point, bool *present, uint32_t *prog_id)
+		      enum bpf_tc_attach_point point, uint32_t prio, bool *present,
+		      uint32_t *prog_id)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
-	LIBBPF_OPTS(bpf_tc_opts, q, .handle = PC_TC_HANDLE, .priority = PC_TC_PRIORITY);
+	LIBBPF_OPTS(bpf_tc_opts, q, .handle = PC_TC_HANDLE, .priority = prio);
 
 	*present = bpf_tc_query(&hook, &q) == 0;
 	*prog_id = *present ? q.prog_id : 0;
 	if (*present && !ours && !pc_hooks_is_ours(*prog_id) && !force) {
 		pc_err("cannot attach to %s: a TC %s filter with handle 0x%x, priority %u is already there and portcullis did not add it (use --force to replace it)",
 		       name, point == BPF_TC_INGRESS ? "ingress" : "egress",
-		       PC_TC_HANDLE, PC_TC_PRIORITY);
+		       PC_TC_HANDLE, prio);
 		return -EBUSY;
 	}
 	return 0;
@@ -509,11 +513,11 @@ static void detach_xdp(struct pc_pins *p, int ifindex)
 
 static int attach_tc(int prog_fd, int ifindex, const char *name, bool ours,
 		     const struct pc_attach_opts *o, enum bpf_tc_attach_point point,
-		     bool *qdisc_created, bool *filter_created)
+		     uint32_t prio, bool *qdisc_created, bool *filter_created)
 {
 	const char *side = point == BPF_TC_INGRESS ? "ingress" : "egress";
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
-	LIBBPF_OPTS(bpf_tc_opts, a, .handle = PC_TC_HANDLE, .priority = PC_TC_PRIORITY,
+	LIBBPF_OPTS(bpf_tc_opts, a, .handle = PC_TC_HANDLE, .priority = prio,
 		    .prog_fd = prog_fd, .flags = BPF_TC_F_REPLACE);
 	uint32_t prog_id;
 	bool present;
@@ -528,7 +532,7 @@ static int attach_tc(int prog_fd, int ifindex, const char *name, bool ours,
 		pc_err("cannot add a clsact qdisc to %s: %s", name, pc_strerror(err));
 		return err;
 	}
-	err = foreign_tc(ifindex, name, ours, o->force, point, &present, &prog_id);
+	err = foreign_tc(ifindex, name, ours, o->force, point, prio, &present, &prog_id);
 	if (err)
 		goto fail;
 	if (present && !ours && pc_hooks_is_ours(prog_id)) {
@@ -552,6 +556,15 @@ fail:
 		*qdisc_created = false;
 	}
 	return err;
+}
+
+/* Removes our filter with priority prio from one side. */
+static void detach_tc_filter(int ifindex, enum bpf_tc_attach_point point, uint32_t prio)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
+	LIBBPF_OPTS(bpf_tc_opts, o, .handle = PC_TC_HANDLE, .priority = prio);
+
+	bpf_tc_detach(&hook, &o);
 }
 
 /* Removes our filter from the egress side, and from ingress too when
@@ -586,7 +599,7 @@ int pc_dp_check(struct pc_pins *p, const struct pc_maps *m, int ifindex,
 	had = bpf_map_lookup_elem(m->ifaces, &key, &rec) == 0;
 	if (o->ingress == PC_INGRESS_TC) {
 		err = foreign_tc(ifindex, name, had && (rec.flags & PC_IF_TC_INGRESS),
-				 o->force, BPF_TC_INGRESS, &present, &prog_id);
+				 o->force, BPF_TC_INGRESS, PC_TC_PRIORITY, &present, &prog_id);
 	} else {
 		ours = our_link(p, ifindex, &fd, &link_if);
 		if (fd >= 0)
@@ -606,7 +619,10 @@ int pc_dp_check(struct pc_pins *p, const struct pc_maps *m, int ifindex,
 	}
 	if (!err)
 		err = foreign_tc(ifindex, name, had && (rec.flags & PC_IF_TC), o->force,
-				 BPF_TC_EGRESS, &present, &prog_id);
+				 BPF_TC_EGRESS, PC_TC_PRIORITY, &present, &prog_id);
+	if (!err)
+		err = foreign_tc(ifindex, name, had && (rec.flags & PC_IF_TC_VLAN), o->force,
+				 BPF_TC_INGRESS, PC_TC_VLAN_PRIORITY, &present, &prog_id);
 	return err;
 }
 
@@ -616,7 +632,7 @@ int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
 {
 	struct pc_iface rec = { 0 };
 	bool had = false, xdp_new = false, generic = false, qdisc_new = false,
-	     filter_new = false, in_new = false, q2 = false;
+	     filter_new = false, in_new = false, q2 = false, vlan_new = false;
 	uint32_t key = (uint32_t)ifindex;
 	int err;
 
@@ -629,15 +645,22 @@ int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
 	if (o->ingress == PC_INGRESS_TC)
 		err = attach_tc(bpf_program__fd(skel->progs.pc_tc_ingress), ifindex, name,
 				had && (rec.flags & PC_IF_TC_INGRESS), o, BPF_TC_INGRESS,
-				&qdisc_new, &in_new);
+				PC_TC_PRIORITY, &qdisc_new, &in_new);
 	else
 		err = attach_xdp(p, bpf_program__fd(skel->progs.pc_xdp_ingress), ifindex,
 				 name, o, &xdp_new, &generic);
 	if (err)
 		return err;
 	err = attach_tc(bpf_program__fd(skel->progs.pc_tc_egress), ifindex, name,
-			had && (rec.flags & PC_IF_TC), o, BPF_TC_EGRESS, &q2, &filter_new);
+			had && (rec.flags & PC_IF_TC), o, BPF_TC_EGRESS, PC_TC_PRIORITY,
+			&q2, &filter_new);
 	qdisc_new = qdisc_new || q2;
+	if (err)
+		goto undo;
+	/* A third VLAN tag partly outside XDP's view (pc_tc_vlan). */
+	err = attach_tc(bpf_program__fd(skel->progs.pc_tc_vlan), ifindex, name,
+			had && (rec.flags & PC_IF_TC_VLAN), o, BPF_TC_INGRESS,
+			PC_TC_VLAN_PRIORITY, &q2, &vlan_new);
 	if (err)
 		goto undo;
 	if (!had) {
@@ -655,6 +678,7 @@ int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
 	snprintf(rec.name, sizeof(rec.name), "%s", name);
 	if (qdisc_new)
 		rec.flags |= PC_IF_QDISC_CREATED;
+	rec.flags |= PC_IF_TC_VLAN;
 	if (o->ingress == PC_INGRESS_TC) {
 		uint32_t old = rec.flags;
 
@@ -673,10 +697,7 @@ int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
 	if (bpf_map_update_elem(m->ifaces, &key, &rec, BPF_ANY))
 		goto record_failed;
 	if (rec.flags & PC_IF_TC_INGRESS) {
-		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
-		LIBBPF_OPTS(bpf_tc_opts, t, .handle = PC_TC_HANDLE, .priority = PC_TC_PRIORITY);
-
-		bpf_tc_detach(&hook, &t);
+		detach_tc_filter(ifindex, BPF_TC_INGRESS, PC_TC_PRIORITY);
 		rec.flags &= ~PC_IF_TC_INGRESS;
 		bpf_map_update_elem(m->ifaces, &key, &rec, BPF_ANY);
 	}
@@ -686,12 +707,10 @@ record_failed:
 	err = -errno;
 	pc_err("cannot record %s: %s", name, pc_strerror(err));
 undo:
-	if (in_new) {
-		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
-		LIBBPF_OPTS(bpf_tc_opts, t, .handle = PC_TC_HANDLE, .priority = PC_TC_PRIORITY);
-
-		bpf_tc_detach(&hook, &t);
-	}
+	if (in_new)
+		detach_tc_filter(ifindex, BPF_TC_INGRESS, PC_TC_PRIORITY);
+	if (vlan_new)
+		detach_tc_filter(ifindex, BPF_TC_INGRESS, PC_TC_VLAN_PRIORITY);
 	if (filter_new || qdisc_new)
 		detach_tc(ifindex, false, qdisc_new);
 	if (xdp_new)
@@ -706,6 +725,8 @@ int pc_dp_detach(struct pc_pins *p, const struct pc_maps *m,
 
 	if (rec->flags & PC_IF_XDP)
 		detach_xdp(p, (int)rec->ifindex);
+	if (rec->flags & PC_IF_TC_VLAN)
+		detach_tc_filter((int)rec->ifindex, BPF_TC_INGRESS, PC_TC_VLAN_PRIORITY);
 	if (rec->flags & PC_IF_TC)
 		detach_tc((int)rec->ifindex, rec->flags & PC_IF_TC_INGRESS,
 			  rec->flags & PC_IF_QDISC_CREATED);

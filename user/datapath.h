@@ -72,6 +72,8 @@ struct pc_attach_opts {
 	enum pc_xdp_mode xdp_mode;
 	enum pc_ingress_hook ingress;
 	bool force;      /* replace a program we do not own */
+	const char *cgroup; /* the setsockopt guard's cgroup (sockguard.h);
+			       NULL: where it is, or the cgroup2 root */
 };
 
 /* Whether attach can go ahead on one interface without --force: no XDP

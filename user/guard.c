@@ -10,16 +10,21 @@
 
 #include "datapath.h"
 #include "diag.h"
+#include "sockguard.h"
 
 int pc_guard_open(struct pc_guard *g, const char *root)
 {
 	char dir[PATH_MAX + 16], path[PATH_MAX + 300];
+	struct pc_pins pins = { .lock_fd = -1 };
 	struct dirent *ent;
 	DIR *d;
 
 	memset(g, 0, sizeof(*g));
 	g->ifaces_fd = -1;
 	snprintf(g->root, sizeof(g->root), "%s", root);
+	snprintf(pins.root, sizeof(pins.root), "%s", root);
+	pc_sockguard_path(&pins, path, sizeof(path));
+	g->sockopt_fd = bpf_obj_get(path);
 	snprintf(dir, sizeof(dir), "%s/maps", root);
 	d = opendir(dir);
 	if (!d)
@@ -42,10 +47,8 @@ int pc_guard_open(struct pc_guard *g, const char *root)
 	/* The XDP links of the recorded interfaces. */
 	for (uint32_t key = 0, next; g->ifaces_fd >= 0 &&
 	     bpf_map_get_next_key(g->ifaces_fd, key ? &key : NULL, &next) == 0; key = next) {
-		struct pc_pins pins;
 		int fd;
 
-		snprintf(pins.root, sizeof(pins.root), "%s", root);
 		pc_dp_link_path(&pins, (int)next, path, sizeof(path));
 		fd = bpf_obj_get(path);
 		if (fd >= 0 && g->nlinks < PC_MAX_IFACES) {
@@ -98,6 +101,18 @@ int pc_guard_check(struct pc_guard *g)
 		err = pin_missing(g->link_fd[i], path);
 		repaired |= err > 0;
 	}
+	if (g->sockopt_fd >= 0 && err >= 0) {
+		struct bpf_link_info info = { 0 };
+		uint32_t len = sizeof(info);
+
+		/* cgroup id 0: detached on purpose, or its cgroup is gone. */
+		if (bpf_obj_get_info_by_fd(g->sockopt_fd, &info, &len) == 0 &&
+		    info.cgroup.cgroup_id) {
+			pc_sockguard_path(&pins, path, sizeof(path));
+			err = pin_missing(g->sockopt_fd, path);
+			repaired |= err > 0;
+		}
+	}
 	pc_pins_close(&pins);
 	return err < 0 ? err : repaired;
 }
@@ -108,6 +123,9 @@ void pc_guard_close(struct pc_guard *g)
 		close(g->map_fd[i]);
 	for (size_t i = 0; i < g->nlinks; i++)
 		close(g->link_fd[i]);
+	if (g->sockopt_fd >= 0)
+		close(g->sockopt_fd);
+	g->sockopt_fd = -1;
 	g->nmaps = g->nlinks = 0;
 	g->ifaces_fd = -1;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What the daemon holds so that enforcement never rests on pins alone: an
- * fd of every pinned map and XDP link. If the pin root is removed (rm -rf,
+ * fd of every pinned map, XDP link and the setsockopt guard's link. If the pin root is removed (rm -rf,
  * bpffs unmounted) the hooks keep running on these fds, and
  * pc_guard_check() pins everything again and says so.
  */
@@ -23,6 +23,7 @@ struct pc_guard {
 	int ifaces_fd; /* one of map_fd: pc_ifaces */
 	int link_ifindex[PC_MAX_IFACES];
 	int link_fd[PC_MAX_IFACES];
+	int sockopt_fd; /* the setsockopt guard's link, -1: none */
 };
 
 /* Takes an fd of everything pinned under root. Returns 0 or -errno. */

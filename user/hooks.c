@@ -15,7 +15,7 @@
 /* The programs of bpf/portcullis.bpf.c, as the kernel names them (at
  * most 15 characters). */
 static const char *const our_names[] = { "pc_xdp_ingress", "pc_tc_ingress",
-					 "pc_tc_egress" };
+					 "pc_tc_egress", "pc_tc_vlan" };
 
 int pc_hooks_prog_info(uint32_t prog_id, struct bpf_prog_info *info)
 {
@@ -86,10 +86,10 @@ int pc_hooks_xdp_link(int ifindex)
 	return fd < 0 ? -errno : fd;
 }
 
-static uint32_t tc_prog(int ifindex, enum bpf_tc_attach_point point)
+static uint32_t tc_prog(int ifindex, enum bpf_tc_attach_point point, uint32_t prio)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
-	LIBBPF_OPTS(bpf_tc_opts, q, .handle = PC_TC_HANDLE, .priority = PC_TC_PRIORITY);
+	LIBBPF_OPTS(bpf_tc_opts, q, .handle = PC_TC_HANDLE, .priority = prio);
 
 	return bpf_tc_query(&hook, &q) == 0 ? q.prog_id : 0;
 }
@@ -104,8 +104,9 @@ int pc_hooks_find(int ifindex, struct pc_iface_hooks *h)
 	if (!if_indextoname((unsigned)ifindex, h->name))
 		return -errno;
 	ids[PC_HOOK_XDP] = bpf_xdp_query(ifindex, 0, &q) == 0 ? q.prog_id : 0;
-	ids[PC_HOOK_TC_INGRESS] = tc_prog(ifindex, BPF_TC_INGRESS);
-	ids[PC_HOOK_TC_EGRESS] = tc_prog(ifindex, BPF_TC_EGRESS);
+	ids[PC_HOOK_TC_INGRESS] = tc_prog(ifindex, BPF_TC_INGRESS, PC_TC_PRIORITY);
+	ids[PC_HOOK_TC_EGRESS] = tc_prog(ifindex, BPF_TC_EGRESS, PC_TC_PRIORITY);
+	ids[PC_HOOK_TC_VLAN] = tc_prog(ifindex, BPF_TC_INGRESS, PC_TC_VLAN_PRIORITY);
 	for (int i = 0; i < PC_HOOKS; i++)
 		h->prog_id[i] = pc_hooks_is_ours(ids[i]) ? ids[i] : 0;
 	/* portcullis attaches XDP only through a link: a program of the same
@@ -170,12 +171,20 @@ int pc_hooks_remove(const struct pc_iface_hooks *h)
 		if (bpf_tc_detach(&hook, &e))
 			err = -errno;
 	}
+	if (h->prog_id[PC_HOOK_TC_VLAN]) {
+		LIBBPF_OPTS(bpf_tc_opts, v, .handle = PC_TC_HANDLE, .priority = PC_TC_VLAN_PRIORITY);
+
+		hook.attach_point = BPF_TC_INGRESS;
+		if (bpf_tc_detach(&hook, &v))
+			err = -errno;
+	}
 	return err;
 }
 
 const char *pc_hooks_describe(const struct pc_iface_hooks *h, char *buf, size_t len)
 {
-	static const char *const names[PC_HOOKS] = { "xdp", "tc ingress", "tc egress" };
+	static const char *const names[PC_HOOKS] = { "xdp", "tc ingress", "tc egress",
+						     "tc vlan" };
 
 	buf[0] = '\0';
 	for (int i = 0; i < PC_HOOKS; i++) {

@@ -15,7 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum pc_hook { PC_HOOK_XDP, PC_HOOK_TC_INGRESS, PC_HOOK_TC_EGRESS, PC_HOOKS };
+/* PC_HOOK_TC_VLAN: pc_tc_vlan on clsact ingress (PC_TC_VLAN_PRIORITY). */
+enum pc_hook { PC_HOOK_XDP, PC_HOOK_TC_INGRESS, PC_HOOK_TC_EGRESS, PC_HOOK_TC_VLAN, PC_HOOKS };
 
 /* What one interface of this network namespace carries of ours. */
 struct pc_iface_hooks {

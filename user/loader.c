@@ -564,7 +564,8 @@ int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
 		   (s->ipv6_ra == PC_RA_ANY ? PC_SET_RA_ANY : 0) |
 		   (s->ipv6_ra == PC_RA_SITE_ROUTERS ? PC_SET_RA_SITE : 0) |
 		   (s->log_denied == PC_LOG_DENIED_OFF ? PC_SET_LOG_DENIED_OFF : 0) |
-		   (s->log_denied == PC_LOG_DENIED_ALL ? PC_SET_LOG_DENIED_ALL : 0);
+		   (s->log_denied == PC_LOG_DENIED_ALL ? PC_SET_LOG_DENIED_ALL : 0) |
+		   (s->raw_bypass_allow ? PC_SET_RAW_BYPASS_ALLOW : 0);
 	bs.nrules = (uint32_t)rs->nrules;
 	bs.naddrs = (uint32_t)nexact;
 	bs.ncidrs = (uint32_t)ncidr;

@@ -137,6 +137,7 @@ struct pc_settings {
 	uint32_t ct_icmp;            /* seconds */
 	uint32_t ct_max_connections; /* established table size (0: default) */
 	enum pc_ra ipv6_ra;          /* router advertisements and redirects */
+	bool raw_bypass_allow;       /* raw-socket-bypass: allow */
 };
 
 struct pc_kind_group {

@@ -350,12 +350,13 @@ static int parse_settings(struct pc_parse *ctx, const struct pc_ynode *n)
 {
 	static const char *const keys[] = { "mode", "icmp-echo", "non-ip",
 					    "conntrack", "on-reload", "ipv6-ra",
-					    "log-denied" };
+					    "raw-socket-bypass", "log-denied" };
 	static const char *const log_denied[] = PC_LOG_DENIED_NAMES;
 	static const char *const ra[] = { "site-routers", "deny", "any" };
 	static const char *const modes[] = { "enforce", "audit" };
 	static const char *const non_ip[] = PC_NON_IP_NAMES;
 	static const char *const reload[] = { "recheck", "keep-established" };
+	static const char *const bypass[] = { "refuse", "allow" };
 	struct pc_settings *s = &ctx->p->settings;
 	const struct pc_ynode *v;
 	int err = 0, idx;
@@ -387,6 +388,12 @@ static int parse_settings(struct pc_parse *ctx, const struct pc_ynode *n)
 	if ((v = pc_yget(n, "ipv6-ra"))) {
 		if (pc_yenum(ctx->d, v, "ipv6-ra", ra, 3, &idx) == 0)
 			s->ipv6_ra = (enum pc_ra)idx;
+		else
+			err = -EINVAL;
+	}
+	if ((v = pc_yget(n, "raw-socket-bypass"))) {
+		if (pc_yenum(ctx->d, v, "raw-socket-bypass", bypass, 2, &idx) == 0)
+			s->raw_bypass_allow = idx == 1;
 		else
 			err = -EINVAL;
 	}

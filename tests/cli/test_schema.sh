@@ -48,6 +48,7 @@ bad_cases=(
 	"unknown part|parts: {frobnicator: on}"
 	"router that is not link-local|routers: [\"2001:db8::1\"]"
 	"ipv6-ra value that does not exist|settings: {ipv6-ra: some}"
+	"raw-socket-bypass value that does not exist|settings: {raw-socket-bypass: on}"
 	"conntrack table below 1024|settings: {conntrack: {max-connections: 100}}"
 )
 i=0
@@ -58,7 +59,7 @@ for c in "${bad_cases[@]}"; do
 done
 
 # RA Guard, table size and the fallback keyword are valid for both.
-printf 'routers: ["fe80::1"]\nsettings:\n  ipv6-ra: site-routers\n  conntrack: {max-connections: 4096}\n' >"$work/ra.yaml"
+printf 'routers: ["fe80::1"]\nsettings:\n  ipv6-ra: site-routers\n  raw-socket-bypass: refuse\n  conntrack: {max-connections: 4096}\n' >"$work/ra.yaml"
 agree "routers, ipv6-ra and max-connections" valid "$work/ra.yaml"
 # The fallback keyword and both-ports lists are valid for both.
 printf 'parameters:\n  ftsvc-port: fallback\n  bkressvc-port-26503: [default, fallback]\n' >"$work/fb.yaml"

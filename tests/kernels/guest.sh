@@ -22,6 +22,8 @@ mount -t tmpfs tmpfs /run
 ln -s /run /var/run # where ip netns keeps its namespaces
 mount -t tmpfs tmpfs /tmp
 mount -t bpf bpf /sys/fs/bpf
+# attach puts its setsockopt guard on the cgroup2 root: this VM's own.
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
 # shellcheck disable=SC3045 # busybox ash has it
 ulimit -l unlimited
 exec >/dev/console 2>&1
@@ -121,6 +123,11 @@ too_old() {
 check "attach on a kernel that says 2.6: one sentence, nothing attached" too_old
 
 # One pass per ingress hook.
+# The setsockopt hook on this VM's cgroup2 root, pc_tc_vlan on clsact ingress.
+guards() {
+	pc status -j | jq -e '.raw_socket_bypass.hook == "attached" and
+		.raw_socket_bypass.cgroup == "/sys/fs/cgroup" and .interfaces[0].tc_vlan == "attached"'
+}
 run_hook() { # NAME HOOK HOOK-AS-SHOWN ATTACH-OPTION...
 	name=$1 hook=$2 shown=$3
 	shift 3
@@ -128,6 +135,7 @@ run_hook() { # NAME HOOK HOOK-AS-SHOWN ATTACH-OPTION...
 	check "$name: attach $*" pc attach -c "$SITE" "$@" eth0
 	check "$name: ip/tc show $hook on eth0" has_hook "$shown"
 	check "$name: egress on clsact (pc_tc_egress)" has_hook pc_tc_egress
+	check "$name: the setsockopt hook and pc_tc_vlan are in place" guards
 	[ "$name" = tc ] && check "$name: no XDP program on eth0" lacks_hook xdp
 	check "$name: the documented flow passes (cli -> 22015)" reaches 22015
 	check "$name: an undocumented one is dropped (cli -> 22999)" refused 22999

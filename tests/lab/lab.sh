@@ -37,6 +37,9 @@ LAB_MADE_RUN_SSHD=0
 . "$LAB_DIR/daemons.sh"
 # shellcheck source=tests/lib/tap.sh
 . "$LAB_DIR/../lib/tap.sh"
+# shellcheck source=tests/lib/cgroup.sh
+. "$LAB_DIR/../lib/cgroup.sh"
+CGROUP=
 
 cleanup() {
 	local h
@@ -46,6 +49,7 @@ cleanup() {
 			lab_in "$h" "$PC" -q detach --all --pin-root "$PIN_BASE/$h" >/dev/null 2>&1
 		done
 	fi
+	cgroup_remove
 	lab_down
 	mountpoint -q "$PIN_BASE" && umount "$PIN_BASE"
 	rm -rf "$WORK"
@@ -63,12 +67,14 @@ TAP_FD=4
 stats() { lab_in "$1" "$PC" stats -j --pin-root "$PIN_BASE/$1"; }
 
 mkdir -p "$PIN_BASE" && mount -t bpf bpf "$PIN_BASE" || { tap FAIL "mount a private bpffs"; tap_end; exit; }
+# The setsockopt guard goes on a cgroup of the lab's own, not the machine's.
+cgroup_make "pclab-$$-$RANDOM" || { tap FAIL "make a cgroup for the setsockopt guard"; tap_end; exit; }
 lab_up
 if wait_until 10 lab_settled; then tap OK "every IPv6 address of the lab is usable (none tentative)"
 else tap FAIL "IPv6 addresses still tentative" "$(lab_tentative)"; fi
 if [ "$ENFORCE" = 1 ]; then
 	for h in $ENFORCERS; do
-		if out=$(lab_in "$h" "$PC" attach -c "$SITE" --pin-root "$PIN_BASE/$h" eth0 2>&1); then
+		if out=$(lab_in "$h" "$PC" attach --cgroup "$CGROUP" -c "$SITE" --pin-root "$PIN_BASE/$h" eth0 2>&1); then
 			tap OK "attach on $h (finds its own role from its addresses)"
 		else
 			tap FAIL "attach on $h" "$out"

@@ -5,12 +5,15 @@
 # spare pair eth1 on request); a private bpffs for the pins; TAP checks;
 # cleanup of namespaces, processes, pins, mounts and files on every exit
 # path. Set ID (unique), PC and TMP first; PINS is then a pin root on the
-# private bpffs. PAIR_CLEANUP may name an extra cleanup step.
+# private bpffs, CGROUP (after pair_up) a cgroup of the test's own for
+# attach --cgroup. PAIR_CLEANUP may name an extra cleanup step.
 
 # shellcheck source=tests/lib/tap.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 # shellcheck source=tests/lib/wait.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/wait.sh"
+# shellcheck source=tests/lib/cgroup.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/cgroup.sh"
 
 BPFFS=$TMP/bpffs
 PINS=$BPFFS/portcullis
@@ -22,6 +25,7 @@ pair_cleanup() {
 	[ -n "${PAIR_CLEANUP:-}" ] && $PAIR_CLEANUP
 	disown -a # the servers killed below are no news
 	[ -d "$PINS" ] && srv "$PC" -q detach --all --pin-root "$PINS" >/dev/null 2>&1
+	cgroup_remove
 	for ns in $ID-srv $ID-peer; do
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
@@ -45,6 +49,7 @@ pair_up() {
 		shift
 	done
 	mkdir -p "$BPFFS" && mount -t bpf bpf "$BPFFS" || return 1
+	cgroup_make "$ID" || return 1
 	ip netns add "$ID-srv" && ip netns add "$ID-peer" || return 1
 	[ "$spare" = 1 ] && ifs="eth0 eth1"
 	for i in $ifs; do

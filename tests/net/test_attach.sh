@@ -131,13 +131,13 @@ d = s.recv(100); assert d == b"late", d
 LATE_CLIENT=$!
 check "the connection is open before attach" wait_connected "$NS_M" 192.0.2.12 22
 
-check "attach to eth0 and eth1" pc attach -c "$SITE" --host mgr eth0 eth1
+check "attach to eth0 and eth1" pc attach --cgroup "$CGROUP" -c "$SITE" --host mgr eth0 eth1
 # Now the server speaks first (bounded: the server may have died).
 timeout 10 sh -c 'echo late >"$1"' _ "$TMP/speak"
 late_client_ok() { wait "$LATE_CLIENT" || { cat "$TMP/late.log"; return 1; }; }
-check "attach to a missing interface: plain words" sh -c "nsenter --net=/run/netns/$NS_M '$PC' attach -c '$SITE' --host mgr --pin-root '$PINS' nosuch0 2>&1 | grep -q 'nosuch0: the interface does not exist'"
+check "attach to a missing interface: plain words" sh -c "nsenter --net=/run/netns/$NS_M '$PC' attach --cgroup '$CGROUP' -c '$SITE' --host mgr --pin-root '$PINS' nosuch0 2>&1 | grep -q 'nosuch0: the interface does not exist'"
 mkdir -p "$TMP/plain"
-check "a pin root off bpffs: plain words" sh -c "nsenter --net=/run/netns/$NS_M '$PC' attach -c '$SITE' --host mgr --pin-root '$TMP/plain/pc' eth0 2>&1 | grep -q 'bpffs not mounted'"
+check "a pin root off bpffs: plain words" sh -c "nsenter --net=/run/netns/$NS_M '$PC' attach --cgroup '$CGROUP' -c '$SITE' --host mgr --pin-root '$TMP/plain/pc' eth0 2>&1 | grep -q 'bpffs not mounted'"
 check "a connection opened before attach, server speaking first, survives" late_client_ok
 check "status -j" eval 'pc status -j >"$TMP/status.json"'
 check "status: generation 1, enforce, 2 interfaces" jq_true "$TMP/status.json" \
@@ -184,11 +184,13 @@ check "stats: no-rule drops on egress (mgr -> 2323)" jq_true "$TMP/stats.json" \
 	'any(.drops[]; .reason == "no-rule" and .direction == "egress" and .packets > 0)'
 
 # A second attach is a reload: generation 2, the links stay.
-check "attach again (reload) in audit mode" pc attach -c "$SITE" --host mgr --mode audit eth0 eth1
+check "attach again (reload) in audit mode" pc attach --cgroup "$CGROUP" -c "$SITE" --host mgr --mode audit eth0 eth1
 "$PC" status -j --pin-root "$PINS" >"$TMP/status2.json" 2>>"$TMP/log"
 check "status: generation 2, audit" jq_true "$TMP/status2.json" '.generation == 2 and .mode == "audit"'
 check "audit mode: undocumented desk -> mgr:2323 passes" tcp_client in_p 192.0.2.20 192.0.2.10 2323
-check "enforce again" pc attach -c "$SITE" --host mgr eth0 eth1
+check "enforce again" pc attach --cgroup "$CGROUP" -c "$SITE" --host mgr eth0 eth1
+check "pc_tc_vlan is on clsact ingress of eth0, XDP ingress" sh -c \
+	"nsenter --net=/run/netns/$NS_M tc filter show dev eth0 ingress | grep -q pc_tc_vlan && nsenter --net=/run/netns/$NS_M '$PC' status -j --pin-root '$PINS' | jq -e '.interfaces[] | select(.name == \"eth0\") | .tc_vlan == \"attached\"' >/dev/null"
 check_not "enforce: desk -> mgr:2323 refused again" tcp_client in_p 192.0.2.20 192.0.2.10 2323
 
 # Someone else's XDP program: attach refuses it without --force. (iproute2
@@ -196,9 +198,9 @@ check_not "enforce: desk -> mgr:2323 refused again" tcp_client in_p 192.0.2.20 1
 if in_m ip link set dev eth1 xdpgeneric off 2>/dev/null && \
    check "detach eth1" pc detach eth1 && \
    TC_BPF_MNT=$BPFFS in_m ip link set dev eth1 xdpgeneric obj "$BUILD/bpf/portcullis.bpf.o" sec xdp >>"$TMP/log" 2>&1; then
-	check_not "attach refuses a foreign XDP program" pc attach -c "$SITE" --host mgr eth1
+	check_not "attach refuses a foreign XDP program" pc attach --cgroup "$CGROUP" -c "$SITE" --host mgr eth1
 	check "the foreign program is still there" sh -c "in_m() { nsenter --net=/run/netns/$NS_M \"\$@\"; }; in_m ip -j link show dev eth1 | jq -e '.[0].xdp' >/dev/null"
-	check "attach --force replaces it" pc attach -c "$SITE" --host mgr --force eth1
+	check "attach --force replaces it" pc attach --cgroup "$CGROUP" -c "$SITE" --host mgr --force eth1
 else
 	tap_skip "iproute2 cannot load a foreign XDP program here"
 fi
@@ -206,9 +208,11 @@ fi
 check "detach --all" pc detach --all
 check "nothing pinned: the pin root is gone" test ! -e "$PINS"
 check "no XDP program on eth0" sh -c "! nsenter --net=/run/netns/$NS_M ip -j link show dev eth0 | jq -e '.[0].xdp' >/dev/null"
-check_not "the XDP program $XDP_ID no longer exists" bpftool prog show id "$XDP_ID"
-check_not "the TC program $TC_ID no longer exists" bpftool prog show id "$TC_ID"
+# The kernel frees a program after an RCU grace period: wait for it.
+check "the XDP program $XDP_ID no longer exists" wait_until 10 not bpftool prog show id "$XDP_ID"
+check "the TC program $TC_ID no longer exists" wait_until 10 not bpftool prog show id "$TC_ID"
 check "no TC filter left on eth0 egress" sh -c "test -z \"\$(nsenter --net=/run/netns/$NS_M tc filter show dev eth0 egress)\""
+check "no TC filter left on eth0 ingress (pc_tc_vlan)" sh -c "test -z \"\$(nsenter --net=/run/netns/$NS_M tc filter show dev eth0 ingress)\""
 check "the clsact qdisc that was there before stays on eth0" sh -c "nsenter --net=/run/netns/$NS_M tc qdisc show dev eth0 | grep -q clsact"
 check "the clsact qdisc portcullis added is gone from eth1" sh -c "! nsenter --net=/run/netns/$NS_M tc qdisc show dev eth1 | grep -q clsact"
 check "no BPF link left on eth0" sh -c "! bpftool -j link show | jq -e --argjson i $ETH0_IF '.[] | select(.type == \"xdp\" and .ifindex == \$i)' >/dev/null"

@@ -46,7 +46,7 @@ no_netlink_noise() { # COMMAND...: its output has no raw libbpf/netlink lines
 	! grep -qE 'libbpf: Kernel error message|Cannot find specified filter chain|Exclusivity flag' "$TMP/noise.out"
 }
 check "attach -v srv says nothing of netlink's expected misses" \
-	no_netlink_noise srv "$PC" -v attach -c "$TMP/site.yaml" --pin-root "$PINS" eth0
+	no_netlink_noise srv "$PC" -v attach --cgroup "$CGROUP" -c "$TMP/site.yaml" --pin-root "$PINS" eth0
 check "the record carries srv's namespace; status there probes the hooks" \
 	status_is '.interfaces[0].netns == null and .interfaces[0].tc_egress == "attached" and .interfaces[0].ingress == "xdp"'
 # The fill of the address maps is the policy in force's own count (the
@@ -70,13 +70,13 @@ hook_ids() { # the XDP and TC egress program ids on srv's eth0
 ids=$(hook_ids)
 check "both hooks have a program ($ids)" test "${ids#0/}" = "$ids" -a "${ids%/0}" = "$ids"
 check "attach again with the same build and policy" \
-	srv "$PC" attach -c "$TMP/site.yaml" --pin-root "$PINS" eth0
+	srv "$PC" attach --cgroup "$CGROUP" -c "$TMP/site.yaml" --pin-root "$PINS" eth0
 check "the same programs stay attached ($ids -> $(hook_ids))" test "$(hook_ids)" = "$ids"
 check "attach again in audit mode: a new generation, same programs" sh -c \
-	"nsenter --net=/run/netns/$ID-srv '$PC' -q attach -c '$TMP/site.yaml' --mode audit --pin-root '$PINS' eth0 &&
+	"nsenter --net=/run/netns/$ID-srv '$PC' -q attach --cgroup '$CGROUP' -c '$TMP/site.yaml' --mode audit --pin-root '$PINS' eth0 &&
 	 nsenter --net=/run/netns/$ID-srv '$PC' status -j --pin-root '$PINS' | jq -e '.generation == 3 and .mode == \"audit\"' &&
 	 test \"\$(nsenter --net=/run/netns/$ID-srv ip -j -d link show dev eth0 | jq '.[0].xdp.prog.id // .[0].xdp.attached[0].prog.id')\" = '${ids%/*}'"
-check "back to enforce" srv "$PC" -q attach -c "$TMP/site.yaml" --pin-root "$PINS" eth0
+check "back to enforce" srv "$PC" -q attach --cgroup "$CGROUP" -c "$TMP/site.yaml" --pin-root "$PINS" eth0
 
 # Cases: what an operator runs by mistake in the peer's namespace.
 check "detach --all from another namespace refuses and names the right one" \
@@ -103,28 +103,29 @@ orphan_status() {
 	local out rc
 	out=$(srv "$PC" status -j --pin-root "$PINS" 2>"$TMP/status.err"); rc=$?
 	printf '%s\n' "$out"; cat "$TMP/status.err"
-	[ "$rc" = 1 ] && jq -e '.attached == false and .orphaned[0].name == "eth0" and .orphaned[0].hooks == "tc egress"' <<<"$out" >/dev/null &&
+	[ "$rc" = 1 ] && jq -e '.attached == false and .orphaned[0].name == "eth0" and .orphaned[0].hooks == "tc egress, tc vlan"' <<<"$out" >/dev/null &&
 		grep -q "ingress is NOT enforced" "$TMP/status.err"
 }
-check "attach again" srv "$PC" -q attach -c "$TMP/site.yaml" --pin-root "$PINS" eth0
+check "attach again" srv "$PC" -q attach --cgroup "$CGROUP" -c "$TMP/site.yaml" --pin-root "$PINS" eth0
 check "rm -rf the pin root" rm -rf "$PINS"
 check "status reports the orphaned TC filter and exits 1" orphan_status
 check "attach takes its own orphan over without --force" \
-	srv "$PC" -q attach -c "$TMP/site.yaml" --pin-root "$PINS" eth0
-check "status is whole again" status_is '.interfaces[0].tc_egress == "attached" and .interfaces[0].ingress == "xdp"'
+	srv "$PC" -q attach --cgroup "$CGROUP" -c "$TMP/site.yaml" --pin-root "$PINS" eth0
+check "status is whole again" status_is '.interfaces[0].tc_egress == "attached" and .interfaces[0].ingress == "xdp" and .interfaces[0].tc_vlan == "attached"'
 check "our filter is seen on eth0 by its program name" our_tc_filter
 check "rm -rf the pin root again" rm -rf "$PINS"
 check "detach --all finds the orphan by program name and removes it" \
 	srv "$PC" detach --all --pin-root "$PINS"
 check_not "no portcullis filter left on eth0" our_tc_filter
 
-# With the daemon, enforcement does not even blink: it holds the maps and
-# the XDP link, sees the pins go, and pins them again.
+# With the daemon, enforcement does not even blink: it holds the maps, the
+# XDP link and the setsockopt guard's link, sees the pins go, and pins
+# them again.
 DAEMON_PID=
 kill_daemon() { [ -n "$DAEMON_PID" ] && kill -9 "$DAEMON_PID" 2>/dev/null; }
 PAIR_CLEANUP=kill_daemon
 start_daemon() {
-	(exec nsenter --net="/run/netns/$ID-srv" "$PC" daemon -c "$TMP/site.yaml" --pin-root "$PINS" eth0 \
+	(exec nsenter --net="/run/netns/$ID-srv" "$PC" daemon --cgroup "$CGROUP" -c "$TMP/site.yaml" --pin-root "$PINS" eth0 \
 		</dev/null >>"$TMP/daemon.log" 2>&1) &
 	DAEMON_PID=$!
 	for _ in $(seq 200); do grep -q "daemon: running" "$TMP/daemon.log" && return 0; sleep 0.05; done
@@ -144,6 +145,8 @@ check "rm -rf the pin root under the daemon" rm -rf "$PINS"
 check "the daemon pins everything again and says so" pins_back
 check "the same programs stayed attached throughout ($ids -> $(hook_ids))" test "$(hook_ids)" = "$ids"
 check "status is whole" status_is '.interfaces[0].tc_egress == "attached" and .interfaces[0].ingress == "xdp"'
+check "the setsockopt guard's link is pinned again, on the test's cgroup" \
+	status_is ".raw_socket_bypass.hook == \"attached\" and .raw_socket_bypass.cgroup == \"$CGROUP\""
 check "an undocumented SYN is still dropped" undocumented_dropped
 check "the daemon ends on SIGTERM" sh -c "kill -TERM $DAEMON_PID; for i in \$(seq 50); do kill -0 $DAEMON_PID 2>/dev/null || exit 0; sleep 0.1; done; exit 1"
 check "someone removes our TC filter by hand" srv tc filter del dev eth0 egress handle 0x7063 prio 1 bpf

@@ -25,7 +25,7 @@ EOT
 # sent before that would wait in the ring, but the --seconds clock runs.
 reads_ring() { grep -qs '^map_type:[[:space:]]*27$' /proc/"$1"/fdinfo/*; }
 
-check "attach srv" srv "$PC" attach -c "$TMP/site.yaml" --pin-root "$PINS" eth0
+check "attach srv" srv "$PC" attach --cgroup "$CGROUP" -c "$TMP/site.yaml" --pin-root "$PINS" eth0
 
 # One undocumented TCP connection attempt: the monitor shows it.
 (exec nsenter --net="/run/netns/$ID-srv" "$PC" monitor -j --count 1 --seconds 5 \

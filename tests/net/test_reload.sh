@@ -85,7 +85,7 @@ EOT
 pair_up 192.0.2.21 192.0.2.31 192.0.2.32 || { tap FAIL "set up the namespaces"; tap_end; exit; }
 
 write_site ""
-check "attach srv" pc attach -c "$SITE" eth0
+check "attach srv" pc attach --cgroup "$CGROUP" -c "$SITE" eth0
 check "the client reaches 22015" tcp_ok 192.0.2.20 22015
 before=$(path_packets A-1.1-http-gui)
 
@@ -221,7 +221,7 @@ check "the generation counted every reload" test "$(generation)" -gt "$RELOADS"
 pc -q detach --all >/dev/null
 write_site "parameters: {hcsm-http-port: 22015}"
 start_daemon() {
-	(exec nsenter --net="/run/netns/$ID-srv" "$PC" daemon -c "$SITE" --pin-root "$PINS" eth0 \
+	(exec nsenter --net="/run/netns/$ID-srv" "$PC" daemon --cgroup "$CGROUP" -c "$SITE" --pin-root "$PINS" eth0 \
 		</dev/null >>"$TMP/daemon.log" 2>&1) &
 	DAEMON_PID=$!
 	# This daemon's line: a restarted one appends to the same log.

@@ -58,7 +58,7 @@ check "build a foreign XDP program" clang -target bpf -O2 -c "$TMP/pass.c" -o "$
 check "attach it to eth1 with iproute2" env TC_BPF_MNT="$BPFFS" \
 	nsenter --net="/run/netns/$ID-srv" ip link set dev eth1 xdpgeneric obj "$TMP/pass.o" sec xdp
 
-check "attach a.yaml on eth0" pc attach -c "$TMP/a.yaml" eth0
+check "attach a.yaml on eth0" pc attach --cgroup "$CGROUP" -c "$TMP/a.yaml" eth0
 check "a.yaml is live: 22015 answers" tcp_ok 22015
 gen=$(generation)
 sum=$(record_sum)
@@ -78,7 +78,7 @@ for c in "${cases[@]}"; do
 	if [ "$foreign" = none ]; then srv ip link set dev eth1 xdpgeneric off; fi
 	# shellcheck disable=SC2086
 	check "attach b.yaml $args exits 1 ($why)" sh -c \
-		"nsenter --net=/run/netns/$ID-srv '$PC' attach -c '$TMP/b.yaml' $args --pin-root '$PINS'; test \$? = 1"
+		"nsenter --net=/run/netns/$ID-srv '$PC' attach --cgroup '$CGROUP' -c '$TMP/b.yaml' $args --pin-root '$PINS'; test \$? = 1"
 	check "  the policy generation is still $gen" test "$(generation)" = "$gen"
 	check "  the record under /run is unchanged" test "$(record_sum)" = "$sum"
 	check "  a.yaml is still live: 22015 answers" tcp_ok 22015
@@ -90,7 +90,7 @@ for c in "${cases[@]}"; do
 	else
 		check "  no XDP program left on eth1" sh -c \
 			"! nsenter --net=/run/netns/$ID-srv ip -j link show dev eth1 | jq -e '.[0].xdp' >/dev/null"
-		check "  one XDP link pinned: eth0's" test "$(ls "$PINS/links" | wc -l)" = 1
+		check "  one XDP link pinned: eth0's" test "$(ls "$PINS/links" | grep -c "^xdp-")" = 1
 	fi
 	check "  no TC filter or clsact added on eth1" sh -c \
 		"! nsenter --net=/run/netns/$ID-srv tc qdisc show dev eth1 | grep -q clsact"
@@ -130,7 +130,7 @@ check "the record is gone" test ! -e "$RECORD.json"
 # --- maps pinned by something else: the kernel's refusal in plain words ---
 mkdir -p "$PINS/maps"
 bpftool map create "$PINS/maps/pc_config" type array key 4 value 4 entries 1 name pc_config
-out=$(pc attach -c "$TMP/a.yaml" eth0 2>&1); rc=$?
+out=$(pc attach --cgroup "$CGROUP" -c "$TMP/a.yaml" eth0 2>&1); rc=$?
 check "attach over a foreign pc_config pin exits 1" test "$rc" = 1
 check "  and says the pinned maps do not fit" grep -q "refused the maps pinned under $PINS: they may be from another version" <<<"$out"
 check "  eth0 was not touched" sh -c \

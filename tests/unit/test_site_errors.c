@@ -72,6 +72,8 @@ static const struct error_case cases[] = {
 	  { { "192.0.2.1", 0, 0, "router '192.0.2.1'|link-local" } }, NULL },
 	{ "bad_ipv6_ra", "settings:\n  ipv6-ra: allow\n", 1,
 	  { { "allow", 0, 0, "ipv6-ra" } }, NULL },
+	{ "bad_raw_socket_bypass", "settings:\n  raw-socket-bypass: on\n", 1,
+	  { { "on\n", 0, 0, "raw-socket-bypass" } }, NULL },
 	{ "conntrack_table_too_small", "settings:\n  conntrack:\n    max-connections: 100\n", 1,
 	  { { "100", 0, 0, "max-connections|between 1024 and" } }, NULL },
 	{ "bad_bool", "settings:\n  icmp-echo: maybe\n", 1,
@@ -406,6 +408,7 @@ static const char full_site[] =
 	"    icmp: 10\n"
 	"    max-connections: 4096\n"
 	"  ipv6-ra: any\n"
+	"  raw-socket-bypass: allow\n"
 	"routers: [\"fe80::1\", \"fe80::2\"]\n";
 
 static const struct pc_param *param(const struct pc_policy *p, const char *name)
@@ -487,6 +490,7 @@ static void test_full_site_loads(void **state)
 	assert_int_equal(p->settings.ct_icmp, 10);
 	assert_int_equal(p->settings.ct_max_connections, 4096);
 	assert_int_equal(p->settings.ipv6_ra, PC_RA_ANY);
+	assert_true(p->settings.raw_bypass_allow);
 	assert_int_equal(p->nrouters, 2);
 }
 
@@ -503,6 +507,7 @@ static void test_settings_other_values(void **state)
 	assert_int_equal(p->settings.non_ip, PC_NON_IP_PERMISSIVE);
 	assert_int_equal(p->settings.log_denied, PC_LOG_DENIED_SAMPLE); /* the default */
 	assert_false(p->settings.keep_established);
+	assert_false(p->settings.raw_bypass_allow); /* refuse, the default */
 	assert_string_equal(p->site_name, TU_SITE_FILE);
 }
 

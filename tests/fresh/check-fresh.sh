@@ -56,6 +56,9 @@ inside() {
 	mnt "$ROOT" --bind "$ROOT" # ip netns exec wants / to be a mount point
 	mnt "$ROOT/proc" -t proc proc
 	mnt "$ROOT/sys" -t sysfs sysfs
+	# cgroup2, as a machine's init mounts it: the tests put portcullis'
+	# setsockopt guard on a cgroup of their own, never on the root.
+	mnt "$ROOT/sys/fs/cgroup" -t cgroup2 cgroup2
 	mnt "$ROOT/dev" -t devtmpfs devtmpfs
 	mnt "$ROOT/dev/pts" -t devpts -o newinstance,ptmxmode=0666 devpts
 	mnt "$ROOT/dev/shm" -t tmpfs tmpfs

@@ -89,6 +89,7 @@ inside() {
 		./build/deb/portcullis_*_\$(dpkg --print-architecture).deb >/dev/null &&
 		grep -qx 'ExecStart=/usr/sbin/portcullis .*' /lib/systemd/system/portcullis.service &&
 		/usr/sbin/portcullis check -c /etc/portcullis/site.yaml" || status=1
+	run_in_root "the installed portcullis enforces" "sh tests/fresh/installed.sh" || status=1
 	exit "$status"
 }
 

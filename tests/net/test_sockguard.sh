@@ -24,6 +24,7 @@ pair_up || { tap FAIL "set up the namespaces and the cgroup"; tap_end; exit; }
 cat >"$TMP/site.yaml" <<EOT
 hosts:
   - {name: srv, kinds: [management-server], addresses: [192.0.2.10]}
+  - {name: cli, kinds: [management-client], addresses: [192.0.2.20]}
 EOT
 { cat "$TMP/site.yaml"; printf 'settings:\n  raw-socket-bypass: allow\n'; } >"$TMP/allow.yaml"
 

@@ -68,7 +68,8 @@ static int journal_sendv(const struct iovec *iov, int n)
 #define ID_DENIED "MESSAGE_ID=3f1c7a52c0e94b0d9a1e6d2b7c4f8a04"
 #define ID_LEFT_OUT "MESSAGE_ID=3f1c7a52c0e94b0d9a1e6d2b7c4f8a05"
 
-static const char *const denied_names[] = { "off", "sample", "all" };
+/* The names the site parser reads (settings: log-denied), in enum order. */
+static const char *const denied_names[] = PC_LOG_DENIED_NAMES;
 
 int pc_log_denied_parse(const char *s, enum pc_log_denied *out)
 {

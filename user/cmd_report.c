@@ -23,11 +23,11 @@ static const struct pc_opt report_opts[] = {
 	PC_OPT_SITE("the site file (default: the one in force)", struct report_opts, site),
 	PC_OPT_HOST("the page of this host (default: the one in force,\nor the one with "
 		    "this machine's address)", struct report_opts, host),
-	PC_OPT_STRING("stats", 0, "[HOST=]FILE",
+	PC_OPT_STRING("stats", 0, "FILE",
 		      "the counters of a `stats -j` report, not of the\n"
 		      "running policy; FILE... after it are more of them:\n"
-		      "one per host for the whole site's page. HOST names\n"
-		      "the host (default: FILE's name without .json)",
+		      "one per host for the whole site's page. HOST=FILE\n"
+		      "names its host (default: FILE's name without .json)",
 		      struct report_opts, stats),
 	PC_OPT_PIN_ROOT(struct report_opts, pin_root),
 	{ 0 },

@@ -87,6 +87,10 @@ static void scope(FILE *out, const struct pc_report *r)
 	fputs("</p>\n", out);
 }
 
+/* A page stays readable for a site of many hosts: so many of each role
+ * are listed (and the page's own host), then how many more. */
+#define ROLE_HOSTS 50
+
 /* Each kind that has hosts, with them and their addresses. */
 static void roles(FILE *out, const struct pc_report *r)
 {
@@ -95,12 +99,19 @@ static void roles(FILE *out, const struct pc_report *r)
 	fputs("<h2>Roles and hosts</h2>\n<table class=\"roles\">\n"
 	      "<tr><th>role</th><th>host</th><th>addresses</th></tr>\n", out);
 	for (size_t k = 0; k < p->nkinds; k++) {
+		size_t shown = 0, more = 0;
+
 		for (size_t i = 0; i < p->nhosts; i++) {
 			const struct pc_host *h = &p->hosts[i];
 			char a[PC_ADDR_STRLEN];
 
 			if (!h->name || !(h->kinds & (1ull << k)))
 				continue;
+			if (shown >= ROLE_HOSTS && h != r->host) {
+				more++;
+				continue;
+			}
+			shown++;
 			fprintf(out, "<tr class=\"host%s\" data-host=\"", h == r->host ? " this" : "");
 			pc_html_escape(out, h->name);
 			fputs("\"><td>", out);
@@ -113,6 +124,11 @@ static void roles(FILE *out, const struct pc_report *r)
 				pc_html_escape(out, pc_addr_format(&h->addrs[j], a));
 			}
 			fputs("</td></tr>\n", out);
+		}
+		if (more) {
+			fputs("<tr class=\"more\"><td>", out);
+			pc_html_escape(out, p->kinds[k]);
+			fprintf(out, "</td><td colspan=\"2\">%zu more</td></tr>\n", more);
 		}
 	}
 	fputs("</table>\n", out);

@@ -323,6 +323,49 @@ static void test_ports(void **state)
 	}
 }
 
+/* Many hosts of a role: 50 listed, the page's own host too, the rest
+ * counted. */
+static void test_many_hosts(void **state)
+{
+	static const struct {
+		const char *needle;
+		size_t count;
+	} cases[] = {
+		{ "<tr class=\"host\" data-host=\"lin", 50 },
+		{ "<tr class=\"host this\" data-host=\"lin60\">", 1 },
+		{ "<td>linux</td><td colspan=\"2\">9 more</td>", 1 },
+		{ "data-host=\"lin51\"", 0 },
+		{ "data-host=\"lin50\"", 1 },
+	};
+	size_t len = 4096, used;
+	char *site = malloc(len), *html;
+	struct pc_report r;
+
+	(void)state;
+	used = (size_t)snprintf(site, len, "site: many\nhosts:\n  - name: mgr\n"
+				"    kinds: [management-server]\n    addresses: [192.0.2.10]\n");
+	for (int i = 1; i <= 60; i++) {
+		site = realloc(site, len += 128);
+		used += (size_t)snprintf(site + used, len - used, "  - name: lin%d\n"
+					 "    kinds: [linux]\n    addresses: [198.51.100.%d]\n", i, i);
+	}
+	tu_load_ok(&tu_fx.p, site);
+	free(site);
+	pc_report_init(&r, &tu_fx.p, pc_policy_find_host(&tu_fx.p, "lin60"));
+	add(&r, STATS("", ""), "lin60");
+	html = page(&r, false);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		size_t n = 0;
+
+		for (const char *at = html; (at = strstr(at, cases[i].needle)); at++)
+			n++;
+		if (n != cases[i].count)
+			fail_msg("\"%s\" %zu times, want %zu", cases[i].needle, n, cases[i].count);
+	}
+	free(html);
+	pc_report_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +376,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_add_stats, tu_setup, tu_teardown),
 		cmocka_unit_test(test_colours),
 		cmocka_unit_test(test_ports),
+		cmocka_unit_test_setup_teardown(test_many_hosts, tu_setup, tu_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

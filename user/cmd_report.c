@@ -86,7 +86,14 @@ static int add_file(struct pc_report *r, const char *arg)
 	split_source(r->policy, arg, &name, &file);
 	st = json_object_from_file(file);
 	if (!st) {
-		pc_err("cannot read %s: %s", file, json_util_get_last_err());
+		FILE *f = fopen(file, "r");
+
+		if (f) {
+			pc_err("%s is not a `stats -j` report (not JSON)", file);
+			fclose(f);
+		} else {
+			pc_err("cannot read %s: %s", file, strerror(errno));
+		}
 		free(name);
 		return -EINVAL;
 	}

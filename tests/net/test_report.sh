@@ -86,7 +86,7 @@ tcp_server peer 192.0.2.31 22
 check "the test servers listen" eval \
 	'wait_socket "$NS_M" tcp 192.0.2.10 22015 && wait_socket "$NS_P" tcp 192.0.2.31 22'
 
-check "attach -c SITE --host mgr eth0" pc attach -c "$SITE" --host mgr eth0
+check "attach -c SITE --host mgr eth0" pc attach --cgroup "$CGROUP" -c "$SITE" --host mgr eth0
 check "desk -> mgr:22015 (A-1.1)" tcp_client peer 192.0.2.20 192.0.2.10 22015
 check "desk -> mgr:22015 again" tcp_client peer 192.0.2.20 192.0.2.10 22015
 check "mgr -> lin:22 (A-2.3)" tcp_client srv 192.0.2.10 192.0.2.31 22
@@ -240,7 +240,7 @@ check_not "--host that the site has not: refused" "$PC" report --html -c "$SITE"
 
 # --- the daemon's GET /report ------------------------------------------------
 PORT=9418 # inside the namespace: no other listener can be there
-nsenter --net="/run/netns/$NS_M" "$PC" daemon -c "$SITE" --host mgr --pin-root "$PINS" \
+nsenter --net="/run/netns/$NS_M" "$PC" daemon --cgroup "$CGROUP" -c "$SITE" --host mgr --pin-root "$PINS" \
 	--metrics "127.0.0.1:$PORT" eth0 </dev/null >"$TMP/daemon.log" 2>&1 &
 DAEMON=$!
 check "the daemon runs" wait_line "$TMP/daemon.log" 'daemon: running'

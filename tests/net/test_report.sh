@@ -9,12 +9,14 @@
 #   netns pc-<pid>-<n>-peer                netns pc-<pid>-<n>-srv (host mgr)
 #   192.0.2.20 (desk)                eth0 == eth0  192.0.2.10, portcullis,
 #   192.0.2.31 (lin, sshd-like :22)                daemon /report on
-#   192.0.2.99 (stranger)                          127.0.0.1; Chromium runs
-#                                                  here, in its own pid ns
+#   192.0.2.99 (stranger)                          127.0.0.1
+#
+# Chromium runs in network and pid namespaces of its own
+# (tests/lib/chromium.sh); the DOM is checked by tests/lib/report_dom.py.
 #
 # Prints TAP. Only documentation addresses; only namespaces it created;
-# everything removed on every exit path (tests/net/pair.sh); Chromium in a
-# pid namespace of its own (unshare --kill-child), so nothing of it stays.
+# everything removed on every exit path (tests/net/pair.sh); nothing of
+# Chromium stays (its pid namespace dies with it).
 set -u
 BUILD=${BUILD:-build}
 cd "$(dirname "$0")/../.." || exit 1
@@ -28,6 +30,8 @@ SITE=$TMP/site.yaml
 ART=$PWD/$BUILD/artifacts
 # shellcheck source=tests/net/pair.sh
 . tests/net/pair.sh
+# shellcheck source=tests/lib/chromium.sh
+. tests/lib/chromium.sh
 
 pc() { srv "$PC" "$@" --pin-root "$PINS"; }
 
@@ -109,122 +113,43 @@ same_counters() { # a.json b.json, "(other)" left out (ARP moves it)
 check "no counter moved while the page was made" same_counters "$TMP/stats.json" "$TMP/stats2.json"
 check "explain -j: the rules of mgr" eval '"$PC" explain -j -c "$SITE" --host mgr >"$TMP/explain.json"'
 
-# chromium MODE-ARGS... FILE: headless, as root (--no-sandbox), a profile of
-# its own under $TMP, in the srv namespace (no way out) and a pid namespace
-# that dies with it. Bounded by timeout.
-chrome() {
-	local i=$(($# - 1)) args=("$@")
-	srv timeout 120 unshare --pid --fork --kill-child --mount-proc \
-		env HOME="$TMP/home" XDG_CONFIG_HOME="$TMP/home" XDG_CACHE_HOME="$TMP/home" TMPDIR="$TMP/home" \
-		chromium --headless --no-sandbox --disable-gpu --no-first-run \
-		--user-data-dir="$TMP/chrome" --hide-scrollbars "${args[@]:0:i}" \
-		"file://${args[i]}"
-}
-mkdir -p "$ART" "$TMP/home"
-check "Chromium renders the page (--dump-dom)" eval 'chrome --dump-dom "$TMP/report.html" >"$TMP/dom.html" 2>"$TMP/chrome.log"'
+mkdir -p "$ART"
+check "Chromium renders the page (--dump-dom)" eval \
+	'chromium_page "$TMP/chromium" --dump-dom "$TMP/report.html" >"$TMP/dom.html" 2>"$TMP/chrome.log"'
 # The window as tall as the header and the picture: flows and drops; at
 # 0.8 scale, small enough for docs/report.png.
-SVG_H=$(grep -o 'class="matrix" width="[0-9]*" height="[0-9]*"' "$TMP/report.html" | grep -o '[0-9]*"$' | tr -d '"')
+SVG_H=$(report_svg_height "$TMP/report.html")
 check "Chromium takes a screenshot" eval \
-	'chrome --window-size=1120,$((${SVG_H:-1000} + 170)) --force-device-scale-factor=0.8 --screenshot="$ART/report.png" "$TMP/report.html" >>"$TMP/chrome.log" 2>&1'
+	'chromium_page "$TMP/chromium" --window-size=1120,$((${SVG_H:-1000} + 170)) --force-device-scale-factor=0.8 \
+		--screenshot="$ART/report.png" "$TMP/report.html" >>"$TMP/chrome.log" 2>&1'
 is_png() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] && [ "$(stat -c %s "$1")" -gt 20000 ]; }
 check "the screenshot is a PNG of a drawn page (kept: $BUILD/artifacts/report.png)" is_png "$ART/report.png"
 cp "$TMP/report.html" "$ART/report.html" 2>/dev/null
-no_chrome_left() { ! pgrep -f -- "--user-data-dir=$TMP/chrome" >/dev/null; }
-check "no Chromium process is left" no_chrome_left
+check "no Chromium process is left" chromium_gone "$TMP/chromium"
 
-# dom_check DOM STATS EXPLAIN [site]: the page Chromium built holds every
-# path of mgr's rules (no other), each stats -j line as a row of the
-# counters table and in the picture, and the flows used and unused.
-dom_check() {
-	"$PY" - "$@" <<'EOF'
-import json, sys
-from html.parser import HTMLParser
-
-class Dom(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.flows, self.rows, self.drops, self.stack = {}, [], set(), []
-        self.texts = {}  # (path, direction) -> the picture's counter text
-        self.cur = None
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        cls = (a.get("class") or "").split()
-        if tag == "g" and "flow" in cls:
-            self.flows[a["data-path"]] = a["data-use"]
-            self.cur = a["data-path"]
-        if tag == "g" and "drop" in cls:
-            self.drops.add(a["data-reason"])
-        if tag == "tr" and "count" in cls:
-            self.rows.append(a)
-        self.stack.append((tag, a))
-    def handle_endtag(self, tag):
-        if self.stack:
-            self.stack.pop()
-        if tag == "g":
-            self.cur = None
-    def handle_data(self, data):
-        if self.stack and self.cur and self.stack[-1][0] == "text":
-            d = self.stack[-1][1].get("data-direction")
-            if d:
-                self.texts[(self.cur, d)] = data
-
-dom = Dom()
-dom.feed(open(sys.argv[1]).read())
-stats = json.load(open(sys.argv[2]))
-rules = json.load(open(sys.argv[3]))["rules"]
-site = len(sys.argv) > 4
-bad = []
-want = {r["path"] for r in rules}
-if site:
-    want = set(dom.flows) | want  # the site's page draws more than mgr's
-if set(dom.flows) != want:
-    bad.append(f"flows drawn {sorted(set(dom.flows) ^ want)} differ from explain")
-rows = {(r.get("data-path") or r.get("data-reason"), r["data-direction"], "data-path" in r):
-        (int(r["data-packets"]), int(r["data-bytes"]), r["data-host"]) for r in dom.rows}
-n = 0
-for kind, key in (("paths", "path"), ("drops", "reason")):
-    for e in stats[kind]:
-        if e[key] == "(other)":
-            continue
-        n += 1
-        got = rows.get((e[key], e["direction"], kind == "paths"))
-        if got != (e["packets"], e["bytes"], "mgr"):
-            bad.append(f"{kind} {e[key]} {e['direction']}: page {got}, stats -j {e['packets']} {e['bytes']}")
-        if kind == "paths":
-            t = dom.texts.get((e[key], e["direction"]))
-            w = f"{e['direction']} {e['packets']} pkt, {e['bytes']} B"
-            if t != w:
-                bad.append(f"picture {e[key]}: {t!r}, want {w!r}")
-        elif e[key] not in dom.drops:
-            bad.append(f"no bar for drop {e[key]}")
-if len([r for r in dom.rows if (r.get("data-path") or "") != "(other)"]) != n:
-    bad.append(f"the page has {len(dom.rows)} counter rows, stats -j {n}")
-for path, use in (("A-1.1-http-gui", "used"), ("A-2.3-ssh-linux", "used"),
-                  ("A-2.12-snmp-trap", "used"), ("A-1.2-https-gui", "unused"),
-                  ("A-2.4-https-esxi", "no-peer")):
-    if dom.flows.get(path) != use:
-        bad.append(f"{path} is {dom.flows.get(path)}, want {use}")
-for reason in ("wrong-peer", "no-rule"):
-    if not any(d["reason"] == reason and d["packets"] > 0 for d in stats["drops"]):
-        bad.append(f"stats -j counted no {reason} drop")
-print("\n".join(bad))
-sys.exit(1 if bad else 0)
-EOF
+# The page Chromium built against stats -j (tests/lib/report_dom.py): every
+# path of mgr's rules drawn and no other, every counter equal, the flows
+# used and unused.
+USES="--use A-1.1-http-gui=used A-2.3-ssh-linux=used A-2.12-snmp-trap=used A-1.2-https-gui=unused A-2.4-https-esxi=no-peer"
+dom_check() { # DOM STATS [report_dom.py options]
+	local dom=$1 st=$2; shift 2
+	"$PY" tests/lib/report_dom.py "$dom" --stats mgr="$st" --rules "$TMP/explain.json" $USES "$@"
 }
+drops_seen() { jq -e '[.drops[] | select(.packets > 0) | .reason] | index("wrong-peer") and index("no-rule")' "$1"; }
+check "stats -j counted the wrong-peer and no-rule drops" drops_seen "$TMP/stats.json"
 check "the DOM: every path of mgr, counters equal to stats -j (before the page)" \
-	dom_check "$TMP/dom.html" "$TMP/stats.json" "$TMP/explain.json"
+	dom_check "$TMP/dom.html" "$TMP/stats.json" --exact
 check "the DOM: the same with stats -j after the page" \
-	dom_check "$TMP/dom.html" "$TMP/stats2.json" "$TMP/explain.json"
+	dom_check "$TMP/dom.html" "$TMP/stats2.json" --exact
 check "the page has no script and fetches nothing" eval \
 	'! grep -qiE "<script|src=\"|href=\"|@import" "$TMP/report.html"'
 
 # --- the whole site from stats -j files -------------------------------------
 check "report --html --stats mgr=FILE (the site's page)" eval \
 	'"$PC" report --html -c "$SITE" --stats mgr="$TMP/stats.json" >"$TMP/site.html"'
-check "Chromium renders the site's page" eval 'chrome --dump-dom "$TMP/site.html" >"$TMP/site-dom.html" 2>>"$TMP/chrome.log"'
-check "the site's DOM: counters equal to stats -j" \
-	dom_check "$TMP/site-dom.html" "$TMP/stats.json" "$TMP/explain.json" site
+check "Chromium renders the site's page" eval \
+	'chromium_page "$TMP/chromium" --dump-dom "$TMP/site.html" >"$TMP/site-dom.html" 2>>"$TMP/chrome.log"'
+check "the site's DOM: counters equal to stats -j" dom_check "$TMP/site-dom.html" "$TMP/stats.json"
 check "two hosts' reports are summed in the picture" eval \
 	'"$PC" report --html -c "$SITE" --stats mgr="$TMP/stats.json" desk="$TMP/stats.json" >"$TMP/two.html"'
 twice() {
@@ -249,7 +174,7 @@ check "GET /report answers with HTML" eval \
 	 [ "$(srv curl -s -o /dev/null -w "%{content_type}" "http://127.0.0.1:$PORT/report")" = "text/html; charset=utf-8" ]'
 check "stats -j beside it" eval 'pc stats -j >"$TMP/stats3.json"'
 check "the served page: every path of mgr, counters equal to stats -j" \
-	dom_check "$TMP/served.html" "$TMP/stats3.json" "$TMP/explain.json"
+	dom_check "$TMP/served.html" "$TMP/stats3.json" --exact
 kill -TERM "$DAEMON" 2>/dev/null
 check "SIGTERM ends the daemon" wait "$DAEMON"
 tap_end

@@ -167,6 +167,10 @@ probe "a host outside the site (out -> srv:22015)" srv wrong-peer run_tcp 4 out 
 probe "wrong direction (lin opens srv:22015, it is no client)" lin no-rule run_tcp 4 lin srv 22015
 probe "outside host to a managed host over IPv6 (out -> lin:22)" lin wrong-peer run_tcp 6 out lin 22
 
+# The site's page from every enforcer's counters, in Chromium (report.sh).
+# shellcheck source=tests/lab/report.sh
+. "$LAB_DIR/report.sh"
+
 # Packets a path counted on a host, both directions ("-" if not enforcing).
 declare -A final
 if [ "$REPORT" = 1 ]; then

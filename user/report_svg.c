@@ -6,6 +6,7 @@
  * and shapes, no script, no fonts but the reader's sans-serif.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
@@ -160,37 +161,28 @@ static size_t drop_reasons(const struct pc_report *r, const char **out)
 static void drop_bars(FILE *out, const struct pc_report *r, const char **reasons,
 		      size_t n, int y)
 {
-	uint64_t max = 1, pk[2], by[2];
+	uint64_t (*pk)[2] = pc_xcalloc(n, sizeof(*pk)), max = 1, bytes;
 
 	for (size_t i = 0; i < n; i++) {
-		uint64_t sum = 0;
-
-		for (int d = 0; d < 2; d++) {
-			pc_report_total(r, true, reasons[i], d, &pk[d], &by[d]);
-			sum += pk[d];
-		}
-		max = sum > max ? sum : max;
+		for (int d = 0; d < 2; d++)
+			pc_report_total(r, true, reasons[i], d, &pk[i][d], &bytes);
+		max = pk[i][0] + pk[i][1] > max ? pk[i][0] + pk[i][1] : max;
 	}
 	for (size_t i = 0; i < n; i++, y += BAR_H) {
-		const char *colour = pc_report_reason_colour(reasons[i]);
-		uint64_t sum = 0;
-		int w;
+		uint64_t sum = pk[i][0] + pk[i][1];
+		int w = sum ? 2 + (int)((double)sum / (double)max * 400) : 0;
 
-		for (int d = 0; d < 2; d++) {
-			pc_report_total(r, true, reasons[i], d, &pk[d], &by[d]);
-			sum += pk[d];
-		}
-		w = sum ? 2 + (int)((double)sum / (double)max * 400) : 0;
 		fputs("<g class=\"drop\" data-reason=\"", out);
 		pc_html_escape(out, reasons[i]);
 		fprintf(out, "\">\n<text x=\"%d\" y=\"%d\" class=\"id\">", X_ID, y + 17);
 		clipped(out, reasons[i], 24);
 		fprintf(out, "</text>\n<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>\n",
-			X_INIT, y + 5, w, BAR_H - 10, colour);
+			X_INIT, y + 5, w, BAR_H - 10, pc_report_reason_colour(reasons[i]));
 		fprintf(out, "<text x=\"%d\" y=\"%d\" class=\"count\">ingress %" PRIu64
 			" pkt, egress %" PRIu64 " pkt</text>\n</g>\n",
-			X_INIT + w + 8, y + 17, pk[0], pk[1]);
+			X_INIT + w + 8, y + 17, pk[i][0], pk[i][1]);
 	}
+	free(pk);
 }
 
 static void header(FILE *out, int y, const char *text)

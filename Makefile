@@ -30,7 +30,8 @@ DEBIAN_PACKAGES := make gcc clang llvm libbpf-dev bpftool libelf-dev \
 	pkg-config jq iproute2 util-linux python3 python3-aiosmtpd socat openssh-server \
 	openssh-client dnsmasq-base snmp snmptrapd busybox curl openssl \
 	iputils-ping tcpdump python3-yaml python3-jsonschema nftables \
-	python3-scapy nmap thc-ipv6 mandoc libsystemd-dev libmicrohttpd-dev prometheus
+	python3-scapy nmap thc-ipv6 mandoc libsystemd-dev libmicrohttpd-dev prometheus \
+	ansible-core yamllint
 
 WARN     := -Wall -Wextra -Werror
 CPPFLAGS := -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD)

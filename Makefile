@@ -351,9 +351,14 @@ check-kernels: deps
 # ---- check-systemd: the unit under a real systemd ------------------------
 # A Debian 12 root with systemd (cached in /var/cache/portcullis), the
 # build installed into it, booted with systemd-nspawn in the test's own
-# network namespace (root; ~1 min, ~3 min the first time).
-SYSTEMD_TEST_PACKAGES := systemd-container mmdebstrap zstd socat jq iproute2
+# network namespace (root; ~1 min, ~3 min the first time). Then the
+# Ansible role's systemd path: the package (make deb) installed by
+# ansible-playbook over SSH into another such machine (~1.5 min more).
+SYSTEMD_TEST_PACKAGES := systemd-container mmdebstrap zstd socat jq iproute2 \
+	ansible-core openssh-client
 
 check-systemd: $(BUILD)/portcullis $(BUILD)/tools/udpseq
 	@$(MAKE) --no-print-directory deps DEBIAN_PACKAGES="$(SYSTEMD_TEST_PACKAGES)"
 	@BUILD=$(BUILD) bash tests/systemd/test_unit.sh
+	@$(MAKE) --no-print-directory deb
+	@BUILD=$(BUILD) bash tests/systemd/test_ansible.sh

@@ -29,6 +29,8 @@ fi
 
 # ---- sourced by lab.sh from here on ($WORK, $PIN_BASE, $ENFORCERS, ...) ----
 ANS=$WORK/ansible
+# shellcheck source=tests/lib/ansible.sh
+. "$LAB_DIR/../lib/ansible.sh"
 TAP_OUT=$WORK/tap.out # check's output (tests/lib/tap.sh)
 export TAP_OUT
 CONFIRM=20 # seconds; the lab's flows take longer, so a rollback would show
@@ -75,13 +77,9 @@ inventory() {
 		          portcullis_pin_root: $PIN_BASE/$h
 		EOT
 	done
+	echo "      vars:"
+	ansible_conn_vars "$WORK/ssh/id" "        "
 	cat <<-EOT
-	      vars:
-	        ansible_user: root
-	        ansible_ssh_private_key_file: $WORK/ssh/id
-	        ansible_ssh_common_args: -F /dev/null -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no
-	        ansible_python_interpreter: /usr/bin/python3
-	        ansible_pipelining: true
 	        ansible_ssh_transfer_method: piped
 	        portcullis_install: binary
 	        portcullis_binary_src: $PC
@@ -96,10 +94,7 @@ inventory() {
 # $ANS/run.log, its exit status returned.
 playbook() {
 	local start=$SECONDS
-	lab_in ctl env HOME="$ANS/home" ANSIBLE_CONFIG="$ANS/ansible.cfg" \
-		ANSIBLE_HOME="$ANS/home" ANSIBLE_LOCAL_TEMP="$ANS/tmp" \
-		ANSIBLE_SSH_CONTROL_PATH_DIR="$ANS/cp" ANSIBLE_NOCOLOR=1 \
-		ansible-playbook -i "$ANS/inventory.yml" "$ROOT/dist/ansible/site.yml" \
+	ansible_in "$ANS" lab_in ctl -- -i "$ANS/inventory.yml" "$ROOT/dist/ansible/site.yml" \
 		-e "portcullis_site_src=$1" >"$ANS/run.log" 2>&1
 	local rc=$?
 	echo "# ansible-playbook with $(basename "$1"): exit $rc, $((SECONDS - start)) s" >&"${TAP_FD:-1}"
@@ -127,15 +122,13 @@ snapshot() {
 
 lab_hook_enforce() {
 	local h out
-	mkdir -p "$ANS/home" "$ANS/tmp" "$ANS/cp"
-	: >"$ANS/ansible.cfg"
+	ansible_prepare "$ANS"
 	cp "$SITE" "$ANS/site.yaml"
 	if mgmt_up; then tap OK "management network: sshd on eth1 of $ENFORCERS, the controller in ctl"
 	else tap FAIL "management network with sshd in the namespaces"; return; fi
 	inventory >"$ANS/inventory.yml"
-	check "ansible-playbook --syntax-check of the site playbook" lab_in ctl env \
-		HOME="$ANS/home" ANSIBLE_CONFIG="$ANS/ansible.cfg" ANSIBLE_HOME="$ANS/home" \
-		ansible-playbook --syntax-check -i "$ANS/inventory.yml" "$ROOT/dist/ansible/site.yml"
+	check "ansible-playbook --syntax-check of the site playbook" ansible_in "$ANS" lab_in ctl -- \
+		--syntax-check -i "$ANS/inventory.yml" "$ROOT/dist/ansible/site.yml"
 	if command -v yamllint >/dev/null; then
 		check "yamllint of dist/ansible" yamllint -s -c "$ROOT/dist/ansible/.yamllint" "$ROOT/dist/ansible"
 	else

@@ -25,6 +25,8 @@ MROOT=$TMP/root
 ANS=$TMP/ansible
 # shellcheck source=tests/systemd/machine.sh
 . "$ROOT/tests/systemd/machine.sh"
+# shellcheck source=tests/lib/ansible.sh
+. "$ROOT/tests/lib/ansible.sh"
 
 site() { # FILE HTTP-PORT: the site, with A-1.1's HTTP port
 	cat >"$1" <<-EOT
@@ -54,11 +56,9 @@ inventory() {
 	        srv:
 	          ansible_host: 203.0.113.10
 	      vars:
-	        ansible_user: root
-	        ansible_ssh_private_key_file: $ANS/ssh/id
-	        ansible_ssh_common_args: -F /dev/null -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no
-	        ansible_python_interpreter: /usr/bin/python3
-	        ansible_pipelining: true
+	EOT
+	ansible_conn_vars "$ANS/ssh/id" "        "
+	cat <<-EOT
 	        portcullis_install: deb
 	        portcullis_deb_src: $DEB
 	        portcullis_interfaces: [eth0]
@@ -68,9 +68,7 @@ inventory() {
 
 playbook() { # SITE-FILE: from the peer namespace; output in $ANS/run.log
 	local start=$SECONDS rc
-	peer env HOME="$ANS/home" ANSIBLE_CONFIG="$ANS/ansible.cfg" ANSIBLE_HOME="$ANS/home" \
-		ANSIBLE_LOCAL_TEMP="$ANS/tmp" ANSIBLE_SSH_CONTROL_PATH_DIR="$ANS/cp" ANSIBLE_NOCOLOR=1 \
-		ansible-playbook -i "$ANS/inventory.yml" "$ROOT/dist/ansible/site.yml" \
+	ansible_in "$ANS" peer -- -i "$ANS/inventory.yml" "$ROOT/dist/ansible/site.yml" \
 		-e "portcullis_site_src=$1" >"$ANS/run.log" 2>&1
 	rc=$?
 	say "ansible-playbook with $(basename "$1"): exit $rc, $((SECONDS - start)) s"
@@ -97,12 +95,13 @@ command -v ansible-playbook >/dev/null || { echo "1..0 # SKIP no ansible-playboo
 DEB=$(compgen -G "$ROOT/$BUILD/deb/portcullis_*.deb" | head -1)
 [ -f "$DEB" ] || { echo "Bail out! no package: make deb first"; exit 1; }
 pair_up --spare
-ip -n "$ID-srv" addr add 203.0.113.10/24 dev eth1 && ip -n "$ID-peer" addr add 203.0.113.2/24 dev eth1 ||
-	{ echo "Bail out! no management link"; exit 1; }
+if ! ip -n "$ID-srv" addr add 203.0.113.10/24 dev eth1 ||
+	! ip -n "$ID-peer" addr add 203.0.113.2/24 dev eth1; then
+	echo "Bail out! no management link"; exit 1
+fi
 build_root || { echo "Bail out! no systemd root"; exit 1; }
 configure_root || { echo "Bail out! cannot configure the root"; exit 1; }
-mkdir -p "$ANS/home" "$ANS/tmp" "$ANS/cp"
-: >"$ANS/ansible.cfg"
+ansible_prepare "$ANS"
 inventory >"$ANS/inventory.yml"
 site "$ANS/site.yaml" 22015
 check "the machine boots to multi-user" boot

@@ -4,7 +4,8 @@
 # deb) installed with apt, portcullis.service enabled and started under a
 # real systemd, reloaded on a change. The machine (tests/systemd/machine.sh)
 # runs sshd; ansible-playbook runs in the peer namespace and reaches it on
-# a management link that portcullis does not enforce (eth1, 203.0.113.0/24).
+# a management link that portcullis does not enforce (eth1, 203.0.113.0/24);
+# in the last run over eth0, which the policy does not open to it.
 #
 #   namespace $ID-srv (the machine)          namespace $ID-peer
 #   +-------------------------------+  eth0  +-----------------------+
@@ -47,14 +48,14 @@ configure_root() {
 	ln -sf /lib/systemd/system/ssh.service "$MROOT/etc/systemd/system/multi-user.target.wants/"
 }
 
-inventory() {
+inventory() { # [ADDRESS]: the machine's, where Ansible reaches it
 	cat <<-EOT
 	all:
 	  children:
 	    portcullis:
 	      hosts:
 	        srv:
-	          ansible_host: 203.0.113.10
+	          ansible_host: ${1:-203.0.113.10}
 	      vars:
 	EOT
 	ansible_conn_vars "$ANS/ssh/id" "        "
@@ -66,9 +67,9 @@ inventory() {
 	EOT
 }
 
-playbook() { # SITE-FILE: from the peer namespace; output in $ANS/run.log
+playbook() { # SITE-FILE [INVENTORY]: from the peer namespace; output in $ANS/run.log
 	local start=$SECONDS rc
-	ansible_in "$ANS" peer -- -i "$ANS/inventory.yml" "$ROOT/dist/ansible/site.yml" \
+	ansible_in "$ANS" peer -- -i "${2:-$ANS/inventory.yml}" "$ROOT/dist/ansible/site.yml" \
 		-e "portcullis_site_src=$1" >"$ANS/run.log" 2>&1
 	rc=$?
 	say "ansible-playbook with $(basename "$1"): exit $rc, $((SECONDS - start)) s"
@@ -146,5 +147,20 @@ check_not "run 4: a site file with a syntax error fails the run" playbook "$ANS/
 check_not "run 4: it stopped before the site file would be put in place" ran "Put the site file in place"
 check "run 4: policy, generation and site file unchanged" test "$(snapshot)" = "$before"
 check "run 4: the daemon is still active" daemon_up
+
+# --- run 5: Ansible over the enforced link, from a peer the site does not
+# let in over SSH: the switch to enforce is refused, the host stays in audit.
+check "run 5: (nothing attached, the daemon stopped)" \
+	sh -c "nsenter -t $INIT -a systemctl stop portcullis && nsenter -t $INIT -a portcullis detach --all"
+inventory 192.0.2.10 >"$ANS/inband.yml"
+check_not "run 5: Ansible over eth0 (cli -> srv:22, no such flow): the run fails" \
+	playbook "$ANS/site.yaml" "$ANS/inband.yml"
+check "run 5: enforce was refused: it would cut Ansible's own SSH session" \
+	grep -q "your own SSH session" "$ANS/run.log"
+check "run 5: srv was attached in audit mode and stays there" \
+	sh -c "nsenter -t $INIT -a portcullis status -j | jq -e '.attached and .mode == \"audit\"'"
+check "run 5: Ansible still gets in (a new connection over eth0)" \
+	peer ssh -F /dev/null -i "$ANS/ssh/id" -o BatchMode=yes -o StrictHostKeyChecking=no \
+	-o UserKnownHostsFile=/dev/null -o ConnectTimeout=5 root@192.0.2.10 true
 
 tap_end

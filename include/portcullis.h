@@ -62,6 +62,21 @@ enum pc_drop_reason {
 #define PC_PORT_ROW(dir, bcast, proto_index)                                   \
 	((dir) ? 4 + (proto_index) : (bcast) * 2 + (proto_index))
 #define PC_PORT_BANK_ENTRIES (PC_PORT_ROWS * PC_PORTS)
+/*
+ * A port's rules are a class id (u16) in pc_lport/pc_rport, and the
+ * class's rules a mask in pc_masks: a policy has few distinct masks, so
+ * two bytes a port instead of 32. Ids are packed PC_PORT_LANES to a map
+ * value (an array value takes at least 8 bytes); pc_lport's memory, seen
+ * through mmap, is a flat u16 array indexed by PC_PORT_INDEX.
+ */
+#define PC_PORT_LANES 4
+struct pc_port_classes {
+	__u16 c[PC_PORT_LANES];
+};
+PC_ASSERT_SIZE(struct pc_port_classes, 8);
+/* pc_masks[bank * PC_MAX_MASKS + id]: the distinct rule masks of a bank's
+ * ports and addresses; id 0 is the empty mask. A power of two. */
+#define PC_MAX_MASKS 8192
 #define PC_MAX_ADDRS (1u << 20)  /* exact remote addresses per bank */
 #define PC_MAX_CIDRS 16384       /* remote CIDR prefixes per bank */
 /* Connection tables: established connections (a handshake completed, or
@@ -97,7 +112,7 @@ enum pc_drop_reason {
 #define PC_MAPS(X)                                                             \
 	X(config) X(settings) X(lport) X(rport) X(addr) X(cidr) X(rule_path)   \
 	X(path_names) X(path_stats) X(drops) X(ct) X(ct_new) X(ct_stats)     \
-	X(frags) X(ifaces) X(events) X(event_budget)
+	X(frags) X(ifaces) X(events) X(event_budget) X(masks)
 #define PC_MAP_NAME(field) "pc_" #field
 
 /* A set of rules: bit i of word i / 64 is rule i (compiled rule order). */
@@ -157,9 +172,14 @@ struct pc_bank_settings {
 PC_ASSERT_SIZE(struct pc_bank_settings, 72);
 
 /*
- * pc_addr key: one remote address of one bank. The LPM key is the same
- * with a prefix length in front; its prefixlen counts the bank and family
- * words too (64 + the address prefix), so banks and families never mix.
+ * pc_addr[bank]: a hash map of the bank's own, made by the loader for each
+ * policy and sized to its addresses (map-in-map: a reload that needs more
+ * room makes a bigger one and swaps it in with the bank). Key: one remote
+ * address (bank: the bank it was made for); value: a __u32 id into
+ * pc_masks, the rules naming it. pc_cidr, one trie for both banks, has
+ * the same key with a prefix length in front; its prefixlen counts the
+ * bank and family words too (64 + the address prefix), so banks and
+ * families never mix.
  */
 struct pc_addr_key {
 	__u32 bank;      /* host order */

@@ -81,14 +81,15 @@ PC_ASSERT_SIZE(struct pc_port_classes, 8);
 #define PC_MAX_CIDRS 16384       /* remote CIDR prefixes per bank */
 /* Connection tables: established connections (a handshake completed, or
  * a reply seen) in one, new ones (half-open, one-way) in another, so that
- * a flood of new connections cannot evict established ones. Default sizes;
- * settings: conntrack: max-connections changes both when the maps are
- * created. */
-#define PC_CT_ENTRIES 262144
-#define PC_CT_NEW_ENTRIES 65536
+ * a flood of new connections cannot evict established ones. Default sizes,
+ * for a host's own connections (about 8 and 2 MiB: LRU maps are all
+ * preallocated); settings: conntrack: max-connections changes both when
+ * the maps are created. */
+#define PC_CT_ENTRIES 65536
+#define PC_CT_NEW_ENTRIES 16384
 #define PC_CT_NEW_DIVISOR 4     /* new-table size = established / 4 ... */
 #define PC_CT_MIN_ENTRIES 256   /* ... and never less than this */
-#define PC_FRAG_ENTRIES 16384
+#define PC_FRAG_ENTRIES 4096 /* datagrams in pieces at once */
 #define PC_MAX_IFACES 64
 
 /* Index into a port map: bank, row (PC_PORT_ROW) and port (host order). */

@@ -727,8 +727,12 @@ int pc_loader_flip(const struct pc_maps *m, const struct pc_load_info *info)
 	__atomic_store_n(&cfg->bank_gen, (info->generation << 1) | info->bank,
 			 __ATOMIC_RELEASE);
 	munmap(cfg, (size_t)page);
-	release_bank(m, !info->bank);
 	return 0;
+}
+
+void pc_loader_release(const struct pc_maps *m, const struct pc_load_info *info)
+{
+	release_bank(m, !info->bank);
 }
 
 int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
@@ -740,7 +744,11 @@ int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 	if (!info)
 		info = &local;
 	err = pc_loader_fill(m, rs, s, info);
-	return err ? err : pc_loader_flip(m, info);
+	if (!err)
+		err = pc_loader_flip(m, info);
+	if (!err)
+		pc_loader_release(m, info);
+	return err;
 }
 
 /* Every CPU's value of one per-CPU array entry (free() it), or NULL with

@@ -245,11 +245,61 @@ static void test_grow_under_traffic(void **state)
 	grown_free(&g);
 }
 
+/* Addresses each named by another subset of 14 rules: more distinct sets
+ * of rules than pc_masks holds. Refused, and the policy in force stays
+ * (its generation, its address map, its verdicts). */
+static void test_too_many_rule_sets(void **state)
+{
+	const size_t nbits = 14, naddr = PC_MAX_MASKS + 100;
+	struct fx *f = *state;
+	struct pc_ruleset big;
+	struct pc_addr *addrs = calloc(nbits * naddr, sizeof(*addrs));
+	uint32_t bank, gen, bank2, gen2, id, id2;
+	struct pkt syn;
+
+	fx_load(f, px_site, "mgr", PC_MODE_ENFORCE);
+	assert_true(f->rs.nrules >= nbits);
+	pc_loader_state(&f->maps, &bank, &gen);
+	assert_int_equal(bpf_map_lookup_elem(f->maps.addr, &bank, &id), 0);
+	big = f->rs;
+	big.rules = calloc(big.nrules, sizeof(*big.rules));
+	memcpy(big.rules, f->rs.rules, big.nrules * sizeof(*big.rules));
+	for (size_t r = 0; r < nbits; r++) {
+		struct pc_addr *v = addrs + r * naddr;
+		size_t n = 0;
+
+		for (size_t i = 1; i <= naddr; i++) {
+			uint32_t low = htonl((uint32_t)i);
+
+			if (!(i & (1u << r)))
+				continue;
+			v[n].family = AF_INET6;
+			v[n].prefix = 128;
+			inet_pton(AF_INET6, "2001:db8:6::", v[n].bytes);
+			memcpy(v[n].bytes + 12, &low, 4);
+			n++;
+		}
+		big.rules[r].remote_addrs = v;
+		big.rules[r].nremote = n;
+	}
+	assert_int_equal(pc_loader_load(&f->maps, &big, &f->policy.settings, NULL), -E2BIG);
+	pc_loader_state(&f->maps, &bank2, &gen2);
+	assert_int_equal(bank2, bank);
+	assert_int_equal(gen2, gen);
+	assert_int_equal(bpf_map_lookup_elem(f->maps.addr, &bank, &id2), 0);
+	assert_int_equal(id2, id);
+	pkt_flow(&syn, 1, IPPROTO_TCP, "192.0.2.10", 40000, "198.51.100.11", 22, TH_SYN);
+	assert_true(fx_run(f, 1, &syn));
+	free(big.rules);
+	free(addrs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_grow_keeps_connections, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_grow_under_traffic, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_too_many_rule_sets, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,9 +3,10 @@
 # Map memory (issue 14): what `portcullis status` reports as the kernel
 # accounts it (fdinfo memlock, the per-bank address maps included) for
 # the lab site (host lin) and for generated sites of SIZES hosts
-# (bench/gen_site.py HOSTS 16 1), each attached in a namespace of its own
-# with a private bpffs. Prints "site<TAB>bytes<TAB>largest maps" lines;
-# the targets: the lab site <= 16 MiB, 1,000,000 hosts <= 128 MiB.
+# (bench/gen_site.py HOSTS 16 1), attached in the namespaces and on the
+# private bpffs of tests/net/pair.sh. Prints "site<TAB>bytes<TAB>largest
+# maps" lines; the targets: the lab site <= 16 MiB, 1,000,000 hosts
+# <= 128 MiB.
 #
 #   sudo bench/mapmem.sh          SIZES="1000000" BUILD=build
 set -u
@@ -15,42 +16,21 @@ PC=${PC:-$ROOT/$BUILD/portcullis}
 SIZES=${SIZES:-1000000}
 ID=pcmm$$-$RANDOM
 TMP=$(mktemp -d "/tmp/$ID.XXXX")
-PINS=$TMP/bpffs/pc
-NS=""
-. "$ROOT/tests/lib/wait.sh"
-. "$ROOT/tests/lib/cgroup.sh"
-CGROUP=
-cleanup() {
-	if [ -n "$NS" ]; then
-		nsenter --net="/run/netns/$NS" "$PC" -q detach --all --pin-root "$PINS" >/dev/null 2>&1
-		ip netns del "$NS" 2>/dev/null
-	fi
-	cgroup_remove
-	mountpoint -q "$TMP/bpffs" && umount "$TMP/bpffs"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 [ "$(id -u)" = 0 ] || { echo "mapmem.sh: needs root" >&2; exit 1; }
-cgroup_make "$ID" || exit 1
-NS=$ID
-mkdir -p "$TMP/bpffs"
-mount -t bpf bpf "$TMP/bpffs" && ip netns add "$NS" &&
-	ip -n "$NS" link add eth0 type veth peer name eth1 &&
-	ip -n "$NS" addr add 192.0.2.31/24 dev eth0 &&
-	ip -n "$NS" link set eth0 up && ip -n "$NS" link set eth1 up || exit 1
-in_ns() { nsenter --net="/run/netns/$NS" "$@"; }
+# shellcheck source=tests/net/pair.sh
+. "$ROOT/tests/net/pair.sh"
+pair_up >/dev/null || exit 1
 
 # measure NAME SITE: attach lin's rules, print the status' map memory.
 measure() {
-	in_ns "$PC" -q detach --all --pin-root "$PINS" >/dev/null 2>&1
-	if ! in_ns "$PC" -q attach --cgroup "$CGROUP" -c "$2" --host lin \
+	srv "$PC" -q detach --all --pin-root "$PINS" >/dev/null 2>&1
+	if ! srv "$PC" -q attach --cgroup "$CGROUP" -c "$2" --host lin \
 		--pin-root "$PINS" eth0 >/dev/null 2>"$TMP/err"; then
 		cat "$TMP/err" >&2
 		printf '%s\tfail\n' "$1"
 		return
 	fi
-	in_ns "$PC" status -j --pin-root "$PINS" | python3 -c '
+	srv "$PC" status -j --pin-root "$PINS" | python3 -c '
 import json, sys
 m = json.load(sys.stdin)["map_memory"]
 top = sorted(m["maps"].items(), key=lambda kv: -kv[1])[:4]

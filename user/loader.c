@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The loader: rule set -> inactive policy bank -> one flip. */
+/* The loader: rule set -> inactive policy bank (its own address map) ->
+ * one flip -> the old bank's address map let go. */
 #include "loader.h"
 
 #include <bpf/bpf.h>

@@ -66,11 +66,13 @@ struct {
 
 /* bank -> that bank's hash of single remote addresses (and the loader's
  * marks): address -> pc_masks id of the rules that name it, or of a CIDR
- * holding it. The loader makes each one sized to its policy; the inner
- * maps are not pinned, the outer map holds them. */
+ * holding it. The loader makes each one sized to its policy (loader.c
+ * make_addr_bank); the inner maps are not pinned, the outer map holds
+ * them. */
 struct pc_addr_bank {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1); /* each bank's own size */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct pc_addr_key);
 	__type(value, __u32);
 };

@@ -394,16 +394,24 @@ static size_t count_marks(const struct pc_policy *p)
  * of kinds added later need no change of size here. */
 #define PC_ADDR_SPARE 64
 
-/* A new address hash for one bank, sized for n entries (the loader's
- * own fd; pc_addr holds it once installed). Returns the fd or -errno. */
+/*
+ * A new address hash for one bank, for n entries (the loader's own fd;
+ * pc_addr holds it once installed). Returns the fd or -errno. Room for
+ * twice as many: the kernel gives a hash a bucket for each entry it may
+ * hold (rounded up to a power of two), and a lookup that misses (a wrong
+ * peer) walks its whole bucket, so buckets at most half full keep that
+ * walk as short at a million addresses as at ten. Entries are allocated
+ * as they are added (BPF_F_NO_PREALLOC): the room costs buckets only.
+ */
 static int make_addr_bank(size_t n)
 {
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_NO_PREALLOC);
 	int fd;
 
-	if (n + PC_ADDR_SPARE > UINT32_MAX)
+	if (2 * n + PC_ADDR_SPARE > UINT32_MAX)
 		return -E2BIG;
 	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "pc_addr_bank", sizeof(struct pc_addr_key),
-			    sizeof(uint32_t), (uint32_t)(n + PC_ADDR_SPARE), NULL);
+			    sizeof(uint32_t), (uint32_t)(2 * n + PC_ADDR_SPARE), &o);
 	return fd < 0 ? -errno : fd;
 }
 

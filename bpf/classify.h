@@ -47,12 +47,35 @@ static __always_inline void *pc_addr_bank(__u32 bank)
 	return bpf_map_lookup_elem(&pc_addr, &bank);
 }
 
-/* The address's entry in the bank's hash, of kind (PC_ADDR_*). */
-static __always_inline __u32 *pc_addr_find(__u32 bank, struct pc_addr_key *k)
+/* The address's entry in the bank's hash (portcullis.h: IPv4 as
+ * ::ffff:a.b.c.d). An IPv6 address of that form is nobody's: it would
+ * pass for the IPv4 one. */
+static __always_inline struct pc_addr_value *pc_addr_find(__u32 bank, __u8 family,
+							  const __u8 *a)
 {
-	void *h = pc_addr_bank(bank);
+	struct pc_host_key k;
+	__u32 w[3];
+	void *h;
 
-	return h ? bpf_map_lookup_elem(h, k) : NULL;
+	if (family == PC_AF_INET) {
+		w[0] = w[1] = 0;
+		w[2] = bpf_htonl(0xffff);
+		__builtin_memcpy(k.addr, w, 12);
+		__builtin_memcpy(k.addr + 12, a, 4);
+	} else {
+		__builtin_memcpy(w, a, 12);
+		if (!w[0] && !w[1] && w[2] == bpf_htonl(0xffff))
+			return NULL;
+		__builtin_memcpy(k.addr, a, 16);
+	}
+	h = pc_addr_bank(bank);
+	return h ? bpf_map_lookup_elem(h, &k) : NULL;
+}
+
+/* Whether the address's entry says kind (PC_ADDR_*). */
+static __always_inline int pc_addr_is(const struct pc_addr_value *v, __u8 kind)
+{
+	return v && (v->kinds & (1u << kind));
 }
 
 /* Whether the loader marked address a with kind (PC_ADDR_NOT_PEER,
@@ -60,13 +83,7 @@ static __always_inline __u32 *pc_addr_find(__u32 bank, struct pc_addr_key *k)
 static __always_inline int pc_addr_marked(__u32 bank, __u8 family,
 					  const __u8 *a, __u8 kind)
 {
-	struct pc_addr_key k = {};
-
-	k.bank = bank;
-	k.family = family;
-	k.kind = kind;
-	__builtin_memcpy(k.addr, a, 16);
-	return pc_addr_find(bank, &k) != NULL;
+	return pc_addr_is(pc_addr_find(bank, family, a), kind);
 }
 
 /* The rules of pc_masks id of a bank (NULL only if the map is short). */
@@ -98,11 +115,11 @@ static __always_inline int pc_echo_peer(__u32 bank, __u8 family,
 
 	if (pc_not_peer(bank, family, raddr))
 		return 0;
+	if (pc_addr_is(pc_addr_find(bank, family, raddr), PC_ADDR_RULES))
+		return 1;
 	ck.a.bank = bank;
 	ck.a.family = family;
 	__builtin_memcpy(ck.a.addr, raddr, 16);
-	if (pc_addr_find(bank, &ck.a))
-		return 1;
 	ck.prefixlen = PC_CIDR_KEY_PREFIX_BASE + (family == PC_AF_INET ? 32 : 128);
 	return bpf_map_lookup_elem(&pc_cidr, &ck) != NULL;
 }
@@ -160,22 +177,21 @@ static __always_inline struct pc_mask *
 pc_peer_rules(__u32 bank, const struct pc_bank_settings *set,
 	      const struct pc_ct_key *k, const __u64 *w, struct pc_peer *st)
 {
-	__u32 *id;
+	struct pc_addr_value *v;
 
 	if (!st->exact_done) {
 		st->exact_done = 1;
-		st->ck.prefixlen = 0;
-		st->ck.a.bank = bank;
-		st->ck.a.kind = PC_ADDR_RULES;
-		st->ck.a._pad[0] = st->ck.a._pad[1] = 0;
-		st->ck.a.family = k->family;
-		__builtin_memcpy(st->ck.a.addr, k->raddr, 16);
-		id = pc_addr_find(bank, &st->ck.a);
-		st->m = id ? pc_mask_of(bank, *id) : NULL;
+		v = pc_addr_find(bank, k->family, k->raddr);
+		st->m = pc_addr_is(v, PC_ADDR_RULES) ? pc_mask_of(bank, v->mask) : NULL;
 	}
 	if (st->m || st->cidr_done || !pc_mask_meets(w, set->cidr_rules.w))
 		return st->m;
 	st->cidr_done = 1;
+	st->ck.a.bank = bank;
+	st->ck.a.kind = 0;
+	st->ck.a._pad[0] = st->ck.a._pad[1] = 0;
+	st->ck.a.family = k->family;
+	__builtin_memcpy(st->ck.a.addr, k->raddr, 16);
 	st->ck.prefixlen = PC_CIDR_KEY_PREFIX_BASE + (k->family == PC_AF_INET ? 32 : 128);
 	st->m = bpf_map_lookup_elem(&pc_cidr, &st->ck);
 	return st->m;

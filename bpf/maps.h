@@ -73,8 +73,10 @@ struct pc_addr_bank {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1); /* each bank's own size */
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct pc_addr_key);
-	__type(value, __u32);
+	/* Sizes, not types: BTF has only forward declarations of what an
+	 * inner map's definition names through its pointer. */
+	__uint(key_size, sizeof(struct pc_host_key));
+	__uint(value_size, sizeof(struct pc_addr_value));
 };
 
 struct {

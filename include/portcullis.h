@@ -176,16 +176,34 @@ PC_ASSERT_SIZE(struct pc_bank_settings, 72);
  * pc_addr[bank]: a hash map of the bank's own, made by the loader for each
  * policy and sized to its addresses (map-in-map: a reload that needs more
  * room makes a bigger one and swaps it in with the bank). Key: one remote
- * address (bank: the bank it was made for); value: a __u32 id into
- * pc_masks, the rules naming it. pc_cidr, one trie for both banks, has
- * the same key with a prefix length in front; its prefixlen counts the
- * bank and family words too (64 + the address prefix), so banks and
- * families never mix.
+ * address, 16 bytes: IPv6 as it is, IPv4 as the IPv4-mapped IPv6 address
+ * ::ffff:a.b.c.d (RFC 4291 2.5.5.2), which no packet carries on the wire
+ * and the datapath never looks up for IPv6, so families never mix; 16
+ * bytes and not 24 keep a million addresses within the memory target.
+ */
+struct pc_host_key {
+	__u8 addr[16]; /* network order */
+};
+PC_ASSERT_SIZE(struct pc_host_key, 16);
+
+/* pc_addr[bank]'s value: what the address is (bits 1 << PC_ADDR_*) and,
+ * with PC_ADDR_RULES, the pc_masks id of the rules naming it (or a CIDR
+ * holding it). */
+struct pc_addr_value {
+	__u16 mask;
+	__u16 kinds;
+};
+PC_ASSERT_SIZE(struct pc_addr_value, 4);
+
+/*
+ * pc_cidr key: one remote prefix of one bank, behind the LPM prefix
+ * length, which counts the bank and family words too (64 + the address
+ * prefix), so banks and families never mix.
  */
 struct pc_addr_key {
 	__u32 bank;      /* host order */
 	__u8 family;     /* PC_AF_INET or PC_AF_INET6 */
-	__u8 kind;       /* PC_ADDR_* (pc_addr only; 0 in pc_cidr) */
+	__u8 kind;       /* 0 */
 	__u8 _pad[2];
 	__u8 addr[16];   /* network order; IPv4 in the first 4 bytes */
 };
@@ -199,15 +217,16 @@ PC_ASSERT_SIZE(struct pc_cidr_key, 28);
 #define PC_CIDR_KEY_PREFIX_BASE 64
 
 /*
- * What a pc_addr entry says about its address. PC_ADDR_RULES: the value is
- * the rules naming it. PC_ADDR_NOT_PEER (value unused): a broadcast or
+ * What a pc_addr entry says about its address (a bit each in its kinds).
+ * PC_ADDR_RULES: its mask is the rules naming it.
+ * PC_ADDR_NOT_PEER: a broadcast or
  * unspecified address (255.255.255.255, 0.0.0.0, a segment's directed
  * broadcast) that rules name only as such: never an ICMP echo peer nor
  * the destination of an echo, whatever rule names it.
  */
 #define PC_ADDR_RULES 0
 #define PC_ADDR_NOT_PEER 1
-/* PC_ADDR_ROUTER (value unused): a link-local address of one of the
+/* PC_ADDR_ROUTER: a link-local address of one of the
  * site's IPv6 routers, whose advertisements and redirects pass (RA Guard,
  * settings: ipv6-ra: site-routers). */
 #define PC_ADDR_ROUTER 2

@@ -184,6 +184,18 @@ static void addr_key(struct pc_addr_key *k, uint32_t bank, const struct pc_addr 
 	memcpy(k->addr, a->bytes, a->family == AF_INET ? 4 : 16);
 }
 
+/* The key of a in the banks' address maps: IPv4 as ::ffff:a.b.c.d. */
+static void host_key(struct pc_host_key *k, const struct pc_addr *a)
+{
+	memset(k, 0, sizeof(*k));
+	if (a->family == AF_INET) {
+		k->addr[10] = k->addr[11] = 0xff;
+		memcpy(k->addr + 12, a->bytes, 4);
+	} else {
+		memcpy(k->addr, a->bytes, 16);
+	}
+}
+
 /* The walk for maps without batch lookups (LPM tries): it restarts from
  * the first key when the current one goes away, so only for maps that
  * change by the loader alone. */
@@ -317,12 +329,12 @@ static int clear_bank(int fd, size_t key_size, size_t bank_off, uint32_t bank)
 }
 
 /* The exact addresses into a bank's own hash: address -> ids[i]. */
-static int write_exact(int fd, uint32_t bank, const struct pc_addr_rules *v,
-		       const uint32_t *ids, size_t n)
+static int write_exact(int fd, const struct pc_addr_rules *v, const uint32_t *ids,
+		       size_t n)
 {
 	const size_t chunk = 8192;
-	struct pc_addr_key *keys = pc_xcalloc(chunk, sizeof(*keys));
-	uint32_t *vals = pc_xcalloc(chunk, sizeof(*vals));
+	struct pc_host_key *keys = pc_xcalloc(chunk, sizeof(*keys));
+	struct pc_addr_value *vals = pc_xcalloc(chunk, sizeof(*vals));
 	bool batch = true;
 	int err = 0;
 
@@ -330,8 +342,9 @@ static int write_exact(int fd, uint32_t bank, const struct pc_addr_rules *v,
 		__u32 cnt = (__u32)(n - i < chunk ? n - i : chunk);
 
 		for (__u32 j = 0; j < cnt; j++) {
-			addr_key(&keys[j], bank, &v[i + j].a);
-			vals[j] = ids[i + j];
+			host_key(&keys[j], &v[i + j].a);
+			vals[j].mask = (uint16_t)ids[i + j];
+			vals[j].kinds = 1u << PC_ADDR_RULES;
 		}
 		if (batch && bpf_map_update_batch(fd, keys, vals, &cnt, NULL) == 0)
 			continue;
@@ -350,14 +363,19 @@ static int write_exact(int fd, uint32_t bank, const struct pc_addr_rules *v,
 	return err == -ENOSPC ? -E2BIG : err;
 }
 
+/* Adds kind to a's entry in a bank's hash (fd), which may hold it already
+ * (a broadcast address that rules name). bank: the one being filled. */
 static int write_mark(int fd, uint32_t bank, const struct pc_addr *a, uint8_t kind)
 {
-	uint32_t none = 0;
-	struct pc_addr_key k;
+	struct pc_addr_value v = { 0 };
+	struct pc_host_key k;
 
-	addr_key(&k, bank, a);
-	k.kind = kind;
-	if (bpf_map_update_elem(fd, &k, &none, BPF_ANY))
+	(void)bank; /* each bank has a map of its own */
+	host_key(&k, a);
+	if (bpf_map_lookup_elem(fd, &k, &v) && errno != ENOENT)
+		return -errno;
+	v.kinds |= (uint16_t)(1u << kind);
+	if (bpf_map_update_elem(fd, &k, &v, BPF_ANY))
 		return errno == ENOSPC ? -E2BIG : -errno;
 	return 0;
 }
@@ -410,8 +428,8 @@ static int make_addr_bank(size_t n)
 
 	if (2 * n + PC_ADDR_SPARE > UINT32_MAX)
 		return -E2BIG;
-	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "pc_addr_bank", sizeof(struct pc_addr_key),
-			    sizeof(uint32_t), (uint32_t)(2 * n + PC_ADDR_SPARE), &o);
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "pc_addr_bank", sizeof(struct pc_host_key),
+			    sizeof(struct pc_addr_value), (uint32_t)(2 * n + PC_ADDR_SPARE), &o);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -557,7 +575,7 @@ static int install_addrs(const struct pc_maps *m, uint32_t bank,
 
 	if (fd < 0)
 		return fd;
-	err = write_exact(fd, bank, exact, ids, nexact);
+	err = write_exact(fd, exact, ids, nexact);
 	if (!err)
 		err = write_marks(fd, bank, p);
 	if (!err && bpf_map_update_elem(m->addr, &bank, &fd, BPF_ANY))
@@ -618,6 +636,14 @@ int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
 	if (nexact > PC_MAX_ADDRS || ncidr > PC_MAX_CIDRS) {
 		err = -E2BIG;
 		goto out;
+	}
+	for (size_t i = 0; i < nexact; i++) {
+		/* The datapath never finds one (portcullis.h, pc_host_key);
+		 * the site parser refuses them first. */
+		if (pc_addr_v4_mapped(&exact[i].a)) {
+			err = -EINVAL;
+			goto out;
+		}
 	}
 	pc_spread_prefix_rules(exact, nexact, cidrs, ncidr);
 	/* Port classes first: their ids fit pc_lport's 16 bits. */

@@ -294,12 +294,41 @@ static void test_too_many_rule_sets(void **state)
 	free(addrs);
 }
 
+/* The address maps key an IPv4 peer as ::ffff:a.b.c.d: an IPv6 packet
+ * with that address must not pass for the IPv4 peer's. */
+static void test_ipv4_mapped_is_nobody(void **state)
+{
+	static const struct {
+		const char *what, *local, *remote;
+		int dir;
+		uint16_t lport, rport;
+		bool pass;
+	} cases[] = {
+		{ "IPv4 peer, ssh out", "192.0.2.10", "198.51.100.11", 1, 40000, 22, true },
+		{ "its mapped form, ssh out", "2001:db8::10", "::ffff:198.51.100.11", 1, 40000, 22, false },
+		{ "an IPv6 peer, ssh out", "2001:db8::10", "2001:db8:0:2::11", 1, 40000, 22, true },
+		{ "another IPv4 peer's mapped form", "2001:db8::10", "::ffff:198.51.100.21", 1, 40000, 22, false },
+	};
+	struct fx *f = *state;
+
+	fx_load(f, px_site, "mgr", PC_MODE_ENFORCE);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pkt p;
+
+		pkt_flow(&p, cases[i].dir, IPPROTO_TCP, cases[i].local, cases[i].lport,
+			 cases[i].remote, cases[i].rport, TH_SYN);
+		PX_CHECK(fx_run(f, cases[i].dir, &p) == cases[i].pass, "%s: %s", cases[i].what,
+			 cases[i].pass ? "dropped" : "passed");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_grow_keeps_connections, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_grow_under_traffic, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_rule_sets, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_ipv4_mapped_is_nobody, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

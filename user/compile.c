@@ -265,8 +265,10 @@ int pc_find_local_host(const struct pc_policy *p, const struct pc_host **out)
 
 void pc_ruleset_free(struct pc_ruleset *rs)
 {
-	for (size_t i = 0; i < rs->nrules; i++)
+	for (size_t i = 0; i < rs->nrules; i++) {
 		free(rs->rules[i].remote_addrs);
+		free(rs->rules[i].local_addrs);
+	}
 	free(rs->rules);
 	free(rs->name);
 	memset(rs, 0, sizeof(*rs));

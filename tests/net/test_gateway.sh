@@ -7,6 +7,7 @@
 # with --ingress tc; the same cases run in both.
 #
 #   $ID-a: mgr 192.0.2.10,        $ID-gw (portcullis --gateway)
+#          (and 2001:db8:a::/64, 2001:db8:b::/64 beside a0, b0)
 #          cli 192.0.2.20  ---a0--[a0 192.0.2.1    ]
 #                                 [b0 198.51.100.1 ]--b0--- $ID-b: bmc 198.51.100.41
 #                                 [br0 203.0.113.1 ]
@@ -71,6 +72,11 @@ setup() {
 	ip -n "$ID-b" addr add 198.51.100.41/24 dev eth0 &&
 	ip -n "$ID-c1" addr add 203.0.113.40/24 dev eth0 &&
 	ip -n "$ID-c2" addr add 203.0.113.41/24 dev eth0 || return 1
+	ip -n "$ID-gw" addr add 2001:db8:a::1/64 dev a0 nodad &&
+	ip -n "$ID-gw" addr add 2001:db8:b::1/64 dev b0 nodad &&
+	ip -n "$ID-a" addr add 2001:db8:a::10/64 dev eth0 nodad &&
+	ip -n "$ID-a" addr add 2001:db8:a::20/64 dev eth0 nodad &&
+	ip -n "$ID-b" addr add 2001:db8:b::41/64 dev eth0 nodad || return 1
 	for ns in $NSS; do
 		for i in $(ip -n "$ID-$ns" -o link show | awk -F': ' '{ print $2 }' | cut -d@ -f1); do
 			ip -n "$ID-$ns" link set "$i" up || return 1
@@ -80,17 +86,20 @@ setup() {
 	ip -n "$ID-b" route add default via 198.51.100.1 &&
 	ip -n "$ID-c1" route add default via 203.0.113.1 &&
 	ip -n "$ID-c2" route add default via 203.0.113.1 &&
-	in_ns gw sysctl -qw net.ipv4.ip_forward=1 || return 1
+	ip -n "$ID-a" -6 route add default via 2001:db8:a::1 &&
+	ip -n "$ID-b" -6 route add default via 2001:db8:b::1 &&
+	in_ns gw sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 || return 1
 	cat >"$SITE" <<EOT
 site: gateway-test
 kinds: [router]
 hosts:
-  - {name: mgr, kinds: [management-server], addresses: [192.0.2.10]}
-  - {name: cli, kinds: [management-client], addresses: [192.0.2.20]}
-  - {name: bmc, kinds: [bmc], gateway: gw, addresses: [198.51.100.41]}
+  - {name: mgr, kinds: [management-server], addresses: [192.0.2.10, "2001:db8:a::10"]}
+  - {name: cli, kinds: [management-client], addresses: [192.0.2.20, "2001:db8:a::20"]}
+  - {name: bmc, kinds: [bmc], gateway: gw, addresses: [198.51.100.41, "2001:db8:b::41"]}
   - {name: svp, kinds: [svp], gateway: gw, addresses: [203.0.113.40]}
   - {name: bmc2, kinds: [bmc], gateway: gw, addresses: [203.0.113.41]}
-  - {name: gw, kinds: [router], addresses: [192.0.2.1, 198.51.100.1, 203.0.113.1]}
+  - {name: gw, kinds: [router],
+     addresses: [192.0.2.1, 198.51.100.1, 203.0.113.1, "2001:db8:a::1", "2001:db8:b::1"]}
 segments: [192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24]
 flows:
   - id: site-gw-ssh
@@ -101,13 +110,17 @@ flows:
 EOT
 }
 
+# socat's spelling of an address: IPv6 in brackets.
+br() { case $1 in *:*) echo "[$1]" ;; *) echo "$1" ;; esac; }
+tcp() { case $1 in *:*) echo TCP6 ;; *) echo TCP4 ;; esac; }
 # TCP from FROM-NS (bound to SRC) to DST:PORT in TO-NS: a token echoed back.
 tcp_ok() { # FROM-NS SRC TO-NS DST PORT
 	local tok="t$RANDOM" l out
-	bg_ns "$3" socat -T3 -t3 "TCP-LISTEN:$5,bind=$4,reuseaddr" EXEC:cat
+	bg_ns "$3" socat -T3 -t3 "$(tcp "$4")-LISTEN:$5,bind=$(br "$4"),reuseaddr" EXEC:cat
 	l=$!
 	wait_socket "$ID-$3" tcp "$4" "$5" || { kill "$l"; wait "$l"; return 2; }
-	out=$(echo "$tok" | in_ns "$1" timeout 5 socat -T2 -t2 - "TCP:$4:$5,bind=$2,connect-timeout=2" 2>/dev/null)
+	out=$(echo "$tok" | in_ns "$1" timeout 5 socat -T2 -t2 - \
+		"$(tcp "$4"):$(br "$4"):$5,bind=$(br "$2"),connect-timeout=2" 2>/dev/null)
 	kill "$l" 2>/dev/null; wait "$l" 2>/dev/null
 	[ "$out" = "$tok" ]
 }
@@ -138,6 +151,8 @@ run_cases() { # MODE
 	before=$(drops no-rule)
 	check "$m: routed: mgr to bmc's telnet is stopped" tcp_blocked a 192.0.2.10 b 198.51.100.41 23
 	check "$m: ... counted as no-rule" more "$(drops no-rule)" "$before"
+	check "$m: IPv6 routed: mgr to bmc's web (A-2.5)" tcp_ok a 2001:db8:a::10 b 2001:db8:b::41 443
+	check "$m: IPv6 routed: cli to bmc's ssh is stopped" tcp_blocked a 2001:db8:a::20 b 2001:db8:b::41 22
 	check "$m: routed: bmc's RMCP to mgr and its answer (A-2.7)" udp_ok b 198.51.100.41 623 a 192.0.2.10 50623
 	check "$m: routed into the bridge: mgr to bmc2's web" tcp_ok a 192.0.2.10 c2 203.0.113.41 443
 	check "$m: routed into the bridge: cli to svp's console (A-5.2)" tcp_ok a 192.0.2.20 c1 203.0.113.40 443
@@ -170,6 +185,7 @@ check "explain --gateway: cli to bmc's ssh is dropped as wrong-peer" \
 		jq -e '.verdict == \"drop\" and .reason == \"wrong-peer\"'"
 # The controls: without portcullis the probes below connect.
 check "no filter yet: cli reaches bmc's ssh" tcp_ok a 192.0.2.20 b 198.51.100.41 22
+check "no filter yet: cli reaches bmc's ssh over IPv6" tcp_ok a 2001:db8:a::20 b 2001:db8:b::41 22
 check "no filter yet: svp reaches bmc2's web across the bridge" tcp_ok c1 203.0.113.40 c2 203.0.113.41 443
 check "attach --gateway (XDP) on the routed ports and the bridge ports" \
 	pc attach --gateway -c "$SITE" --cgroup "$CGROUP" a0 b0 p1 p2

@@ -43,9 +43,9 @@ struct json_object *pc_check_unenforced(const struct pc_policy *p)
 			continue;
 		o = json_object_new_object();
 		json_object_object_add(o, "path", json_object_new_string(f->id));
-		json_object_object_add(o, "pairs", json_object_new_int64((int64_t)n));
-		json_object_object_add(o, "initiator", json_object_new_string(a->name));
-		json_object_object_add(o, "responder", json_object_new_string(b->name));
+		json_object_object_add(o, "pair_count", json_object_new_int64((int64_t)n));
+		json_object_object_add(o, "initiator_host", json_object_new_string(a->name));
+		json_object_object_add(o, "responder_host", json_object_new_string(b->name));
 		json_object_array_add(rows, o);
 	}
 	return rows;
@@ -68,7 +68,7 @@ struct json_object *pc_check_gateways(const struct pc_policy *p)
 			behind += pc_host_gateway(p, &p->hosts[j]) == g;
 		o = json_object_new_object();
 		json_object_object_add(o, "name", json_object_new_string(g->name));
-		json_object_object_add(o, "hosts_behind", json_object_new_int64((int64_t)behind));
+		json_object_object_add(o, "behind_count", json_object_new_int64((int64_t)behind));
 		json_object_object_add(o, "management_declared",
 				       json_object_new_boolean(pc_host_reachable_tcp(p, g)));
 		json_object_array_add(gws, o);
@@ -98,11 +98,11 @@ void pc_check_print_protection(struct json_object *unenforced,
 	       "sits behind a gateway):\n");
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *r = json_object_array_get_idx(unenforced, i);
-		int64_t pairs = json_object_get_int64(json_object_object_get(r, "pairs"));
+		int64_t pairs = json_object_get_int64(json_object_object_get(r, "pair_count"));
 
 		printf("  %s: %s -> %s", json_object_get_string(json_object_object_get(r, "path")),
-		       json_object_get_string(json_object_object_get(r, "initiator")),
-		       json_object_get_string(json_object_object_get(r, "responder")));
+		       json_object_get_string(json_object_object_get(r, "initiator_host")),
+		       json_object_get_string(json_object_object_get(r, "responder_host")));
 		if (pairs > 1)
 			printf(" and %lld more pair%s", (long long)(pairs - 1), pairs > 2 ? "s" : "");
 		printf("\n");

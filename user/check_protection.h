@@ -10,10 +10,10 @@
 /* ["itself", "gateway G"], either, both or none (nowhere). */
 struct json_object *pc_check_protected_by(const struct pc_policy *p,
 					  const struct pc_host *h);
-/* [{path, pairs, initiator, responder}]: enabled rows with pairs of hosts
+/* [{path, pair_count, initiator_host, responder_host}]: enabled rows with pairs of hosts
  * neither of which is protected (one example pair). */
 struct json_object *pc_check_unenforced(const struct pc_policy *p);
-/* [{name, hosts_behind, management_declared}] for each gateway named. */
+/* [{name, behind_count, management_declared}] for each gateway named. */
 struct json_object *pc_check_gateways(const struct pc_policy *p);
 void pc_check_print_protection(struct json_object *unenforced,
 			       struct json_object *gateways);

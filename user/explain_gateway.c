@@ -130,7 +130,8 @@ int pc_explain_forward_packet(const struct pc_ruleset *rs,
 		struct json_object *o = json_object_new_object();
 		const struct pc_flow *f = v.kind == PC_VERDICT_PASS ? v.rule->flow : NULL;
 
-		json_object_object_add(o, "gateway", rs->host ? json_object_new_string(gw) : NULL);
+		pc_json_target(o, rs);
+		json_object_object_add(o, "gateway", json_object_new_boolean(1));
 		json_object_object_add(o, "packet", json_object_new_string(text));
 		json_object_object_add(o, "direction", json_object_new_string("forward"));
 		json_object_object_add(o, "verdict", json_object_new_string(

@@ -89,6 +89,11 @@ setup() {
 	ip -n "$ID-a" -6 route add default via 2001:db8:a::1 &&
 	ip -n "$ID-b" -6 route add default via 2001:db8:b::1 &&
 	in_ns gw sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 || return 1
+	# Routes and neighbours settled (IPv6 ones take a moment): every
+	# segment answers across the gateway before anything is judged.
+	for a in 198.51.100.41 203.0.113.40 203.0.113.41 2001:db8:b::41; do
+		wait_until 10 in_ns a ping -c1 -W1 "$a" || return 1
+	done
 	cat >"$SITE" <<EOT
 site: gateway-test
 kinds: [router]
@@ -140,6 +145,7 @@ packets() { pc stats -j --all | jq -r --arg p "$1" --arg d "$2" \
 drops() { pc stats -j --all | jq -r --arg r "$1" \
 	'[.drops[] | select(.reason == $r and .direction == "ingress") | .packets] | add // 0'; }
 more() { [ "$1" -gt "$2" ]; }
+gateway_status() { pc status -j | jq -e '.gateway == true'; }
 
 run_cases() { # MODE
 	local m=$1 before
@@ -190,7 +196,9 @@ check "no filter yet: svp reaches bmc2's web across the bridge" tcp_ok c1 203.0.
 check "attach --gateway (XDP) on the routed ports and the bridge ports" \
 	pc attach --gateway -c "$SITE" --cgroup "$CGROUP" a0 b0 p1 p2
 run_cases xdp
+check "status says gateway mode" gateway_status
 check "reload keeps gateway mode" pc reload
+check "... status still says so" gateway_status
 run_cases xdp-reloaded
 check "detach" pc detach --all
 check "attach --gateway --ingress tc" \

@@ -30,7 +30,9 @@
 /*
  * The gateway's rules: gw's own host rules (none when gw is NULL), then
  * the forward rules of the whole site's flow matrix, without gw's own
- * addresses (its traffic is judged as a host's). Forward rules with no
+ * addresses (its traffic is judged as a host's; a group's prefix that
+ * holds one of them still does, but the datapath tells the gateway's own
+ * addresses first). Forward rules with no
  * initiator or no destination address are left out: nothing can match
  * them. Returns 0 (out to free with pc_ruleset_free) or -errno.
  */

@@ -13,28 +13,9 @@
 #include <string.h>
 
 #include "gateway.h"
+#include "gateway_site.h"
 #include "progutil.h"
 
-static const char gw_site[] =
-	"site: gw-prog\n"
-	"kinds: [router]\n"
-	"hosts:\n"
-	"  - { name: mgr, kinds: [management-server], os: windows,\n"
-	"      addresses: [192.0.2.10, \"2001:db8:a::10\"] }\n"
-	"  - { name: cli, kinds: [management-client], addresses: [192.0.2.20] }\n"
-	"  - { name: dhcp, kinds: [dhcp-server], addresses: [192.0.2.53] }\n"
-	"  - { name: bmc, kinds: [bmc], gateway: gw,\n"
-	"      addresses: [198.51.100.41, \"2001:db8:b::41\"] }\n"
-	"  - { name: svp, kinds: [svp], gateway: gw, addresses: [198.51.100.40] }\n"
-	"  - { name: lin, kinds: [linux], gateway: gw, addresses: [198.51.100.0/28] }\n"
-	"  - { name: gw, kinds: [router], addresses: [192.0.2.1, 198.51.100.1] }\n"
-	"segments: [192.0.2.0/24, 198.51.100.0/24]\n"
-	"flows:\n"
-	"  - id: site-gw-ssh\n"
-	"    purpose: the gateway's own management\n"
-	"    protocols: [tcp]\n"
-	"    initiator: { kinds: [management-client], port: auto }\n"
-	"    responder: { hosts: [gw], port: 22 }\n";
 
 #define IN 0
 #define OUT 1
@@ -63,7 +44,7 @@ struct step {
 #define CLI "192.0.2.20"
 #define BMC "198.51.100.41"
 #define SVP "198.51.100.40"
-#define LIN "198.51.100.5"
+#define LIN "198.51.100.20"
 #define GW "192.0.2.1"
 #define SYN TH_SYN
 #define SYNACK (TH_SYN | TH_ACK)

@@ -14,30 +14,10 @@
 #include <string.h>
 
 #include "gateway.h"
+#include "gateway_site.h"
 #include "portcullis.h"
 #include "testutil.h"
 
-static const char gw_site[] =
-	"site: gw-test\n"
-	"kinds: [router]\n"
-	"hosts:\n"
-	"  - { name: mgr, kinds: [management-server], os: windows,\n"
-	"      addresses: [192.0.2.10, \"2001:db8:a::10\"] }\n"
-	"  - { name: cli, kinds: [management-client], addresses: [192.0.2.20] }\n"
-	"  - { name: dhcp, kinds: [dhcp-server], addresses: [192.0.2.53] }\n"
-	"  - { name: bmc, kinds: [bmc], gateway: gw,\n"
-	"      addresses: [198.51.100.41, \"2001:db8:b::41\"] }\n"
-	"  - { name: bmc2, kinds: [bmc], gateway: gw, addresses: [198.51.100.42] }\n"
-	"  - { name: svp, kinds: [svp], gateway: gw, addresses: [198.51.100.40] }\n"
-	"  - { name: lin, kinds: [linux], gateway: gw, addresses: [198.51.100.31] }\n"
-	"  - { name: gw, kinds: [router], addresses: [192.0.2.1, 198.51.100.1] }\n"
-	"segments: [192.0.2.0/24, 198.51.100.0/24]\n"
-	"flows:\n"
-	"  - id: site-gw-ssh\n"
-	"    purpose: the gateway's own management\n"
-	"    protocols: [tcp]\n"
-	"    initiator: { kinds: [management-client], port: auto }\n"
-	"    responder: { hosts: [gw], port: 22 }\n";
 
 #define PASS PC_VERDICT_PASS
 #define NORULE PC_VERDICT_NO_RULE
@@ -61,7 +41,7 @@ static const struct fwd_case cases[] = {
 	{ "client to BMC console", IPPROTO_TCP, "192.0.2.20", 40000, "198.51.100.41", 443, PASS, "A-5.4" },
 	{ "server to BMC over IPv6", IPPROTO_TCP, "2001:db8:a::10", 40000, "2001:db8:b::41", 443, PASS, "A-2.5" },
 	{ "server to BMC ssh", IPPROTO_TCP, "192.0.2.10", 40000, "198.51.100.41", 22, PASS, "A-2.6" },
-	{ "server to linux ssh", IPPROTO_TCP, "192.0.2.10", 40000, "198.51.100.31", 22, PASS, "A-2.3" },
+	{ "server to linux ssh", IPPROTO_TCP, "192.0.2.10", 40000, "198.51.100.20", 22, PASS, "A-2.3" },
 	{ "BMC RMCP to server", IPPROTO_UDP, "198.51.100.41", 623, "192.0.2.10", 50000, PASS, "A-2.7" },
 	{ "BMC alert to server", IPPROTO_TCP, "198.51.100.41", 40000, "192.0.2.10", 22611, PASS, "A-2.13" },
 	{ "WoL to the limited broadcast", IPPROTO_UDP, "192.0.2.10", 50000, "255.255.255.255", 0, PASS, "A-2.9" },
@@ -69,7 +49,7 @@ static const struct fwd_case cases[] = {
 	{ "DHCP from 0.0.0.0", IPPROTO_UDP, "0.0.0.0", 68, "255.255.255.255", 67, PASS, "A-3.1" },
 	{ "PXE reply to the broadcast", IPPROTO_UDP, "192.0.2.10", 67, "255.255.255.255", 68, PASS, "A-3.7" },
 	{ "DHCP server reply to the broadcast", IPPROTO_UDP, "192.0.2.53", 67, "255.255.255.255", 68, PASS, "A-6.1" },
-	{ "DHCP to the server, unicast", IPPROTO_UDP, "198.51.100.31", 68, "192.0.2.53", 67, PASS, "A-6.2" },
+	{ "DHCP to the server, unicast", IPPROTO_UDP, "198.51.100.20", 68, "192.0.2.53", 67, PASS, "A-6.2" },
 	{ "DHCP reply from a BMC", IPPROTO_UDP, "198.51.100.41", 67, "255.255.255.255", 68, PEER, "A-3.7" },
 	/* wrong initiator or responder kind */
 	{ "client to BMC ssh", IPPROTO_TCP, "192.0.2.20", 40000, "198.51.100.41", 22, PEER, "A-2.3" },

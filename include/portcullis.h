@@ -150,6 +150,7 @@ enum {
 	PC_SET_LOG_DENIED_OFF = 1u << 6,
 	PC_SET_LOG_DENIED_ALL = 1u << 7,
 	PC_SET_RAW_BYPASS_ALLOW = 1u << 8, /* setsockopts that skip TC egress pass */
+	PC_SET_GATEWAY = 1u << 9,       /* gateway mode (bpf/gateway.h) */
 };
 
 /* pc_settings[bank]: settings that go with the bank's rules. */
@@ -186,14 +187,18 @@ struct pc_host_key {
 };
 PC_ASSERT_SIZE(struct pc_host_key, 16);
 
-/* pc_addr[bank]'s value: what the address is (bits 1 << PC_ADDR_*) and,
- * with PC_ADDR_RULES, the pc_masks id of the rules naming it (or a CIDR
- * holding it). */
+/* pc_addr[bank]'s value: what the address is (bits 1 << PC_ADDR_*) and
+ * the pc_masks ids of the rules naming it (or a CIDR holding it): host
+ * rules' with PC_ADDR_RULES, gateway mode's forward rules' with
+ * PC_ADDR_FWD_INIT / PC_ADDR_FWD_RESP. 8 bytes cost what 4 did: the
+ * kernel rounds a hash value up to 8. */
 struct pc_addr_value {
-	__u16 mask;
+	__u16 mask;     /* PC_ADDR_RULES */
 	__u16 kinds;
+	__u16 fwd_init; /* PC_ADDR_FWD_INIT */
+	__u16 fwd_resp; /* PC_ADDR_FWD_RESP */
 };
-PC_ASSERT_SIZE(struct pc_addr_value, 4);
+PC_ASSERT_SIZE(struct pc_addr_value, 8);
 
 /*
  * pc_cidr key: one remote prefix of one bank, behind the LPM prefix
@@ -203,7 +208,7 @@ PC_ASSERT_SIZE(struct pc_addr_value, 4);
 struct pc_addr_key {
 	__u32 bank;      /* host order */
 	__u8 family;     /* PC_AF_INET or PC_AF_INET6 */
-	__u8 kind;       /* 0 */
+	__u8 kind;       /* 0, or gateway mode's PC_ADDR_FWD_INIT / _RESP */
 	__u8 _pad[2];
 	__u8 addr[16];   /* network order; IPv4 in the first 4 bytes */
 };
@@ -230,6 +235,17 @@ PC_ASSERT_SIZE(struct pc_cidr_key, 28);
  * site's IPv6 routers, whose advertisements and redirects pass (RA Guard,
  * settings: ipv6-ra: site-routers). */
 #define PC_ADDR_ROUTER 2
+/*
+ * Gateway mode (bpf/gateway.h). PC_ADDR_OWN: an address of the gateway
+ * itself, whose packets its own host rules judge.
+ * PC_ADDR_FWD_INIT / PC_ADDR_FWD_RESP: its fwd_init / fwd_resp is the
+ * forward rules that have the address among their initiators (source) /
+ * destinations; also the kind of pc_cidr keys of forward rules' prefixes
+ * (0 there otherwise).
+ */
+#define PC_ADDR_OWN 3
+#define PC_ADDR_FWD_INIT 4
+#define PC_ADDR_FWD_RESP 5
 
 /* Our own family numbers: the same on every platform. */
 #define PC_AF_INET 4

@@ -37,6 +37,19 @@ struct pc_rule {
 	unsigned remote_extra;      /* PC_REMOTE_* */
 	struct pc_addr *remote_addrs;
 	size_t nremote;
+	/*
+	 * Gateway mode (user/gateway.h): a rule of forwarded traffic, seen
+	 * from its responder: dir is PC_DIR_INGRESS, local the responder's
+	 * (destination) ports, remote the initiator's (source) ports and
+	 * addresses, and local_addrs the destinations it may go to (the
+	 * responders, or broadcast addresses: local_extra, PC_REMOTE_* bits).
+	 * Host rules have forward false and no local addresses.
+	 */
+	bool forward;
+	pc_kindset local_kinds;
+	unsigned local_extra;
+	struct pc_addr *local_addrs;
+	size_t nlocal;
 };
 
 struct pc_ruleset {
@@ -46,6 +59,8 @@ struct pc_ruleset {
 	pc_kindset kinds;
 	struct pc_rule *rules;
 	size_t nrules;
+	bool gateway;               /* pc_compile_gateway: forward rules follow */
+	size_t nown;                /* ... the first nown rules, the host's own */
 };
 
 /* Rules for the site host called host_name. */

@@ -16,6 +16,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "bank_addrs.h"
+#include "gateway_load.h"
 #include "maskset.h"
 #include "portcullis.skel.h"
 #include "prefix_index.h"
@@ -93,17 +95,6 @@ int pc_loader_state(const struct pc_maps *m, uint32_t *bank, uint32_t *gen)
 	return 0;
 }
 
-static void mask_set(struct pc_mask *m, size_t bit)
-{
-	m->w[bit / 64] |= 1ull << (bit % 64);
-}
-
-static void mask_or(struct pc_mask *m, const struct pc_mask *o)
-{
-	for (size_t i = 0; i < PC_MASK_WORDS; i++)
-		m->w[i] |= o->w[i];
-}
-
 struct spread {
 	const struct pc_addr_rules *cidrs;
 	const struct pc_addr_rules *self; /* a prefix does not hold itself */
@@ -115,7 +106,7 @@ static void spread_one(size_t j, void *arg)
 	struct spread *s = arg;
 
 	if (&s->cidrs[j] != s->self)
-		mask_or(&s->mask, &s->cidrs[j].mask);
+		pc_mask_or(&s->mask, &s->cidrs[j].mask);
 }
 
 /* Each prefix's rules from the masks as they were on entry: the result
@@ -156,44 +147,12 @@ void pc_spread_prefix_rules(struct pc_addr_rules *exact, size_t nexact,
 	pc_prefix_index_free(&ix);
 }
 
-static int addr_cmp(const void *x, const void *y)
-{
-	return pc_addr_cmp(x, y);
-}
-
-/* Sorts and merges entries of the same address; returns the new count. */
-static size_t merge_addrs(struct pc_addr_rules *v, size_t n)
-{
-	size_t out = 0;
-
-	qsort(v, n, sizeof(*v), addr_cmp);
-	for (size_t i = 0; i < n; i++) {
-		if (out && addr_cmp(&v[out - 1].a, &v[i].a) == 0)
-			mask_or(&v[out - 1].mask, &v[i].mask);
-		else
-			v[out++] = v[i];
-	}
-	return out;
-}
-
 static void addr_key(struct pc_addr_key *k, uint32_t bank, const struct pc_addr *a)
 {
 	memset(k, 0, sizeof(*k));
 	k->bank = bank;
 	k->family = a->family == AF_INET ? PC_AF_INET : PC_AF_INET6;
 	memcpy(k->addr, a->bytes, a->family == AF_INET ? 4 : 16);
-}
-
-/* The key of a in the banks' address maps: IPv4 as ::ffff:a.b.c.d. */
-static void host_key(struct pc_host_key *k, const struct pc_addr *a)
-{
-	memset(k, 0, sizeof(*k));
-	if (a->family == AF_INET) {
-		k->addr[10] = k->addr[11] = 0xff;
-		memcpy(k->addr + 12, a->bytes, 4);
-	} else {
-		memcpy(k->addr, a->bytes, 16);
-	}
 }
 
 /* The walk for maps without batch lookups (LPM tries): it restarts from
@@ -328,9 +287,8 @@ static int clear_bank(int fd, size_t key_size, size_t bank_off, uint32_t bank)
 	return err;
 }
 
-/* The exact addresses into a bank's own hash: address -> ids[i]. */
-static int write_exact(int fd, const struct pc_addr_rules *v, const uint32_t *ids,
-		       size_t n)
+/* The entries into a bank's own hash. */
+static int write_entries(int fd, const struct pc_bank_entry *v, size_t n)
 {
 	const size_t chunk = 8192;
 	struct pc_host_key *keys = pc_xcalloc(chunk, sizeof(*keys));
@@ -342,9 +300,8 @@ static int write_exact(int fd, const struct pc_addr_rules *v, const uint32_t *id
 		__u32 cnt = (__u32)(n - i < chunk ? n - i : chunk);
 
 		for (__u32 j = 0; j < cnt; j++) {
-			host_key(&keys[j], &v[i + j].a);
-			vals[j].mask = (uint16_t)ids[i + j];
-			vals[j].kinds = 1u << PC_ADDR_RULES;
+			keys[j] = v[i + j].k;
+			vals[j] = v[i + j].v;
 		}
 		if (batch && bpf_map_update_batch(fd, keys, vals, &cnt, NULL) == 0)
 			continue;
@@ -361,51 +318,6 @@ static int write_exact(int fd, const struct pc_addr_rules *v, const uint32_t *id
 	free(keys);
 	free(vals);
 	return err == -ENOSPC ? -E2BIG : err;
-}
-
-/* Adds kind to a's entry in a bank's hash (fd), which may hold it already
- * (a broadcast address that rules name). bank: the one being filled. */
-static int write_mark(int fd, uint32_t bank, const struct pc_addr *a, uint8_t kind)
-{
-	struct pc_addr_value v = { 0 };
-	struct pc_host_key k;
-
-	(void)bank; /* each bank has a map of its own */
-	host_key(&k, a);
-	if (bpf_map_lookup_elem(fd, &k, &v) && errno != ENOENT)
-		return -errno;
-	v.kinds |= (uint16_t)(1u << kind);
-	if (bpf_map_update_elem(fd, &k, &v, BPF_ANY))
-		return errno == ENOSPC ? -E2BIG : -errno;
-	return 0;
-}
-
-/* Marks of addresses (pc_addr entries that are not rule sets):
- * PC_ADDR_NOT_PEER for the addresses rules name only as broadcasts or as
- * a DHCP client's unspecified source, which ICMP echo must not treat as
- * documented peers although they are in the bank's address set, and
- * PC_ADDR_ROUTER for the site's IPv6 routers (RA Guard). */
-static int write_marks(int fd, uint32_t bank, const struct pc_policy *p)
-{
-	size_t n = p ? p->nsegments : 0;
-	int err = 0;
-
-	for (size_t i = 0; i < n + 2 && !err; i++) {
-		struct pc_addr a = i == n ? pc_addr_v4(0xffffffffu) :
-				   i == n + 1 ? pc_addr_v4(0) :
-				   pc_addr_broadcast(&p->segments[i]);
-
-		err = write_mark(fd, bank, &a, PC_ADDR_NOT_PEER);
-	}
-	for (size_t i = 0; p && i < p->nrouters && !err; i++)
-		err = write_mark(fd, bank, &p->routers[i], PC_ADDR_ROUTER);
-	return err;
-}
-
-/* Entries write_marks makes, at most. */
-static size_t count_marks(const struct pc_policy *p)
-{
-	return 2 + (p ? p->nsegments + p->nrouters : 0);
 }
 
 /* Room a bank's address hash keeps beyond its addresses and marks: marks
@@ -494,9 +406,9 @@ static bool row_masks(const struct pc_ruleset *rs, uint32_t row, int which,
 		bool in = false;
 
 		for (uint32_t bcast = 0; bcast < 2; bcast++) {
-			if (r->dir == PC_DIR_EGRESS && bcast)
-				continue;
-			if (r->dir == PC_DIR_INGRESS &&
+			if ((r->dir == PC_DIR_EGRESS || r->forward) && bcast)
+				continue; /* forward rules: their sets say the addressing */
+			if (r->dir == PC_DIR_INGRESS && !r->forward &&
 			    !(r->local_class & (bcast ? PC_LOCAL_BROADCAST :
 							PC_LOCAL_UNICAST)))
 				continue;
@@ -506,7 +418,7 @@ static bool row_masks(const struct pc_ruleset *rs, uint32_t row, int which,
 			continue;
 		any = true;
 		for (uint32_t p = pr.lo; p <= pr.hi; p++)
-			mask_set(&out[p], i);
+			pc_mask_set(&out[p], i);
 	}
 	return any;
 }
@@ -568,16 +480,13 @@ static int write_masks(int fd, uint32_t bank, const struct pc_maskset *set)
 /* The bank's address hash: a new one, filled, then put in the bank's
  * slot of pc_addr (the one it replaces goes when nothing uses it). */
 static int install_addrs(const struct pc_maps *m, uint32_t bank,
-			 const struct pc_addr_rules *exact, const uint32_t *ids,
-			 size_t nexact, const struct pc_policy *p)
+			 const struct pc_bank_addrs *b)
 {
-	int fd = make_addr_bank(nexact + count_marks(p)), err;
+	int fd = make_addr_bank(b->n), err;
 
 	if (fd < 0)
 		return fd;
-	err = write_exact(fd, exact, ids, nexact);
-	if (!err)
-		err = write_marks(fd, bank, p);
+	err = write_entries(fd, b->e, b->n);
 	if (!err && bpf_map_update_elem(m->addr, &bank, &fd, BPF_ANY))
 		err = -errno;
 	close(fd);
@@ -587,11 +496,9 @@ static int install_addrs(const struct pc_maps *m, uint32_t bank,
 int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
 		   const struct pc_settings *s, struct pc_load_info *info)
 {
-	struct pc_addr_rules *exact = NULL, *cidrs = NULL;
-	size_t nexact = 0, ncidr = 0, nremote = 0;
 	uint16_t *lports = NULL, *rports = NULL;
-	uint32_t *ids = NULL;
 	struct pc_maskset masks;
+	struct pc_bank_addrs addrs;
 	uint32_t *slots = NULL, bank = 0, gen = 0, nbank, ngen;
 	struct pc_bank_settings bs = { 0 };
 	int err;
@@ -604,7 +511,6 @@ int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
 		if ((r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP) ||
 		    r->local.lo > r->local.hi || r->remote.lo > r->remote.hi)
 			return -EINVAL;
-		nremote += r->nremote;
 	}
 	err = pc_loader_state(m, &bank, &gen);
 	if (err)
@@ -612,51 +518,24 @@ int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
 	nbank = gen ? !bank : 0;
 	ngen = gen + 1 >= (1u << 31) ? 1 : gen + 1;
 
-	/* Everything that can fail for lack of room is decided first. */
+	/* Everything that can fail for lack of room is decided first. Port
+	 * classes first: their ids fit pc_lport's 16 bits. */
 	pc_maskset_init(&masks);
-	exact = pc_xcalloc(nremote, sizeof(*exact));
-	cidrs = pc_xcalloc(nremote, sizeof(*cidrs));
-	for (size_t i = 0; i < rs->nrules; i++) {
-		const struct pc_rule *r = &rs->rules[i];
-
-		for (size_t j = 0; j < r->nremote; j++) {
-			struct pc_addr_rules *e = pc_addr_is_host(&r->remote_addrs[j]) ?
-						       &exact[nexact++] : &cidrs[ncidr++];
-
-			e->a = r->remote_addrs[j];
-			if (e->a.family == AF_INET)
-				memset(e->a.bytes + 4, 0, 12);
-			mask_set(&e->mask, i);
-			if (e >= cidrs && e < cidrs + nremote)
-				mask_set(&bs.cidr_rules, i);
-		}
-	}
-	nexact = merge_addrs(exact, nexact);
-	ncidr = merge_addrs(cidrs, ncidr);
-	if (nexact > PC_MAX_ADDRS || ncidr > PC_MAX_CIDRS) {
-		err = -E2BIG;
-		goto out;
-	}
-	for (size_t i = 0; i < nexact; i++) {
-		/* The datapath never finds one (portcullis.h, pc_host_key);
-		 * the site parser refuses them first. */
-		if (pc_addr_v4_mapped(&exact[i].a)) {
-			err = -EINVAL;
-			goto out;
-		}
-	}
-	pc_spread_prefix_rules(exact, nexact, cidrs, ncidr);
-	/* Port classes first: their ids fit pc_lport's 16 bits. */
+	pc_bank_addrs_init(&addrs, &masks);
 	lports = pc_xcalloc(PC_PORT_BANK_ENTRIES, sizeof(*lports));
 	rports = pc_xcalloc(PC_PORT_BANK_ENTRIES, sizeof(*rports));
 	err = build_ports(rs, 0, &masks, lports);
 	if (!err)
 		err = build_ports(rs, 1, &masks, rports);
-	ids = pc_xcalloc(nexact ? nexact : 1, sizeof(*ids));
-	for (size_t i = 0; i < nexact && !err; i++)
-		err = pc_maskset_id(&masks, &exact[i].mask, &ids[i]);
+	if (!err)
+		err = pc_bank_add_rules(&addrs, rs, PC_ADDR_RULES);
+	if (!err && rs->gateway)
+		err = pc_gateway_fill(&addrs, rs);
 	if (err)
 		goto out;
+	pc_bank_add_marks(&addrs, rs->policy);
+	pc_bank_addrs_done(&addrs);
+	bs.cidr_rules = addrs.cidr_rules;
 
 	slots = pc_xcalloc(rs->nrules ? rs->nrules : 1, sizeof(*slots));
 	err = assign_slots(m->path_names, rs, slots);
@@ -670,16 +549,17 @@ int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
 	if (!err)
 		err = write_masks(m->masks, nbank, &masks);
 	if (!err)
-		err = install_addrs(m, nbank, exact, ids, nexact, rs->policy);
+		err = install_addrs(m, nbank, &addrs);
 	if (!err)
 		err = clear_bank(m->cidr, sizeof(struct pc_cidr_key),
 				 offsetof(struct pc_cidr_key, a.bank), nbank);
-	for (size_t i = 0; i < ncidr && !err; i++) {
+	for (size_t i = 0; i < addrs.np && !err; i++) {
 		struct pc_cidr_key k;
 
-		addr_key(&k.a, nbank, &cidrs[i].a);
-		k.prefixlen = PC_CIDR_KEY_PREFIX_BASE + cidrs[i].a.prefix;
-		if (bpf_map_update_elem(m->cidr, &k, &cidrs[i].mask, BPF_ANY))
+		addr_key(&k.a, nbank, &addrs.p[i].r.a);
+		k.a.kind = addrs.p[i].kind;
+		k.prefixlen = PC_CIDR_KEY_PREFIX_BASE + addrs.p[i].r.a.prefix;
+		if (bpf_map_update_elem(m->cidr, &k, &addrs.p[i].r.mask, BPF_ANY))
 			err = errno == ENOSPC ? -E2BIG : -errno;
 	}
 	for (uint32_t i = 0; i < PC_MAX_RULES && !err; i++) {
@@ -700,10 +580,11 @@ int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
 		   (s->ipv6_ra == PC_RA_SITE_ROUTERS ? PC_SET_RA_SITE : 0) |
 		   (s->log_denied == PC_LOG_DENIED_OFF ? PC_SET_LOG_DENIED_OFF : 0) |
 		   (s->log_denied == PC_LOG_DENIED_ALL ? PC_SET_LOG_DENIED_ALL : 0) |
-		   (s->raw_bypass_allow ? PC_SET_RAW_BYPASS_ALLOW : 0);
+		   (s->raw_bypass_allow ? PC_SET_RAW_BYPASS_ALLOW : 0) |
+		   (rs->gateway ? PC_SET_GATEWAY : 0);
 	bs.nrules = (uint32_t)rs->nrules;
-	bs.naddrs = (uint32_t)nexact;
-	bs.ncidrs = (uint32_t)ncidr;
+	bs.naddrs = (uint32_t)addrs.naddrs;
+	bs.ncidrs = (uint32_t)addrs.np;
 	bs.ct_tcp_established = s->ct_tcp_established;
 	bs.ct_tcp_transitory = s->ct_tcp_transitory;
 	bs.ct_udp = s->ct_udp;
@@ -716,13 +597,11 @@ int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
 	info->bank = nbank;
 	info->generation = ngen;
 	info->nrules = rs->nrules;
-	info->naddrs = nexact;
-	info->ncidrs = ncidr;
+	info->naddrs = addrs.naddrs;
+	info->ncidrs = addrs.np;
 out:
+	pc_bank_addrs_free(&addrs);
 	pc_maskset_free(&masks);
-	free(exact);
-	free(cidrs);
-	free(ids);
 	free(slots);
 	free(lports);
 	free(rports);

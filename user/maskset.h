@@ -20,6 +20,17 @@ struct pc_maskset {
 	size_t nslots;         /* a power of two */
 };
 
+static inline void pc_mask_set(struct pc_mask *m, size_t bit)
+{
+	m->w[bit / 64] |= 1ull << (bit % 64);
+}
+
+static inline void pc_mask_or(struct pc_mask *m, const struct pc_mask *o)
+{
+	for (size_t i = 0; i < PC_MASK_WORDS; i++)
+		m->w[i] |= o->w[i];
+}
+
 void pc_maskset_init(struct pc_maskset *s);
 void pc_maskset_free(struct pc_maskset *s);
 /* The id of m, a new one if it is not there yet. -E2BIG when that would

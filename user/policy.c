@@ -246,6 +246,7 @@ void pc_policy_free(struct pc_policy *p)
 	for (size_t i = 0; i < p->nhosts; i++) {
 		free(p->hosts[i].name);
 		free(p->hosts[i].os);
+		free(p->hosts[i].gateway);
 		free(p->hosts[i].addrs);
 	}
 	free(p->hosts);

@@ -78,7 +78,7 @@ static int parse_host(struct pc_parse *ctx, const struct pc_ynode *n,
 		      struct pc_host *h)
 {
 	static const char *const keys[] = { "name", "kinds", "os", "addresses",
-					    "description" };
+					    "description", "gateway", "runs-portcullis" };
 	static const char *const oses[] = { "linux", "windows" };
 	const struct pc_ynode *v;
 	int err = 0, os;
@@ -119,6 +119,44 @@ static int parse_host(struct pc_parse *ctx, const struct pc_ynode *n,
 			h->os = pc_xstrdup(oses[os]);
 		else
 			err = -EINVAL;
+	}
+	h->runs_portcullis = -1;
+	if ((v = pc_yget(n, "runs-portcullis"))) {
+		bool b = false;
+
+		err |= pc_ybool(ctx->d, v, "runs-portcullis", &b);
+		h->runs_portcullis = b;
+	}
+	if ((v = pc_yget(n, "gateway"))) {
+		h->gateway_pos = v->pos;
+		err |= pc_ystring(ctx->d, v, "gateway", &h->gateway);
+	}
+	return err;
+}
+
+/* A host's gateway must be another host of the site (checked once every
+ * name is known). */
+static int check_gateways(struct pc_parse *ctx)
+{
+	const struct pc_policy *p = ctx->p;
+	int err = 0;
+
+	for (size_t i = 0; i < p->nhosts; i++) {
+		const struct pc_host *h = &p->hosts[i], *g;
+
+		if (!h->gateway)
+			continue;
+		g = pc_policy_find_host(p, h->gateway);
+		if (!g) {
+			pc_diags_add(ctx->d, h->gateway_pos,
+				     "gateway '%s' of host '%s' is not a host of the site",
+				     h->gateway, h->name ? h->name : "?");
+			err = -EINVAL;
+		} else if (g == h) {
+			pc_diags_add(ctx->d, h->gateway_pos,
+				     "host '%s' cannot be its own gateway", h->gateway);
+			err = -EINVAL;
+		}
 	}
 	return err;
 }
@@ -162,7 +200,7 @@ static int parse_hosts(struct pc_parse *ctx, const struct pc_ynode *n)
 	}
 	free(first);
 	free(bad);
-	return err;
+	return err | check_gateways(ctx);
 }
 
 /* A list of single addresses or prefixes (what: the list's key, item: one

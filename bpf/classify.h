@@ -48,34 +48,54 @@ static __always_inline void *pc_addr_bank(__u32 bank)
 }
 
 /* The address's entry in the bank's hash (portcullis.h: IPv4 as
- * ::ffff:a.b.c.d). An IPv6 address of that form is nobody's: it would
- * pass for the IPv4 one. */
-static __always_inline struct pc_addr_value *pc_addr_find(__u32 bank, __u8 family,
-							  const __u8 *a)
+ * ::ffff:a.b.c.d), as the bytes of its struct pc_addr_value, 0 when there
+ * is none (an entry has a kind). An IPv6 address of that form is
+ * nobody's: it would pass for the IPv4 one. Global, so verified once and
+ * not at each of its callers (a scalar out: a global returns no pointer). */
+__attribute__((noinline)) __u64 pc_addr_get(__u32 bank, __u8 family,
+					    const struct pc_host_key *a)
 {
+	struct pc_addr_value *v;
 	struct pc_host_key k;
 	__u32 w[3];
+	__u64 r = 0;
 	void *h;
 
+	if (!a)
+		return 0;
 	if (family == PC_AF_INET) {
 		w[0] = w[1] = 0;
 		w[2] = bpf_htonl(0xffff);
 		__builtin_memcpy(k.addr, w, 12);
-		__builtin_memcpy(k.addr + 12, a, 4);
+		__builtin_memcpy(k.addr + 12, a->addr, 4);
 	} else {
-		__builtin_memcpy(w, a, 12);
+		__builtin_memcpy(w, a->addr, 12);
 		if (!w[0] && !w[1] && w[2] == bpf_htonl(0xffff))
-			return NULL;
-		__builtin_memcpy(k.addr, a, 16);
+			return 0;
+		__builtin_memcpy(k.addr, a->addr, 16);
 	}
 	h = pc_addr_bank(bank);
-	return h ? bpf_map_lookup_elem(h, &k) : NULL;
+	v = h ? bpf_map_lookup_elem(h, &k) : NULL;
+	if (v)
+		__builtin_memcpy(&r, v, sizeof(*v));
+	return r;
+}
+
+/* The address's entry (a: 16 bytes), all zero when there is none. */
+static __always_inline struct pc_addr_value pc_addr_find(__u32 bank, __u8 family,
+							 const __u8 *a)
+{
+	__u64 r = pc_addr_get(bank, family, (const struct pc_host_key *)a);
+	struct pc_addr_value v;
+
+	__builtin_memcpy(&v, &r, sizeof(v));
+	return v;
 }
 
 /* Whether the address's entry says kind (PC_ADDR_*). */
-static __always_inline int pc_addr_is(const struct pc_addr_value *v, __u8 kind)
+static __always_inline int pc_addr_is(struct pc_addr_value v, __u8 kind)
 {
-	return v && (v->kinds & (1u << kind));
+	return v.kinds & (1u << kind);
 }
 
 /* Whether the loader marked address a with kind (PC_ADDR_NOT_PEER,
@@ -177,12 +197,12 @@ static __always_inline struct pc_mask *
 pc_peer_rules(__u32 bank, const struct pc_bank_settings *set,
 	      const struct pc_ct_key *k, const __u64 *w, struct pc_peer *st)
 {
-	struct pc_addr_value *v;
+	struct pc_addr_value v;
 
 	if (!st->exact_done) {
 		st->exact_done = 1;
 		v = pc_addr_find(bank, k->family, k->raddr);
-		st->m = pc_addr_is(v, PC_ADDR_RULES) ? pc_mask_of(bank, v->mask) : NULL;
+		st->m = pc_addr_is(v, PC_ADDR_RULES) ? pc_mask_of(bank, v.mask) : NULL;
 	}
 	if (st->m || st->cidr_done || !pc_mask_meets(w, set->cidr_rules.w))
 		return st->m;

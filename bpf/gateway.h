@@ -51,11 +51,11 @@
 static __always_inline struct pc_mask *pc_fwd_addr_rules(__u32 bank, __u8 kind,
 							 __u8 family, const __u8 *a)
 {
-	struct pc_addr_value *v = pc_addr_find(bank, family, a);
+	struct pc_addr_value v = pc_addr_find(bank, family, a);
 	struct pc_cidr_key ck = {};
 
 	if (pc_addr_is(v, kind))
-		return pc_mask_of(bank, kind == PC_ADDR_FWD_INIT ? v->fwd_init : v->fwd_resp);
+		return pc_mask_of(bank, kind == PC_ADDR_FWD_INIT ? v.fwd_init : v.fwd_resp);
 	ck.a.bank = bank;
 	ck.a.family = family;
 	ck.a.kind = kind;

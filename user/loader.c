@@ -251,6 +251,8 @@ static long map_keys(int fd, size_t key_size, unsigned char **keys, long *max)
 }
 
 /* Deletes every key of one bank from a hash or trie map. */
+#define EVERY_BANK SIZE_MAX /* clear_bank's bank_off: every key goes */
+
 static int clear_bank(int fd, size_t key_size, size_t bank_off, uint32_t bank)
 {
 	unsigned char *keys;
@@ -262,9 +264,10 @@ static int clear_bank(int fd, size_t key_size, size_t bank_off, uint32_t bank)
 	if (n < 0)
 		return (int)n;
 	for (long i = 0; i < n; i++) {
-		uint32_t b;
+		uint32_t b = bank;
 
-		memcpy(&b, keys + i * key_size + bank_off, 4);
+		if (bank_off != EVERY_BANK)
+			memcpy(&b, keys + i * key_size + bank_off, 4);
 		if (b == bank)
 			memmove(keys + kept++ * key_size, keys + i * key_size, key_size);
 	}
@@ -344,6 +347,28 @@ static int make_addr_bank(size_t n)
 			    sizeof(struct pc_addr_value), (uint32_t)(2 * n + PC_ADDR_SPARE), &o);
 	return fd < 0 ? -errno : fd;
 }
+
+/* The address map in a bank's slot (a new fd) and its max_entries, or -1. */
+static int bank_map(const struct pc_maps *m, uint32_t bank, uint32_t *max)
+{
+	struct bpf_map_info info = { 0 };
+	uint32_t id, len = sizeof(info);
+	int fd;
+
+	if (bpf_map_lookup_elem(m->addr, &bank, &id))
+		return -1;
+	fd = bpf_map_get_fd_by_id(id);
+	if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		close(fd);
+		fd = -1;
+	}
+	*max = info.max_entries;
+	return fd;
+}
+
+/* A bank's map this large is let go after a flip (loader.h
+ * pc_loader_release); smaller ones stay for the next fill to reuse. */
+#define PC_ADDR_KEEP_MAX 65536
 
 /* Path slots for the rules' path ids, existing slots kept. */
 static int assign_slots(int fd, const struct pc_ruleset *rs, uint32_t *slots)
@@ -479,15 +504,30 @@ static int write_masks(int fd, uint32_t bank, const struct pc_maskset *set)
 
 /* The bank's address hash: a new one, filled, then put in the bank's
  * slot of pc_addr (the one it replaces goes when nothing uses it). */
+/*
+ * The bank's address map, filled. The one in the bank's slot is emptied
+ * and used again when its size fits (within 4x of what make_addr_bank
+ * would make): putting a map in pc_addr makes the kernel wait for a
+ * grace period (it waits for the programs after any change of an array
+ * of maps), which a reload of the same policy need not pay. Otherwise a
+ * new map goes in the slot; the one it replaces goes when unused.
+ */
 static int install_addrs(const struct pc_maps *m, uint32_t bank,
 			 const struct pc_bank_addrs *b)
 {
-	int fd = make_addr_bank(b->n), err;
+	size_t n = b->n, want = 2 * n + PC_ADDR_SPARE;
+	uint32_t max = 0;
+	int fd = bank_map(m, bank, &max), err;
+	bool reuse = fd >= 0 && max >= want && max / 4 <= want;
 
-	if (fd < 0)
+	if (fd >= 0 && !reuse)
+		close(fd);
+	if (!reuse && (fd = make_addr_bank(n)) < 0)
 		return fd;
-	err = write_entries(fd, b->e, b->n);
-	if (!err && bpf_map_update_elem(m->addr, &bank, &fd, BPF_ANY))
+	err = reuse ? clear_bank(fd, sizeof(struct pc_host_key), EVERY_BANK, 0) : 0;
+	if (!err)
+		err = write_entries(fd, b->e, b->n);
+	if (!err && !reuse && bpf_map_update_elem(m->addr, &bank, &fd, BPF_ANY))
 		err = -errno;
 	close(fd);
 	return err;
@@ -609,8 +649,10 @@ out:
 }
 
 /*
- * After a flip, the other bank's address hash (a policy's worth of
- * memory) is let go. A packet that read the old bank before the flip may
+ * After a flip, the other bank's address hash, when it is a large one
+ * (a big policy's worth of memory), is let go; small ones stay for the
+ * next fill to reuse (install_addrs), which saves it two grace periods.
+ * A packet that read the old bank before the flip may
  * still be on its way through the programs; they run inside RCU read-side
  * sections (softirq, or rcu_read_lock for TC and test runs), so a grace
  * period, which membarrier(MEMBARRIER_CMD_GLOBAL) waits for, sees them
@@ -619,10 +661,14 @@ out:
  */
 static void release_bank(const struct pc_maps *m, uint32_t bank)
 {
-	uint32_t id;
+	uint32_t max = 0;
+	int fd = bank_map(m, bank, &max);
 
-	if (bpf_map_lookup_elem(m->addr, &bank, &id))
+	if (fd < 0)
 		return; /* nothing there */
+	close(fd);
+	if (max <= PC_ADDR_KEEP_MAX)
+		return; /* small: kept for the next fill */
 	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
 		return;
 	if (bpf_map_delete_elem(m->addr, &bank) && errno != ENOENT)

@@ -63,10 +63,11 @@ int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
 		   const struct pc_settings *s, struct pc_load_info *info);
 /* Makes the bank pc_loader_fill filled active: one atomic store. */
 int pc_loader_flip(const struct pc_maps *m, const struct pc_load_info *info);
-/* After pc_loader_flip: lets go of the other bank's address map once no
- * packet can still be using it (an RCU grace period, some milliseconds),
- * so that only the policy in force holds memory. Never fails: without it
- * the old map stays until the next fill replaces it. */
+/* After pc_loader_flip: lets go of the other bank's address map, if it is
+ * large, once no packet can still be using it (two RCU grace periods,
+ * some tens of milliseconds), so that only the policy in force holds
+ * much memory. Never fails: without it the old map stays until the next
+ * fill replaces or reuses it. */
 void pc_loader_release(const struct pc_maps *m, const struct pc_load_info *info);
 /* pc_loader_fill, pc_loader_flip, then pc_loader_release (info may be NULL). */
 int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,

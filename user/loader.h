@@ -46,8 +46,8 @@ struct pc_load_info {
 	uint32_t bank;       /* the bank filled (active after the flip) */
 	uint32_t generation; /* its policy generation */
 	size_t nrules;
-	size_t naddrs;       /* exact addresses written */
-	size_t ncidrs;       /* prefixes written */
+	size_t naddrs;       /* exact addresses written with rules (any kind) */
+	size_t ncidrs;       /* prefixes written (any kind) */
 };
 
 /*

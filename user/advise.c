@@ -15,7 +15,7 @@
 const char *pc_advice_name(enum pc_advice_kind k)
 {
 	static const char *const names[] = { "missing-host", "port-parameter", "new-flow",
-					     "documented", "unexplained" };
+					     "documented", "unexplained", "broadcast" };
 
 	return k < sizeof(names) / sizeof(*names) ? names[k] : "?";
 }
@@ -209,8 +209,20 @@ int pc_advise(const struct pc_policy *p, const struct pc_host *self,
 	pc_addr_format(&s->remote, addr);
 	if (s->proto != IPPROTO_TCP && s->proto != IPPROTO_UDP) {
 		a->kind = PC_ADVICE_UNEXPLAINED;
-		snprintf(a->explanation, sizeof(a->explanation),
-			 "not TCP or UDP: no row of a site file can allow it");
+		if (!s->proto)
+			snprintf(a->explanation, sizeof(a->explanation),
+				 "a frame that is not IP (EtherType 0x%04x): settings: non-ip "
+				 "decides, no row", s->lport);
+		else if (s->proto == IPPROTO_ICMP || s->proto == IPPROTO_ICMPV6)
+			snprintf(a->explanation, sizeof(a->explanation),
+				 "%s type %u code %u with %s: not an echo with a documented "
+				 "peer nor an error about a connection; no row allows ICMP",
+				 s->proto == IPPROTO_ICMP ? "ICMP" : "ICMPv6", s->lport,
+				 s->rport, addr);
+		else
+			snprintf(a->explanation, sizeof(a->explanation),
+				 "IP protocol %u with %s: not TCP or UDP, no row can allow it",
+				 s->proto, addr);
 		return 0;
 	}
 	/* Who opened it: the side whose port is a client's random one, or
@@ -265,6 +277,15 @@ int pc_advise(const struct pc_policy *p, const struct pc_host *self,
 			 "portcullis did not see open (a reply, or traffic from before attach)",
 			 a->peer->name, pc_kinds_format(p, a->peer->kinds, kinds, sizeof(kinds)),
 			 proto, a->service_port, a->paths[0]->id);
+		return 0;
+	}
+	if (s->broadcast) {
+		a->kind = PC_ADVICE_BROADCAST;
+		a->npaths = 0;
+		snprintf(a->explanation, sizeof(a->explanation),
+			 "a broadcast from %s on %s %u that no row sends to this host: "
+			 "meant for other hosts of the segment; dropping it here is right",
+			 addr, proto, a->service_port);
 		return 0;
 	}
 	if (!a->peer && a->npaths) {

@@ -10,7 +10,8 @@
  *   port parameter were changed: the parameter to set;
  * - a site host on a port no row explains: a candidate flows: entry;
  * - a flow the policy already allows between these hosts (a reply whose
- *   connection was not seen), or one nothing can explain: said, no snippet.
+ *   connection was not seen), one nothing can explain, or a broadcast no
+ *   row sends to this host (meant for others): said, no snippet.
  */
 #ifndef PC_ADVISE_H
 #define PC_ADVISE_H
@@ -28,8 +29,10 @@ enum pc_advice_kind {
 	PC_ADVICE_NEW_FLOW,
 	PC_ADVICE_DOCUMENTED,
 	PC_ADVICE_UNEXPLAINED,
+	PC_ADVICE_BROADCAST,
 };
-/* "missing-host", "port-parameter", "new-flow", "documented", "unexplained" */
+/* "missing-host", "port-parameter", "new-flow", "documented",
+ * "unexplained", "broadcast" */
 const char *pc_advice_name(enum pc_advice_kind k);
 
 /* A denied flow as the host saw it; a folded port is a client's random
@@ -40,6 +43,7 @@ struct pc_seen {
 	struct pc_addr remote;
 	uint16_t lport, rport;
 	bool lport_folded, rport_folded;
+	bool broadcast;         /* ingress to a broadcast address */
 };
 
 #define PC_ADVICE_MAX_PATHS 8

@@ -47,7 +47,8 @@ const struct pc_cmd_opts pc_advise_cmd = {
 	"(a peer of the site on a port its rows would have if a parameter were\n"
 	"changed: set it), new-flow (a peer of the site on a port no row\n"
 	"explains: a candidate flows: entry), documented (allowed, its connection\n"
-	"not seen) or unexplained. Prints the YAML to add; changes nothing.",
+	"not seen), broadcast (meant for other hosts) or unexplained. Prints the\n"
+	"YAML to add; changes nothing.",
 	.opts = advise_opts,
 };
 
@@ -83,6 +84,7 @@ static void seen_of(const struct pc_denied_key *k, struct pc_seen *s)
 	s->rport = k->rport;
 	s->lport_folded = k->flags & PC_DENIED_LPORT_EPHEMERAL;
 	s->rport_folded = k->flags & PC_DENIED_RPORT_EPHEMERAL;
+	s->broadcast = k->flags & PC_DENIED_BROADCAST;
 }
 
 static struct json_object *ports_json(uint16_t port, bool folded)
@@ -294,9 +296,9 @@ static void print_advice(struct json_object *o)
 		t.right = 1u << 5;
 		for (size_t j = 0; j < json_object_array_length(flows); j++) {
 			struct json_object *e = json_object_array_get_idx(flows, j);
-			char first[32], last[32];
+			char first[32], last[32], dir[32];
 			const char *cells[] = {
-				str(e, "direction"), str(e, "protocol"), str(e, "remote"),
+				dir, str(e, "protocol"), str(e, "remote"),
 				json_object_get_string(json_object_array_get_idx(
 					json_object_object_get(e, "local_ports"), 0)),
 				json_object_get_string(json_object_array_get_idx(
@@ -305,6 +307,9 @@ static void print_advice(struct json_object *o)
 				when(e, "last_at", last, sizeof(last)), str(e, "reason"),
 			};
 
+			snprintf(dir, sizeof(dir), "%s%s", str(e, "direction"),
+				 json_object_get_boolean(json_object_object_get(e, "broadcast")) ?
+					 " bcast" : "");
 			pc_table_row(&t, cells);
 		}
 		pc_table_print(&t, stdout);

@@ -98,6 +98,8 @@ static const struct acase cases[] = {
 	  PC_ADVICE_UNEXPLAINED, NULL, NULL },
 	{ "a stranger on SSH, which lin only takes from the server", "lin", IN, UDP,
 	  "203.0.113.5", 22, EPH, "", PC_ADVICE_UNEXPLAINED, NULL, NULL },
+	{ "a DHCP offer broadcast for another host", "cli", IN, UDP, "192.0.2.10", 68, 67, "",
+	  PC_ADVICE_BROADCAST, NULL, NULL },
 	{ "not TCP or UDP", "srv", IN, IPPROTO_ICMP, "203.0.113.5", 8, 0, "",
 	  PC_ADVICE_UNEXPLAINED, NULL, NULL },
 };
@@ -123,6 +125,7 @@ static struct pc_seen seen_of(const struct acase *c)
 	s.rport = (uint16_t)c->rport;
 	s.lport_folded = c->lport == EPH && c->proto != IPPROTO_ICMP;
 	s.rport_folded = c->rport == EPH && c->proto != IPPROTO_ICMP;
+	s.broadcast = c->want == PC_ADVICE_BROADCAST;
 	return s;
 }
 

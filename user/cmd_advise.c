@@ -112,7 +112,7 @@ static struct json_object *flow_json(const struct pc_denied_flow *f, const struc
 	json_object_object_add(o, "direction", json_object_new_string(dirs[k->dir & 1]));
 	json_object_object_add(o, "protocol", k->family ? json_object_new_string(proto) :
 				   json_object_new_string("non-ip"));
-	json_object_object_add(o, "remote", k->family ?
+	json_object_object_add(o, "address", k->family ?
 			       json_object_new_string(pc_addr_format(&s->remote, addr)) : NULL);
 	json_object_object_add(o, "local_ports", ports_json(k->lport, s->lport_folded));
 	json_object_object_add(o, "remote_ports", ports_json(k->rport, s->rport_folded));
@@ -167,7 +167,7 @@ static struct json_object *finding_for(struct json_object *findings,
 	f = json_object_new_object();
 	json_object_object_add(f, "advice", json_object_new_string(pc_advice_name(a->kind)));
 	json_object_object_add(f, "explanation", json_object_new_string(a->explanation));
-	json_object_object_add(f, "remote", s->proto ?
+	json_object_object_add(f, "address", s->proto ?
 			       json_object_new_string(pc_addr_format(&s->remote, addr)) : NULL);
 	json_object_object_add(f, "peer", a->peer ? json_object_new_string(a->peer->name) : NULL);
 	json_object_object_add(f, "initiator_side", json_object_new_string(
@@ -182,7 +182,7 @@ static struct json_object *finding_for(struct json_object *findings,
 	paths = json_object_new_array();
 	for (size_t i = 0; i < a->npaths; i++)
 		json_object_array_add(paths, json_object_new_string(a->paths[i]->id));
-	json_object_object_add(f, "paths", paths);
+	json_object_object_add(f, "related_paths", paths);
 	json_object_object_add(f, "snippet", a->snippet ? json_object_new_string(a->snippet) : NULL);
 	json_object_object_add(f, "packets", json_object_new_uint64(0));
 	json_object_object_add(f, "flows", json_object_new_array());
@@ -275,7 +275,7 @@ static const char *when(struct json_object *o, const char *key, char *buf, size_
 
 static void print_advice(struct json_object *o)
 {
-	static const char *const header[] = { "DIR", "PROTO", "REMOTE", "LOCAL PORT", "REMOTE PORT",
+	static const char *const header[] = { "DIR", "PROTO", "ADDRESS", "LOCAL PORT", "REMOTE PORT",
 					       "PACKETS", "FIRST SEEN", "LAST SEEN", "REASON" };
 	struct json_object *findings = json_object_object_get(o, "findings");
 	struct json_object *den = json_object_object_get(o, "denied");
@@ -298,7 +298,7 @@ static void print_advice(struct json_object *o)
 			struct json_object *e = json_object_array_get_idx(flows, j);
 			char first[32], last[32], dir[32];
 			const char *cells[] = {
-				dir, str(e, "protocol"), str(e, "remote"),
+				dir, str(e, "protocol"), str(e, "address"),
 				json_object_get_string(json_object_array_get_idx(
 					json_object_object_get(e, "local_ports"), 0)),
 				json_object_get_string(json_object_array_get_idx(

@@ -165,7 +165,7 @@ check_finding "mistake 3: the monitoring flow mon -> lin tcp 9100 missing from f
 
 # The counts: cli2's HTTPS connection came in on srv as one folded flow.
 n=$(jq '[.findings[] | select(.advice == "missing-host") | .flows[]
-	| select(.direction == "ingress" and .remote == "192.0.2.21"
+	| select(.direction == "ingress" and .address == "192.0.2.21"
 	         and .local_ports == ["22016"] and .remote_ports == ["32768-65535"])
 	| .packets] | add // 0' <<<"${ADV[srv]}")
 if [ "$n" -ge 1 ]; then tap OK "cli2's packets to srv:22016 counted on one entry, its port folded ($n packets)"
@@ -175,6 +175,8 @@ for h in $ENFORCERS; do
 	jq -r --arg h "$h" '.findings[] | select(.advice != "documented" and .advice != "broadcast") | "\($h): \(.advice): \(.explanation)"' \
 		<<<"${ADV[$h]}" | sed 's/^/# /'
 done
+# What an operator reads on the server.
+sed 's/^/# /' "$WORK/advise-srv.txt"
 if jq -e '.maps.denied_flows.entries > 0' <<<"$(pc_in srv status -j)" >/dev/null; then
 	tap OK "status counts the entries of the denied-flow table"
 else tap FAIL "status counts the denied-flow table" "$(pc_in srv status -j)"; fi

@@ -175,6 +175,15 @@ for h in $ENFORCERS; do
 	jq -r --arg h "$h" '.findings[] | select(.advice != "documented" and .advice != "broadcast") | "\($h): \(.advice): \(.explanation)"' \
 		<<<"${ADV[$h]}" | sed 's/^/# /'
 done
+# --since: a day holds every flow; a duration it cannot read is a usage error.
+all=$(jq .flow_count <<<"${ADV[srv]}")
+day=$(pc_in srv advise -j -c "$PLANTED" --since 1d | jq .flow_count)
+if [ "$all" -gt 0 ] && [ "$day" = "$all" ]; then tap OK "advise --since 1d: all $all flows of srv"
+else tap FAIL "advise --since 1d" "$day of $all flows"; fi
+pc_in srv advise -c "$PLANTED" --since 5x >/dev/null 2>&1
+rc=$?
+if [ "$rc" = 2 ]; then tap OK "advise --since 5x: a usage error (exit 2)"
+else tap FAIL "advise --since 5x exits 2" "exit $rc"; fi
 # What an operator reads on the server.
 sed 's/^/# /' "$WORK/advise-srv.txt"
 if jq -e '.maps.denied_flows.entries > 0' <<<"$(pc_in srv status -j)" >/dev/null; then

@@ -33,6 +33,14 @@ static const char site[] =
 #define TCP IPPROTO_TCP
 #define UDP IPPROTO_UDP
 
+/* The flow mon -> lin tcp 9100 (cases from either end of it). */
+#define MON_FLOW                                                               \
+	"flows:\n  - id: site-tcp-9100-mon-to-lin\n"                             \
+	"    purpose: \"seen by portcullis advise: tcp 9100 from mon to lin\"\n" \
+	"    protocols: [tcp]\n"                                                 \
+	"    initiator: { kinds: [monitoring-server], port: auto }\n"            \
+	"    responder: { kinds: [linux], port: 9100 }\n"
+
 struct acase {
 	const char *desc;
 	const char *host;          /* where it was seen */
@@ -73,18 +81,10 @@ static const struct acase cases[] = {
 	  "parameters:\n  hcsm-http-port: 8080\n" },
 	{ "a monitoring flow the site lacks", "lin", IN, TCP, "192.0.2.60", 9100, EPH, "",
 	  PC_ADVICE_NEW_FLOW, NULL,
-	  "flows:\n  - id: site-tcp-9100-mon-to-lin\n"
-	  "    purpose: \"seen by portcullis advise: tcp 9100 from mon to lin\"\n"
-	  "    protocols: [tcp]\n"
-	  "    initiator: { kinds: [monitoring-server], port: auto }\n"
-	  "    responder: { kinds: [linux], port: 9100 }\n" },
+	  MON_FLOW },
 	{ "its answers, egress", "lin", OUT, TCP, "192.0.2.60", 9100, EPH, "",
 	  PC_ADVICE_NEW_FLOW, NULL,
-	  "flows:\n  - id: site-tcp-9100-mon-to-lin\n"
-	  "    purpose: \"seen by portcullis advise: tcp 9100 from mon to lin\"\n"
-	  "    protocols: [tcp]\n"
-	  "    initiator: { kinds: [monitoring-server], port: auto }\n"
-	  "    responder: { kinds: [linux], port: 9100 }\n" },
+	  MON_FLOW },
 	{ "syslog from a fixed low port, opened by the host", "lin", OUT, UDP, "192.0.2.60",
 	  514, 514, "", PC_ADVICE_NEW_FLOW, NULL,
 	  "flows:\n  - id: site-udp-514-lin-to-mon\n"

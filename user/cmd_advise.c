@@ -14,7 +14,6 @@
 #include "datapath.h"
 #include "denied.h"
 #include "loader.h"
-#include "metrics.h"
 #include "table.h"
 
 struct advise_opts {
@@ -364,12 +363,19 @@ int pc_cmd_advise(int argc, char **argv)
 		pc_policy_free(&p);
 		return PC_EXIT_POLICY;
 	}
-	if (pc_stats_open(ao.pin_root, &pins, &m)) {
+	err = pc_pins_open(&pins, ao.pin_root, false);
+	if (!err)
+		err = pc_maps_open_pinned(&m, pins.root);
+	if (err) {
+		pc_err("nothing to advise on: %s", err == -ENOENT ?
+		       "portcullis is not attached (nothing pinned)" : pc_strerror(err));
+		pc_pins_close(&pins);
 		pc_policy_free(&p);
 		return PC_EXIT_POLICY;
 	}
 	err = advise_json(&p, self, &m, since, &out);
 	pc_maps_close(&m);
+	pc_pins_close(&pins);
 	if (err) {
 		pc_err("cannot read the table of denied flows: %s", pc_strerror(err));
 		pc_policy_free(&p);

@@ -163,6 +163,11 @@ check_finding "mistake 3: the monitoring flow mon -> lin tcp 9100 missing from f
 		'    initiator: { kinds: [monitoring-server], port: auto }' \
 		'    responder: { kinds: [linux], port: 9100 }')"
 
+# No other advice with a snippet: the rest of the site is right, and
+# advice to add anything else would be wrong.
+snippets=$(for h in $ENFORCERS; do jq -c '.findings[] | select(.snippet != null) | .snippet' <<<"${ADV[$h]}"; done | sort -u)
+if [ "$(grep -c . <<<"$snippets")" = 3 ]; then tap OK "no other snippet: the three mistakes are all advise would add"
+else tap FAIL "only the three planted mistakes get snippets" "$snippets"; fi
 # The counts: cli2's HTTPS connection came in on srv as one folded flow.
 n=$(jq '[.findings[] | select(.advice == "missing-host") | .flows[]
 	| select(.direction == "ingress" and .address == "192.0.2.21"

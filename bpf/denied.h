@@ -76,8 +76,11 @@ static __always_inline void pc_denied_key_of(const struct pc_pkt *p, __u32 dir,
 		k->rport = 0;
 }
 
-static __always_inline void pc_denied_record(const struct pc_pkt *p, __u32 reason,
-					     __u32 dir, __u8 bcast, __u8 audit)
+/* A function of its own, not inlined: its key and value live in its own
+ * frame, which is never on the stack together with pc_judge's (the 6.1
+ * verifier allows 512 bytes for the deepest chain of calls). */
+static __attribute__((noinline)) int pc_denied_record(const struct pc_pkt *p, __u32 reason,
+						       __u32 dir, __u32 bcast, __u32 audit)
 {
 	struct pc_denied_key k = {};
 	struct pc_denied_value *v, nv = {};
@@ -93,22 +96,23 @@ static __always_inline void pc_denied_record(const struct pc_pkt *p, __u32 reaso
 		nv.first_ns = now;
 		nv.last_ns = now;
 		nv.reason = (__u8)reason;
-		nv.audit = audit;
+		nv.audit = (__u8)audit;
 		if (bpf_map_update_elem(&pc_denied, &k, &nv, BPF_NOEXIST) == 0) {
 			created = bpf_map_lookup_elem(&pc_denied_stats, &zero);
 			if (created)
 				(*created)++;
-			return;
+			return 0;
 		}
 		/* Another CPU created it meanwhile (or memory ran out). */
 		v = bpf_map_lookup_elem(&pc_denied, &k);
 		if (!v)
-			return;
+			return 0;
 	}
 	__sync_fetch_and_add(&v->packets, 1);
 	v->last_ns = now;
 	v->reason = (__u8)reason;
-	v->audit = audit;
+	v->audit = (__u8)audit;
+	return 0;
 }
 
 #endif

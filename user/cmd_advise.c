@@ -14,6 +14,7 @@
 #include "datapath.h"
 #include "denied.h"
 #include "loader.h"
+#include "state.h"
 #include "table.h"
 
 struct advise_opts {
@@ -22,9 +23,9 @@ struct advise_opts {
 };
 
 static const struct pc_opt advise_opts[] = {
-	PC_OPT_SITE("the site file the advice is about (the one in force)",
+	PC_OPT_SITE("the site file to judge against (default: the site in\nforce, as attach or reload loaded it)",
 		    struct advise_opts, site),
-	PC_OPT_HOST("the site host this machine is (default: the one owning\none of its addresses)",
+	PC_OPT_HOST("the site host this machine is (default: the one in\nforce, or the one owning one of its addresses)",
 		    struct advise_opts, host),
 	PC_OPT_STRING("since", 0, "DURATION",
 		      "only flows denied within DURATION (30s, 15m, 2h, 1d)",
@@ -330,14 +331,59 @@ static void print_advice(struct json_object *o)
 		       json_object_object_get(o, "since_ms") ? " in that time" : "");
 }
 
+/* The policy to judge against: the site file given, else the site text
+ * in force (recorded by attach and reload), else the catalog alone. */
+static int load_policy(const char *site, const struct pc_state *st, bool have_state,
+		       struct pc_policy *p)
+{
+	struct pc_diags diags = { 0 };
+	int err;
+
+	if (site || !have_state || !st->site_text)
+		return pc_cli_load_policy(site, p, NULL, NULL);
+	err = pc_policy_load_text(p, PC_BUILTIN_CATALOG_NAME, pc_builtin_catalog,
+				  pc_builtin_catalog_len, st->site, st->site_text,
+				  st->site_len, &diags);
+	pc_diags_print(&diags);
+	pc_diags_free(&diags);
+	if (err) {
+		pc_err("cannot load the site in force (%s): %s", st->site, pc_strerror(err));
+		pc_policy_free(p);
+		return PC_EXIT_POLICY;
+	}
+	return PC_EXIT_OK;
+}
+
+/* This machine's host: --host, the host the policy in force was compiled
+ * for, or the one owning one of its addresses. */
+static const struct pc_host *find_self(const struct pc_policy *p, const char *host,
+				       const struct pc_state *st, bool have_state)
+{
+	const struct pc_host *self = NULL;
+
+	if (!host && have_state && st->host && pc_policy_find_host(p, st->host))
+		host = st->host;
+	if (host) {
+		self = pc_policy_find_host(p, host);
+		if (!self)
+			pc_err("no host '%s' in the site", host);
+		return self;
+	}
+	if (pc_find_local_host(p, &self) || !self)
+		pc_err("advise needs to know which host of the site this is: none owns one of this machine's addresses; give --host NAME");
+	return self;
+}
+
 int pc_cmd_advise(int argc, char **argv)
 {
 	struct advise_opts ao = { 0 };
-	const struct pc_host *self = NULL;
+	const struct pc_host *self;
 	struct json_object *out = NULL;
+	struct pc_state st = { 0 };
 	struct pc_policy p;
 	struct pc_pins pins;
 	struct pc_maps m;
+	bool have_state;
 	long since = -1;
 	int rc, err;
 
@@ -348,21 +394,6 @@ int pc_cmd_advise(int argc, char **argv)
 		return pc_cli_usage_error(pc_advise_cmd.cmd,
 					  "--since takes a duration (30s, 15m, 2h, 1d), not '%s'",
 					  ao.since);
-	rc = pc_cli_load_policy(ao.site, &p, NULL, NULL);
-	if (rc)
-		return rc;
-	if (ao.host) {
-		self = pc_policy_find_host(&p, ao.host);
-		if (!self) {
-			pc_err("no host '%s' in the site", ao.host);
-			pc_policy_free(&p);
-			return PC_EXIT_POLICY;
-		}
-	} else if (pc_find_local_host(&p, &self) || !self) {
-		pc_err("advise needs to know which host of the site this is: none owns one of this machine's addresses; give --host NAME");
-		pc_policy_free(&p);
-		return PC_EXIT_POLICY;
-	}
 	err = pc_pins_open(&pins, ao.pin_root, false);
 	if (!err)
 		err = pc_maps_open_pinned(&m, pins.root);
@@ -370,14 +401,21 @@ int pc_cmd_advise(int argc, char **argv)
 		pc_err("nothing to advise on: %s", err == -ENOENT ?
 		       "portcullis is not attached (nothing pinned)" : pc_strerror(err));
 		pc_pins_close(&pins);
-		pc_policy_free(&p);
 		return PC_EXIT_POLICY;
 	}
-	err = advise_json(&p, self, &m, since, &out);
+	have_state = pc_state_load(pins.root, &st) == 0;
+	rc = load_policy(ao.site, &st, have_state, &p);
+	self = rc ? NULL : find_self(&p, ao.host, &st, have_state);
+	err = self ? advise_json(&p, self, &m, since, &out) : 0;
 	pc_maps_close(&m);
 	pc_pins_close(&pins);
-	if (err) {
-		pc_err("cannot read the table of denied flows: %s", pc_strerror(err));
+	if (have_state)
+		pc_state_free(&st);
+	if (rc)
+		return rc;
+	if (!self || err) {
+		if (err)
+			pc_err("cannot read the table of denied flows: %s", pc_strerror(err));
 		pc_policy_free(&p);
 		return PC_EXIT_POLICY;
 	}

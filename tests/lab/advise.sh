@@ -180,6 +180,11 @@ for h in $ENFORCERS; do
 	jq -r --arg h "$h" '.findings[] | select(.advice != "documented" and .advice != "broadcast") | "\($h): \(.advice): \(.explanation)"' \
 		<<<"${ADV[$h]}" | sed 's/^/# /'
 done
+# Without -c: the site in force (what attach loaded), the same advice.
+in_force=$(pc_in srv advise -j | jq -c '[.findings[].snippet]')
+if [ "$in_force" = "$(jq -c '[.findings[].snippet]' <<<"${ADV[srv]}")" ]; then
+	tap OK "advise without -c judges against the site in force: the same advice"
+else tap FAIL "advise without -c: the same advice" "$in_force"; fi
 # --since: a day holds every flow; a duration it cannot read is a usage error.
 all=$(jq .flow_count <<<"${ADV[srv]}")
 day=$(pc_in srv advise -j -c "$PLANTED" --since 1d | jq .flow_count)

@@ -290,13 +290,27 @@ int pc_advise(const struct pc_policy *p, const struct pc_host *self,
 	}
 	if (!a->peer && a->npaths) {
 		a->kind = PC_ADVICE_MISSING_HOST;
+		char others[300] = "";
+
 		a->like = likeliest_kind(a, a->host_initiates);
+		for (size_t i = 0; i < a->npaths; i++) {
+			const struct pc_endpoint *mine, *theirs;
+
+			sides(a->paths[i], a->host_initiates, &mine, &theirs);
+			a->also_like |= theirs->kinds & ~a->like;
+		}
+		if (a->also_like) {
+			char names[256];
+
+			snprintf(others, sizeof(others), " (or %s)",
+				 pc_kinds_format(p, a->also_like, names, sizeof(names)));
+		}
 		snprintf(a->explanation, sizeof(a->explanation),
-			 "%s is not in the site and %s on %s %u like a %s (%s): a host "
+			 "%s is not in the site and %s on %s %u like a %s%s (%s): a host "
 			 "missing from hosts:",
 			 addr, a->host_initiates ? "answers" : "talks",
 			 proto, a->service_port, pc_kinds_format(p, a->like, kinds, sizeof(kinds)),
-			 a->paths[0]->id);
+			 others, a->paths[0]->id);
 		a->snippet = snippet_host(p, a, &s->remote);
 		return a->snippet ? 0 : -ENOMEM;
 	}

@@ -54,8 +54,10 @@ struct pc_advice {
 	uint16_t service_port;        /* the responder's port */
 	uint16_t client_port;         /* the initiator's, 0: a random one */
 	const struct pc_host *peer;   /* the site host at the remote address */
-	pc_kindset like;              /* missing-host: kinds it behaves like,
-				       * the snippet's first */
+	pc_kindset like;              /* missing-host: the kind it behaves like
+				       * most (the snippet's) */
+	pc_kindset also_like;         /* ... and the other kinds whose rows
+				       * match its ports and direction */
 	const struct pc_param *param; /* port-parameter */
 	const struct pc_flow *paths[PC_ADVICE_MAX_PATHS]; /* rows behind it */
 	size_t npaths;

@@ -173,8 +173,11 @@ static struct json_object *finding_for(struct json_object *findings,
 	json_object_object_add(f, "initiator_side", json_object_new_string(
 				       a->host_initiates ? "local" : "remote"));
 	kinds = json_object_new_array();
-	for (size_t k = 0; k < p->nkinds; k++)
+	for (size_t k = 0; k < p->nkinds; k++) /* the snippet's first */
 		if (a->like & (1ull << k))
+			json_object_array_add(kinds, json_object_new_string(p->kinds[k]));
+	for (size_t k = 0; k < p->nkinds; k++)
+		if (a->also_like & (1ull << k))
 			json_object_array_add(kinds, json_object_new_string(p->kinds[k]));
 	json_object_object_add(f, "kinds", kinds);
 	json_object_object_add(f, "parameter", a->param ?

@@ -166,6 +166,32 @@ static void test_cases(void **state)
 	pc_policy_free(&p);
 }
 
+/* A stranger the server reaches on SSH behaves like a Linux host or a
+ * BMC (both have SSH rows from the server): the snippet takes the first
+ * of equals in kind order, the explanation and also_like name the rest. */
+static void test_missing_host_kinds(void **state)
+{
+	const struct acase c = { "server to a stranger's SSH", "srv", OUT, TCP, "192.0.2.77",
+				 EPH, 22, "", PC_ADVICE_MISSING_HOST, NULL, NULL };
+	struct pc_seen s = seen_of(&c);
+	char like[256], also[256];
+	struct pc_policy p;
+	struct pc_advice a;
+
+	(void)state;
+	tu_load_ok(&p, site);
+	assert_int_equal(pc_advise(&p, pc_policy_find_host(&p, "srv"), &s, NULL, 0, &a), 0);
+	print_message("# %s\n", a.explanation);
+	assert_int_equal(a.kind, PC_ADVICE_MISSING_HOST);
+	assert_true(a.host_initiates);
+	assert_string_equal(pc_kinds_format(&p, a.like, like, sizeof(like)), "linux");
+	assert_string_equal(pc_kinds_format(&p, a.also_like, also, sizeof(also)), "bmc");
+	assert_non_null(strstr(a.explanation, "like a linux (or bmc)"));
+	assert_non_null(strstr(a.snippet, "kinds: [linux]"));
+	pc_advice_free(&a);
+	pc_policy_free(&p);
+}
+
 /* Puts a snippet's entries under the site's own keys of the same name:
  * the test's stand-in for an operator pasting it in. */
 static char *merge(const char *base, const char *snippet)
@@ -244,6 +270,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_missing_host_kinds),
 		cmocka_unit_test(test_snippets_document_the_flow),
 	};
 

@@ -107,8 +107,11 @@ static struct json_object *flow_json(const struct pc_denied_flow *f, const struc
 	char addr[PC_ADDR_STRLEN], proto[8];
 	const struct pc_denied_key *k = &f->key;
 
-	if (k->family)
+	/* As monitor: the number for a protocol without a name here. */
+	if (strcmp(pc_proto_name(k->proto), "?"))
 		snprintf(proto, sizeof(proto), "%s", pc_proto_name(k->proto));
+	else
+		snprintf(proto, sizeof(proto), "%u", k->proto);
 	json_object_object_add(o, "direction", json_object_new_string(dirs[k->dir & 1]));
 	json_object_object_add(o, "protocol", k->family ? json_object_new_string(proto) :
 				   json_object_new_string("non-ip"));

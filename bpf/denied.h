@@ -78,9 +78,10 @@ static __always_inline void pc_denied_key_of(const struct pc_pkt *p, __u32 dir,
 
 /* A function of its own, not inlined: its key and value live in its own
  * frame, which is never on the stack together with pc_judge's (the 6.1
- * verifier allows 512 bytes for the deepest chain of calls). */
-static __attribute__((noinline)) int pc_denied_record(const struct pc_pkt *p, __u32 reason,
-						       __u32 dir, __u32 bcast, __u32 audit)
+ * verifier allows 512 bytes for the deepest chain of calls). "unused":
+ * for this header compiled alone. */
+static __attribute__((noinline, unused)) int
+pc_denied_record(const struct pc_pkt *p, __u32 reason, __u32 dir, __u32 bcast, __u32 audit)
 {
 	struct pc_denied_key k = {};
 	struct pc_denied_value *v, nv = {};

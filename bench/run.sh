@@ -97,13 +97,22 @@ x = [p["id"] for p in d.get("xdp", [])]
 t = [p["id"] for p in d.get("tc", []) if "egress" in p.get("kind", "")]
 print(x[0] if x else 0, t[0] if t else 0)'
 }
-# Bytes of BPF map memory (memlock) of program ID's maps.
+# Bytes of BPF map memory (memlock) of program ID's maps, and of the maps
+# its arrays of maps hold (each bank's address hash).
 map_memory() {
 	bpftool -j prog show id "$1" | python3 -c '
 import json, subprocess, sys
-ids = json.load(sys.stdin).get("map_ids", [])
-print(sum(json.loads(subprocess.check_output(["bpftool", "-j", "map", "show", "id", str(i)]))
-          .get("bytes_memlock", 0) for i in ids))'
+def bpftool(*a):
+    return json.loads(subprocess.check_output(["bpftool", "-j"] + list(a)))
+total = 0
+for i in json.load(sys.stdin).get("map_ids", []):
+    m = bpftool("map", "show", "id", str(i))
+    total += m.get("bytes_memlock", 0)
+    if m.get("type") == "array_of_maps":
+        for e in bpftool("map", "dump", "id", str(i)):
+            inner = int.from_bytes(bytes(int(x, 16) for x in e["value"]), "little")
+            total += bpftool("map", "show", "id", str(inner)).get("bytes_memlock", 0)
+print(total)'
 }
 PC_OK=""
 if [ -x "$PC" ] && "$PC" attach --help >/dev/null 2>&1; then

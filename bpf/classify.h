@@ -7,12 +7,14 @@
  *
  * pc_port_rules(bank, row, lport, rport, w) fills w with the rules of one
  * port row (PC_PORT_ROW: direction, broadcast, protocol) whose local and
- * remote ranges hold the ports (host order): two array lookups. Returns
- * whether any rule is left (none: PC_DROP_NO_RULE, before any address
- * lookup).
+ * remote ranges hold the ports (host order): two array lookups for the
+ * ports' class ids, and two more for the classes' masks unless a class is
+ * the empty one. Returns whether any rule is left (none: PC_DROP_NO_RULE,
+ * before any address lookup).
  * pc_peer_rules(bank, set, key, w, st) returns the rules that name the
  * connection's remote address (struct pc_ct_key, network order): the
- * exact-address hash, or on a miss the CIDR trie, which is only asked when
+ * bank's exact-address hash (through pc_addr, map-in-map) and its
+ * pc_masks entry, or on a miss the CIDR trie, which is only asked when
  * a rule of w has a CIDR (set->cidr_rules); NULL when no rule names it.
  * st (zeroed flags) remembers both answers for a second call.
  * pc_pick_rule(bank, w, am, &slot) picks the lowest bit of w AND am, the
@@ -39,18 +41,57 @@
 #include "maps.h"
 #include "portcullis.h"
 
+/* The bank's hash of exact addresses (NULL: none loaded yet). */
+static __always_inline void *pc_addr_bank(__u32 bank)
+{
+	return bpf_map_lookup_elem(&pc_addr, &bank);
+}
+
+/* The address's entry in the bank's hash (portcullis.h: IPv4 as
+ * ::ffff:a.b.c.d). An IPv6 address of that form is nobody's: it would
+ * pass for the IPv4 one. */
+static __always_inline struct pc_addr_value *pc_addr_find(__u32 bank, __u8 family,
+							  const __u8 *a)
+{
+	struct pc_host_key k;
+	__u32 w[3];
+	void *h;
+
+	if (family == PC_AF_INET) {
+		w[0] = w[1] = 0;
+		w[2] = bpf_htonl(0xffff);
+		__builtin_memcpy(k.addr, w, 12);
+		__builtin_memcpy(k.addr + 12, a, 4);
+	} else {
+		__builtin_memcpy(w, a, 12);
+		if (!w[0] && !w[1] && w[2] == bpf_htonl(0xffff))
+			return NULL;
+		__builtin_memcpy(k.addr, a, 16);
+	}
+	h = pc_addr_bank(bank);
+	return h ? bpf_map_lookup_elem(h, &k) : NULL;
+}
+
+/* Whether the address's entry says kind (PC_ADDR_*). */
+static __always_inline int pc_addr_is(const struct pc_addr_value *v, __u8 kind)
+{
+	return v && (v->kinds & (1u << kind));
+}
+
 /* Whether the loader marked address a with kind (PC_ADDR_NOT_PEER,
  * PC_ADDR_ROUTER). */
 static __always_inline int pc_addr_marked(__u32 bank, __u8 family,
 					  const __u8 *a, __u8 kind)
 {
-	struct pc_addr_key k = {};
+	return pc_addr_is(pc_addr_find(bank, family, a), kind);
+}
 
-	k.bank = bank;
-	k.family = family;
-	k.kind = kind;
-	__builtin_memcpy(k.addr, a, 16);
-	return bpf_map_lookup_elem(&pc_addr, &k) != NULL;
+/* The rules of pc_masks id of a bank (NULL only if the map is short). */
+static __always_inline struct pc_mask *pc_mask_of(__u32 bank, __u32 id)
+{
+	__u32 key = bank * PC_MAX_MASKS + (id & (PC_MAX_MASKS - 1));
+
+	return bpf_map_lookup_elem(&pc_masks, &key);
 }
 
 /* An address that is never a unicast peer: by its form (multicast, the
@@ -74,11 +115,11 @@ static __always_inline int pc_echo_peer(__u32 bank, __u8 family,
 
 	if (pc_not_peer(bank, family, raddr))
 		return 0;
+	if (pc_addr_is(pc_addr_find(bank, family, raddr), PC_ADDR_RULES))
+		return 1;
 	ck.a.bank = bank;
 	ck.a.family = family;
 	__builtin_memcpy(ck.a.addr, raddr, 16);
-	if (bpf_map_lookup_elem(&pc_addr, &ck.a))
-		return 1;
 	ck.prefixlen = PC_CIDR_KEY_PREFIX_BASE + (family == PC_AF_INET ? 32 : 128);
 	return bpf_map_lookup_elem(&pc_cidr, &ck) != NULL;
 }
@@ -89,12 +130,19 @@ static __always_inline int pc_port_rules(__u32 bank, __u32 row, __u16 lport,
 {
 	__u32 li = PC_PORT_INDEX(bank, row, lport);
 	__u32 ri = PC_PORT_INDEX(bank, row, rport);
-	struct pc_mask *lm, *rm;
+	__u32 lk = li / PC_PORT_LANES, rk = ri / PC_PORT_LANES;
+	struct pc_port_classes *lc, *rc;
+	struct pc_mask *lm = NULL, *rm = NULL;
 	__u64 any = 0;
 	__u32 i;
 
-	lm = bpf_map_lookup_elem(&pc_lport, &li);
-	rm = bpf_map_lookup_elem(&pc_rport, &ri);
+	lc = bpf_map_lookup_elem(&pc_lport, &lk);
+	rc = bpf_map_lookup_elem(&pc_rport, &rk);
+	/* Class 0 holds no rule: most denied ports stop here. */
+	if (lc && rc && lc->c[li % PC_PORT_LANES] && rc->c[ri % PC_PORT_LANES]) {
+		lm = pc_mask_of(bank, lc->c[li % PC_PORT_LANES]);
+		rm = pc_mask_of(bank, rc->c[ri % PC_PORT_LANES]);
+	}
 #pragma unroll
 	for (i = 0; i < PC_MASK_WORDS; i++) {
 		w[i] = lm && rm ? lm->w[i] & rm->w[i] : 0;
@@ -129,19 +177,21 @@ static __always_inline struct pc_mask *
 pc_peer_rules(__u32 bank, const struct pc_bank_settings *set,
 	      const struct pc_ct_key *k, const __u64 *w, struct pc_peer *st)
 {
+	struct pc_addr_value *v;
+
 	if (!st->exact_done) {
 		st->exact_done = 1;
-		st->ck.prefixlen = 0;
-		st->ck.a.bank = bank;
-		st->ck.a.kind = PC_ADDR_RULES;
-		st->ck.a._pad[0] = st->ck.a._pad[1] = 0;
-		st->ck.a.family = k->family;
-		__builtin_memcpy(st->ck.a.addr, k->raddr, 16);
-		st->m = bpf_map_lookup_elem(&pc_addr, &st->ck.a);
+		v = pc_addr_find(bank, k->family, k->raddr);
+		st->m = pc_addr_is(v, PC_ADDR_RULES) ? pc_mask_of(bank, v->mask) : NULL;
 	}
 	if (st->m || st->cidr_done || !pc_mask_meets(w, set->cidr_rules.w))
 		return st->m;
 	st->cidr_done = 1;
+	st->ck.a.bank = bank;
+	st->ck.a.kind = 0;
+	st->ck.a._pad[0] = st->ck.a._pad[1] = 0;
+	st->ck.a.family = k->family;
+	__builtin_memcpy(st->ck.a.addr, k->raddr, 16);
 	st->ck.prefixlen = PC_CIDR_KEY_PREFIX_BASE + (k->family == PC_AF_INET ? 32 : 128);
 	st->m = bpf_map_lookup_elem(&pc_cidr, &st->ck);
 	return st->m;

@@ -33,32 +33,57 @@ struct {
 	__type(value, struct pc_bank_settings);
 } pc_settings SEC(".maps");
 
-/* (bank, dir, proto, local port) -> rules whose local range holds it.
+/* (bank, dir, proto, local port) -> the class id of the rules whose local
+ * range holds it, PC_PORT_LANES ports to an entry (portcullis.h).
  * Mmapable so a whole bank is written with one memcpy. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, PC_BANKS * PC_PORT_BANK_ENTRIES);
+	__uint(max_entries, PC_BANKS * PC_PORT_BANK_ENTRIES / PC_PORT_LANES);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
-	__type(value, struct pc_mask);
+	__type(value, struct pc_port_classes);
 } pc_lport SEC(".maps");
 
-/* (bank, dir, proto, remote port) -> rules whose remote range holds it. */
+/* (bank, dir, proto, remote port) -> class of the rules whose remote
+ * range holds it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, PC_BANKS * PC_PORT_BANK_ENTRIES);
+	__uint(max_entries, PC_BANKS * PC_PORT_BANK_ENTRIES / PC_PORT_LANES);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct pc_port_classes);
+} pc_rport SEC(".maps");
+
+/* bank * PC_MAX_MASKS + id -> the rules of a port class or of an address
+ * (pc_addr's values). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PC_BANKS * PC_MAX_MASKS);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct pc_mask);
-} pc_rport SEC(".maps");
+} pc_masks SEC(".maps");
 
-/* (bank, single remote address) -> rules that name it, or a CIDR holding it. */
-struct {
+/* bank -> that bank's hash of single remote addresses (and the loader's
+ * marks): address -> pc_masks id of the rules that name it, or of a CIDR
+ * holding it. The loader makes each one sized to its policy (loader.c
+ * make_addr_bank); the inner maps are not pinned, the outer map holds
+ * them. */
+struct pc_addr_bank {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, PC_BANKS * PC_MAX_ADDRS);
+	__uint(max_entries, 1); /* each bank's own size */
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct pc_addr_key);
-	__type(value, struct pc_mask);
+	/* Sizes, not types: BTF has only forward declarations of what an
+	 * inner map's definition names through its pointer. */
+	__uint(key_size, sizeof(struct pc_host_key));
+	__uint(value_size, sizeof(struct pc_addr_value));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, PC_BANKS);
+	__type(key, __u32);
+	__array(values, struct pc_addr_bank);
 } pc_addr SEC(".maps");
 
 /* (bank, remote prefix) -> rules of that CIDR and of every wider CIDR. */

@@ -62,18 +62,34 @@ enum pc_drop_reason {
 #define PC_PORT_ROW(dir, bcast, proto_index)                                   \
 	((dir) ? 4 + (proto_index) : (bcast) * 2 + (proto_index))
 #define PC_PORT_BANK_ENTRIES (PC_PORT_ROWS * PC_PORTS)
+/*
+ * A port's rules are a class id (u16) in pc_lport/pc_rport, and the
+ * class's rules a mask in pc_masks: a policy has few distinct masks, so
+ * two bytes a port instead of 32. Ids are packed PC_PORT_LANES to a map
+ * value (an array value takes at least 8 bytes); pc_lport's memory, seen
+ * through mmap, is a flat u16 array indexed by PC_PORT_INDEX.
+ */
+#define PC_PORT_LANES 4
+struct pc_port_classes {
+	__u16 c[PC_PORT_LANES];
+};
+PC_ASSERT_SIZE(struct pc_port_classes, 8);
+/* pc_masks[bank * PC_MAX_MASKS + id]: the distinct rule masks of a bank's
+ * ports and addresses; id 0 is the empty mask. A power of two. */
+#define PC_MAX_MASKS 8192
 #define PC_MAX_ADDRS (1u << 20)  /* exact remote addresses per bank */
 #define PC_MAX_CIDRS 16384       /* remote CIDR prefixes per bank */
 /* Connection tables: established connections (a handshake completed, or
  * a reply seen) in one, new ones (half-open, one-way) in another, so that
- * a flood of new connections cannot evict established ones. Default sizes;
- * settings: conntrack: max-connections changes both when the maps are
- * created. */
-#define PC_CT_ENTRIES 262144
-#define PC_CT_NEW_ENTRIES 65536
+ * a flood of new connections cannot evict established ones. Default sizes,
+ * for a host's own connections (about 8 and 2 MiB: LRU maps are all
+ * preallocated); settings: conntrack: max-connections changes both when
+ * the maps are created. */
+#define PC_CT_ENTRIES 65536
+#define PC_CT_NEW_ENTRIES 16384
 #define PC_CT_NEW_DIVISOR 4     /* new-table size = established / 4 ... */
 #define PC_CT_MIN_ENTRIES 256   /* ... and never less than this */
-#define PC_FRAG_ENTRIES 16384
+#define PC_FRAG_ENTRIES 4096 /* datagrams in pieces at once */
 #define PC_MAX_IFACES 64
 
 /* Index into a port map: bank, row (PC_PORT_ROW) and port (host order). */
@@ -97,7 +113,7 @@ enum pc_drop_reason {
 #define PC_MAPS(X)                                                             \
 	X(config) X(settings) X(lport) X(rport) X(addr) X(cidr) X(rule_path)   \
 	X(path_names) X(path_stats) X(drops) X(ct) X(ct_new) X(ct_stats)     \
-	X(frags) X(ifaces) X(events) X(event_budget) X(denied) X(denied_stats)
+	X(frags) X(ifaces) X(events) X(event_budget) X(denied) X(denied_stats) X(masks)
 #define PC_MAP_NAME(field) "pc_" #field
 
 /* A set of rules: bit i of word i / 64 is rule i (compiled rule order). */
@@ -157,14 +173,37 @@ struct pc_bank_settings {
 PC_ASSERT_SIZE(struct pc_bank_settings, 72);
 
 /*
- * pc_addr key: one remote address of one bank. The LPM key is the same
- * with a prefix length in front; its prefixlen counts the bank and family
- * words too (64 + the address prefix), so banks and families never mix.
+ * pc_addr[bank]: a hash map of the bank's own, made by the loader for each
+ * policy and sized to its addresses (map-in-map: a reload that needs more
+ * room makes a bigger one and swaps it in with the bank). Key: one remote
+ * address, 16 bytes: IPv6 as it is, IPv4 as the IPv4-mapped IPv6 address
+ * ::ffff:a.b.c.d (RFC 4291 2.5.5.2), which no packet carries on the wire
+ * and the datapath never looks up for IPv6, so families never mix; 16
+ * bytes and not 24 keep a million addresses within the memory target.
+ */
+struct pc_host_key {
+	__u8 addr[16]; /* network order */
+};
+PC_ASSERT_SIZE(struct pc_host_key, 16);
+
+/* pc_addr[bank]'s value: what the address is (bits 1 << PC_ADDR_*) and,
+ * with PC_ADDR_RULES, the pc_masks id of the rules naming it (or a CIDR
+ * holding it). */
+struct pc_addr_value {
+	__u16 mask;
+	__u16 kinds;
+};
+PC_ASSERT_SIZE(struct pc_addr_value, 4);
+
+/*
+ * pc_cidr key: one remote prefix of one bank, behind the LPM prefix
+ * length, which counts the bank and family words too (64 + the address
+ * prefix), so banks and families never mix.
  */
 struct pc_addr_key {
 	__u32 bank;      /* host order */
 	__u8 family;     /* PC_AF_INET or PC_AF_INET6 */
-	__u8 kind;       /* PC_ADDR_* (pc_addr only; 0 in pc_cidr) */
+	__u8 kind;       /* 0 */
 	__u8 _pad[2];
 	__u8 addr[16];   /* network order; IPv4 in the first 4 bytes */
 };
@@ -178,15 +217,16 @@ PC_ASSERT_SIZE(struct pc_cidr_key, 28);
 #define PC_CIDR_KEY_PREFIX_BASE 64
 
 /*
- * What a pc_addr entry says about its address. PC_ADDR_RULES: the value is
- * the rules naming it. PC_ADDR_NOT_PEER (value unused): a broadcast or
+ * What a pc_addr entry says about its address (a bit each in its kinds).
+ * PC_ADDR_RULES: its mask is the rules naming it.
+ * PC_ADDR_NOT_PEER: a broadcast or
  * unspecified address (255.255.255.255, 0.0.0.0, a segment's directed
  * broadcast) that rules name only as such: never an ICMP echo peer nor
  * the destination of an echo, whatever rule names it.
  */
 #define PC_ADDR_RULES 0
 #define PC_ADDR_NOT_PEER 1
-/* PC_ADDR_ROUTER (value unused): a link-local address of one of the
+/* PC_ADDR_ROUTER: a link-local address of one of the
  * site's IPv6 routers, whose advertisements and redirects pass (RA Guard,
  * settings: ipv6-ra: site-routers). */
 #define PC_ADDR_ROUTER 2

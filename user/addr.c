@@ -93,6 +93,13 @@ bool pc_addr_is_host(const struct pc_addr *a)
 	return a->prefix == pc_addr_maxlen(a);
 }
 
+bool pc_addr_v4_mapped(const struct pc_addr *a)
+{
+	static const uint8_t pfx[12] = { [10] = 0xff, [11] = 0xff };
+
+	return a->family == AF_INET6 && !memcmp(a->bytes, pfx, sizeof(pfx));
+}
+
 bool pc_addr_contains(const struct pc_addr *net, const struct pc_addr *a)
 {
 	if (net->family != a->family || a->prefix < net->prefix)

@@ -30,6 +30,9 @@ static inline int pc_addr_maxlen(const struct pc_addr *a)
 }
 
 bool pc_addr_is_host(const struct pc_addr *a);
+/* An IPv6 address in ::ffff:0:0/96 (IPv4-mapped, RFC 4291 2.5.5.2): the
+ * datapath keys IPv4 peers so, and no packet carries one on the wire. */
+bool pc_addr_v4_mapped(const struct pc_addr *a);
 /* Whether net (a prefix) contains a (a prefix or host). */
 bool pc_addr_contains(const struct pc_addr *net, const struct pc_addr *a);
 bool pc_addr_equal(const struct pc_addr *a, const struct pc_addr *b);

@@ -96,7 +96,7 @@ static void object_refused(const struct pc_ctl_res *res)
 
 /* -E2BIG from the loader, with the limits. */
 static const char map_full[] =
-	"a map is full (more than 256 rules, 1,048,576 addresses or 16,384 prefixes, or 1,023 paths)";
+	"a map is full (more than 256 rules, 1,048,576 addresses, 16,384 prefixes, 8,192 distinct sets of rules or 1,023 paths)";
 
 int pc_cli_ctl_failed(const char *cmd, const struct pc_ctl_res *res)
 {

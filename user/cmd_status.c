@@ -12,6 +12,7 @@
 #include "denied.h"
 #include "hooks.h"
 #include "loader.h"
+#include "mapmem.h"
 #include "metrics.h"
 #include "netns.h"
 #include "sockguard.h"
@@ -104,6 +105,21 @@ static const char *vlan_hook(const struct pc_iface *rec)
 		       "attached" : "missing";
 }
 
+/* Map memory as the kernel counts it: {bytes, maps: {name: bytes}}. */
+static struct json_object *memory_json(const struct pc_maps *m)
+{
+	struct json_object *o = json_object_new_object(), *by = json_object_new_object();
+	struct pc_map_memory mem;
+
+	pc_map_memory_read(m, &mem);
+	json_object_object_add(o, "bytes", json_object_new_int64((int64_t)mem.bytes));
+	for (size_t i = 0; i < PC_NMAPS; i++)
+		json_object_object_add(by, pc_map_names[i],
+				       json_object_new_int64((int64_t)mem.map_bytes[i]));
+	json_object_object_add(o, "maps", by);
+	return o;
+}
+
 struct json_object *pc_status_json(struct pc_pins *pins, const struct pc_maps *m)
 {
 	struct json_object *o = json_object_new_object(), *ifs, *maps, *ct;
@@ -192,6 +208,7 @@ struct json_object *pc_status_json(struct pc_pins *pins, const struct pc_maps *m
 	json_object_object_add(maps, "paths", fill(paths, PC_MAX_PATHS - 1));
 	json_object_object_add(maps, "denied_flows", denied_fill(m));
 	json_object_object_add(o, "maps", maps);
+	json_object_object_add(o, "map_memory", memory_json(m));
 	json_object_object_add(o, "conntrack", ct);
 	return o;
 }
@@ -249,6 +266,9 @@ static void print_status(struct json_object *o)
 			printf(" (full: %s older entries evicted)", json_object_get_string(ev));
 		putchar('\n');
 	}
+	printf("map memory:  %.1f MiB (as the kernel accounts it)\n",
+	       (double)json_object_get_int64(json_object_object_get(
+		       json_object_object_get(o, "map_memory"), "bytes")) / (1024.0 * 1024.0));
 	pc_ct_pressure_print(json_object_object_get(o, "conntrack"));
 }
 

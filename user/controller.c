@@ -274,6 +274,7 @@ static int attach_locked(struct txn *t, const struct pc_ctl_req *rq,
 		return fail(res, PC_CTL_FLIP, err);
 	}
 	res->generation = info.generation;
+	pc_loader_release(&t->m, &info);
 	/* Connections that are already up keep working whoever speaks next. */
 	res->seed_err = pc_seed_connections(&t->m, &t->rs, &res->seeded);
 	res->record_err = record(t);
@@ -488,6 +489,7 @@ int pc_ctl_reload(const struct pc_ctl_req *rq, struct pc_ctl_res *res)
 		goto out;
 	}
 	res->ms_to_flip = now_ms() - start;
+	pc_loader_release(&t.m, &info);
 	res->generation = info.generation;
 	if (have_state)
 		diff_against(&st, &t.rs, res);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The loader: rule set -> inactive policy bank -> one flip. */
+/* The loader: rule set -> inactive policy bank (its own address map) ->
+ * one flip -> the old bank's address map let go. */
 #include "loader.h"
 
 #include <bpf/bpf.h>
@@ -10,9 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/membarrier.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "maskset.h"
 #include "portcullis.skel.h"
 #include "prefix_index.h"
 
@@ -180,6 +184,18 @@ static void addr_key(struct pc_addr_key *k, uint32_t bank, const struct pc_addr 
 	memcpy(k->addr, a->bytes, a->family == AF_INET ? 4 : 16);
 }
 
+/* The key of a in the banks' address maps: IPv4 as ::ffff:a.b.c.d. */
+static void host_key(struct pc_host_key *k, const struct pc_addr *a)
+{
+	memset(k, 0, sizeof(*k));
+	if (a->family == AF_INET) {
+		k->addr[10] = k->addr[11] = 0xff;
+		memcpy(k->addr + 12, a->bytes, 4);
+	} else {
+		memcpy(k->addr, a->bytes, 16);
+	}
+}
+
 /* The walk for maps without batch lookups (LPM tries): it restarts from
  * the first key when the current one goes away, so only for maps that
  * change by the loader alone. */
@@ -276,6 +292,8 @@ static long map_keys(int fd, size_t key_size, unsigned char **keys, long *max)
 }
 
 /* Deletes every key of one bank from a hash or trie map. */
+#define EVERY_BANK SIZE_MAX /* clear_bank's bank_off: every key goes */
+
 static int clear_bank(int fd, size_t key_size, size_t bank_off, uint32_t bank)
 {
 	unsigned char *keys;
@@ -287,9 +305,10 @@ static int clear_bank(int fd, size_t key_size, size_t bank_off, uint32_t bank)
 	if (n < 0)
 		return (int)n;
 	for (long i = 0; i < n; i++) {
-		uint32_t b;
+		uint32_t b = bank;
 
-		memcpy(&b, keys + i * key_size + bank_off, 4);
+		if (bank_off != EVERY_BANK)
+			memcpy(&b, keys + i * key_size + bank_off, 4);
 		if (b == bank)
 			memmove(keys + kept++ * key_size, keys + i * key_size, key_size);
 	}
@@ -312,11 +331,13 @@ static int clear_bank(int fd, size_t key_size, size_t bank_off, uint32_t bank)
 	return err;
 }
 
-static int write_exact(int fd, uint32_t bank, const struct pc_addr_rules *v, size_t n)
+/* The exact addresses into a bank's own hash: address -> ids[i]. */
+static int write_exact(int fd, const struct pc_addr_rules *v, const uint32_t *ids,
+		       size_t n)
 {
 	const size_t chunk = 8192;
-	struct pc_addr_key *keys = pc_xcalloc(chunk, sizeof(*keys));
-	struct pc_mask *vals = pc_xcalloc(chunk, sizeof(*vals));
+	struct pc_host_key *keys = pc_xcalloc(chunk, sizeof(*keys));
+	struct pc_addr_value *vals = pc_xcalloc(chunk, sizeof(*vals));
 	bool batch = true;
 	int err = 0;
 
@@ -324,8 +345,9 @@ static int write_exact(int fd, uint32_t bank, const struct pc_addr_rules *v, siz
 		__u32 cnt = (__u32)(n - i < chunk ? n - i : chunk);
 
 		for (__u32 j = 0; j < cnt; j++) {
-			addr_key(&keys[j], bank, &v[i + j].a);
-			vals[j] = v[i + j].mask;
+			host_key(&keys[j], &v[i + j].a);
+			vals[j].mask = (uint16_t)ids[i + j];
+			vals[j].kinds = 1u << PC_ADDR_RULES;
 		}
 		if (batch && bpf_map_update_batch(fd, keys, vals, &cnt, NULL) == 0)
 			continue;
@@ -344,14 +366,19 @@ static int write_exact(int fd, uint32_t bank, const struct pc_addr_rules *v, siz
 	return err == -ENOSPC ? -E2BIG : err;
 }
 
+/* Adds kind to a's entry in a bank's hash (fd), which may hold it already
+ * (a broadcast address that rules name). bank: the one being filled. */
 static int write_mark(int fd, uint32_t bank, const struct pc_addr *a, uint8_t kind)
 {
-	struct pc_mask none = { 0 };
-	struct pc_addr_key k;
+	struct pc_addr_value v = { 0 };
+	struct pc_host_key k;
 
-	addr_key(&k, bank, a);
-	k.kind = kind;
-	if (bpf_map_update_elem(fd, &k, &none, BPF_ANY))
+	(void)bank; /* each bank has a map of its own */
+	host_key(&k, a);
+	if (bpf_map_lookup_elem(fd, &k, &v) && errno != ENOENT)
+		return -errno;
+	v.kinds |= (uint16_t)(1u << kind);
+	if (bpf_map_update_elem(fd, &k, &v, BPF_ANY))
 		return errno == ENOSPC ? -E2BIG : -errno;
 	return 0;
 }
@@ -377,6 +404,59 @@ static int write_marks(int fd, uint32_t bank, const struct pc_policy *p)
 		err = write_mark(fd, bank, &p->routers[i], PC_ADDR_ROUTER);
 	return err;
 }
+
+/* Entries write_marks makes, at most. */
+static size_t count_marks(const struct pc_policy *p)
+{
+	return 2 + (p ? p->nsegments + p->nrouters : 0);
+}
+
+/* Room a bank's address hash keeps beyond its addresses and marks: marks
+ * of kinds added later need no change of size here. */
+#define PC_ADDR_SPARE 64
+
+/*
+ * A new address hash for one bank, for n entries (the loader's own fd;
+ * pc_addr holds it once installed). Returns the fd or -errno. Room for
+ * twice as many: the kernel gives a hash a bucket for each entry it may
+ * hold (rounded up to a power of two), and a lookup that misses (a wrong
+ * peer) walks its whole bucket, so buckets at most half full keep that
+ * walk as short at a million addresses as at ten. Entries are allocated
+ * as they are added (BPF_F_NO_PREALLOC): the room costs buckets only.
+ */
+static int make_addr_bank(size_t n)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_NO_PREALLOC);
+	int fd;
+
+	if (2 * n + PC_ADDR_SPARE > UINT32_MAX)
+		return -E2BIG;
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "pc_addr_bank", sizeof(struct pc_host_key),
+			    sizeof(struct pc_addr_value), (uint32_t)(2 * n + PC_ADDR_SPARE), &o);
+	return fd < 0 ? -errno : fd;
+}
+
+/* The address map in a bank's slot (a new fd) and its max_entries, or -1. */
+static int bank_map(const struct pc_maps *m, uint32_t bank, uint32_t *max)
+{
+	struct bpf_map_info info = { 0 };
+	uint32_t id, len = sizeof(info);
+	int fd;
+
+	if (bpf_map_lookup_elem(m->addr, &bank, &id))
+		return -1;
+	fd = bpf_map_get_fd_by_id(id);
+	if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		close(fd);
+		fd = -1;
+	}
+	*max = info.max_entries;
+	return fd;
+}
+
+/* A bank's map this large is let go after a flip (loader.h
+ * pc_loader_release); smaller ones stay for the next fill to reuse. */
+#define PC_ADDR_KEEP_MAX 65536
 
 /* Path slots for the rules' path ids, existing slots kept. */
 static int assign_slots(int fd, const struct pc_ruleset *rs, uint32_t *slots)
@@ -424,37 +504,68 @@ out:
 	return err;
 }
 
-/* One bank of a port map, built in memory: rule i's bit on each port of its
- * range, for the local (which = 0) or remote (1) side. */
-static struct pc_mask *build_ports(const struct pc_ruleset *rs, int which)
+/* One port row of one side, rule i's bit on each port of its range:
+ * whether any rule is in the row. */
+static bool row_masks(const struct pc_ruleset *rs, uint32_t row, int which,
+		      struct pc_mask *out)
 {
-	struct pc_mask *bank = pc_xcalloc(PC_PORT_BANK_ENTRIES, sizeof(*bank));
+	bool any = false;
 
+	memset(out, 0, PC_PORTS * sizeof(*out));
 	for (size_t i = 0; i < rs->nrules; i++) {
 		const struct pc_rule *r = &rs->rules[i];
 		struct pc_port_range pr = which ? r->remote : r->local;
 		uint32_t pi = r->proto == IPPROTO_TCP ? 0 : 1;
+		bool in = false;
 
 		for (uint32_t bcast = 0; bcast < 2; bcast++) {
-			uint32_t row = PC_PORT_ROW(r->dir == PC_DIR_EGRESS, bcast, pi);
-
 			if (r->dir == PC_DIR_EGRESS && bcast)
 				continue;
 			if (r->dir == PC_DIR_INGRESS &&
 			    !(r->local_class & (bcast ? PC_LOCAL_BROADCAST :
 							PC_LOCAL_UNICAST)))
 				continue;
-			for (uint32_t p = pr.lo; p <= pr.hi; p++)
-				mask_set(&bank[row * PC_PORTS + p], i);
+			in |= PC_PORT_ROW(r->dir == PC_DIR_EGRESS, bcast, pi) == row;
 		}
+		if (!in)
+			continue;
+		any = true;
+		for (uint32_t p = pr.lo; p <= pr.hi; p++)
+			mask_set(&out[p], i);
 	}
-	return bank;
+	return any;
 }
 
-static int write_ports(int fd, uint32_t bank, const struct pc_mask *src)
+/* One bank of a port map, built in memory: the class id of each (row,
+ * port) of the local (which = 0) or remote (1) side, ids from set. */
+static int build_ports(const struct pc_ruleset *rs, int which,
+		       struct pc_maskset *set, uint16_t *out)
 {
-	size_t size = (size_t)PC_BANKS * PC_PORT_BANK_ENTRIES * sizeof(struct pc_mask);
-	struct pc_mask *map = map_mmap(fd, size);
+	struct pc_mask *row = pc_xcalloc(PC_PORTS, sizeof(*row));
+	int err = 0;
+
+	memset(out, 0, PC_PORT_BANK_ENTRIES * sizeof(*out));
+	for (uint32_t r = 0; r < PC_PORT_ROWS && !err; r++) {
+		uint16_t *ids = out + (size_t)r * PC_PORTS;
+		uint32_t id = 0;
+
+		if (!row_masks(rs, r, which, row))
+			continue;
+		for (uint32_t p = 0; p < PC_PORTS && !err; p++) {
+			/* Ranges make long runs of one mask. */
+			if (p == 0 || memcmp(&row[p], &row[p - 1], sizeof(*row)))
+				err = pc_maskset_id(set, &row[p], &id);
+			ids[p] = (uint16_t)id;
+		}
+	}
+	free(row);
+	return err;
+}
+
+static int write_ports(int fd, uint32_t bank, const uint16_t *src)
+{
+	size_t size = (size_t)PC_BANKS * PC_PORT_BANK_ENTRIES * sizeof(*src);
+	uint16_t *map = map_mmap(fd, size);
 
 	if (!map)
 		return -errno;
@@ -464,12 +575,63 @@ static int write_ports(int fd, uint32_t bank, const struct pc_mask *src)
 	return 0;
 }
 
+/* The bank's part of pc_masks: set's masks by id, the rest empty. */
+static int write_masks(int fd, uint32_t bank, const struct pc_maskset *set)
+{
+	size_t size = (size_t)PC_BANKS * PC_MAX_MASKS * sizeof(struct pc_mask);
+	struct pc_mask *map = map_mmap(fd, size), *b;
+
+	if (!map)
+		return -errno;
+	b = map + (size_t)bank * PC_MAX_MASKS;
+	memcpy(b, set->masks, set->n * sizeof(*b));
+	memset(b + set->n, 0, (PC_MAX_MASKS - set->n) * sizeof(*b));
+	munmap(map, size);
+	return 0;
+}
+
+/* The bank's address hash: a new one, filled, then put in the bank's
+ * slot of pc_addr (the one it replaces goes when nothing uses it). */
+/*
+ * The bank's address map, filled. The one in the bank's slot is emptied
+ * and used again when its size fits (within 4x of what make_addr_bank
+ * would make): putting a map in pc_addr makes the kernel wait for a
+ * grace period (it waits for the programs after any change of an array
+ * of maps), which a reload of the same policy need not pay. Otherwise a
+ * new map goes in the slot; the one it replaces goes when unused.
+ */
+static int install_addrs(const struct pc_maps *m, uint32_t bank,
+			 const struct pc_addr_rules *exact, const uint32_t *ids,
+			 size_t nexact, const struct pc_policy *p)
+{
+	size_t n = nexact + count_marks(p), want = 2 * n + PC_ADDR_SPARE;
+	uint32_t max = 0;
+	int fd = bank_map(m, bank, &max), err;
+	bool reuse = fd >= 0 && max >= want && max / 4 <= want;
+
+	if (fd >= 0 && !reuse)
+		close(fd);
+	if (!reuse && (fd = make_addr_bank(n)) < 0)
+		return fd;
+	err = reuse ? clear_bank(fd, sizeof(struct pc_host_key), EVERY_BANK, 0) : 0;
+	if (!err)
+		err = write_exact(fd, exact, ids, nexact);
+	if (!err)
+		err = write_marks(fd, bank, p);
+	if (!err && !reuse && bpf_map_update_elem(m->addr, &bank, &fd, BPF_ANY))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
 		   const struct pc_settings *s, struct pc_load_info *info)
 {
 	struct pc_addr_rules *exact = NULL, *cidrs = NULL;
 	size_t nexact = 0, ncidr = 0, nremote = 0;
-	struct pc_mask *lports = NULL, *rports = NULL;
+	uint16_t *lports = NULL, *rports = NULL;
+	uint32_t *ids = NULL;
+	struct pc_maskset masks;
 	uint32_t *slots = NULL, bank = 0, gen = 0, nbank, ngen;
 	struct pc_bank_settings bs = { 0 };
 	int err;
@@ -491,6 +653,7 @@ int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
 	ngen = gen + 1 >= (1u << 31) ? 1 : gen + 1;
 
 	/* Everything that can fail for lack of room is decided first. */
+	pc_maskset_init(&masks);
 	exact = pc_xcalloc(nremote, sizeof(*exact));
 	cidrs = pc_xcalloc(nremote, sizeof(*cidrs));
 	for (size_t i = 0; i < rs->nrules; i++) {
@@ -514,31 +677,43 @@ int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
 		err = -E2BIG;
 		goto out;
 	}
+	for (size_t i = 0; i < nexact; i++) {
+		/* The datapath never finds one (portcullis.h, pc_host_key);
+		 * the site parser refuses them first. */
+		if (pc_addr_v4_mapped(&exact[i].a)) {
+			err = -EINVAL;
+			goto out;
+		}
+	}
 	pc_spread_prefix_rules(exact, nexact, cidrs, ncidr);
+	/* Port classes first: their ids fit pc_lport's 16 bits. */
+	lports = pc_xcalloc(PC_PORT_BANK_ENTRIES, sizeof(*lports));
+	rports = pc_xcalloc(PC_PORT_BANK_ENTRIES, sizeof(*rports));
+	err = build_ports(rs, 0, &masks, lports);
+	if (!err)
+		err = build_ports(rs, 1, &masks, rports);
+	ids = pc_xcalloc(nexact ? nexact : 1, sizeof(*ids));
+	for (size_t i = 0; i < nexact && !err; i++)
+		err = pc_maskset_id(&masks, &exact[i].mask, &ids[i]);
+	if (err)
+		goto out;
 
 	slots = pc_xcalloc(rs->nrules ? rs->nrules : 1, sizeof(*slots));
 	err = assign_slots(m->path_names, rs, slots);
 	if (err)
 		goto out;
 
-	/* The inactive bank: ports, addresses, rule -> path, settings. */
-	lports = build_ports(rs, 0);
+	/* The inactive bank: ports, masks, addresses, rule -> path, settings. */
 	err = write_ports(m->lport, nbank, lports);
-	if (err)
-		goto out;
-	rports = build_ports(rs, 1);
-	err = write_ports(m->rport, nbank, rports);
-	if (err)
-		goto out;
-	err = clear_bank(m->addr, sizeof(struct pc_addr_key),
-			 offsetof(struct pc_addr_key, bank), nbank);
+	if (!err)
+		err = write_ports(m->rport, nbank, rports);
+	if (!err)
+		err = write_masks(m->masks, nbank, &masks);
+	if (!err)
+		err = install_addrs(m, nbank, exact, ids, nexact, rs->policy);
 	if (!err)
 		err = clear_bank(m->cidr, sizeof(struct pc_cidr_key),
 				 offsetof(struct pc_cidr_key, a.bank), nbank);
-	if (!err)
-		err = write_exact(m->addr, nbank, exact, nexact);
-	if (!err)
-		err = write_marks(m->addr, nbank, rs->policy);
 	for (size_t i = 0; i < ncidr && !err; i++) {
 		struct pc_cidr_key k;
 
@@ -584,12 +759,42 @@ int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
 	info->naddrs = nexact;
 	info->ncidrs = ncidr;
 out:
+	pc_maskset_free(&masks);
 	free(exact);
 	free(cidrs);
+	free(ids);
 	free(slots);
 	free(lports);
 	free(rports);
 	return err;
+}
+
+/*
+ * After a flip, the other bank's address hash, when it is a large one
+ * (a big policy's worth of memory), is let go; small ones stay for the
+ * next fill to reuse (install_addrs), which saves it two grace periods.
+ * A packet that read the old bank before the flip may
+ * still be on its way through the programs; they run inside RCU read-side
+ * sections (softirq, or rcu_read_lock for TC and test runs), so a grace
+ * period, which membarrier(MEMBARRIER_CMD_GLOBAL) waits for, sees them
+ * all out. Where membarrier is refused the old hash stays until the next
+ * reload replaces it: correct, only larger.
+ */
+static void release_bank(const struct pc_maps *m, uint32_t bank)
+{
+	uint32_t max = 0;
+	int fd = bank_map(m, bank, &max);
+
+	if (fd < 0)
+		return; /* nothing there */
+	close(fd);
+	if (max <= PC_ADDR_KEEP_MAX)
+		return; /* small: kept for the next fill */
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		return;
+	if (bpf_map_delete_elem(m->addr, &bank) && errno != ENOENT)
+		pc_debug("could not let go of bank %u's addresses: %s", bank,
+			 pc_strerror(-errno));
 }
 
 int pc_loader_flip(const struct pc_maps *m, const struct pc_load_info *info)
@@ -606,6 +811,11 @@ int pc_loader_flip(const struct pc_maps *m, const struct pc_load_info *info)
 	return 0;
 }
 
+void pc_loader_release(const struct pc_maps *m, const struct pc_load_info *info)
+{
+	release_bank(m, !info->bank);
+}
+
 int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 		   const struct pc_settings *s, struct pc_load_info *info)
 {
@@ -615,7 +825,11 @@ int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 	if (!info)
 		info = &local;
 	err = pc_loader_fill(m, rs, s, info);
-	return err ? err : pc_loader_flip(m, info);
+	if (!err)
+		err = pc_loader_flip(m, info);
+	if (!err)
+		pc_loader_release(m, info);
+	return err;
 }
 
 /* Every CPU's value of one per-CPU array entry (free() it), or NULL with

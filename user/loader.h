@@ -52,16 +52,24 @@ struct pc_load_info {
 
 /*
  * Fills the inactive bank with rs and s (mode from s->mode); the packets
- * still see the active one. info: the bank and generation that
- * pc_loader_flip makes active. Path slots are kept by path id. Nothing is
- * written when the rule set does not fit (-E2BIG: more than PC_MAX_RULES
- * rules, addresses or prefixes, or path slots). Returns 0 or -errno.
+ * still see the active one. The bank's address map is a new one sized to
+ * rs, put in the bank's slot of pc_addr. info: the bank and generation
+ * that pc_loader_flip makes active. Path slots are kept by path id.
+ * Nothing is written when the rule set does not fit (-E2BIG: more than
+ * PC_MAX_RULES rules, addresses or prefixes, PC_MAX_MASKS distinct rule
+ * sets, or path slots). Returns 0 or -errno.
  */
 int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
 		   const struct pc_settings *s, struct pc_load_info *info);
 /* Makes the bank pc_loader_fill filled active: one atomic store. */
 int pc_loader_flip(const struct pc_maps *m, const struct pc_load_info *info);
-/* pc_loader_fill, then pc_loader_flip (info may be NULL). */
+/* After pc_loader_flip: lets go of the other bank's address map, if it is
+ * large, once no packet can still be using it (two RCU grace periods,
+ * some tens of milliseconds), so that only the policy in force holds
+ * much memory. Never fails: without it the old map stays until the next
+ * fill replaces or reuses it. */
+void pc_loader_release(const struct pc_maps *m, const struct pc_load_info *info);
+/* pc_loader_fill, pc_loader_flip, then pc_loader_release (info may be NULL). */
 int pc_loader_load(const struct pc_maps *m, const struct pc_ruleset *rs,
 		   const struct pc_settings *s, struct pc_load_info *info);
 

@@ -119,6 +119,22 @@ static void maps(FILE *out, struct json_object *maps, struct json_object *ct)
 	sample(out, "portcullis_conntrack_insert_failed_total", NULL, jint(ct, "insert_failed"));
 }
 
+/* status' map_memory: bytes of each map as the kernel accounts them. */
+static void memory(FILE *out, struct json_object *mem)
+{
+	struct json_object *by = json_object_object_get(mem, "maps");
+
+	if (!by)
+		return;
+	family(out, "portcullis_map_memory_bytes", "gauge",
+	       "Kernel memory of a map (fdinfo memlock; pc_addr with each bank's address map).");
+	json_object_object_foreach(by, name, v) {
+		const char *labels[] = { "map", name, NULL };
+
+		sample(out, "portcullis_map_memory_bytes", labels, json_object_get_int64(v));
+	}
+}
+
 /* 1 where a hook is in place; interfaces in another network namespace
  * cannot be probed from here and are left out. */
 static void interfaces(FILE *out, struct json_object *ifs)
@@ -153,6 +169,7 @@ void pc_metrics_render(FILE *out, struct json_object *st, struct json_object *st
 	family(out, "portcullis_policy_generation", "gauge", "Generation of the policy in force.");
 	sample(out, "portcullis_policy_generation", NULL, jint(status, "generation"));
 	maps(out, json_object_object_get(status, "maps"), json_object_object_get(status, "conntrack"));
+	memory(out, json_object_object_get(status, "map_memory"));
 	interfaces(out, json_object_object_get(status, "interfaces"));
 	family(out, "portcullis_events_suppressed_total", "counter",
 	       "Drop events left out of the ring buffer by its rate limit.");

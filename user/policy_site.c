@@ -61,6 +61,14 @@ static int parse_addresses(struct pc_parse *ctx, const struct pc_ynode *n,
 			err = -EINVAL;
 			continue;
 		}
+		if (pc_addr_is_host(&h->addrs[h->naddrs]) &&
+		    pc_addr_v4_mapped(&h->addrs[h->naddrs])) {
+			pc_diags_add(ctx->d, a->pos,
+				     "bad address '%s': an IPv4-mapped IPv6 address is never on the wire; write the IPv4 address",
+				     a->scalar);
+			err = -EINVAL;
+			continue;
+		}
 		h->naddrs++;
 	}
 	return err;

@@ -99,6 +99,8 @@ for name, v in status["maps"].items():
     if name not in ("conntrack", "conntrack_new", "fragments"):  # these move
         eq(f"entries {name}", get("portcullis_map_entries", map=name), v["entries"])
     eq(f"max {name}", get("portcullis_map_max_entries", map=name), v["max"])
+for name, v in status["map_memory"]["maps"].items():  # fixed while nothing reloads
+    eq(f"memory {name}", get("portcullis_map_memory_bytes", map=name), v)
 eq("generation", get("portcullis_policy_generation"), status["generation"])
 for t in ("established", "new"):
     eq(f"evictions {t}", get("portcullis_conntrack_evictions_total", table=t),

@@ -38,6 +38,7 @@ static char *render(const char *stats, const char *status, unsigned long long su
 #define STATUS(ifs)                                                            \
 	"{\"generation\": 7, \"interfaces\": [" ifs "],"                        \
 	" \"maps\": {\"conntrack\": {\"entries\": 3, \"max\": 262144}},"          \
+	" \"map_memory\": {\"bytes\": 9, \"maps\": {\"pc_addr\": 5, \"pc_ct\": 4}},"   \
 	" \"conntrack\": {\"established\": {\"evicted\": 5}, \"new\": {\"evicted\": 6},"\
 	" \"insert_failed\": 1}}"
 
@@ -75,6 +76,9 @@ static void test_lines(void **state)
 		{ NO_PATHS, STATUS(""), NULL, "portcullis_policy_generation 7\n" },
 		{ NO_PATHS, STATUS(""), NULL, "portcullis_map_entries{map=\"conntrack\"} 3\n" },
 		{ NO_PATHS, STATUS(""), NULL, "portcullis_map_max_entries{map=\"conntrack\"} 262144\n" },
+		{ NO_PATHS, STATUS(""), NULL, "portcullis_map_memory_bytes{map=\"pc_addr\"} 5\n" },
+		{ NO_PATHS, STATUS(""), NULL, "portcullis_map_memory_bytes{map=\"pc_ct\"} 4\n" },
+		{ NO_PATHS, STATUS(""), NULL, "# TYPE portcullis_map_memory_bytes gauge\n" },
 		{ NO_PATHS, STATUS(""), NULL, "portcullis_conntrack_evictions_total{table=\"established\"} 5\n" },
 		{ NO_PATHS, STATUS(""), NULL, "portcullis_conntrack_evictions_total{table=\"new\"} 6\n" },
 		{ NO_PATHS, STATUS(""), NULL, "portcullis_conntrack_insert_failed_total 1\n" },
@@ -133,7 +137,7 @@ static void test_families(void **state)
 		}
 	}
 	assert_int_equal(help, type);
-	assert_int_equal(type, 11);
+	assert_int_equal(type, 12);
 	free(typed);
 	free(out);
 }

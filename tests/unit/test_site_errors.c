@@ -115,6 +115,11 @@ static const struct error_case cases[] = {
 	{ "bad_address_word",
 	  "hosts:\n  - name: mgr\n    kinds: [management-server]\n    addresses: [192.0.2.10, mgr.example]\n", 1,
 	  { { "mgr.example", 0, 0, "bad address 'mgr.example'" } }, NULL },
+	/* The datapath keys IPv4 peers as ::ffff:a.b.c.d: such an IPv6 peer
+	 * would pass for the IPv4 one. */
+	{ "ipv4_mapped_address",
+	  "hosts:\n  - name: mgr\n    kinds: [management-server]\n    addresses: [\"::ffff:192.0.2.10\"]\n", 1,
+	  { { "\"::ffff:192.0.2.10", 0, 0, "IPv4-mapped|write the IPv4 address" } }, NULL },
 	{ "cidr_host_bits",
 	  "hosts:\n  - name: web\n    kinds: [linux]\n    addresses: [198.51.100.1/24]\n", 1,
 	  { { "198.51.100.1/24", 0, 0, "198.51.100.1/24|host bits" } }, NULL },

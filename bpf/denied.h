@@ -6,7 +6,9 @@
  * include/portcullis.h: direction, protocol, remote address, local and
  * remote port with a client's random port folded), creating the entry
  * when it is new. Called only on the drop path: allowed packets never pay
- * for it. Userspace (`portcullis advise`) only reads the table.
+ * for it; past PC_DENIED_PER_SEC drops a second on a CPU, a drop only
+ * counts as unrecorded (a flood pays a per-CPU counter, not a shared
+ * entry). Userspace (`portcullis advise`) only reads the table.
  */
 #ifndef PC_BPF_DENIED_H
 #define PC_BPF_DENIED_H
@@ -29,12 +31,12 @@ struct {
 	__type(value, struct pc_denied_value);
 } pc_denied SEC(".maps");
 
-/* [0]: entries the datapath created in pc_denied, per CPU. */
+/* Entries created and the per-CPU rate limit (struct pc_denied_stats). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct pc_denied_stats);
 } pc_denied_stats SEC(".maps");
 
 /* Which port is a client's random one (include/portcullis.h). */
@@ -85,9 +87,22 @@ pc_denied_record(const struct pc_pkt *p, __u32 reason, __u32 dir, __u32 bcast, _
 {
 	struct pc_denied_key k = {};
 	struct pc_denied_value *v, nv = {};
-	__u64 now = pc_now(), *created;
+	struct pc_denied_stats *st;
+	__u64 now = pc_now();
 	__u32 zero = 0;
 
+	st = bpf_map_lookup_elem(&pc_denied_stats, &zero);
+	if (!st)
+		return 0;
+	if (now - st->window_ns >= PC_NSEC) {
+		st->window_ns = now;
+		st->recorded = 0;
+	}
+	if (st->recorded >= PC_DENIED_PER_SEC) {
+		st->unrecorded++;
+		return 0;
+	}
+	st->recorded++;
 	pc_denied_key_of(p, dir, &k);
 	if (bcast)
 		k.flags |= PC_DENIED_BROADCAST;
@@ -99,9 +114,7 @@ pc_denied_record(const struct pc_pkt *p, __u32 reason, __u32 dir, __u32 bcast, _
 		nv.reason = (__u8)reason;
 		nv.audit = (__u8)audit;
 		if (bpf_map_update_elem(&pc_denied, &k, &nv, BPF_NOEXIST) == 0) {
-			created = bpf_map_lookup_elem(&pc_denied_stats, &zero);
-			if (created)
-				(*created)++;
+			st->created++;
 			return 0;
 		}
 		/* Another CPU created it meanwhile (or memory ran out). */

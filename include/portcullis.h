@@ -386,8 +386,12 @@ PC_ASSERT_SIZE(struct pc_event_budget, 24);
  * pc_denied: the distinct flows the datapath dropped (in audit mode: would
  * have dropped), for `portcullis advise`. Written only on the drop path;
  * an LRU hash, so a scan evicts old entries instead of growing.
- * pc_denied_stats[0] (per CPU, __u64) counts the entries the datapath
- * created: created - live entries = those the LRU pushed out.
+ * pc_denied_stats (per CPU, one struct pc_denied_stats) counts the
+ * entries the datapath created (created - live entries = those the LRU
+ * pushed out) and the drops it left out of the table: each CPU records at
+ * most PC_DENIED_PER_SEC drops a second, so that a flood of drops costs a
+ * per-CPU counter, not a shared hash entry, per packet (the drop counters
+ * per reason stay exact; the table's packet counts are then lower bounds).
  *
  * A port at or above PC_DENIED_EPHEMERAL on one side, when the other side's
  * is not (or, both being so, the initiator's side: remote on ingress,
@@ -396,6 +400,7 @@ PC_ASSERT_SIZE(struct pc_event_budget, 24);
  * an entry of its own.
  */
 #define PC_DENIED_ENTRIES 8192
+#define PC_DENIED_PER_SEC 2000
 #define PC_DENIED_EPHEMERAL 32768
 enum {
 	PC_DENIED_LPORT_EPHEMERAL = 1u << 0, /* lport folded: some port >= 32768 */
@@ -423,5 +428,14 @@ struct pc_denied_value {
 	__u8 _pad[6];
 };
 PC_ASSERT_SIZE(struct pc_denied_value, 32);
+
+struct pc_denied_stats {
+	__u64 created;    /* entries created, ever */
+	__u64 unrecorded; /* drops past the rate limit, ever: not in the table */
+	__u64 window_ns;  /* start of the current one-second window */
+	__u32 recorded;   /* drops recorded in that window */
+	__u32 _pad;
+};
+PC_ASSERT_SIZE(struct pc_denied_stats, 32);
 
 #endif

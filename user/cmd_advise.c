@@ -252,6 +252,7 @@ static int advise_json(const struct pc_policy *p, const struct pc_host *self,
 	json_object_object_add(den, "max", json_object_new_int64(t.max));
 	json_object_object_add(den, "created", json_object_new_uint64(t.created));
 	json_object_object_add(den, "evicted", json_object_new_uint64(t.evicted));
+	json_object_object_add(den, "unrecorded", json_object_new_uint64(t.unrecorded));
 	json_object_object_add(o, "denied", den);
 	json_object_object_add(o, "findings", findings);
 	pc_denied_free(&t);
@@ -291,6 +292,10 @@ static void print_advice(struct json_object *o)
 	       str(o, "mode"), str(o, "flow_count"), n);
 	printf("denied-flow table: %s of %s entries, %s evicted\n", str(den, "entries"),
 	       str(den, "max"), str(den, "evicted"));
+	if (json_object_get_uint64(json_object_object_get(den, "unrecorded")))
+		printf("%s drops came faster than %d a second per CPU and are not in the "
+		       "table: packet counts are lower bounds\n",
+		       str(den, "unrecorded"), PC_DENIED_PER_SEC);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *f = json_object_array_get_idx(findings, i);
 		struct json_object *flows = json_object_object_get(f, "flows");

@@ -57,6 +57,7 @@ static struct json_object *denied_fill(const struct pc_maps *m)
 		return fill(0, PC_DENIED_ENTRIES);
 	o = fill((long)t.n, t.max);
 	json_object_object_add(o, "evicted", json_object_new_uint64(t.evicted));
+	json_object_object_add(o, "unrecorded", json_object_new_uint64(t.unrecorded));
 	pc_denied_free(&t);
 	return o;
 }

@@ -76,11 +76,13 @@ int pc_denied_read(const struct pc_maps *m, struct pc_denied_table *t)
 
 	ncpu = libbpf_num_possible_cpus();
 	if (ncpu > 0) {
-		uint64_t *per = calloc((size_t)ncpu, sizeof(*per));
+		struct pc_denied_stats *per = calloc((size_t)ncpu, sizeof(*per));
 
 		if (per && bpf_map_lookup_elem(m->denied_stats, &zero, per) == 0)
-			for (int i = 0; i < ncpu; i++)
-				t->created += per[i];
+			for (int i = 0; i < ncpu; i++) {
+				t->created += per[i].created;
+				t->unrecorded += per[i].unrecorded;
+			}
 		free(per);
 	}
 	t->evicted = t->created > t->n ? t->created - t->n : 0;

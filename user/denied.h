@@ -26,6 +26,7 @@ struct pc_denied_table {
 	uint32_t max;      /* the table's size */
 	uint64_t created;  /* entries the datapath created, ever */
 	uint64_t evicted;  /* created - live: pushed out to make room */
+	uint64_t unrecorded; /* drops past the datapath's rate limit */
 };
 
 /* Reads pc_denied and pc_denied_stats. Returns 0 or -errno. */

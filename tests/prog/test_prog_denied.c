@@ -4,12 +4,16 @@
  * every dropped packet lands on the entry of its flow with the right key
  * and count, a client's random source port is folded so that connections
  * from new ports share one entry, allowed packets leave no entry, and
- * audit mode records what it lets through.
+ * audit mode records what it lets through, and a flood past the rate
+ * limit is counted, not recorded.
  */
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "denied.h"
@@ -156,8 +160,67 @@ static void test_audit(void **state)
 	check_table(f, 1);
 }
 
+/* Starts a new rate-limit window on every CPU, as a second passing would
+ * (the test sends faster than PC_DENIED_PER_SEC a second). */
+static void new_window(struct fx *f)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct pc_denied_stats *per;
+	uint32_t zero = 0;
+
+	assert_true(ncpu > 0);
+	per = calloc((size_t)ncpu, sizeof(*per));
+	assert_non_null(per);
+	assert_int_equal(bpf_map_lookup_elem(f->maps.denied_stats, &zero, per), 0);
+	for (int i = 0; i < ncpu; i++) {
+		per[i].window_ns = 0;
+		per[i].recorded = 0;
+	}
+	assert_int_equal(bpf_map_update_elem(f->maps.denied_stats, &zero, per, BPF_ANY), 0);
+	free(per);
+}
+
+/* A flood within one second: the first PC_DENIED_PER_SEC drops of a CPU
+ * are recorded, the rest only counted as unrecorded; the next window
+ * records again. Pinned to one CPU, so that the limit is one CPU's. */
+static void test_rate_limit(void **state)
+{
+	const uint32_t extra = 500;
+	struct fx *f = *state;
+	struct pc_denied_table t;
+	cpu_set_t one, old;
+	struct pkt p;
+
+	assert_int_equal(sched_getaffinity(0, sizeof(old), &old), 0);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	fx_load(f, px_site, "web", PC_MODE_ENFORCE);
+	new_window(f);
+	pkt_flow(&p, IN, IPPROTO_TCP, "198.51.100.11", 23, "192.0.2.200", 40000, TH_SYN);
+	for (uint32_t i = 0; i < PC_DENIED_PER_SEC + extra; i++)
+		PX_CHECK(fx_run(f, IN, &p) == 0, "flood packet %u passed", i);
+	assert_int_equal(pc_denied_read(&f->maps, &t), 0);
+	PX_CHECK(t.n == 1 && t.flows[0].val.packets == PC_DENIED_PER_SEC,
+		 "%zu entries, %llu packets", t.n,
+		 (unsigned long long)(t.n ? t.flows[0].val.packets : 0));
+	PX_CHECK(t.unrecorded == extra, "unrecorded %llu", (unsigned long long)t.unrecorded);
+	pc_denied_free(&t);
+
+	new_window(f);
+	PX_CHECK(fx_run(f, IN, &p) == 0, "packet of the next window passed");
+	assert_int_equal(pc_denied_read(&f->maps, &t), 0);
+	PX_CHECK(t.n == 1 && t.flows[0].val.packets == PC_DENIED_PER_SEC + 1,
+		 "next window: %llu packets",
+		 (unsigned long long)(t.n ? t.flows[0].val.packets : 0));
+	PX_CHECK(t.unrecorded == extra, "unrecorded %llu", (unsigned long long)t.unrecorded);
+	pc_denied_free(&t);
+	assert_int_equal(sched_setaffinity(0, sizeof(old), &old), 0);
+}
+
 /* A scan of every port fills the table, never more, and the evictions
- * are counted. */
+ * are counted (a new window every 1,000 ports keeps the rate limit out
+ * of it). */
 static void test_scan_bounded(void **state)
 {
 	struct fx *f = *state;
@@ -167,6 +230,8 @@ static void test_scan_bounded(void **state)
 	for (uint32_t port = 1; port <= 2 * PC_DENIED_ENTRIES; port++) {
 		struct pkt p;
 
+		if (port % 1000 == 0)
+			new_window(f);
 		if (port == 22)
 			continue;
 		pkt_flow(&p, IN, IPPROTO_UDP, "198.51.100.11", (uint16_t)port,
@@ -188,6 +253,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_enforce, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_audit, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rate_limit, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_scan_bounded, fx_setup, fx_teardown),
 	};
 

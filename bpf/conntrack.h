@@ -152,7 +152,8 @@ static __always_inline void pc_ct_delete(const struct pc_ct_key *k)
  * over (a new one starts) or stale (a SYN the reply way). */
 static __always_inline void pc_ct_delete_established(const struct pc_ct_key *k)
 {
-	if (!bpf_map_delete_elem(&pc_ct, k))
+	/* Looked up first: a miss, the common case, then takes no lock. */
+	if (bpf_map_lookup_elem(&pc_ct, k) && !bpf_map_delete_elem(&pc_ct, k))
 		pc_ct_count(PC_CTS_EST_DELETED);
 }
 

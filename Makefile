@@ -30,7 +30,8 @@ DEBIAN_PACKAGES := make gcc clang llvm libbpf-dev bpftool libelf-dev \
 	pkg-config jq iproute2 util-linux python3 python3-aiosmtpd socat openssh-server \
 	openssh-client dnsmasq-base snmp snmptrapd busybox curl openssl \
 	iputils-ping tcpdump python3-yaml python3-jsonschema nftables \
-	python3-scapy nmap thc-ipv6 mandoc libsystemd-dev libmicrohttpd-dev prometheus
+	python3-scapy nmap thc-ipv6 mandoc libsystemd-dev libmicrohttpd-dev prometheus \
+	chromium ansible-core yamllint
 
 WARN     := -Wall -Wextra -Werror
 CPPFLAGS := -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD)
@@ -350,9 +351,14 @@ check-kernels: deps
 # ---- check-systemd: the unit under a real systemd ------------------------
 # A Debian 12 root with systemd (cached in /var/cache/portcullis), the
 # build installed into it, booted with systemd-nspawn in the test's own
-# network namespace (root; ~1 min, ~3 min the first time).
-SYSTEMD_TEST_PACKAGES := systemd-container mmdebstrap zstd socat jq iproute2
+# network namespace (root; ~1 min, ~3 min the first time). Then the
+# Ansible role's systemd path: the package (make deb) installed by
+# ansible-playbook over SSH into another such machine (~1.5 min more).
+SYSTEMD_TEST_PACKAGES := systemd-container mmdebstrap zstd socat jq iproute2 \
+	ansible-core openssh-client
 
 check-systemd: $(BUILD)/portcullis $(BUILD)/tools/udpseq
 	@$(MAKE) --no-print-directory deps DEBIAN_PACKAGES="$(SYSTEMD_TEST_PACKAGES)"
 	@BUILD=$(BUILD) bash tests/systemd/test_unit.sh
+	@$(MAKE) --no-print-directory deb
+	@BUILD=$(BUILD) bash tests/systemd/test_ansible.sh

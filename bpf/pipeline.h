@@ -19,6 +19,7 @@
 #include "classify.h"
 #include "conntrack.h"
 #include "counters.h"
+#include "denied.h"
 #include "parsing.h"
 #include "portcullis.h"
 
@@ -412,6 +413,8 @@ static __always_inline int pc_process(void *data, void *data_end,
 	}
 	pc_count_drop(reason, dir, frame_len);
 	pc_report_drop(&p, reason, dir, frame_len, set->mode == PC_MODE_VALUE_AUDIT);
+	pc_denied_record(&p, reason, dir, pc_to_broadcast(&p, dir),
+			 set->mode == PC_MODE_VALUE_AUDIT);
 	return set->mode == PC_MODE_VALUE_AUDIT;
 }
 

@@ -31,7 +31,8 @@ struct daemon_req {
 static const struct pc_opt daemon_opts[] = {
 	PC_OPT_STRING("metrics", 0, "ADDR:PORT",
 		      "serve the Prometheus metrics (as stats --prometheus)\n"
-		      "on GET /metrics there; off by default", struct daemon_req, metrics),
+		      "on GET /metrics there, and the page of report --html\n"
+		      "on GET /report; off by default", struct daemon_req, metrics),
 	{ 0 },
 };
 

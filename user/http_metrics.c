@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* GET /metrics over HTTP with libmicrohttpd, for Prometheus to scrape. */
+/* GET /metrics over HTTP with libmicrohttpd, for Prometheus to scrape;
+ * GET /report, the page of `report --html`, beside it for people. */
 #include <errno.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -14,6 +15,7 @@
 #include "cli.h"
 #include "http_metrics.h"
 #include "metrics.h"
+#include "report.h"
 
 struct pc_http_metrics {
 	struct MHD_Daemon *mhd;
@@ -55,12 +57,21 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 
 	(void)version, (void)upload, (void)upload_size, (void)req;
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-		return text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET /metrics\n");
-	if (strcmp(url, "/metrics"))
-		return text(c, MHD_HTTP_NOT_FOUND, "portcullis serves GET /metrics\n");
+		return text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET /metrics or GET /report\n");
+	if (strcmp(url, "/metrics") && strcmp(url, "/report"))
+		return text(c, MHD_HTTP_NOT_FOUND, "portcullis serves GET /metrics and GET /report\n");
 	out = open_memstream(&body, &len);
 	if (!out)
 		return MHD_NO;
+	if (!strcmp(url, "/report")) {
+		rc = pc_report_live(out, h->pin_root, h->site, NULL, true);
+		if (fclose(out) || rc) {
+			free(body);
+			return text(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+				    "portcullis: no report (nothing attached, or the policy does not load)\n");
+		}
+		return reply(c, MHD_HTTP_OK, body, len, "text/html; charset=utf-8");
+	}
 	rc = pc_metrics_print(out, h->pin_root, h->site, true);
 	if (fclose(out) || rc) {
 		free(body);

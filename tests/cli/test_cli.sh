@@ -234,7 +234,7 @@ case_text "missing option value exits 2" 2 "option '-c' needs a value" -- $PC ch
 case_text "bad --packet exits 2" 2 "bad --packet" -- $PC explain --role linux --packet 'icmp 1.2.3.4 > 5.6.7.8'
 case_text "host and role together exit 2" 2 "give --host or --role, not both" -- $PC explain --host a --role linux
 case_text "unknown host exits 1" 1 "no host 'nosuch'" -- $PC explain -c $SITE --host nosuch
-for cmd in catalog check explain attach detach status reload daemon monitor stats export; do
+for cmd in catalog check explain attach detach status reload daemon monitor stats export report; do
 	case_text "$cmd --help" 0 "^Usage: portcullis $cmd" -- $PC $cmd --help
 	case_text "$cmd --help lists --help" 0 "^  -h, --help  +this text" -- $PC $cmd --help
 done
@@ -249,6 +249,26 @@ case_text "a bad --mode names the choices" 2 "--mode is enforce or audit, not 'x
 case_text "a bad --ingress names the choices" 2 "--ingress is xdp or tc, not 'x'" -- $PC daemon --ingress x eth0
 case_text "the man page's command options come from the same tables" 0 "^\\\\fB\\\\-\\\\-xdp\\\\-mode" -- $PC --help-man
 case_text "portcullis --help lists commands" 0 "explain +show the rules" -- $PC --help
+
+# --- report --html from stats -j files ---
+printf '%s\n' '{"paths": [{"path": "A-2.3-ssh-linux", "direction": "egress", "packets": 12, "bytes": 1840}],' \
+	' "drops": [{"reason": "wrong-peer", "direction": "ingress", "packets": 4, "bytes": 296}]}' >"$work/hcsm.json"
+printf '%s\n' '{"paths": 3, "drops": []}' >"$work/notstats.json"
+printf 'nonsense\n' >"$work/notjson.json"
+case_text "report --help" 0 "^Usage: portcullis report" -- $PC report --help
+case_text "report without --html: usage error" 2 "give --html" -- $PC report --stats "$work/hcsm.json"
+case_text "report FILE without --stats: usage error" 2 "give --stats" -- $PC report --html "$work/hcsm.json"
+case_text "report --stats: a page" 0 "^<!DOCTYPE html>" -- $PC report --html -c $SITE --stats "$work/hcsm.json"
+case_text "report --stats: the report is named after its file" 0 'data-host="hcsm" data-path="A-2.3-ssh-linux" data-direction="egress" data-packets="12" data-bytes="1840"' -- \
+	$PC report --html -c $SITE --stats "$work/hcsm.json"
+case_text "report --stats HOST=FILE names the host" 0 'data-host="web01" data-reason="wrong-peer"' -- \
+	$PC report --html -c $SITE --stats web01="$work/hcsm.json"
+case_text "report --host: the host's page" 0 "Host <b>hcsm</b>" -- $PC report --html -c $SITE --host hcsm --stats "$work/hcsm.json"
+case_text "report --host not in the site" 1 "the site has no host 'nosuch'" -- $PC report --html -c $SITE --host nosuch --stats "$work/hcsm.json"
+case_text "report: a file that is not stats -j" 1 "notstats.json is not a \`stats -j\` report" -- $PC report --html --stats "$work/notstats.json"
+case_text "report: a file that is not JSON" 1 "notjson.json is not a \`stats -j\` report \\(not JSON\\)" -- $PC report --html --stats "$work/notjson.json"
+case_text "report: a missing file" 1 "cannot read .*/none.json: No such file" -- $PC report --html --stats "$work/none.json"
+case_text "report with nothing attached" 1 "no counters" -- $PC report --html --pin-root "$work/none"
 
 echo "1..$n"
 [ "$fails" -eq 0 ]

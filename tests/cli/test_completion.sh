@@ -38,6 +38,7 @@ cases=(
 "portcullis detach --all l|lo|detach takes interfaces"
 "portcullis check |-|check takes no argument"
 "portcullis status --pin-root $work/pins/|$work/pins/a|--pin-root: directories"
+"portcullis report --html --stats $work/pins/f|$work/pins/file|--stats: files"
 "portcullis explain -c $site --host w|web01 web02 win01|--host: the site's hosts"
 "portcullis explain --config=$site --host hc|hcsm|--host after --config="
 "portcullis explain -c$site --host a|admin-desks|--host after -cSITE"

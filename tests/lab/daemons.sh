@@ -121,10 +121,10 @@ run_https() {
 	grep -q "s_server" <<<"$out"
 }
 
-# Monitoring over SSH: sshd on the managed host, ssh from the server.
-run_ssh() {
-	local ini=$1 resp=$2 port=$3 addr out
-	addr=$(lab_ip4 "$resp")
+# sshd in host $1's namespace on $2:$3, in the background ($BG): root logs
+# in with the key $WORK/ssh/id only. Keys are made on the first call.
+sshd_in() {
+	local host=$1 addr=$2 port=$3
 	if [ ! -f "$WORK/ssh/id" ]; then
 		mkdir -p "$WORK/ssh"
 		ssh-keygen -q -t ed25519 -N '' -f "$WORK/ssh/id"
@@ -132,11 +132,18 @@ run_ssh() {
 		cp "$WORK/ssh/id.pub" "$WORK/ssh/authorized_keys"
 	fi
 	[ -d /run/sshd ] || { mkdir -p /run/sshd && LAB_MADE_RUN_SSHD=1; }
-	bg_in "$resp" /usr/sbin/sshd -D -e -f /dev/null -h "$WORK/ssh/host" \
-		-o "ListenAddress=$addr:$port" -o PidFile=none -o UsePAM=no \
+	bg_in "$host" /usr/sbin/sshd -D -e -f /dev/null -h "$WORK/ssh/host" \
+		-o "ListenAddress=$(bracket "$addr"):$port" -o PidFile=none -o UsePAM=no \
 		-o "AuthorizedKeysFile=$WORK/ssh/authorized_keys" -o StrictModes=no \
 		-o PermitRootLogin=prohibit-password -o UseDNS=no
-	wait_listen "$resp" tcp "$port" "$addr" || { stop_bg "$BG"; return 1; }
+	wait_listen "$host" tcp "$port" "$addr" || { stop_bg "$BG"; return 1; }
+}
+
+# Monitoring over SSH: sshd on the managed host, ssh from the server.
+run_ssh() {
+	local ini=$1 resp=$2 port=$3 addr out
+	addr=$(lab_ip4 "$resp")
+	sshd_in "$resp" "$addr" "$port" || return 1
 	out=$(lab_in "$ini" ssh -F /dev/null -i "$WORK/ssh/id" -p "$port" \
 		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
 		-o BatchMode=yes -o ConnectTimeout="$LAB_TIMEOUT" -o LogLevel=ERROR \

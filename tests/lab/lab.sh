@@ -8,6 +8,9 @@
 # usage: lab.sh [--report] [--no-enforce]
 #   --report      a summary for people (make demo) besides the TAP lines
 #   --no-enforce  run without portcullis (shows that the flows themselves work)
+# LAB_HOOKS=FILE: a file sourced after the lab's own, whose lab_hook_enforce
+# brings the enforcement up instead of lab.sh's attach, lab_hook_after runs
+# after the probes, and lab_hook_cleanup (optional) before the teardown.
 set -u
 LAB_DIR=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$LAB_DIR/../.." && pwd)
@@ -40,10 +43,13 @@ LAB_MADE_RUN_SSHD=0
 # shellcheck source=tests/lib/cgroup.sh
 . "$LAB_DIR/../lib/cgroup.sh"
 CGROUP=
+# shellcheck disable=SC1090
+[ -z "${LAB_HOOKS:-}" ] || . "$LAB_HOOKS"
 
 cleanup() {
 	local h
 	trap - EXIT INT TERM
+	! declare -F lab_hook_cleanup >/dev/null || lab_hook_cleanup
 	if [ "$ENFORCE" = 1 ]; then
 		for h in $ENFORCERS; do
 			lab_in "$h" "$PC" -q detach --all --pin-root "$PIN_BASE/$h" >/dev/null 2>&1
@@ -72,7 +78,9 @@ cgroup_make "pclab-$$-$RANDOM" || { tap FAIL "make a cgroup for the setsockopt g
 lab_up
 if wait_until 10 lab_settled; then tap OK "every IPv6 address of the lab is usable (none tentative)"
 else tap FAIL "IPv6 addresses still tentative" "$(lab_tentative)"; fi
-if [ "$ENFORCE" = 1 ]; then
+if [ "$ENFORCE" = 1 ] && [ -n "${LAB_HOOKS:-}" ]; then
+	lab_hook_enforce
+elif [ "$ENFORCE" = 1 ]; then
 	for h in $ENFORCERS; do
 		if out=$(lab_in "$h" "$PC" attach --cgroup "$CGROUP" -c "$SITE" --pin-root "$PIN_BASE/$h" eth0 2>&1); then
 			tap OK "attach on $h (finds its own role from its addresses)"
@@ -166,6 +174,11 @@ probe "documented source port as a key (srv:22015 -> lin:2222)" srv no-rule run_
 probe "a host outside the site (out -> srv:22015)" srv wrong-peer run_tcp 4 out srv 22015
 probe "wrong direction (lin opens srv:22015, it is no client)" lin no-rule run_tcp 4 lin srv 22015
 probe "outside host to a managed host over IPv6 (out -> lin:22)" lin wrong-peer run_tcp 6 out lin 22
+[ -z "${LAB_HOOKS:-}" ] || lab_hook_after
+
+# The site's page from every enforcer's counters, in Chromium (report.sh).
+# shellcheck source=tests/lab/report.sh
+. "$LAB_DIR/report.sh"
 
 # Packets a path counted on a host, both directions ("-" if not enforcing).
 declare -A final

@@ -115,7 +115,7 @@ EOF
 }
 
 # --- a. stats --prometheus -------------------------------------------------
-check "attach to eth0" pc attach -c "$SITE" --host mgr eth0
+check "attach to eth0" pc attach --cgroup "$CGROUP" -c "$SITE" --host mgr eth0
 check "desk -> mgr:22015 (A-1.1)" tcp_client 192.0.2.20
 check_not "stranger -> mgr:22015 refused (wrong-peer)" tcp_client 192.0.2.99
 check "stats --prometheus" eval 'pc stats --prometheus -c "$SITE" >"$TMP/prom.txt"'
@@ -149,7 +149,7 @@ check "daemon --metrics with no ADDR:PORT: usage error, nothing attached" sh -c 
 	'nsenter --net="/run/netns/$1" "$2" daemon --metrics 9417 --pin-root "$3/none" eth0; [ $? -eq 2 ] && [ ! -e "$3/none" ]' \
 	_ "$NS_M" "$PC" "$TMP"
 # nsenter execs the daemon: $! is the daemon's pid, for SIGTERM below.
-nsenter --net="/run/netns/$NS_M" "$PC" daemon -c "$SITE" --host mgr --pin-root "$PINS" \
+nsenter --net="/run/netns/$NS_M" "$PC" daemon --cgroup "$CGROUP" -c "$SITE" --host mgr --pin-root "$PINS" \
 	--metrics "127.0.0.1:$MPORT" eth0 </dev/null >"$TMP/daemon.log" 2>&1 &
 DAEMON=$!
 check "the daemon adopts the attachment and runs" wait_line "$TMP/daemon.log" 'daemon: running'

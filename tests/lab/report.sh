@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+# The lab's flow matrix as a page: `portcullis report --html --stats` from
+# every enforcer's `stats -j` after the flows and probes, rendered by
+# headless Chromium (tests/lib/chromium.sh). Its DOM must draw every path
+# of every enforcer, hold each host's counters as stats -j gave them, and
+# colour exactly the paths that counted packets (tests/lib/report_dom.py).
+# The page and its screenshot stay in build/artifacts/lab-report.{html,png}.
+# Sourced by lab.sh (stats, tap, PC, SITE, WORK, ENFORCERS are its).
+
+# shellcheck source=tests/lib/chromium.sh
+. "$LAB_DIR/../lib/chromium.sh"
+
+lab_report() {
+	local h dir=$WORK/report art=$ROOT/$BUILD/artifacts files=() rules=() height
+	mkdir -p "$dir/stats" "$dir/rules" "$art" || return
+	for h in $ENFORCERS; do
+		if ! stats "$h" >"$dir/stats/$h.json" ||
+			! "$PC" explain -j -c "$SITE" --host "$h" >"$dir/rules/$h.json"; then
+			tap FAIL "report: stats -j and explain -j of $h"
+			return
+		fi
+		files+=("$h=$dir/stats/$h.json")
+		rules+=("$dir/rules/$h.json")
+	done
+	if "$PC" report --html -c "$SITE" --stats "${files[@]}" >"$art/lab-report.html" 2>"$dir/err"; then
+		tap OK "report --html: the site's page from the counters of $ENFORCERS"
+	else
+		tap FAIL "report --html from the enforcers' stats -j" "$(head -3 "$dir/err")"
+		return
+	fi
+	if ! command -v chromium >/dev/null; then
+		tap_skip "chromium is not installed (make deps): the page is not rendered"
+		return
+	fi
+	if chromium_page "$dir/chromium" --dump-dom "$art/lab-report.html" >"$dir/dom.html" 2>"$dir/chromium.log" &&
+		"$PYTHON" "$LAB_DIR/../lib/report_dom.py" "$dir/dom.html" --stats "${files[@]}" \
+			--rules "${rules[@]}" >"$dir/dom.out" 2>&1; then
+		tap OK "the page in Chromium: every enforcer's paths drawn, counters equal to stats -j, the used ones green"
+	else
+		tap FAIL "the page in Chromium against stats -j" "$(head -8 "$dir/dom.out" "$dir/chromium.log" 2>/dev/null)"
+	fi
+	height=$(report_svg_height "$art/lab-report.html")
+	if chromium_page "$dir/chromium" --window-size=1120,$((${height:-1000} + 170)) \
+		--screenshot="$art/lab-report.png" "$art/lab-report.html" >>"$dir/chromium.log" 2>&1 &&
+		[ -s "$art/lab-report.png" ] && chromium_gone "$dir/chromium"; then
+		tap OK "its screenshot: $BUILD/artifacts/lab-report.png; no Chromium left"
+	else
+		tap FAIL "a screenshot of the page" "$(tail -3 "$dir/chromium.log")"
+	fi
+}
+PYTHON=$(command -v /usr/bin/python3 || command -v python3)
+lab_report

@@ -375,7 +375,7 @@ PC_ASSERT_SIZE(struct pc_event, 56);
 
 /* pc_event_budget (per CPU): the current one-second window. */
 struct pc_event_budget {
-	__u64 window;    /* ts_ns / 1e9 of the window */
+	__u64 window;    /* ts_ns the window (a second) began */
 	__u32 sent;      /* events in this window */
 	__u32 _pad;
 	__u64 suppressed; /* events left out, ever */

@@ -89,7 +89,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "livegen: no interface %s here\n", ifname);
 		return 1;
 	}
-	fd = bench_load_xdp(objpath, NULL, &obj);
+	fd = bench_load_xdp(objpath, NULL, NULL, &obj);
 	if (fd < 0) {
 		fprintf(stderr, "livegen: cannot load %s: %s\n", objpath, strerror(-fd));
 		return 1;

@@ -6,7 +6,8 @@
  * machine hits all of them alike; the median of the runs is printed.
  *
  *   pktcost [-r REPEAT] [-n RUNS] [-i IFNAME] [-c CLASS,...] CANDIDATE...
- *   CANDIDATE:  NAME=obj:FILE            a BPF object, its first program
+ *   CANDIDATE:  NAME=obj:FILE[:PROG]     a BPF object, its first program
+ *                                        (or PROG)
  *               NAME=xdpfilt:FILE:RULES  xdp-filter's object, configured
  *               NAME=id:XDP_ID[:TC_ID]   an attached program (and its TC
  *                                        egress twin, to set up replies)
@@ -28,7 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_CAND 8
+#define MAX_CAND 16
 #define MAX_RUNS 31
 /* Single-shot runs per sample of the fresh-flow class. */
 #define FRESH_CALLS 20000
@@ -137,7 +138,8 @@ static int add_cand(struct cand *c, char *spec)
 	if (b)
 		*b++ = 0;
 	if (!strcmp(kind, "obj") || !strcmp(kind, "xdpfilt")) {
-		fd = bench_load_xdp(a, !strcmp(kind, "xdpfilt") ? b : NULL, &c->obj);
+		fd = bench_load_xdp(a, !strcmp(kind, "obj") ? b : NULL,
+				    !strcmp(kind, "xdpfilt") ? b : NULL, &c->obj);
 	} else if (!strcmp(kind, "id")) {
 		fd = bpf_prog_get_fd_by_id(strtoul(a, NULL, 0));
 		if (fd >= 0 && b && (c->tc_fd = bpf_prog_get_fd_by_id(strtoul(b, NULL, 0))) < 0)
@@ -221,6 +223,6 @@ int main(int argc, char **argv)
 	return 0;
 usage:
 	fprintf(stderr, "usage: pktcost [-r REPEAT] [-n RUNS] [-i IFNAME] [-c CLASS,...] "
-		"NAME=obj:FILE | NAME=xdpfilt:FILE:RULES | NAME=id:XDP_ID[:TC_ID] ...\n");
+		"NAME=obj:FILE[:PROG] | NAME=xdpfilt:FILE:RULES | NAME=id:XDP_ID[:TC_ID] ...\n");
 	return 2;
 }

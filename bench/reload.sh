@@ -13,8 +13,8 @@ BUILD=${BUILD:-build}
 PC=${PC:-$ROOT/$BUILD/portcullis}
 RUNS=${RUNS:-5}
 ID=pcbr$$
-PINS=/sys/fs/bpf/$ID
 TMP=$(mktemp -d "/tmp/$ID.XXXX")
+PINS=$TMP/bpffs/pins # a private bpffs, never the machine's /sys/fs/bpf
 # The setsockopt guard goes on a cgroup of the bench's own, never the
 # machine's root cgroup (tests/lib/cgroup.sh).
 . "$ROOT/tests/lib/wait.sh"
@@ -24,11 +24,13 @@ cleanup() {
 	nsenter --net="/run/netns/$ID" "$PC" -q detach --all --pin-root "$PINS" >/dev/null 2>&1
 	cgroup_remove
 	ip netns del "$ID" 2>/dev/null
-	rm -rf "$TMP" "$PINS"
+	mountpoint -q "$TMP/bpffs" && umount "$TMP/bpffs"
+	rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 cgroup_make "$ID" || exit 1
+mkdir "$TMP/bpffs" && mount -t bpf bpf "$TMP/bpffs" || exit 1
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 in_ns() { nsenter --net="/run/netns/$ID" "$@"; }

@@ -11,7 +11,8 @@
 # RUNS times; the report gives medians and ratios. portcullis is one more
 # candidate when `portcullis attach` works; otherwise its cells say
 # "n/a (datapath not built)". Nothing leaves the namespaces; the namespaces,
-# and the pins under /sys/fs/bpf/$ID, are removed on every exit path.
+# and the pins on a private bpffs under a temporary directory (never the
+# machine's /sys/fs/bpf), are removed on every exit path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,7 +32,8 @@ XDPFILT=$(ls /usr/lib/*/bpf/xdpfilt_dny_all.o /usr/lib/bpf/xdpfilt_dny_all.o 2>/
 ID=pcbench$$
 NA=$ID-a
 NB=$ID-b
-PIN=/sys/fs/bpf/$ID
+BPFFS=$(mktemp -d "/tmp/$ID.XXXX")
+PIN=$BPFFS/pins
 PIDS=()
 # The setsockopt guard goes on a cgroup of the bench's own, never the
 # machine's root cgroup (tests/lib/cgroup.sh).
@@ -46,11 +48,13 @@ cleanup() {
 	cgroup_remove
 	ip netns del "$NA" 2>/dev/null
 	ip netns del "$NB" 2>/dev/null
-	rm -rf "$PIN"
+	mountpoint -q "$BPFFS" && umount "$BPFFS"
+	rm -rf "$BPFFS"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 cgroup_make "$ID" || exit 1
+mount -t bpf bpf "$BPFFS" || exit 1
 
 ina() { nsenter --net=/run/netns/"$NA" "$@"; }
 inb() { nsenter --net=/run/netns/"$NB" "$@"; }
@@ -145,6 +149,25 @@ fi
 inb "$BB/pktcost" -n "$RUNS" -r "$REPEAT" -i vb -c "$CLASSES" "${cands[@]}" \
 	> "$OUT/pktcost.tsv"
 [ -z "$PC_OK" ] || pc_detach "$NB" vb
+
+# ---- 1b. profile: what the pieces cost ------------------------------------
+# Micro-programs (bench/micro.bpf.c), one piece each, through the same loop
+# and in the same run: the prices the report's per-class account uses.
+log "profile: micro-programs"
+M=$BB/micro.bpf.o
+mc=()
+for p in m_empty m_jiffies m_ktime m_pcpu m_array32 m_h40_miss m_h40_hit2 m_h16_miss m_h16_hit2; do
+	mc+=("$p=obj:$M:$p")
+done
+inb "$BB/pktcost" -n "$RUNS" -r "$REPEAT" -c syn "${mc[@]}" > "$OUT/profile.tsv"
+# Inserts: a new key each run, RUNS x INSERTS below the maps' 262,144
+# entries, so neither an eviction nor a full plain hash is priced.
+INSERTS=$((200000 / RUNS))
+mc=("ins_floor=obj:$M:m_empty")
+for p in m_ins40 m_ins16 m_ins16_pcpu_lru m_ins16_hash; do
+	mc+=("$p=obj:$M:$p")
+done
+inb "$BB/pktcost" -n "$RUNS" -r "$INSERTS" -c syn "${mc[@]}" | tail -n +2 >> "$OUT/profile.tsv"
 
 # ---- 2. scaling (portcullis only) ----------------------------------------
 if [ -n "$PC_OK" ]; then
@@ -295,12 +318,21 @@ if [ -n "$PC_OK" ]; then
 	pc_attach "$NB" vb "$LAB" lin
 	read -r PCX PCT < <(prog_ids "$NB" vb)
 	printf 'lab site (tests/lab/site.yaml)\t%s\n' "$(map_memory "$PCX")" > "$OUT/memory.tsv"
+	# Which maps take it: name and bytes, largest first.
+	bpftool -j prog show id "$PCX" | python3 -c '
+import json, subprocess, sys
+ids = json.load(sys.stdin).get("map_ids", [])
+m = [json.loads(subprocess.check_output(["bpftool", "-j", "map", "show", "id", str(i)]))
+     for i in ids]
+for x in sorted(m, key=lambda x: -x.get("bytes_memlock", 0)):
+    print("%s\t%s\t%s" % (x.get("name", "?"), x.get("type", "?"), x.get("bytes_memlock", 0)))
+' > "$OUT/maps.tsv"
 	pc_detach "$NB" vb
 fi
 
 # ---- the machine, and the report -------------------------------------------
 {
-	echo "cpu	$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
+	echo "cpu	$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo | head -1)"
 	echo "cores	$(nproc)"
 	echo "kernel	$(uname -r)"
 	echo "memory	$(free -h | awk '/^Mem:/ {print $2}')"
@@ -316,4 +348,5 @@ fi
 	echo "iperf3	$(iperf3 --version | head -1)"
 } > "$OUT/machine.tsv"
 python3 bench/report.py "$OUT" > docs/benchmarks.md
-log "wrote docs/benchmarks.md"
+log "wrote docs/benchmarks.md; the targets as this run measured them:"
+python3 bench/report.py --summary "$OUT"

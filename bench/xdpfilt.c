@@ -109,7 +109,8 @@ static int quiet_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
 	return lvl == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
 }
 
-int bench_load_xdp(const char *path, const char *rules, struct bpf_object **objp)
+int bench_load_xdp(const char *path, const char *prog_name, const char *rules,
+		   struct bpf_object **objp)
 {
 	struct bpf_object *obj;
 	struct bpf_program *prog;
@@ -122,7 +123,8 @@ int bench_load_xdp(const char *path, const char *rules, struct bpf_object **objp
 		return -errno;
 	bpf_object__for_each_map(map, obj)
 		bpf_map__set_pin_path(map, NULL);
-	prog = bpf_object__next_program(obj, NULL);
+	prog = prog_name ? bpf_object__find_program_by_name(obj, prog_name) :
+			   bpf_object__next_program(obj, NULL);
 	if (!prog) {
 		err = -ENOENT;
 		goto fail;

@@ -12,7 +12,9 @@ struct bpf_object;
 /* Opens and loads OBJ with every pin path cleared (xdp-filter's maps ask
  * for LIBBPF_PIN_BY_NAME; a benchmark must leave nothing in bpffs). If
  * RULES is not NULL the object is xdp-filter's and the file configures it.
- * Returns the first program's fd, or -errno; *objp must be closed. */
-int bench_load_xdp(const char *obj, const char *rules, struct bpf_object **objp);
+ * PROG names the program to run (NULL: the object's first). Returns its
+ * fd, or -errno; *objp must be closed. */
+int bench_load_xdp(const char *obj, const char *prog, const char *rules,
+		   struct bpf_object **objp);
 
 #endif

@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xdpload: no interface %s here\n", argv[1]);
 		return 1;
 	}
-	fd = bench_load_xdp(argv[2], argc == 4 ? argv[3] : NULL, &obj);
+	fd = bench_load_xdp(argv[2], NULL, argc == 4 ? argv[3] : NULL, &obj);
 	if (fd < 0) {
 		fprintf(stderr, "xdpload: cannot load %s: %s\n", argv[2], strerror(-fd));
 		return 1;

@@ -7,10 +7,19 @@
  * both directions of a connection share one key.
  * Two tables (maps.h): pc_ct for established connections, pc_ct_new for
  * new ones, so that a flood of new connections from documented peers
- * evicts only new ones. An established packet costs one lookup (pc_ct);
- * only a packet of a new connection looks in both.
+ * evicts only new ones. An established packet costs one lookup (pc_ct),
+ * a SYN or SYN-ACK one (pc_ct_new, see pc_ct_lookup_flags); only a
+ * packet of a connection not yet known looks in both.
  * pc_ct_lookup(key, set, now) returns the live entry or NULL; an entry
  * idle longer than its state's timeout is deleted and NULL returned.
+ * pc_ct_lookup_flags(key, set, now, tcp_flags) is the same for a packet
+ * with these TCP flags (0: not TCP), asking first the table its
+ * connection is most likely in: pc_ct_new for a SYN-ACK, and for an
+ * opening SYN (SYN without ACK) only pc_ct_new, since no entry of pc_ct
+ * can pass one (pc_ct_syn); a caller that then lets the SYN open a
+ * connection ends the pc_ct entry of the same ports
+ * (pc_ct_delete_established). So the common packets of a connection pay
+ * one hash lookup each.
  * pc_ct_delete(key) removes one. The state says which table holds an
  * entry (portcullis.h), so nothing here depends on where it was found.
  * pc_ct_create(key, dir, bcast, slot, gen, tcp_flags, now) records in
@@ -139,24 +148,52 @@ static __always_inline void pc_ct_delete(const struct pc_ct_key *k)
 		pc_ct_count(PC_CTS_NEW_DELETED);
 }
 
-static __always_inline struct pc_ct_value *
-pc_ct_lookup(const struct pc_ct_key *k, const struct pc_bank_settings *set,
-	     __u64 now)
+/* An opening SYN was allowed: a connection of pc_ct on the same ports is
+ * over (a new one starts) or stale (a SYN the reply way). */
+static __always_inline void pc_ct_delete_established(const struct pc_ct_key *k)
 {
-	struct pc_ct_value *ct = bpf_map_lookup_elem(&pc_ct, k);
+	/* Looked up first: a miss, the common case, then takes no lock. */
+	if (bpf_map_lookup_elem(&pc_ct, k) && !bpf_map_delete_elem(&pc_ct, k))
+		pc_ct_count(PC_CTS_EST_DELETED);
+}
+
+/* ct, found under k, if it has not been idle past its timeout. */
+static __always_inline struct pc_ct_value *
+pc_ct_live(const struct pc_ct_key *k, struct pc_ct_value *ct,
+	   const struct pc_bank_settings *set, __u64 now)
+{
 	__u64 seen;
 
-	if (!ct) {
-		ct = bpf_map_lookup_elem(&pc_ct_new, k);
-		if (!ct)
-			return NULL;
-	}
+	if (!ct)
+		return NULL;
 	seen = PC_READ_ONCE(ct->last_seen_ns);
 	if (now > seen && now - seen > pc_ct_timeout(ct, k->proto, set)) {
 		pc_ct_delete(k);
 		return NULL;
 	}
 	return ct;
+}
+
+static __always_inline struct pc_ct_value *
+pc_ct_lookup_flags(const struct pc_ct_key *k, const struct pc_bank_settings *set,
+		   __u64 now, __u8 flags)
+{
+	struct pc_ct_value *ct = NULL;
+
+	if (!(flags & PC_TCP_SYN))
+		ct = bpf_map_lookup_elem(&pc_ct, k);
+	if (!ct)
+		ct = bpf_map_lookup_elem(&pc_ct_new, k);
+	if (!ct && (flags & (PC_TCP_SYN | PC_TCP_ACK)) == (PC_TCP_SYN | PC_TCP_ACK))
+		ct = bpf_map_lookup_elem(&pc_ct, k);
+	return pc_ct_live(k, ct, set, now);
+}
+
+static __always_inline struct pc_ct_value *
+pc_ct_lookup(const struct pc_ct_key *k, const struct pc_bank_settings *set,
+	     __u64 now)
+{
+	return pc_ct_lookup_flags(k, set, now, 0);
 }
 
 /* What a packet does to the entry it matched (pc_ct_syn, pc_ct_update). */

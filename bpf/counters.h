@@ -54,9 +54,9 @@ static __always_inline void pc_report_drop(const struct pc_pkt *p, __u32 reason,
 	if (!b)
 		return;
 	now = pc_now();
-	window = now / 1000000000ull;
-	if (b->window != window) {
-		b->window = window;
+	window = b->window;
+	if (now - window >= 1000000000ull) { /* no division: it costs here */
+		b->window = now;
 		b->sent = 0;
 	}
 	if (b->sent >= PC_EVENTS_PER_SEC) {

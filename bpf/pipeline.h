@@ -19,6 +19,7 @@
 #include "classify.h"
 #include "conntrack.h"
 #include "counters.h"
+#include "denied.h"
 #include "parsing.h"
 #include "portcullis.h"
 
@@ -55,6 +56,13 @@ static __always_inline int pc_tcp_flags_bad(__u8 f)
 	return 0;
 }
 
+/* A TCP SYN without ACK: opens a connection (or retransmits the opening). */
+static __always_inline int pc_tcp_opening(const struct pc_pkt *p)
+{
+	return p->proto == IPPROTO_TCP &&
+	       (p->tcp_flags & (PC_TCP_SYN | PC_TCP_ACK)) == PC_TCP_SYN;
+}
+
 static __always_inline int pc_bad_source(const struct pc_pkt *p)
 {
 	if (p->family == PC_AF_INET)
@@ -81,7 +89,10 @@ static __always_inline __u32 pc_to_broadcast(const struct pc_pkt *p, __u32 dir)
  * unicast/broadcast) under the policy in force, or under an older one
  * whose entries are judged again by the rows in force (unless
  * keep-established keeps them as they are). With no rule in any of the
- * three rows, the verdict is no-rule whatever the table holds.
+ * three rows, the verdict is no-rule whatever the table holds. The
+ * table is then asked where the packet's connection most likely is
+ * (pc_ct_lookup_flags), so an established packet, a SYN and a SYN-ACK
+ * each pay one hash lookup.
  */
 static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
 				       __u32 bank_gen,
@@ -119,9 +130,8 @@ static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
 	now = pc_now();
 	peer.exact_done = 0;
 	peer.cidr_done = 0;
-	ct = pc_ct_lookup(&k, set, now);
-	if (ct && p->proto == IPPROTO_TCP &&
-	    (p->tcp_flags & (PC_TCP_SYN | PC_TCP_ACK)) == PC_TCP_SYN) {
+	ct = pc_ct_lookup_flags(&k, set, now, p->proto == IPPROTO_TCP ? p->tcp_flags : 0);
+	if (ct && pc_tcp_opening(p)) {
 		int v = pc_ct_syn(ct, dir);
 
 		if (v == PC_CT_RESTART)
@@ -165,6 +175,8 @@ static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
 				pc_ct_delete(&k);
 			if (!(p->proto == IPPROTO_TCP && (p->tcp_flags & PC_TCP_RST)))
 				pc_ct_create(&k, dir, bcast, *slot, gen, p->tcp_flags, now);
+			if (!stale && pc_tcp_opening(p)) /* pc_ct was not asked */
+				pc_ct_delete_established(&k);
 			return PC_DROP_NONE;
 		}
 	}
@@ -418,6 +430,8 @@ static __always_inline int pc_process(void *data, void *data_end,
 	}
 	pc_count_drop(reason, dir, frame_len);
 	pc_report_drop(&p, reason, dir, frame_len, set->mode == PC_MODE_VALUE_AUDIT);
+	pc_denied_record(&p, reason, dir, pc_to_broadcast(&p, dir),
+			 set->mode == PC_MODE_VALUE_AUDIT);
 	return set->mode == PC_MODE_VALUE_AUDIT;
 }
 

@@ -113,7 +113,7 @@ PC_ASSERT_SIZE(struct pc_port_classes, 8);
 #define PC_MAPS(X)                                                             \
 	X(config) X(settings) X(lport) X(rport) X(addr) X(cidr) X(rule_path)   \
 	X(path_names) X(path_stats) X(drops) X(ct) X(ct_new) X(ct_stats)     \
-	X(frags) X(ifaces) X(events) X(event_budget) X(masks)
+	X(frags) X(ifaces) X(events) X(event_budget) X(denied) X(denied_stats) X(masks)
 #define PC_MAP_NAME(field) "pc_" #field
 
 /* A set of rules: bit i of word i / 64 is rule i (compiled rule order). */
@@ -391,11 +391,67 @@ PC_ASSERT_SIZE(struct pc_event, 56);
 
 /* pc_event_budget (per CPU): the current one-second window. */
 struct pc_event_budget {
-	__u64 window;    /* ts_ns / 1e9 of the window */
+	__u64 window;    /* ts_ns the window (a second) began */
 	__u32 sent;      /* events in this window */
 	__u32 _pad;
 	__u64 suppressed; /* events left out, ever */
 };
 PC_ASSERT_SIZE(struct pc_event_budget, 24);
+
+/*
+ * pc_denied: the distinct flows the datapath dropped (in audit mode: would
+ * have dropped), for `portcullis advise`. Written only on the drop path;
+ * an LRU hash, so a scan evicts old entries instead of growing.
+ * pc_denied_stats (per CPU, one struct pc_denied_stats) counts the
+ * entries the datapath created (created - live entries = those the LRU
+ * pushed out) and the drops it left out of the table: each CPU records at
+ * most PC_DENIED_PER_SEC drops a second, so that a flood of drops costs a
+ * per-CPU counter, not a shared hash entry, per packet (the drop counters
+ * per reason stay exact; the table's packet counts are then lower bounds).
+ *
+ * A port at or above PC_DENIED_EPHEMERAL on one side, when the other side's
+ * is not (or, both being so, the initiator's side: remote on ingress,
+ * local on egress), is a client's random source port: it is kept as 0 with
+ * its PC_DENIED_*_EPHEMERAL flag, so that each connection does not make
+ * an entry of its own.
+ */
+#define PC_DENIED_ENTRIES 8192
+#define PC_DENIED_PER_SEC 2000
+#define PC_DENIED_EPHEMERAL 32768
+enum {
+	PC_DENIED_LPORT_EPHEMERAL = 1u << 0, /* lport folded: some port >= 32768 */
+	PC_DENIED_RPORT_EPHEMERAL = 1u << 1, /* rport folded likewise */
+	PC_DENIED_BROADCAST = 1u << 2,       /* ingress to a broadcast address */
+};
+
+struct pc_denied_key {
+	__u8 family;     /* PC_AF_* or 0 (not IP: lport is the EtherType) */
+	__u8 proto;      /* IPPROTO_*; 0 when not IP */
+	__u8 dir;        /* PC_DIR_* */
+	__u8 flags;      /* PC_DENIED_* */
+	__u16 lport;     /* host order; ICMP: the type; 0 when folded */
+	__u16 rport;     /* host order; ICMP: the code; 0 when folded */
+	__u8 raddr[16];  /* network order; IPv4 in the first 4 bytes */
+};
+PC_ASSERT_SIZE(struct pc_denied_key, 24);
+
+struct pc_denied_value {
+	__u64 packets;       /* added atomically: every CPU shares the entry */
+	__u64 first_ns;      /* CLOCK_MONOTONIC, as conntrack stamps */
+	__u64 last_ns;
+	__u8 reason;         /* enum pc_drop_reason of the last packet */
+	__u8 audit;          /* 1: the last packet passed anyway (audit mode) */
+	__u8 _pad[6];
+};
+PC_ASSERT_SIZE(struct pc_denied_value, 32);
+
+struct pc_denied_stats {
+	__u64 created;    /* entries created, ever */
+	__u64 unrecorded; /* drops past the rate limit, ever: not in the table */
+	__u64 window_ns;  /* start of the current one-second window */
+	__u32 recorded;   /* drops recorded in that window */
+	__u32 _pad;
+};
+PC_ASSERT_SIZE(struct pc_denied_stats, 32);
 
 #endif

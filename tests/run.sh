@@ -86,6 +86,12 @@ if [ -f tests/lab/lab.sh ]; then
 	else echo "  SKIP     lab (needs root)"; fi
 fi
 
+# From audit to enforce: advise finds planted site mistakes in the lab.
+if [ -f tests/lab/advise.sh ]; then
+	if need_root; then run_suite "lab/advise" env BUILD="$BUILD" bash tests/lab/advise.sh
+	else echo "  SKIP     lab advise (needs root)"; fi
+fi
+
 [ ${#failures[@]} -eq 0 ] || echo "failed suites: ${failures[*]}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

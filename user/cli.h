@@ -70,7 +70,7 @@ void pc_reload_print(const struct pc_ctl_res *r, FILE *out);
 extern const struct pc_cmd_opts pc_catalog_cmd, pc_check_cmd, pc_explain_cmd,
 	pc_attach_cmd, pc_detach_cmd, pc_status_cmd, pc_reload_cmd, pc_daemon_cmd,
 	pc_monitor_cmd, pc_stats_cmd, pc_export_cmd, pc_confirm_cmd;
-extern const struct pc_cmd_opts pc_report_cmd;
+extern const struct pc_cmd_opts pc_report_cmd, pc_advise_cmd;
 
 int pc_cmd_catalog(int argc, char **argv);
 int pc_cmd_reload(int argc, char **argv);
@@ -85,6 +85,7 @@ int pc_cmd_stats(int argc, char **argv);
 int pc_cmd_export(int argc, char **argv);
 int pc_cmd_confirm(int argc, char **argv);
 int pc_cmd_report(int argc, char **argv);
+int pc_cmd_advise(int argc, char **argv);
 
 struct pc_confirm;
 /* --confirm SECONDS around an apply (nothing when rq->confirm is 0):

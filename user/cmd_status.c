@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "ct_pressure.h"
 #include "datapath.h"
+#include "denied.h"
 #include "hooks.h"
 #include "loader.h"
 #include "mapmem.h"
@@ -42,6 +43,22 @@ static struct json_object *fill(long n, long max)
 
 	json_object_object_add(o, "entries", json_object_new_int64(n));
 	json_object_object_add(o, "max", json_object_new_int64(max));
+	return o;
+}
+
+/* The table of denied flows (advise): its fill, and the entries the LRU
+ * pushed out when it was full. */
+static struct json_object *denied_fill(const struct pc_maps *m)
+{
+	struct pc_denied_table t;
+	struct json_object *o;
+
+	if (pc_denied_read(m, &t))
+		return fill(0, PC_DENIED_ENTRIES);
+	o = fill((long)t.n, t.max);
+	json_object_object_add(o, "evicted", json_object_new_uint64(t.evicted));
+	json_object_object_add(o, "unrecorded", json_object_new_uint64(t.unrecorded));
+	pc_denied_free(&t);
 	return o;
 }
 
@@ -191,6 +208,7 @@ struct json_object *pc_status_json(struct pc_pins *pins, const struct pc_maps *m
 	json_object_object_add(maps, "addresses", fill(set.naddrs, PC_MAX_ADDRS));
 	json_object_object_add(maps, "prefixes", fill(set.ncidrs, PC_MAX_CIDRS));
 	json_object_object_add(maps, "paths", fill(paths, PC_MAX_PATHS - 1));
+	json_object_object_add(maps, "denied_flows", denied_fill(m));
 	json_object_object_add(o, "maps", maps);
 	json_object_object_add(o, "map_memory", memory_json(m));
 	json_object_object_add(o, "conntrack", ct);
@@ -243,9 +261,14 @@ static void print_status(struct json_object *o)
 	}
 	printf("maps:\n");
 	json_object_object_foreach(maps, name, v) {
-		printf("  %-12s %s / %s\n", name,
+		struct json_object *ev = json_object_object_get(v, "evicted");
+
+		printf("  %-12s %s / %s", name,
 		       json_object_get_string(json_object_object_get(v, "entries")),
 		       json_object_get_string(json_object_object_get(v, "max")));
+		if (ev && json_object_get_uint64(ev))
+			printf(" (full: %s older entries evicted)", json_object_get_string(ev));
+		putchar('\n');
 	}
 	printf("map memory:  %.1f MiB (as the kernel accounts it)\n",
 	       (double)json_object_get_int64(json_object_object_get(

@@ -22,6 +22,7 @@ static const struct pc_cmd commands[] = {
 	{ "monitor", pc_cmd_monitor, "show denied packets as they are denied", &pc_monitor_cmd },
 	{ "stats", pc_cmd_stats, "packets and bytes per path and direction, drops by reason", &pc_stats_cmd },
 	{ "report", pc_cmd_report, "the flow matrix with its counters as an HTML page", &pc_report_cmd },
+	{ "advise", pc_cmd_advise, "denied flows and the site file lines that would document them", &pc_advise_cmd },
 	{ "export", pc_cmd_export, "the rules of a host as nftables rules or a Windows firewall script", &pc_export_cmd },
 };
 

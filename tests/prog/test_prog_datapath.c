@@ -696,6 +696,19 @@ static const struct tstep tcp_steps[] = {
 	{ "", AGE, 30, OK },
 	{ "data 30 s later (a new connection, not a closed one)", IN, TH_ACK, OK },
 
+	/* The closed entry is in pc_ct (established first): the new SYN,
+	 * which asks pc_ct_new only, must still end it. */
+	{ "reopened after an established connection closed", CLEAR, 0, OK },
+	{ "SYN", OUT, TH_SYN, OK },
+	{ "SYN-ACK", IN, TH_SYN | TH_ACK, OK },
+	{ "ACK", OUT, TH_ACK, OK },
+	{ "FIN", OUT, TH_FIN | TH_ACK, OK },
+	{ "FIN back", IN, TH_FIN | TH_ACK, OK },
+	{ "SYN in the opening direction starts over", OUT, TH_SYN, OK },
+	{ "SYN-ACK", IN, TH_SYN | TH_ACK, OK },
+	{ "", AGE, 30, OK },
+	{ "data 30 s later (the new connection, not the closed one)", IN, TH_ACK, OK },
+
 	{ "SYN retransmitted", CLEAR, 0, OK },
 	{ "SYN", OUT, TH_SYN, OK },
 	{ "SYN again", OUT, TH_SYN, OK },

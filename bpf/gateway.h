@@ -19,13 +19,14 @@
  * would see it, first as D's ingress (laddr D, raddr S: the initiating
  * direction) then as D's egress (laddr S: a reply). A new one passes when
  * a forward rule has its protocol and ports (port row PC_DIR_IN, unicast,
- * (dport, sport)), S among its initiators (pc_addr kind PC_ADDR_FWD_INIT)
- * and D among its destinations (PC_ADDR_FWD_RESP); the connection is then
+ * (dport, sport)), S among its initiators (pc_fwd_addr/pc_fwd_cidr, kind
+ * PC_ADDR_FWD_INIT) and D among its destinations (PC_ADDR_FWD_RESP); the
+ * connection is then
  * created with the first key. Forward rules sit only in the unicast
  * ingress row: the destination sets carry the addressing (broadcast rows
- * list broadcast addresses). Their address kinds are not the host rules'
- * PC_ADDR_RULES, so a host rule never matches a forwarded packet nor a
- * forward rule the gateway's own.
+ * list broadcast addresses). Their address sets are in maps of their own,
+ * not the host rules' pc_addr, so a host rule never matches a forwarded
+ * packet nor a forward rule the gateway's own.
  */
 #ifndef PC_BPF_GATEWAY_H
 #define PC_BPF_GATEWAY_H
@@ -54,11 +55,23 @@ static __always_inline struct pc_mask *pc_fwd_addr_rules(__u32 bank, __u8 kind,
 	ck.a.family = family;
 	ck.a.kind = kind;
 	__builtin_memcpy(ck.a.addr, a, 16);
-	m = bpf_map_lookup_elem(&pc_addr, &ck.a);
+	m = bpf_map_lookup_elem(&pc_fwd_addr, &ck.a);
 	if (m)
 		return m;
 	ck.prefixlen = PC_CIDR_KEY_PREFIX_BASE + (family == PC_AF_INET ? 32 : 128);
-	return bpf_map_lookup_elem(&pc_cidr, &ck);
+	return bpf_map_lookup_elem(&pc_fwd_cidr, &ck);
+}
+
+/* Whether a is one of the gateway's own addresses. */
+static __always_inline int pc_gw_own(__u32 bank, __u8 family, const __u8 *a)
+{
+	struct pc_addr_key k = {};
+
+	k.bank = bank;
+	k.family = family;
+	k.kind = PC_ADDR_OWN;
+	__builtin_memcpy(k.addr, a, 16);
+	return bpf_map_lookup_elem(&pc_fwd_addr, &k) != NULL;
 }
 
 /* Whether some forward rule has src among its initiators and dst among
@@ -325,16 +338,16 @@ __attribute__((noinline)) int pc_gateway_judge(const struct pc_pkt *p, __u32 dir
 	if (!p->family || p->frag == PC_FRAG_LATER)
 		return PC_GW_AS_HOST;
 	if (dir == PC_DIR_OUT) {
-		if (!pc_addr_marked(bank, p->family, p->saddr, PC_ADDR_OWN))
+		if (!pc_gw_own(bank, p->family, p->saddr))
 			return PC_GW_FORWARDED;
 		/* The gateway's own ICMP errors about what it forwards (PMTU,
 		 * TTL, unreachable) pass as a router's would; the rest of its
 		 * own traffic is the host rules'. */
 		if (!p->has_inner)
 			return PC_GW_AS_HOST;
-	} else if (pc_addr_marked(bank, p->family, p->daddr, PC_ADDR_OWN)) {
+	} else if (pc_gw_own(bank, p->family, p->daddr)) {
 		return PC_GW_AS_HOST;
-	} else if (pc_addr_marked(bank, p->family, p->saddr, PC_ADDR_OWN)) {
+	} else if (pc_gw_own(bank, p->family, p->saddr)) {
 		return PC_DROP_BAD_SOURCE; /* from outside with its address: forged */
 	}
 	reason = pc_judge_forward(p, bank_gen, set, slot);

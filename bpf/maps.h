@@ -174,6 +174,24 @@ struct {
 	__type(value, struct pc_iface);
 } pc_ifaces SEC(".maps");
 
+/* Gateway mode (bpf/gateway.h): (bank, kind, address) -> forward rules,
+ * or the gateway's own addresses (kind PC_ADDR_OWN); prefixes in the trie. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PC_BANKS * PC_MAX_ADDRS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct pc_addr_key);
+	__type(value, struct pc_mask);
+} pc_fwd_addr SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, PC_BANKS * PC_MAX_CIDRS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct pc_cidr_key);
+	__type(value, struct pc_mask);
+} pc_fwd_cidr SEC(".maps");
+
 /* Denied packets for `portcullis monitor` (struct pc_event). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

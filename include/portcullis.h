@@ -97,7 +97,7 @@ enum pc_drop_reason {
 #define PC_MAPS(X)                                                             \
 	X(config) X(settings) X(lport) X(rport) X(addr) X(cidr) X(rule_path)   \
 	X(path_names) X(path_stats) X(drops) X(ct) X(ct_new) X(ct_stats)     \
-	X(frags) X(ifaces) X(events) X(event_budget)
+	X(frags) X(ifaces) X(events) X(event_budget) X(fwd_addr) X(fwd_cidr)
 #define PC_MAP_NAME(field) "pc_" #field
 
 /* A set of rules: bit i of word i / 64 is rule i (compiled rule order). */
@@ -192,11 +192,12 @@ PC_ASSERT_SIZE(struct pc_cidr_key, 28);
  * settings: ipv6-ra: site-routers). */
 #define PC_ADDR_ROUTER 2
 /*
- * Gateway mode (bpf/gateway.h). PC_ADDR_OWN (value unused): an address of
- * the gateway itself, whose packets its own host rules judge.
- * PC_ADDR_FWD_INIT / PC_ADDR_FWD_RESP: the forward rules that have the
- * address among their initiators (source) / destinations; also the kind
- * of pc_cidr keys of forward rules' prefixes (0 there otherwise).
+ * Gateway mode (bpf/gateway.h), in maps of its own, pc_fwd_addr (exact
+ * addresses, struct pc_addr_key) and pc_fwd_cidr (prefixes, struct
+ * pc_cidr_key), both to struct pc_mask: PC_ADDR_OWN (mask unused) an
+ * address of the gateway itself, whose packets its own host rules judge;
+ * PC_ADDR_FWD_INIT / PC_ADDR_FWD_RESP the forward rules that have the
+ * address among their initiators (source) / destinations.
  */
 #define PC_ADDR_OWN 3
 #define PC_ADDR_FWD_INIT 4

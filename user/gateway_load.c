@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Gateway mode's part of a policy bank (bpf/gateway.h): the address sets
- * of the forward rules, under their own pc_addr kinds so that host rules
- * and forward rules never mix, and the marks of the gateway's own
- * addresses. pc_loader_fill calls it for a gateway rule set after the
- * host's sets; the bank is inactive until the flip.
+ * of the forward rules, in maps of their own (pc_fwd_addr, pc_fwd_cidr) so
+ * that host rules and forward rules never mix, and the marks of the
+ * gateway's own addresses. pc_loader_fill calls it for every rule set
+ * (a host's empties the bank's part); the bank is inactive until the flip.
  */
 #include "gateway_load.h"
 
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <ifaddrs.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,14 +90,14 @@ static int write_side(const struct pc_maps *m, uint32_t bank, uint8_t kind,
 		struct pc_addr_key k;
 
 		key_of(&k, bank, kind, &exact[i].a);
-		err = update(m->addr, &k, &exact[i].mask);
+		err = update(m->fwd_addr, &k, &exact[i].mask);
 	}
 	for (size_t i = 0; i < ncidr && !err; i++) {
 		struct pc_cidr_key k;
 
 		key_of(&k.a, bank, kind, &cidrs[i].a);
 		k.prefixlen = PC_CIDR_KEY_PREFIX_BASE + cidrs[i].a.prefix;
-		err = update(m->cidr, &k, &cidrs[i].mask);
+		err = update(m->fwd_cidr, &k, &cidrs[i].mask);
 	}
 	free(exact);
 	free(cidrs);
@@ -123,9 +124,35 @@ static int mark_machine(const struct pc_maps *m, uint32_t bank)
 		if (!pc_addr_from_sockaddr(ifa->ifa_addr, &a))
 			continue;
 		key_of(&k, bank, PC_ADDR_OWN, &a);
-		err = update(m->addr, &k, &none);
+		err = update(m->fwd_addr, &k, &none);
 	}
 	freeifaddrs(ifs);
+	return err;
+}
+
+/* Removes the bank's entries of one of the maps (keys: bank at off). The
+ * keys are read first: deleting while walking would restart the walk. */
+static int clear_bank(int fd, size_t key_size, size_t off, uint32_t bank)
+{
+	unsigned char *keys = NULL, *prev = NULL;
+	size_t n = 0;
+	int err = 0;
+
+	for (;;) {
+		keys = pc_xrealloc(keys, n + 1, key_size);
+		if (bpf_map_get_next_key(fd, prev, keys + n * key_size))
+			break;
+		prev = keys + n * key_size;
+		n++;
+	}
+	for (size_t i = 0; i < n && !err; i++) {
+		uint32_t b;
+
+		memcpy(&b, keys + i * key_size + off, sizeof(b));
+		if (b == bank && bpf_map_delete_elem(fd, keys + i * key_size) && errno != ENOENT)
+			err = -errno;
+	}
+	free(keys);
 	return err;
 }
 
@@ -135,6 +162,13 @@ int pc_gateway_fill(const struct pc_maps *m, uint32_t bank,
 	struct pc_mask none = { 0 };
 	int err;
 
+	err = clear_bank(m->fwd_addr, sizeof(struct pc_addr_key),
+			 offsetof(struct pc_addr_key, bank), bank);
+	if (!err)
+		err = clear_bank(m->fwd_cidr, sizeof(struct pc_cidr_key),
+				 offsetof(struct pc_cidr_key, a.bank), bank);
+	if (err || !rs->gateway)
+		return err;
 	err = write_side(m, bank, PC_ADDR_FWD_INIT, rs);
 	if (!err)
 		err = write_side(m, bank, PC_ADDR_FWD_RESP, rs);
@@ -145,7 +179,7 @@ int pc_gateway_fill(const struct pc_maps *m, uint32_t bank,
 		if (!pc_addr_is_host(&rs->host->addrs[i]))
 			continue;
 		key_of(&k, bank, PC_ADDR_OWN, &rs->host->addrs[i]);
-		err = update(m->addr, &k, &none);
+		err = update(m->fwd_addr, &k, &none);
 	}
 	return err ? err : mark_machine(m, bank);
 }

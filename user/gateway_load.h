@@ -5,10 +5,10 @@
 
 #include "loader.h"
 
-/* Writes rs's forward address sets (PC_ADDR_FWD_INIT, PC_ADDR_FWD_RESP,
+/* Empties bank of pc_fwd_addr and pc_fwd_cidr, then for a gateway rule
+ * set writes its forward address sets (PC_ADDR_FWD_INIT, PC_ADDR_FWD_RESP,
  * exact and prefixes) and the PC_ADDR_OWN marks of its host's addresses
- * and of this machine's (those of the network namespace it runs in) into
- * bank of pc_addr and pc_cidr. Returns 0 or -errno (-E2BIG: a map is full). */
+ * and of this machine's (those of the network namespace it runs in). Returns 0 or -errno (-E2BIG: a map is full). */
 int pc_gateway_fill(const struct pc_maps *m, uint32_t bank,
 		    const struct pc_ruleset *rs);
 

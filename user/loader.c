@@ -542,7 +542,7 @@ int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
 		err = write_exact(m->addr, nbank, exact, nexact);
 	if (!err)
 		err = write_marks(m->addr, nbank, rs->policy);
-	if (!err && rs->gateway)
+	if (!err) /* a host's rule set empties the bank's forward sets */
 		err = pc_gateway_fill(m, nbank, rs);
 	for (size_t i = 0; i < ncidr && !err; i++) {
 		struct pc_cidr_key k;

@@ -8,12 +8,17 @@
  * counted: a path (packets +1 on it, in the hook's direction), a drop
  * reason, or nowhere (a forwarded packet on egress, judged at ingress).
  */
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gateway.h"
 #include "gateway_site.h"
+#include "mapmem.h"
 #include "progutil.h"
 
 
@@ -284,6 +289,55 @@ static void test_icmp_errors(void **state)
 	}
 }
 
+/*
+ * Gateway mode's address sets cost memory with the site (issue 14): they
+ * are in the bank's own address map, which the map memory counts, with
+ * the host rules' peers, and all of a gateway's maps for this small site
+ * stay within issue 14's target for the lab site, 16 MiB (no table sized
+ * for the largest policy).
+ */
+static void test_memory(void **state)
+{
+	static const struct {
+		const char *what, *addr;
+		unsigned kind;
+	} cases[] = {
+		{ "an initiator through the gateway", MGR, PC_ADDR_FWD_INIT },
+		{ "a destination behind it", BMC, PC_ADDR_FWD_RESP },
+		{ "the gateway's own address", GW, PC_ADDR_OWN },
+		{ "a peer of its own rules", CLI, PC_ADDR_RULES },
+	};
+	struct fx *f = *state;
+	struct pc_map_memory m;
+	uint32_t bank, id;
+	int fd;
+
+	load_gateway(f);
+	assert_int_equal(pc_loader_state(&f->maps, &bank, &(uint32_t){ 0 }), 0);
+	assert_int_equal(bpf_map_lookup_elem(f->maps.addr, &bank, &id), 0);
+	fd = bpf_map_get_fd_by_id(id);
+	assert_true(fd >= 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct pc_host_key k = { .addr = { [10] = 0xff, [11] = 0xff } };
+		struct pc_addr_value v = { 0 };
+
+		assert_int_equal(inet_pton(AF_INET, cases[i].addr, k.addr + 12), 1);
+		if (bpf_map_lookup_elem(fd, &k, &v) || !(v.kinds & (1u << cases[i].kind)))
+			fail_msg("%s (%s): not in the bank's address map", cases[i].what,
+				 cases[i].addr);
+	}
+	close(fd);
+	assert_int_equal(pc_map_memory_read(&f->maps, &m), 0);
+	printf("# map memory of the gateway: %.1f MiB, pc_addr %llu bytes\n",
+	       (double)m.bytes / (1 << 20), (unsigned long long)m.map_bytes[PC_MAP_INDEX_addr]);
+	/* A few entries and the hash's buckets: this site's nine hosts. */
+	if (!m.map_bytes[PC_MAP_INDEX_addr] || m.map_bytes[PC_MAP_INDEX_addr] > 64u << 10)
+		fail_msg("pc_addr: %llu bytes, want some and at most 64 KiB",
+			 (unsigned long long)m.map_bytes[PC_MAP_INDEX_addr]);
+	if (m.bytes > 16u << 20)
+		fail_msg("map memory %llu bytes, want at most 16 MiB", (unsigned long long)m.bytes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +347,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_echo, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_reload_recheck, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_errors, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_memory, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

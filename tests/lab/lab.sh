@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # The HCSM lab: a whole site in network namespaces (topology.sh), portcullis
-# attached on every Linux-side host (srv, cli, lin, lin2) with one site file,
-# every documented flow sent for real (flows.txt), undocumented probes that
-# must fail, and the counters that must match.
+# attached on every Linux-side host (srv, cli, lin, lin2) and in gateway
+# mode on gw, in front of the parties that cannot run it (win, hv, esx
+# bridged, svp, bmc, hvm routed), with one site file; every documented flow
+# sent for real (flows.txt), undocumented probes that must fail, and the
+# counters that must match.
 #
 # usage: lab.sh [--report] [--no-enforce]
 #   --report      a summary for people (make demo) besides the TAP lines
 #   --no-enforce  run without portcullis (shows that the flows themselves work)
+# LAB_GW_INGRESS=tc: the gateway's ingress on tc instead of XDP.
 set -u
 LAB_DIR=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$LAB_DIR/../.." && pwd)
@@ -29,6 +32,12 @@ WORK=$(mktemp -d "/tmp/$LAB_ID.XXXX")
 # Every enforcer's pins on a private bpffs.
 PIN_BASE=$WORK/bpffs
 ENFORCERS="srv cli lin lin2"
+# gw enforces in gateway mode when this portcullis has it.
+GATEWAY=0
+if [ "$ENFORCE" = 1 ] && "$PC" attach --help 2>&1 | grep -q -- --gateway; then
+	GATEWAY=1
+	ENFORCERS="$ENFORCERS gw"
+fi
 LAB_MADE_RUN_SSHD=0
 
 # shellcheck source=tests/lab/topology.sh
@@ -74,6 +83,7 @@ if wait_until 10 lab_settled; then tap OK "every IPv6 address of the lab is usab
 else tap FAIL "IPv6 addresses still tentative" "$(lab_tentative)"; fi
 if [ "$ENFORCE" = 1 ]; then
 	for h in $ENFORCERS; do
+		[ "$h" = gw ] && continue
 		if out=$(lab_in "$h" "$PC" attach --cgroup "$CGROUP" -c "$SITE" --pin-root "$PIN_BASE/$h" eth0 2>&1); then
 			tap OK "attach on $h (finds its own role from its addresses)"
 		else
@@ -81,33 +91,62 @@ if [ "$ENFORCE" = 1 ]; then
 		fi
 	done
 fi
+if [ "$GATEWAY" = 1 ]; then
+	# shellcheck disable=SC2086 # one argument per interface
+	if out=$(lab_in gw "$PC" attach --gateway ${LAB_GW_INGRESS:+--ingress "$LAB_GW_INGRESS"} \
+		-c "$SITE" --pin-root "$PIN_BASE/gw" $LAB_GW_IFACES 2>&1); then
+		tap OK "attach --gateway on gw (${LAB_GW_INGRESS:-xdp}): $LAB_GW_IFACES"
+	else
+		tap FAIL "attach --gateway on gw" "$out"
+	fi
+fi
+
+# The enforcers a flow between $1 and $2 meets: its ends that run
+# portcullis, and the gateway when one end is behind it.
+on_the_way() {
+	local h
+	for h in "$1" "$2"; do
+		case " $ENFORCERS " in *" $h "*) echo "$h" ;; esac
+	done
+	if [ "$GATEWAY" = 1 ] && { lab_behind_gw "$1" || lab_behind_gw "$2"; }; then
+		echo gw
+	fi
+}
 
 # --- every documented flow ---
 declare -A expect   # "host path" -> 1: counters that must move
 declare -A touched  # host -> 1: enforcers some flow went through
 results=()
-while read -r row counts ini resp method args <&3; do
-	case $row in ''|'#'*) continue ;; esac
-	families=4
+# run_flow ROW COUNTS INI RESP METHOD [ARGS...]: one line of flows.txt, over
+# IPv4 and IPv6 for tcp and udp; a TAP line and a report line for each.
+run_flow() {
+	local row=$1 counts=$2 ini=$3 resp=$4 method=$5 fam families=4 label on
+	shift 5
 	case $method in tcp|udp) families="4 6" ;; esac
+	on=$(on_the_way "$ini" "$resp" | tr '\n' ' ')
 	for fam in $families; do
-		label="$row $method $ini -> $resp${args:+ $args}"
+		label="$row $method $ini -> $resp${*:+ $*}"
 		[ "$method" = tcp ] || [ "$method" = udp ] && label="$label (IPv$fam)"
 		case $method in
-		tcp|udp) "run_$method" "$fam" "$ini" "$resp" $args ;;
-		*) "run_$method" "$ini" "$resp" $args ;;
+		tcp|udp) "run_$method" "$fam" "$ini" "$resp" "$@" ;;
+		*) "run_$method" "$ini" "$resp" "$@" ;;
 		esac </dev/null 2>"$WORK/flow.err"
-		if [ $? -eq 0 ]; then tap OK "documented: $label"; results+=("pass|$label|$counts|$ini $resp")
+		if [ $? -eq 0 ]; then tap OK "documented: $label"; results+=("pass|$label|$counts|$on")
 		else
 			tap FAIL "documented: $label" "the flow did not get through" "$(cat "$WORK/flow.err")"
-			results+=("FAIL|$label|$counts|$ini $resp")
+			results+=("FAIL|$label|$counts|$on")
 		fi
 	done
+}
+while read -r row counts ini resp method args <&3; do
+	case $row in ''|'#'*) continue ;; esac
+	# shellcheck disable=SC2086 # args: one word each
+	run_flow "$row" "$counts" "$ini" "$resp" "$method" $args
 	IFS=, read -r -a paths <<<"$counts"
 	for p in "${paths[@]}"; do
 		case $p in
 		*@*) expect["${p#*@} ${p%@*}"]=1 ;;
-		*) for h in $ini $resp; do expect["$h $p"]=1; done ;;
+		*) for h in $(on_the_way "$ini" "$resp"); do expect["$h $p"]=1; done ;;
 		esac
 	done
 	touched[$ini]=1
@@ -158,7 +197,7 @@ probe() { # probe DESCRIPTION EXPECTED-HOST EXPECTED-REASON COMMAND...
 	fi
 	results+=("probe|blocked|$desc|$where")
 }
-probe "client to managed host ssh (cli -> lin:22)" cli no-rule run_tcp 4 cli lin 22
+probe "client to managed host ssh (cli -> lin:22; it may ssh to gw)" cli wrong-peer run_tcp 4 cli lin 22
 probe "managed host to client (lin -> cli:22015)" lin no-rule run_tcp 4 lin cli 22015
 probe "server to a neighbouring port (srv -> lin:23)" srv no-rule run_tcp 4 srv lin 23
 probe "UDP to a TCP-only port (srv -> lin udp:22)" srv no-rule run_udp 4 srv lin 22
@@ -166,9 +205,44 @@ probe "documented source port as a key (srv:22015 -> lin:2222)" srv no-rule run_
 probe "a host outside the site (out -> srv:22015)" srv wrong-peer run_tcp 4 out srv 22015
 probe "wrong direction (lin opens srv:22015, it is no client)" lin no-rule run_tcp 4 lin srv 22015
 probe "outside host to a managed host over IPv6 (out -> lin:22)" lin wrong-peer run_tcp 6 out lin 22
+if [ "$GATEWAY" = 1 ]; then
+	# Behind the gateway: from outside, between the parties behind it,
+	# across its bridge and across its routes, IPv4 and IPv6.
+	probe "outside host to a BMC over the route (out -> bmc:22)" gw wrong-peer run_tcp 4 out bmc 22
+	probe "outside host to an SVP, IPv6 (out -> svp:8080)" gw no-rule run_tcp 6 out svp 8080
+	probe "outside host to a bridged ESXi (out -> esx:443)" gw wrong-peer run_tcp 4 out esx 443
+	probe "SVP to BMC in segment C (svp -> bmc:22)" gw wrong-peer run_tcp 4 svp bmc 22
+	probe "BMC to HVM, IPv6 (bmc -> hvm:23401)" gw wrong-peer run_tcp 6 bmc hvm 23401
+	probe "Windows to ESXi across the bridge (win -> esx:443)" gw wrong-peer run_tcp 4 win esx 443
+	probe "Hyper-V to Windows WinRM, IPv6 (hv -> win:5985)" gw wrong-peer run_tcp 6 hv win 5985
+	probe "ESXi to SVP, bridged then routed (esx -> svp:443)" gw wrong-peer run_tcp 4 esx svp 443
+	probe "Windows to a BMC's RMCP (win -> bmc udp:623)" gw wrong-peer run_udp 4 win bmc 623
+	probe "SVP to a managed host (svp -> lin:22)" gw wrong-peer run_tcp 4 svp lin 22
+	probe "ESXi sends no SNMP traps in the table (esx -> srv udp:162)" gw wrong-peer run_udp 4 esx srv 162
+	probe "outside host to the gateway itself (out -> gw:22)" gw wrong-peer run_tcp 4 out gw 22
+fi
 
 # Packets a path counted on a host, both directions ("-" if not enforcing).
 declare -A final
+ALL_ENFORCERS=$ENFORCERS
+if [ "$GATEWAY" = 1 ]; then
+	# srv and cli as the Windows machines they mostly are, without a
+	# portcullis of their own: the gateway alone stands between them and
+	# the parties behind it, and still passes their documented flows.
+	for h in srv cli; do
+		[ "$REPORT" = 1 ] && final[$h]=$(stats "$h")
+		lab_in "$h" "$PC" -q detach --all --pin-root "$PIN_BASE/$h" >/dev/null 2>&1
+	done
+	ENFORCERS="lin lin2 gw"
+	run_flow A-2.2 A-2.2-winrm-windows srv win tcp 5985
+	run_flow A-2.8 A-2.8-rmcp-to-bmc srv bmc udp 623
+	run_flow A-5.4 A-5.4-bmc-console-https cli bmc https 443
+	probe "gateway alone: client to a BMC's SSH (cli -> bmc:22)" gw wrong-peer run_tcp 4 cli bmc 22
+	probe "gateway alone: client to Windows DCOM (cli -> win:135)" gw wrong-peer run_tcp 4 cli win 135
+	probe "gateway alone: server to an SVP's SSH (srv -> svp:22)" gw wrong-peer run_tcp 4 srv svp 22
+	probe "gateway alone: server to ESXi 8443 (srv -> esx:8443)" gw no-rule run_tcp 4 srv esx 8443
+	probe "gateway alone: server to HVM 23402, IPv6 (srv -> hvm:23402)" gw no-rule run_tcp 6 srv hvm 23402
+fi
 if [ "$REPORT" = 1 ]; then
 	for h in $ENFORCERS; do final[$h]=$(stats "$h"); done
 fi
@@ -177,9 +251,21 @@ path_packets() {
 	jq -r --arg p "$2" '[.paths[] | select(.path == $p) | .packets] | add // 0' <<<"${final[$1]}"
 }
 
+# "gw/wrong-peer/ingress ..." as "by gw (gateway): wrong-peer, ingress; ..."
+stopper() {
+	local w out="" h r d
+	for w in $1; do
+		IFS=/ read -r h r d <<<"$w"
+		[ "$h" = gw ] && h="gw (gateway)"
+		out="${out:+$out; }$h: $r, $d"
+	done
+	echo "${out:+by $out}"
+}
+
 if [ "$REPORT" = 1 ]; then
 	echo
-	echo "portcullis HCSM lab: enforcing on $ENFORCERS with $(basename "$SITE")"
+	echo "portcullis HCSM lab: enforcing on $ALL_ENFORCERS with $(basename "$SITE")"
+	[ "$GATEWAY" = 1 ] && echo "gw: gateway mode on $LAB_GW_IFACES, for $(echo "$LAB_HOSTS" | awk '$4 == "gw" { printf "%s ", $1 }')"
 	echo
 	echo "Documented flows (every one must pass; packets counted on its path at each enforcing end)"
 	printf '  %-6s %-46s %s\n' RESULT FLOW "COUNTED ON"
@@ -191,21 +277,21 @@ if [ "$REPORT" = 1 ]; then
 		for p in "${paths[@]}"; do
 			for h in $ends; do
 				case $p in *@*) [ "${p#*@}" = "$h" ] || continue ;; esac
-				case " $ENFORCERS " in *" $h "*) ;; *) continue ;; esac
+				case " $ALL_ENFORCERS " in *" $h "*) ;; *) continue ;; esac
 				where="$where ${p%@*}@$h=$(path_packets "$h" "${p%@*}")"
 			done
 		done
 		printf '  %-6s %-46s%s\n' "$res" "$label" "$where"
 	done
 	echo
-	echo "Undocumented probes (every one must be stopped; where, why and which way)"
+	echo "Undocumented probes (every one must be stopped; which enforcer stopped it, why, which way)"
 	for r in "${results[@]}"; do
 		IFS='|' read -r kind res desc where <<<"$r"
 		[ "$kind" = probe ] || continue
-		printf '  %-12s %-58s %s\n' "$res" "$desc" "${where:+at $where}"
+		printf '  %-12s %-64s %s\n' "$res" "$desc" "$(stopper "$where")"
 	done
 	echo
-	for h in $ENFORCERS; do
+	for h in $ALL_ENFORCERS; do
 		printf 'Drops on %-5s' "$h"
 		jq -r '[.drops[] | select(.packets > 0) | "\(.reason)/\(.direction)=\(.packets)"] | join("  ")' <<<"${final[$h]}"
 	done

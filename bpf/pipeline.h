@@ -336,6 +336,9 @@ static __always_inline int pc_judge_icmp(const struct pc_pkt *p, __u32 dir,
 	return PC_DROP_ICMP;
 }
 
+/* Gateway mode: forwarded packets (needs the helpers above). */
+#include "gateway.h"
+
 /* Global, so verified once and not once per parsing path. */
 __attribute__((noinline)) int pc_judge(const struct pc_pkt *p, __u32 dir,
 				       __u32 bank_gen,
@@ -393,8 +396,17 @@ static __always_inline int pc_process(void *data, void *data_end,
 	if (!set)
 		return 1;
 	reason = pc_parse(data, data_end, frame_len, tags_outside, &p);
-	if (reason == PC_DROP_NONE)
-		reason = pc_judge(&p, dir, bg, set, &slot);
+	/* Gateway mode: forwarded packets beside (not inside) pc_judge, so
+	 * that the two global functions' stacks do not add up. */
+	if (reason == PC_DROP_NONE) {
+		reason = PC_GW_AS_HOST;
+		if (set->flags & PC_SET_GATEWAY)
+			reason = pc_gateway_judge(&p, dir, bg, set, &slot);
+		if (reason == PC_GW_FORWARDED)
+			return 1;
+		if (reason == PC_GW_AS_HOST)
+			reason = pc_judge(&p, dir, bg, set, &slot);
+	}
 	if (reason == PC_DROP_NONE) {
 		pc_count_path(slot, dir, frame_len);
 		return 1;

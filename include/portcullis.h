@@ -134,6 +134,7 @@ enum {
 	PC_SET_LOG_DENIED_OFF = 1u << 6,
 	PC_SET_LOG_DENIED_ALL = 1u << 7,
 	PC_SET_RAW_BYPASS_ALLOW = 1u << 8, /* setsockopts that skip TC egress pass */
+	PC_SET_GATEWAY = 1u << 9,       /* gateway mode (bpf/gateway.h) */
 };
 
 /* pc_settings[bank]: settings that go with the bank's rules. */
@@ -190,6 +191,16 @@ PC_ASSERT_SIZE(struct pc_cidr_key, 28);
  * site's IPv6 routers, whose advertisements and redirects pass (RA Guard,
  * settings: ipv6-ra: site-routers). */
 #define PC_ADDR_ROUTER 2
+/*
+ * Gateway mode (bpf/gateway.h). PC_ADDR_OWN (value unused): an address of
+ * the gateway itself, whose packets its own host rules judge.
+ * PC_ADDR_FWD_INIT / PC_ADDR_FWD_RESP: the forward rules that have the
+ * address among their initiators (source) / destinations; also the kind
+ * of pc_cidr keys of forward rules' prefixes (0 there otherwise).
+ */
+#define PC_ADDR_OWN 3
+#define PC_ADDR_FWD_INIT 4
+#define PC_ADDR_FWD_RESP 5
 
 /* Our own family numbers: the same on every platform. */
 #define PC_AF_INET 4

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The loader: rule set -> inactive policy bank -> one flip. */
 #include "loader.h"
+#include "gateway_load.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -438,9 +439,9 @@ static struct pc_mask *build_ports(const struct pc_ruleset *rs, int which)
 		for (uint32_t bcast = 0; bcast < 2; bcast++) {
 			uint32_t row = PC_PORT_ROW(r->dir == PC_DIR_EGRESS, bcast, pi);
 
-			if (r->dir == PC_DIR_EGRESS && bcast)
-				continue;
-			if (r->dir == PC_DIR_INGRESS &&
+			if ((r->dir == PC_DIR_EGRESS || r->forward) && bcast)
+				continue; /* forward rules: their sets say the addressing */
+			if (r->dir == PC_DIR_INGRESS && !r->forward &&
 			    !(r->local_class & (bcast ? PC_LOCAL_BROADCAST :
 							PC_LOCAL_UNICAST)))
 				continue;
@@ -496,6 +497,8 @@ int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
 	for (size_t i = 0; i < rs->nrules; i++) {
 		const struct pc_rule *r = &rs->rules[i];
 
+		if (r->forward) /* its sets have kinds of their own: gateway_load.c */
+			continue;
 		for (size_t j = 0; j < r->nremote; j++) {
 			struct pc_addr_rules *e = pc_addr_is_host(&r->remote_addrs[j]) ?
 						       &exact[nexact++] : &cidrs[ncidr++];
@@ -539,6 +542,8 @@ int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
 		err = write_exact(m->addr, nbank, exact, nexact);
 	if (!err)
 		err = write_marks(m->addr, nbank, rs->policy);
+	if (!err && rs->gateway)
+		err = pc_gateway_fill(m, nbank, rs);
 	for (size_t i = 0; i < ncidr && !err; i++) {
 		struct pc_cidr_key k;
 
@@ -565,7 +570,8 @@ int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
 		   (s->ipv6_ra == PC_RA_SITE_ROUTERS ? PC_SET_RA_SITE : 0) |
 		   (s->log_denied == PC_LOG_DENIED_OFF ? PC_SET_LOG_DENIED_OFF : 0) |
 		   (s->log_denied == PC_LOG_DENIED_ALL ? PC_SET_LOG_DENIED_ALL : 0) |
-		   (s->raw_bypass_allow ? PC_SET_RAW_BYPASS_ALLOW : 0);
+		   (s->raw_bypass_allow ? PC_SET_RAW_BYPASS_ALLOW : 0) |
+		   (rs->gateway ? PC_SET_GATEWAY : 0);
 	bs.nrules = (uint32_t)rs->nrules;
 	bs.naddrs = (uint32_t)nexact;
 	bs.ncidrs = (uint32_t)ncidr;

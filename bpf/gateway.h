@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Gateway mode, kernel side (settings flag PC_SET_GATEWAY): the judgement
+ * of packets the machine forwards, against the whole site's flow matrix
+ * (user/gateway.h compiles it). Included by pipeline.h after its helpers,
+ * which dispatch here. Contract:
+ *
+ * pc_gateway_judge(p, dir, bank_gen, set, slot) returns PC_GW_AS_HOST when
+ * pc_judge is to judge the packet: the gateway's own (to one of its
+ * addresses on ingress, from one on egress; a broadcast the forward rules
+ * refuse is offered to the host rules too, as the gateway receives it),
+ * not IP, or a later fragment (found by its first one whichever way it
+ * went); PC_GW_FORWARDED for a
+ * forwarded packet on egress (judged where it came in: passes uncounted),
+ * or else the verdict on a forwarded packet (PC_DROP_*, with *slot).
+ *
+ * A forwarded packet S -> D is looked up in conntrack as the responder D
+ * would see it, first as D's ingress (laddr D, raddr S: the initiating
+ * direction) then as D's egress (laddr S: a reply). A new one passes when
+ * a forward rule has its protocol and ports (port row PC_DIR_IN, unicast,
+ * (dport, sport)), S among its initiators (pc_addr kind PC_ADDR_FWD_INIT)
+ * and D among its destinations (PC_ADDR_FWD_RESP); the connection is then
+ * created with the first key. Forward rules sit only in the unicast
+ * ingress row: the destination sets carry the addressing (broadcast rows
+ * list broadcast addresses). Their address kinds are not the host rules'
+ * PC_ADDR_RULES, so a host rule never matches a forwarded packet nor a
+ * forward rule the gateway's own.
+ */
+#ifndef PC_BPF_GATEWAY_H
+#define PC_BPF_GATEWAY_H
+
+#include <linux/bpf.h>
+#include <linux/in.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "classify.h"
+#include "conntrack.h"
+#include "maps.h"
+#include "parsing.h"
+#include "portcullis.h"
+
+#define PC_GW_AS_HOST (-1)
+#define PC_GW_FORWARDED (-2)
+
+/* The forward rules that list a as kind's address (exact, else the
+ * longest prefix holding it), or NULL. */
+static __always_inline struct pc_mask *pc_fwd_addr_rules(__u32 bank, __u8 kind,
+							 __u8 family, const __u8 *a)
+{
+	struct pc_cidr_key ck = {};
+	struct pc_mask *m;
+
+	ck.a.bank = bank;
+	ck.a.family = family;
+	ck.a.kind = kind;
+	__builtin_memcpy(ck.a.addr, a, 16);
+	m = bpf_map_lookup_elem(&pc_addr, &ck.a);
+	if (m)
+		return m;
+	ck.prefixlen = PC_CIDR_KEY_PREFIX_BASE + (family == PC_AF_INET ? 32 : 128);
+	return bpf_map_lookup_elem(&pc_cidr, &ck);
+}
+
+/* Whether some forward rule has src among its initiators and dst among
+ * its destinations (am: the rules with both). */
+static __always_inline int pc_fwd_pair(__u32 bank, __u8 family, const __u8 *src,
+				       const __u8 *dst, struct pc_mask *am)
+{
+	struct pc_mask *ms, *md;
+	__u64 any = 0;
+	__u32 i;
+
+	ms = pc_fwd_addr_rules(bank, PC_ADDR_FWD_INIT, family, src);
+	if (!ms)
+		return 0;
+	md = pc_fwd_addr_rules(bank, PC_ADDR_FWD_RESP, family, dst);
+	if (!md)
+		return 0;
+#pragma unroll
+	for (i = 0; i < PC_MASK_WORDS; i++) {
+		am->w[i] = ms->w[i] & md->w[i];
+		any |= am->w[i];
+	}
+	return any != 0;
+}
+
+/* The forward rule for the initiating packet of connection k (laddr: its
+ * destination, lport its destination port): PC_DROP_NONE with *slot,
+ * PC_DROP_NO_RULE or PC_DROP_WRONG_PEER. */
+static __always_inline int pc_fwd_pick(__u32 bank, const struct pc_ct_key *k,
+				       __u32 *slot)
+{
+	__u32 pi = k->proto == IPPROTO_TCP ? 0 : 1;
+	__u64 w[PC_MASK_WORDS];
+	struct pc_mask am;
+
+	if (!pc_port_rules(bank, PC_PORT_ROW(PC_DIR_IN, 0, pi), bpf_ntohs(k->lport),
+			   bpf_ntohs(k->rport), w))
+		return PC_DROP_NO_RULE;
+	if (!pc_fwd_pair(bank, k->family, k->raddr, k->laddr, &am))
+		return PC_DROP_WRONG_PEER;
+	return pc_pick_rule(bank, w, &am, slot);
+}
+
+/* The connection of a forwarded packet: its entry and the packet's
+ * direction as the responder sees it (PC_DIR_IN: from the initiator). k
+ * is left as the entry's key, or the initiating key when none. */
+static __always_inline struct pc_ct_value *
+pc_fwd_ct(const struct pc_pkt *p, const struct pc_bank_settings *set, __u64 now,
+	  struct pc_ct_key *k, __u32 *dir)
+{
+	struct pc_ct_value *ct;
+
+	*dir = PC_DIR_OUT;
+	pc_ct_key_of(p, PC_DIR_OUT, k);
+	if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP) {
+		k->lport = p->sport; /* ICMP echo: the identifier */
+		k->rport = 0;
+	}
+	ct = pc_ct_lookup(k, set, now);
+	if (ct)
+		return ct;
+	*dir = PC_DIR_IN;
+	pc_ct_key_of(p, PC_DIR_IN, k);
+	if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP) {
+		k->lport = p->sport;
+		k->rport = 0;
+	}
+	return pc_ct_lookup(k, set, now);
+}
+
+static __always_inline int pc_fwd_l4(const struct pc_pkt *p, __u32 bank_gen,
+				     const struct pc_bank_settings *set, __u32 *slot)
+{
+	__u32 bank = PC_CONFIG_BANK(bank_gen), gen = PC_CONFIG_GEN(bank_gen);
+	struct pc_ct_value *ct;
+	struct pc_ct_key k = {};
+	__u32 dir, stale = 0, s;
+	__u64 now = pc_now();
+	int v, reason;
+
+	if (p->proto == IPPROTO_TCP && pc_tcp_flags_bad(p->tcp_flags))
+		return PC_DROP_TCP_FLAGS;
+	ct = pc_fwd_ct(p, set, now, &k, &dir);
+	if (ct && p->proto == IPPROTO_TCP &&
+	    (p->tcp_flags & (PC_TCP_SYN | PC_TCP_ACK)) == PC_TCP_SYN) {
+		v = pc_ct_syn(ct, dir);
+		if (v == PC_CT_RESTART)
+			pc_ct_delete(&k);
+		else if (v == PC_CT_MISS)
+			stale = 1;
+		if (v != PC_CT_PASS) {
+			ct = NULL;
+			if (dir != PC_DIR_IN) /* a SYN the other way: a new connection */
+				stale = 0;
+		}
+	}
+	if (ct && ct->generation != gen) {
+		/* Allowed under an older policy: judge its first packet again. */
+		if (set->flags & PC_SET_KEEP_ESTABLISHED) {
+			ct->generation = gen;
+		} else if (pc_fwd_pick(bank, &k, &s) == PC_DROP_NONE) {
+			ct->path_slot = s;
+			ct->generation = gen;
+		} else {
+			pc_ct_delete(&k);
+			ct = NULL;
+		}
+	}
+	if (ct) {
+		*slot = ct->path_slot;
+		v = pc_ct_update(ct, dir, p->proto, p->tcp_flags, now);
+		if (v == PC_CT_END)
+			pc_ct_delete(&k);
+		else if (v == PC_CT_PROMOTE)
+			pc_ct_promote(&k, ct);
+		return PC_DROP_NONE;
+	}
+	pc_ct_key_of(p, PC_DIR_IN, &k);
+	reason = pc_fwd_pick(bank, &k, slot);
+	if (reason == PC_DROP_NONE) {
+		if (stale)
+			pc_ct_delete(&k);
+		if (!(p->proto == IPPROTO_TCP && (p->tcp_flags & PC_TCP_RST)))
+			pc_ct_create(&k, PC_DIR_IN, 0, *slot, gen, p->tcp_flags, now);
+		return PC_DROP_NONE;
+	}
+	/* Would it start a documented connection the other way? Then it is a
+	 * reply whose connection we do not know. */
+	pc_ct_key_of(p, PC_DIR_OUT, &k);
+	if (pc_fwd_pick(bank, &k, &s) == PC_DROP_NONE)
+		return PC_DROP_NO_CONNTRACK;
+	return reason;
+}
+
+/* An ICMP error about a forwarded connection goes back to the sender of
+ * the packet it quotes, from that packet's destination or from a router
+ * on the path (rate-limited). */
+static __always_inline int pc_fwd_icmp_error(const struct pc_pkt *p,
+					     const struct pc_bank_settings *set,
+					     __u64 now, __u32 *slot)
+{
+	const struct pc_inner *in = &p->inner;
+	struct pc_ct_value *ct;
+	struct pc_ct_key k = {};
+	int echo = in->proto == IPPROTO_ICMP || in->proto == IPPROTO_ICMPV6;
+
+	if (!pc_addr_eq(p->daddr, in->saddr))
+		return PC_DROP_ICMP;
+	k.family = p->family;
+	k.proto = in->proto;
+	/* The quoted packet went initiator -> responder ... */
+	k.lport = echo ? in->sport : in->dport;
+	k.rport = echo ? 0 : in->sport;
+	__builtin_memcpy(k.laddr, in->daddr, 16);
+	__builtin_memcpy(k.raddr, in->saddr, 16);
+	ct = pc_ct_lookup(&k, set, now);
+	if (!ct) {
+		/* ... or it was a reply. */
+		k.lport = in->sport;
+		k.rport = echo ? 0 : in->dport;
+		__builtin_memcpy(k.laddr, in->saddr, 16);
+		__builtin_memcpy(k.raddr, in->daddr, 16);
+		ct = pc_ct_lookup(&k, set, now);
+	}
+	if (!ct)
+		return PC_DROP_ICMP;
+	if (!pc_addr_eq(p->saddr, in->daddr) && !pc_router_error_ok(now))
+		return PC_DROP_ICMP_RATE;
+	*slot = ct->path_slot;
+	return PC_DROP_NONE;
+}
+
+static __always_inline int pc_fwd_icmp(const struct pc_pkt *p, __u32 bank_gen,
+				       const struct pc_bank_settings *set, __u32 *slot)
+{
+	__u32 bank = PC_CONFIG_BANK(bank_gen), gen = PC_CONFIG_GEN(bank_gen);
+	__u8 t = p->icmp_type, v4 = p->family == PC_AF_INET;
+	__u64 now = pc_now();
+	struct pc_ct_value *ct;
+	struct pc_ct_key k = {};
+	struct pc_mask am;
+	__u32 dir;
+
+	/* Bridged: the link's own messages cross as between hosts. */
+	if (!v4 && t >= PC_ND_FIRST && t <= PC_ND_LAST)
+		return pc_judge_nd(p, bank, set);
+	if (!v4 && ((t >= ICMPV6_MGM_QUERY && t <= ICMPV6_MGM_REDUCTION) ||
+		    t == ICMPV6_MLD2_REPORT))
+		return PC_DROP_NONE;
+	if (t == (v4 ? ICMP_ECHO : ICMPV6_ECHO_REQUEST) ||
+	    t == (v4 ? ICMP_ECHOREPLY : ICMPV6_ECHO_REPLY)) {
+		ct = pc_fwd_ct(p, set, now, &k, &dir);
+		if (t == (v4 ? ICMP_ECHOREPLY : ICMPV6_ECHO_REPLY)) {
+			if (!ct || ct->init_dir == dir)
+				return PC_DROP_NO_CONNTRACK;
+		} else if (!ct) {
+			/* Only between the two ends of some forward rule,
+			 * whichever initiates it, and never to a broadcast. */
+			if (!(set->flags & PC_SET_ICMP_ECHO) || p->eth_dst_broadcast ||
+			    pc_not_peer(bank, p->family, p->daddr) ||
+			    pc_not_peer(bank, p->family, p->saddr) ||
+			    (!pc_fwd_pair(bank, p->family, p->saddr, p->daddr, &am) &&
+			     !pc_fwd_pair(bank, p->family, p->daddr, p->saddr, &am)))
+				return PC_DROP_ICMP;
+			pc_ct_create(&k, PC_DIR_IN, 0, PC_PATH_OTHER, gen, 0, now);
+			return PC_DROP_NONE;
+		}
+		*slot = ct->path_slot;
+		if (pc_ct_update(ct, dir, k.proto, 0, now) == PC_CT_PROMOTE)
+			pc_ct_promote(&k, ct);
+		return PC_DROP_NONE;
+	}
+	if (pc_is_icmp_error(p->family, t) && p->has_inner)
+		return pc_fwd_icmp_error(p, set, now, slot);
+	return PC_DROP_ICMP;
+}
+
+/* Global, so verified once: a forwarded TCP, UDP or ICMP packet. */
+__attribute__((noinline)) int pc_judge_forward(const struct pc_pkt *p,
+					       __u32 bank_gen,
+					       const struct pc_bank_settings *set,
+					       __u32 *slot)
+{
+	int reason;
+
+	if (!p || !set || !slot)
+		return PC_DROP_MALFORMED;
+	if (p->eth_src_multicast || pc_bad_source(p))
+		return PC_DROP_BAD_SOURCE;
+	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP)
+		reason = pc_fwd_l4(p, bank_gen, set, slot);
+	else if ((p->proto == IPPROTO_ICMP && p->family == PC_AF_INET) ||
+		 (p->proto == IPPROTO_ICMPV6 && p->family == PC_AF_INET6))
+		reason = pc_fwd_icmp(p, bank_gen, set, slot);
+	else
+		reason = PC_DROP_PROTOCOL;
+	if (reason == PC_DROP_NONE && p->frag == PC_FRAG_FIRST)
+		pc_frag_record(p, *slot, pc_now());
+	return reason;
+}
+
+static __always_inline int pc_gateway_judge(const struct pc_pkt *p, __u32 dir,
+					    __u32 bank_gen,
+					    const struct pc_bank_settings *set,
+					    __u32 *slot)
+{
+	__u32 bank = PC_CONFIG_BANK(bank_gen);
+	int reason;
+
+	if (!p->family || p->frag == PC_FRAG_LATER)
+		return PC_GW_AS_HOST;
+	if (dir == PC_DIR_OUT)
+		return pc_addr_marked(bank, p->family, p->saddr, PC_ADDR_OWN) ?
+			       PC_GW_AS_HOST : PC_GW_FORWARDED;
+	if (pc_addr_marked(bank, p->family, p->daddr, PC_ADDR_OWN))
+		return PC_GW_AS_HOST;
+	/* From outside with the gateway's own address: forged. */
+	if (pc_addr_marked(bank, p->family, p->saddr, PC_ADDR_OWN))
+		return PC_DROP_BAD_SOURCE;
+	reason = pc_judge_forward(p, bank_gen, set, slot);
+	if (reason != PC_DROP_NONE &&
+	    (p->eth_dst_broadcast || pc_not_peer(bank, p->family, p->daddr)))
+		return PC_GW_AS_HOST;
+	return reason;
+}
+
+#endif

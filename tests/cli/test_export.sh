@@ -85,6 +85,23 @@ for site in tests/lab/site.yaml policy/examples/site.yaml; do
 	done
 done
 nft_check "nft -c accepts the catalog alone (--role linux, no peers)" --role linux
+# Gateway mode: the forward chain alone, and with the gateway's own rules.
+nft_check "nft -c accepts the lab's gateway export (--gateway)" --gateway -c tests/lab/site.yaml
+nft_check "nft -c accepts the lab's gateway export with its own rules (--host gw)" \
+	--gateway -c tests/lab/site.yaml --host gw
+nft_check "nft -c accepts the example site's gateway export" --gateway -c policy/examples/site.yaml
+"$PC" export --nft --gateway -c tests/lab/site.yaml >"$work/g.nft"
+"$PC" export --nft --gateway -c tests/lab/site.yaml --host gw >"$work/gh.nft"
+if grep -q 'hook forward' "$work/g.nft" && ! grep -q 'hook input' "$work/g.nft"; then
+	ok "--gateway without --host: a forward chain, input and output untouched"
+else notok "--gateway without --host: a forward chain only" "$(grep hook "$work/g.nft")"; fi
+if [ "$(grep -c 'hook ' "$work/gh.nft")" -eq 3 ]; then ok "--gateway --host gw: forward, input and output chains"
+else notok "--gateway --host gw: three base chains" "$(grep hook "$work/gh.nft")"; fi
+# One counter per forwarded path, each rule counting on its own path's.
+got=$(grep -o 'counter name fwd_[^ ]*' "$work/g.nft" | sort -u | sed 's/counter name fwd_//')
+want=$(grep -o '^	counter fwd_[^ ]*' "$work/g.nft" | sed 's/^	counter fwd_//' | sort -u)
+if [ -n "$got" ] && [ "$got" = "$want" ]; then ok "every fwd_ counter is declared and used ($(wc -l <<<"$got") paths)"
+else notok "fwd_ counters declared and used" "$(diff <(echo "$want") <(echo "$got") | head -5)"; fi
 
 # The readers must see a wrong script: a changed port, a lost rule.
 "$PC" export --windows -c tests/lab/site.yaml --host win >"$work/w.ps1"
@@ -101,7 +118,8 @@ for bad in bad1 bad2 bad3; do
 done
 
 # Usage errors.
-for args in "" "--nft --windows" "--nft --host srv --role linux" "--nft extra"; do
+for args in "" "--nft --windows" "--nft --host srv --role linux" "--nft extra" \
+	"--nft --gateway --role linux" "--windows --gateway"; do
 	# shellcheck disable=SC2086
 	"$PC" export $args -c tests/lab/site.yaml >/dev/null 2>"$work/err"; rc=$?
 	if [ "$rc" -eq 2 ] && grep -q '^portcullis export: ' "$work/err"; then ok "usage error: export $args"
@@ -110,6 +128,9 @@ done
 "$PC" export --nft -c tests/lab/site.yaml --host nosuch >/dev/null 2>"$work/err"; rc=$?
 if [ "$rc" -eq 1 ] && grep -q "no host 'nosuch'" "$work/err"; then ok "unknown host: exit 1"
 else notok "unknown host: exit 1" "exit $rc" "$(head -2 "$work/err")"; fi
+"$PC" export --nft --gateway -c tests/lab/site.yaml --host nosuch >/dev/null 2>"$work/err"; rc=$?
+if [ "$rc" -eq 1 ] && grep -q "no host 'nosuch'" "$work/err"; then ok "unknown gateway host: exit 1"
+else notok "unknown gateway host: exit 1" "exit $rc" "$(head -2 "$work/err")"; fi
 
 echo "1..$n"
 [ "$fails" -eq 0 ]

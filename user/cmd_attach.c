@@ -29,6 +29,9 @@ const struct pc_opt pc_attach_opts[] = {
 	PC_OPT_SITE("the site file", REQ, site),
 	PC_OPT_HOST("the site host this machine is", REQ, host),
 	PC_OPT_ROLE("enforce the rules of any host of this kind", REQ, role),
+	PC_OPT_FLAG("gateway", 0, "gateway mode: also judge the packets this machine\n"
+		    "forwards (routed or bridged) against the whole\n"
+		    "site's flows; its own by its host entry", REQ, gateway),
 	PC_OPT_MODE("enforce (drop, default: the site's setting) or\n"
 		    "audit (pass everything, count would-be drops)", REQ, mode),
 	PC_OPT_CHOICE("xdp-mode", "MODE",
@@ -76,7 +79,13 @@ const struct pc_cmd_opts pc_attach_cmd = {
 	"host of it to talk to) is refused in enforce mode unless --allow-empty;\n"
 	"so is one that would cut established TCP connections on the interfaces\n"
 	"(an SSH session, $SSH_CONNECTION's above all): they are named, and\n"
-	"--cut-sessions lets it cut them.",
+	"--cut-sessions lets it cut them.\n"
+	"With --gateway the machine is a gateway (a router, or a bridge: attach to\n"
+	"the bridge ports) and the host entry it is (--host, or found by its\n"
+	"addresses) is its own: packets it forwards pass when an enabled flow has\n"
+	"a kind of their source as initiator and a kind of their destination as\n"
+	"responder (replies through conntrack); packets to or from its own\n"
+	"addresses are judged by its host rules. reload and the daemon keep it.",
 	.opts = pc_attach_opts,
 };
 
@@ -94,6 +103,8 @@ int pc_attach_parse(const struct pc_cmd_opts *c, int argc, char **argv,
 		return pc_cli_usage_error(c->cmd, "name at least one interface");
 	if (rq->host && rq->role)
 		return pc_cli_usage_error(c->cmd, "give --host or --role, not both");
+	if (rq->gateway && rq->role)
+		return pc_cli_usage_error(c->cmd, "a gateway is a host of the site: give --host, not --role");
 	rq->ifaces = argv + optind;
 	rq->nifaces = (size_t)(argc - optind);
 	return -1;
@@ -129,8 +140,8 @@ int pc_cli_attach(const struct pc_ctl_req *rq)
 		pc_info("kept %zu existing connection%s", res.seeded,
 			res.seeded == 1 ? "" : "s");
 	for (size_t i = 0; i < rq->nifaces; i++)
-		pc_info("%s: enforcing %s (%zu rules), %s mode, policy generation %u",
-			rq->ifaces[i], res.name, res.nrules,
+		pc_info("%s: enforcing %s%s (%zu rules), %s mode, policy generation %u",
+			rq->ifaces[i], rq->gateway ? "gateway " : "", res.name, res.nrules,
 			res.audit ? "audit" : "enforce", res.generation);
 	if (res.record_err)
 		pc_warn("cannot record the loaded policy: %s", strerror(-res.record_err));

@@ -7,6 +7,7 @@
 
 #include "classify.h"
 #include "cli.h"
+#include "explain_gateway.h"
 #include "packet_spec.h"
 #include "table.h"
 
@@ -49,6 +50,16 @@ static struct json_object *rule_json(const struct pc_ruleset *rs,
 			pc_addr_format(&r->remote_addrs[i], buf)));
 	json_object_object_add(o, "remote", remote);
 	json_object_object_add(o, "remote_kinds", pc_json_kinds(rs->policy, r->remote_kinds));
+	if (r->forward) { /* gateway mode: where it may go, local_ports on */
+		struct json_object *local = json_object_new_array();
+
+		for (size_t i = 0; i < r->nlocal; i++)
+			json_object_array_add(local, json_object_new_string(
+				pc_addr_format(&r->local_addrs[i], buf)));
+		json_object_object_add(o, "forward", json_object_new_boolean(1));
+		json_object_object_add(o, "local", local);
+		json_object_object_add(o, "local_kinds", pc_json_kinds(rs->policy, r->local_kinds));
+	}
 	return o;
 }
 
@@ -251,7 +262,7 @@ static int explain_packet(const struct pc_ruleset *rs, const char *text,
 struct explain_opts {
 	const char *site, *host, *role, *packet;
 	int dir; /* -1: from the addresses */
-	bool json, exit_verdict;
+	bool json, exit_verdict, gateway;
 };
 
 static const struct pc_opt_choice directions[] = {
@@ -272,10 +283,45 @@ static const struct pc_opt explain_opts[] = {
 		      "the host's addresses)", OPTS, dir, directions),
 	PC_OPT_FLAG("exit-verdict", 0, "with --packet: exit 3 when the packet is dropped\n"
 		    "(0 when it passes)", OPTS, exit_verdict),
+	PC_OPT_FLAG("gateway", 0, "as gateway mode does: the forward rules, or the\n"
+		    "verdict on a forwarded packet (the gateway: --host,\n"
+		    "this machine, or the one the site's hosts name)", OPTS, gateway),
 	PC_OPT_JSON("machine-readable output", OPTS, json),
 	{ 0 },
 };
 #undef OPTS
+
+/* explain --gateway: packets of the gateway itself as a host's, others
+ * forwarded. */
+static int explain_gateway(const struct pc_policy *p, const struct explain_opts *eo)
+{
+	const struct pc_host *gw = pc_explain_gateway_host(p, eo->host);
+	struct pc_ruleset rs, own;
+	struct pc_packet_spec pk;
+	const char *why;
+	int rc;
+
+	if (eo->host && !gw)
+		return pc_cli_compile("explain", p, eo->host, NULL, &rs);
+	if (pc_compile_gateway(p, gw, &rs))
+		return PC_EXIT_POLICY;
+	if (!eo->packet) {
+		if (eo->json)
+			pc_cli_print_json(rules_json(&rs));
+		else
+			pc_explain_gateway_rules(&rs);
+		rc = PC_EXIT_OK;
+	} else if (pc_packet_spec_parse(eo->packet, &pk, &why)) {
+		rc = pc_cli_usage_error("explain", "bad --packet '%s': %s", eo->packet, why);
+	} else if (pc_gateway_own(gw, &pk.src) || pc_gateway_own(gw, &pk.dst)) {
+		rc = explain_packet(pc_gateway_own_rules(&rs, &own), eo->packet, eo->dir,
+				    eo->json, eo->exit_verdict);
+	} else {
+		rc = pc_explain_forward_packet(&rs, &pk, eo->packet, eo->json, eo->exit_verdict);
+	}
+	pc_ruleset_free(&rs);
+	return rc;
+}
 
 const struct pc_cmd_opts pc_explain_cmd = {
 	.cmd = "explain",
@@ -285,6 +331,9 @@ const struct pc_cmd_opts pc_explain_cmd = {
 	"--packet, judges one packet as the datapath would judge the first packet\n"
 	"of a connection, and says which path it counts on or why it is dropped.\n"
 	"IPv6 ends are written in brackets: 'udp [2001:db8::7]:546 > [2001:db8::1]:547'.\n"
+	"With --gateway, the same for a gateway (attach --gateway): its forward\n"
+	"rules, or the verdict on a packet it forwards, e.g.\n"
+	"'explain --gateway --packet \"tcp 192.0.2.20:40000 > 192.0.2.41:443\"'.\n"
 	"Exit status: 0, or with --exit-verdict 0 when the packet passes and 3\n"
 	"when it is dropped; 1 when the host or kind is not in the policy.",
 	.opts = explain_opts,
@@ -304,9 +353,16 @@ int pc_cmd_explain(int argc, char **argv)
 		return pc_cli_usage_error("explain", "give --host or --role, not both");
 	if (eo.exit_verdict && !eo.packet)
 		return pc_cli_usage_error("explain", "--exit-verdict needs --packet");
+	if (eo.gateway && eo.role)
+		return pc_cli_usage_error("explain", "a gateway is a host of the site: give --host, not --role");
 	rc = pc_cli_load_policy(eo.site, &p, NULL, NULL);
 	if (rc)
 		return rc;
+	if (eo.gateway) {
+		rc = explain_gateway(&p, &eo);
+		pc_policy_free(&p);
+		return rc;
+	}
 	rc = pc_cli_compile("explain", &p, eo.host, eo.role, &rs);
 	if (rc) {
 		pc_policy_free(&p);

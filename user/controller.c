@@ -17,6 +17,7 @@
 #include "portcullis.skel.h"
 #include "seed.h"
 #include "sockguard.h"
+#include "gateway.h"
 #include "state.h"
 
 static double now_ms(void)
@@ -54,6 +55,22 @@ enum pc_ctl_step pc_ctl_compile(const struct pc_policy *p, const char *host,
 	return *err ? PC_CTL_LOCAL_HOST : PC_CTL_DONE;
 }
 
+enum pc_ctl_step pc_ctl_compile_gateway(const struct pc_policy *p, const char *host,
+					struct pc_ruleset *rs, int *err)
+{
+	const struct pc_host *h = NULL;
+
+	*err = 0;
+	if (host && !(h = pc_policy_find_host(p, host))) {
+		*err = -ENOENT;
+		return PC_CTL_HOST;
+	}
+	if (!h && (*err = pc_find_local_host(p, &h)))
+		return PC_CTL_LOCAL_HOST;
+	*err = pc_compile_gateway(p, h, rs);
+	return *err ? PC_CTL_HOST : PC_CTL_DONE;
+}
+
 /* What a transaction works on, from the policy to the open maps. */
 struct txn {
 	struct pc_policy p;
@@ -63,6 +80,7 @@ struct txn {
 	size_t len;
 	const char *site;      /* the site file (NULL: catalog alone) */
 	int mode;              /* -1: the site's */
+	bool gateway;          /* compile for gateway mode */
 	bool have_policy, have_rules;
 	struct pc_pins pins;
 	bool locked;
@@ -111,7 +129,8 @@ static int compile(struct txn *t, const char *site, const char *host,
 		return fail(res, PC_CTL_POLICY, err);
 	}
 	t->have_policy = true;
-	step = pc_ctl_compile(&t->p, host, role, &t->rs, &err);
+	step = t->gateway ? pc_ctl_compile_gateway(&t->p, host, &t->rs, &err) :
+			    pc_ctl_compile(&t->p, host, role, &t->rs, &err);
 	if (step)
 		return fail(res, step, err);
 	t->have_rules = true;
@@ -135,7 +154,12 @@ static int check_sessions(const struct txn *t, const struct pc_ctl_req *rq,
 {
 	if (res->audit || rq->cut_sessions)
 		return 0;
-	res->sessions_err = pc_sessions_cut(&t->rs, old, ifindex, n, &res->sessions);
+	struct pc_ruleset own_new, own_old;
+
+	/* A gateway's sessions are its own: its host rules judge them. */
+	res->sessions_err = pc_sessions_cut(pc_gateway_own_rules(&t->rs, &own_new),
+					    old ? pc_gateway_own_rules(old, &own_old) : NULL,
+					    ifindex, n, &res->sessions);
 	if (res->sessions.n && !rq->dry_run)
 		return fail(res, PC_CTL_SESSIONS, -EBUSY);
 	return 0;
@@ -166,6 +190,7 @@ static int record(const struct txn *t)
 		.host = (char *)(t->rs.host ? t->rs.host->name : NULL),
 		.role = (char *)(t->rs.host ? NULL : t->rs.name),
 		.mode = t->mode,
+		.gateway = t->rs.gateway,
 		.site_text = t->text,
 		.site_len = t->len,
 	};
@@ -275,7 +300,12 @@ static int attach_locked(struct txn *t, const struct pc_ctl_req *rq,
 	}
 	res->generation = info.generation;
 	/* Connections that are already up keep working whoever speaks next. */
-	res->seed_err = pc_seed_connections(&t->m, &t->rs, &res->seeded);
+	{
+		struct pc_ruleset own;
+
+		res->seed_err = pc_seed_connections(&t->m, pc_gateway_own_rules(&t->rs, &own),
+						    &res->seeded);
+	}
 	res->record_err = record(t);
 	return 0;
 }
@@ -320,6 +350,7 @@ int pc_ctl_attach(const struct pc_ctl_req *rq, struct pc_ctl_res *res)
 			goto out;
 		}
 	}
+	t.gateway = rq->gateway;
 	err = compile(&t, rq->site, rq->host, rq->role, rq->mode, rq->allow_empty, res);
 	if (err)
 		goto out;
@@ -364,6 +395,8 @@ static bool old_rules(const struct pc_state *st, struct pc_policy *p,
 		return false;
 	}
 	if ((st->role ? pc_compile_role(p, st->role, rs) :
+	     st->host && st->gateway ?
+		     pc_compile_gateway(p, pc_policy_find_host(p, st->host), rs) :
 	     st->host ? pc_compile_host(p, st->host, rs) : -ENOENT) == 0)
 		return true;
 	pc_policy_free(p);
@@ -447,8 +480,11 @@ int pc_ctl_reload(const struct pc_ctl_req *rq, struct pc_ctl_res *res)
 			memcpy(t.text, r->site_text, r->site_len);
 			t.len = r->site_len;
 		}
+		t.gateway = r->gateway;
 		err = compile(&t, r->site, r->host, r->role, r->mode, true, res);
 	} else {
+		/* Gateway mode stays as recorded unless --role asks for a host's. */
+		t.gateway = rq->gateway || (st.gateway && !rq->role);
 		err = compile(&t, rq->site ? rq->site : st.site,
 			      rq->host ? rq->host : rq->role ? NULL : st.host,
 			      rq->role ? rq->role : rq->host ? NULL : st.role,

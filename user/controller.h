@@ -29,6 +29,9 @@ struct pc_ctl_req {
 	const char *host;     /* NULL: the recorded one (reload), else the host
 				 owning one of this machine's addresses */
 	const char *role;
+	bool gateway;         /* gateway mode: host (or the local host) is the
+				 gateway, forwarded packets judged too
+				 (reload: also when the record says so) */
 	int mode;             /* -1: the recorded one (reload), or the site's */
 	char *const *ifaces;  /* attach: the interfaces */
 	size_t nifaces;
@@ -119,6 +122,11 @@ size_t pc_ctl_pinned_ifaces(const struct pc_maps *m, int **ifindex);
 
 struct pc_policy;
 struct pc_ruleset;
+/* Gateway mode's rules (pc_compile_gateway) for the gateway host, or the
+ * host owning one of this machine's addresses: PC_CTL_DONE, PC_CTL_HOST or
+ * PC_CTL_LOCAL_HOST with *err. */
+enum pc_ctl_step pc_ctl_compile_gateway(const struct pc_policy *p, const char *host,
+					struct pc_ruleset *rs, int *err);
 /* Compiles the rules of host, of role, or of the host owning one of this
  * machine's addresses. Returns PC_CTL_DONE or PC_CTL_ROLE, PC_CTL_HOST,
  * PC_CTL_LOCAL_HOST with *err. */

@@ -225,3 +225,14 @@ const struct pc_host *pc_host_gateway(const struct pc_policy *p,
 {
 	return h->gateway ? pc_policy_find_host(p, h->gateway) : NULL;
 }
+
+const struct pc_ruleset *pc_gateway_own_rules(const struct pc_ruleset *rs,
+					      struct pc_ruleset *tmp)
+{
+	if (!rs->gateway)
+		return rs;
+	*tmp = *rs;
+	tmp->nrules = rs->nown;
+	tmp->gateway = false;
+	return tmp;
+}

@@ -57,6 +57,10 @@ bool pc_rule_has_local(const struct pc_rule *r, const struct pc_addr *a);
 /* Whether a is one of gw's own addresses (a host address it lists, or
  * inside one of its prefixes). */
 bool pc_gateway_own(const struct pc_host *gw, const struct pc_addr *a);
+/* The rules that judge the gateway's own traffic (its host rules): rs
+ * itself unless it is a gateway rule set, else a view of rs in tmp. */
+const struct pc_ruleset *pc_gateway_own_rules(const struct pc_ruleset *rs,
+					      struct pc_ruleset *tmp);
 /* The gateway host named by h's gateway field, or NULL. */
 const struct pc_host *pc_host_gateway(const struct pc_policy *p,
 				      const struct pc_host *h);

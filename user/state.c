@@ -68,6 +68,8 @@ int pc_state_save(const char *pin_root, const struct pc_state *s)
 	json_object_object_add(o, "host", s->host ? json_object_new_string(s->host) : NULL);
 	json_object_object_add(o, "role", s->role ? json_object_new_string(s->role) : NULL);
 	json_object_object_add(o, "mode", json_object_new_int(s->mode));
+	if (s->gateway)
+		json_object_object_add(o, "gateway", json_object_new_boolean(1));
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
 	pc_state_path(pin_root, ".json", path, sizeof(path));
 	err = pc_write_atomic(path, text, strlen(text));
@@ -101,6 +103,7 @@ int pc_state_load(const char *pin_root, struct pc_state *s)
 	s->host = dup_field(o, "host");
 	s->role = dup_field(o, "role");
 	s->mode = json_object_get_int(json_object_object_get(o, "mode"));
+	s->gateway = json_object_get_boolean(json_object_object_get(o, "gateway"));
 	json_object_put(o);
 	if (s->mode < -1 || s->mode > 1)
 		s->mode = -1;

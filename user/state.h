@@ -8,6 +8,7 @@
 #ifndef PC_STATE_H
 #define PC_STATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct pc_state {
@@ -15,6 +16,7 @@ struct pc_state {
 	char *host; /* or NULL */
 	char *role; /* or NULL */
 	int mode;   /* -1: the site's setting; else enum pc_mode */
+	bool gateway; /* gateway mode (attach --gateway): host is the gateway */
 	char *site_text; /* the text that was loaded (NULL without a site) */
 	size_t site_len;
 };

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Gateway mode through BPF_PROG_TEST_RUN: a router gw (192.0.2.1,
+ * 198.51.100.1) between the management segment (mgr, cli, dhcp) and the
+ * appliances behind it (bmc, svp, lin). Each table is a sequence: its
+ * packets go through in order, so replies find the connections their
+ * first packets made. Every step says the verdict and where it is
+ * counted: a path (packets +1 on it, in the hook's direction), a drop
+ * reason, or nowhere (a forwarded packet on egress, judged at ingress).
+ */
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gateway.h"
+#include "progutil.h"
+
+static const char gw_site[] =
+	"site: gw-prog\n"
+	"kinds: [router]\n"
+	"hosts:\n"
+	"  - { name: mgr, kinds: [management-server], os: windows,\n"
+	"      addresses: [192.0.2.10, \"2001:db8:a::10\"] }\n"
+	"  - { name: cli, kinds: [management-client], addresses: [192.0.2.20] }\n"
+	"  - { name: dhcp, kinds: [dhcp-server], addresses: [192.0.2.53] }\n"
+	"  - { name: bmc, kinds: [bmc], gateway: gw,\n"
+	"      addresses: [198.51.100.41, \"2001:db8:b::41\"] }\n"
+	"  - { name: svp, kinds: [svp], gateway: gw, addresses: [198.51.100.40] }\n"
+	"  - { name: lin, kinds: [linux], gateway: gw, addresses: [198.51.100.0/28] }\n"
+	"  - { name: gw, kinds: [router], addresses: [192.0.2.1, 198.51.100.1] }\n"
+	"segments: [192.0.2.0/24, 198.51.100.0/24]\n"
+	"flows:\n"
+	"  - id: site-gw-ssh\n"
+	"    purpose: the gateway's own management\n"
+	"    protocols: [tcp]\n"
+	"    initiator: { kinds: [management-client], port: auto }\n"
+	"    responder: { hosts: [gw], port: 22 }\n";
+
+#define IN 0
+#define OUT 1
+#define T IPPROTO_TCP
+#define U IPPROTO_UDP
+#define ICMP IPPROTO_ICMP
+#define BC 1 /* Ethernet broadcast destination */
+#define NOWHERE (-1)
+
+struct step {
+	const char *what;
+	int dir;
+	uint8_t proto;
+	const char *src;
+	uint16_t sport; /* ICMP: the type */
+	const char *dst;
+	uint16_t dport; /* ICMP: the identifier */
+	uint8_t flags;  /* TCP */
+	int bcast;
+	bool pass;
+	const char *path; /* pass: the path counted (NULL: "other") */
+	int reason;       /* drop: the reason counted; pass: NOWHERE for none */
+};
+
+#define MGR "192.0.2.10"
+#define CLI "192.0.2.20"
+#define BMC "198.51.100.41"
+#define SVP "198.51.100.40"
+#define LIN "198.51.100.5"
+#define GW "192.0.2.1"
+#define SYN TH_SYN
+#define SYNACK (TH_SYN | TH_ACK)
+#define ACK TH_ACK
+
+static const struct step forwarded[] = {
+	{ "server to BMC web: SYN", IN, T, MGR, 40000, BMC, 443, SYN, 0, true, "A-2.5-ssl-svp-bmc", 0 },
+	{ "... its SYN-ACK comes back", IN, T, BMC, 443, MGR, 40000, SYNACK, 0, true, "A-2.5-ssl-svp-bmc", 0 },
+	{ "... the ACK", IN, T, MGR, 40000, BMC, 443, ACK, 0, true, "A-2.5-ssl-svp-bmc", 0 },
+	{ "... leaving the gateway: passed uncounted", OUT, T, MGR, 40000, BMC, 443, ACK, 0, true, NULL, NOWHERE },
+	{ "client to BMC console", IN, T, CLI, 40001, BMC, 443, SYN, 0, true, "A-5.4-bmc-console-https", 0 },
+	{ "server to a linux host of a group", IN, T, MGR, 40002, LIN, 22, SYN, 0, true, "A-2.3-ssh-linux", 0 },
+	{ "BMC's RMCP to the server", IN, U, BMC, 623, MGR, 50000, 0, 0, true, "A-2.7-rmcp-from-bmc", 0 },
+	{ "... the server's answer, via conntrack", IN, U, MGR, 50000, BMC, 623, 0, 0, true, "A-2.7-rmcp-from-bmc", 0 },
+	{ "IPv6: server to BMC web", IN, T, "2001:db8:a::10", 40003, "2001:db8:b::41", 443, SYN, 0, true, "A-2.5-ssl-svp-bmc", 0 },
+	/* wrong initiator, wrong responder, undocumented port */
+	{ "client to BMC ssh", IN, T, CLI, 40004, BMC, 22, SYN, 0, false, NULL, PC_DROP_WRONG_PEER },
+	{ "server to SVP ssh", IN, T, MGR, 40005, SVP, 22, SYN, 0, false, NULL, PC_DROP_WRONG_PEER },
+	{ "BMC to SVP web", IN, T, BMC, 40006, SVP, 443, SYN, 0, false, NULL, PC_DROP_WRONG_PEER },
+	{ "a stranger to BMC web", IN, T, "203.0.113.9", 40007, BMC, 443, SYN, 0, false, NULL, PC_DROP_WRONG_PEER },
+	{ "server to BMC telnet", IN, T, MGR, 40008, BMC, 23, SYN, 0, false, NULL, PC_DROP_NO_RULE },
+	{ "a reply with no connection", IN, T, BMC, 443, MGR, 40099, ACK, 0, false, NULL, PC_DROP_NO_CONNTRACK },
+	{ "the gateway's address, forged", IN, T, GW, 40009, BMC, 443, SYN, 0, false, NULL, PC_DROP_BAD_SOURCE },
+	{ "NULL scan through the gateway", IN, T, MGR, 40010, BMC, 443, 0, 0, false, NULL, PC_DROP_TCP_FLAGS },
+};
+
+static const struct step broadcasts[] = {
+	{ "WoL to 255.255.255.255", IN, U, MGR, 50001, "255.255.255.255", 0, 0, BC, true, "A-2.9-wol-limited-broadcast", 0 },
+	{ "magicsend to the appliances' directed broadcast", IN, U, MGR, 50002, "198.51.100.255", 5561, 0, 0, true, "A-2.11-wol-magicsend", 0 },
+	{ "DHCP discover from 0.0.0.0", IN, U, "0.0.0.0", 68, "255.255.255.255", 67, 0, BC, true, "A-3.1-pxe-dhcp-request", 0 },
+	{ "DHCP server's broadcast reply", IN, U, "192.0.2.53", 67, "255.255.255.255", 68, 0, BC, true, "A-6.1-dhcp-server-reply", 0 },
+	/* Refused as forwarded, then by the gateway's own rules as a
+	 * broadcast it receives: wrong-peer, since forward rules have the
+	 * port (the port rows are shared). */
+	{ "magicsend from a BMC", IN, U, BMC, 50003, "198.51.100.255", 5561, 0, 0, false, NULL, PC_DROP_WRONG_PEER },
+	{ "WoL to a directed broadcast (limited only)", IN, U, MGR, 50004, "198.51.100.255", 0, 0, 0, false, NULL, PC_DROP_WRONG_PEER },
+};
+
+static const struct step own[] = {
+	{ "client to the gateway's ssh", IN, T, CLI, 40020, GW, 22, SYN, 0, true, "site-gw-ssh", 0 },
+	{ "... the gateway answers", OUT, T, GW, 22, CLI, 40020, SYNACK, 0, true, "site-gw-ssh", 0 },
+	{ "server to the gateway's ssh", IN, T, MGR, 40021, GW, 22, SYN, 0, false, NULL, PC_DROP_WRONG_PEER },
+	{ "the gateway to BMC web: not its flow", OUT, T, "198.51.100.1", 40022, BMC, 443, SYN, 0, false, NULL, PC_DROP_NO_RULE },
+	{ "client to the gateway's telnet", IN, T, CLI, 40023, GW, 23, SYN, 0, false, NULL, PC_DROP_NO_RULE },
+};
+
+static const struct step echo[] = {
+	{ "server pings a BMC", IN, ICMP, MGR, 8, BMC, 77, 0, 0, true, NULL, 0 },
+	{ "... the BMC answers", IN, ICMP, BMC, 0, MGR, 77, 0, 0, true, NULL, 0 },
+	{ "an echo reply nobody asked for", IN, ICMP, BMC, 0, MGR, 78, 0, 0, false, NULL, PC_DROP_NO_CONNTRACK },
+	{ "a BMC pings the SVP (no flow between them)", IN, ICMP, BMC, 8, SVP, 79, 0, 0, false, NULL, PC_DROP_ICMP },
+	{ "a timestamp request", IN, ICMP, MGR, 13, BMC, 80, 0, 0, false, NULL, PC_DROP_ICMP },
+};
+
+static void build(struct pkt *p, const struct step *s)
+{
+	memset(p, 0, sizeof(*p));
+	pkt_eth(p, 0);
+	if (s->bcast)
+		pkt_eth_dst_broadcast(p);
+	pkt_ip(p, s->src, s->dst);
+	if (s->proto == T)
+		pkt_tcp(p, s->sport, s->dport, s->flags);
+	else if (s->proto == U)
+		pkt_udp(p, s->sport, s->dport);
+	else
+		pkt_icmp(p, (uint8_t)s->sport, 0, s->dport);
+	pkt_payload(p, 8);
+	pkt_finish(p);
+}
+
+static void load_gateway(struct fx *f)
+{
+	struct pc_diags d = { 0 };
+	struct pc_load_info info;
+	int err;
+
+	err = pc_policy_load_text(&f->policy, "catalog.yaml", pc_builtin_catalog,
+				  pc_builtin_catalog_len, "site.yaml", gw_site,
+				  strlen(gw_site), &d);
+	if (err)
+		pc_diags_print(&d);
+	pc_diags_free(&d);
+	assert_int_equal(err, 0);
+	f->have_policy = true;
+	assert_int_equal(pc_compile_gateway(&f->policy,
+					    pc_policy_find_host(&f->policy, "gw"), &f->rs), 0);
+	f->have_rs = true;
+	err = pc_loader_load(&f->maps, &f->rs, &f->policy.settings, &info);
+	if (err)
+		fail_msg("loading the gateway: %s", strerror(-err));
+}
+
+static void run_steps(struct fx *f, const struct step *steps, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct step *s = &steps[i];
+		uint64_t before = 0, after, other_in, other_out;
+		struct pkt p;
+		bool pass;
+
+		build(&p, s);
+		if (s->pass && s->reason != NOWHERE)
+			before = fx_path_packets(f, s->path, s->dir);
+		else if (!s->pass)
+			before = fx_drop_packets(f, s->reason, s->dir);
+		other_in = fx_path_packets(f, NULL, IN);
+		other_out = fx_path_packets(f, NULL, OUT);
+		pass = fx_run(f, s->dir, &p);
+		if (pass != s->pass)
+			fail_msg("%s: %s, want %s", s->what, pass ? "passed" : "dropped",
+				 s->pass ? "pass" : "drop");
+		if (s->pass && s->reason == NOWHERE) {
+			if (fx_path_packets(f, NULL, IN) != other_in ||
+			    fx_path_packets(f, NULL, OUT) != other_out)
+				fail_msg("%s: counted, want uncounted", s->what);
+			continue;
+		}
+		after = s->pass ? fx_path_packets(f, s->path, s->dir) :
+				  fx_drop_packets(f, s->reason, s->dir);
+		if (after != before + 1)
+			fail_msg("%s: not counted on %s", s->what,
+				 s->pass ? (s->path ? s->path : "other") : "its drop reason");
+	}
+}
+
+static void test_forwarded(void **state)
+{
+	struct fx *f = *state;
+
+	load_gateway(f);
+	run_steps(f, forwarded, sizeof(forwarded) / sizeof(*forwarded));
+}
+
+static void test_broadcasts(void **state)
+{
+	struct fx *f = *state;
+
+	load_gateway(f);
+	run_steps(f, broadcasts, sizeof(broadcasts) / sizeof(*broadcasts));
+}
+
+static void test_own(void **state)
+{
+	struct fx *f = *state;
+
+	load_gateway(f);
+	run_steps(f, own, sizeof(own) / sizeof(*own));
+}
+
+static void test_echo(void **state)
+{
+	struct fx *f = *state;
+
+	load_gateway(f);
+	run_steps(f, echo, sizeof(echo) / sizeof(*echo));
+}
+
+/* A reload that takes a flow away cuts its forwarded connections. */
+static void test_reload_recheck(void **state)
+{
+	static const struct step open[] = {
+		{ "server to BMC ssh", IN, T, MGR, 40030, BMC, 22, SYN, 0, true, "A-2.6-ssh-bmc", 0 },
+		{ "... SYN-ACK", IN, T, BMC, 22, MGR, 40030, SYNACK, 0, true, "A-2.6-ssh-bmc", 0 },
+	};
+	static const struct step cut[] = {
+		{ "... after a reload without A-2.6", IN, T, MGR, 40030, BMC, 22, ACK, 0, false, NULL, PC_DROP_WRONG_PEER },
+	};
+	struct fx *f = *state;
+	struct pc_ruleset rs2;
+	struct pc_load_info info;
+	size_t w = 0;
+
+	load_gateway(f);
+	run_steps(f, open, 2);
+	/* The same rules without A-2.6's forward rule. */
+	assert_int_equal(pc_compile_gateway(&f->policy,
+					    pc_policy_find_host(&f->policy, "gw"), &rs2), 0);
+	for (size_t i = 0; i < rs2.nrules; i++) {
+		if (rs2.rules[i].forward && !strcmp(rs2.rules[i].flow->id, "A-2.6-ssh-bmc")) {
+			free(rs2.rules[i].remote_addrs);
+			free(rs2.rules[i].local_addrs);
+			continue;
+		}
+		rs2.rules[w++] = rs2.rules[i];
+	}
+	rs2.nrules = w;
+	assert_int_equal(pc_loader_load(&f->maps, &rs2, &f->policy.settings, &info), 0);
+	run_steps(f, cut, 1);
+	pc_ruleset_free(&rs2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_forwarded, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_broadcasts, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_own, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_echo, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_reload_recheck, fx_setup, fx_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -180,7 +180,9 @@ probe() { # probe DESCRIPTION EXPECTED-HOST EXPECTED-REASON COMMAND...
 	local desc=$1 want_host=$2 want_reason=$3; shift 3
 	local before after where
 	before=$(drops)
-	if "$@" </dev/null >/dev/null 2>&1; then
+	# A probe waits 1s, not LAB_TIMEOUT: one that would get through but
+	# late still fails below, as no drop counter moved for it.
+	if LAB_TIMEOUT=1 "$@" </dev/null >/dev/null 2>&1; then
 		tap FAIL "undocumented: $desc" "it got through"
 		results+=("probe|GOT THROUGH|$desc|")
 		return
@@ -234,9 +236,9 @@ if [ "$GATEWAY" = 1 ]; then
 		lab_in "$h" "$PC" -q detach --all --pin-root "$PIN_BASE/$h" >/dev/null 2>&1
 	done
 	ENFORCERS="lin lin2 gw"
-	run_flow A-2.2 A-2.2-winrm-windows srv win tcp 5985
-	run_flow A-2.8 A-2.8-rmcp-to-bmc srv bmc udp 623
-	run_flow A-5.4 A-5.4-bmc-console-https cli bmc https 443
+	run_flow "A-2.2 (gw alone)" A-2.2-winrm-windows srv win tcp 5985
+	run_flow "A-2.8 (gw alone)" A-2.8-rmcp-to-bmc srv bmc udp 623
+	run_flow "A-5.4 (gw alone)" A-5.4-bmc-console-https cli bmc https 443
 	probe "gateway alone: client to a BMC's SSH (cli -> bmc:22)" gw wrong-peer run_tcp 4 cli bmc 22
 	probe "gateway alone: client to Windows DCOM (cli -> win:135)" gw wrong-peer run_tcp 4 cli win 135
 	probe "gateway alone: server to an SVP's SSH (srv -> svp:22)" gw wrong-peer run_tcp 4 srv svp 22

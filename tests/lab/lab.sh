@@ -7,9 +7,12 @@
 # sent for real (flows.txt), undocumented probes that must fail, and the
 # counters that must match.
 #
-# usage: lab.sh [--report] [--no-enforce]
+# usage: lab.sh [--report] [--no-enforce] [--gateway-nft]
 #   --report      a summary for people (make demo) besides the TAP lines
 #   --no-enforce  run without portcullis (shows that the flows themselves work)
+#   --gateway-nft gw runs `export --nft --gateway --host gw` (nftables with
+#                 br_netfilter) instead of portcullis; only the flows and
+#                 probes that cross gw, judged the same way
 # LAB_GW_INGRESS=tc: the gateway's ingress on tc instead of XDP.
 set -u
 LAB_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -19,11 +22,13 @@ PC=${PC:-$ROOT/$BUILD/portcullis}
 SITE=${LAB_SITE:-$LAB_DIR/site.yaml}
 REPORT=0
 ENFORCE=1
+GW_NFT=0
 for a in "$@"; do
 	case $a in
 	--report) REPORT=1 ;;
 	--no-enforce) ENFORCE=0 ;;
-	*) echo "usage: $0 [--report] [--no-enforce]" >&2; exit 2 ;;
+	--gateway-nft) GW_NFT=1 ;;
+	*) echo "usage: $0 [--report] [--no-enforce] [--gateway-nft]" >&2; exit 2 ;;
 	esac
 done
 
@@ -34,7 +39,7 @@ PIN_BASE=$WORK/bpffs
 ENFORCERS="srv cli lin lin2"
 # gw enforces in gateway mode when this portcullis has it.
 GATEWAY=0
-if [ "$ENFORCE" = 1 ] && "$PC" attach --help 2>&1 | grep -q -- --gateway; then
+if [ "$ENFORCE" = 1 ] && { [ "$GW_NFT" = 1 ] || "$PC" attach --help 2>&1 | grep -q -- --gateway; }; then
 	GATEWAY=1
 	ENFORCERS="$ENFORCERS gw"
 fi
@@ -73,7 +78,22 @@ exec 4>&1
 [ "$REPORT" = 1 ] && exec 4>"$WORK/tap.log"
 TAP_FD=4
 
-stats() { lab_in "$1" "$PC" stats -j --pin-root "$PIN_BASE/$1"; }
+stats() {
+	if [ "$1" = gw ] && [ "$GW_NFT" = 1 ]; then nft_stats; return; fi
+	lab_in "$1" "$PC" stats -j --pin-root "$PIN_BASE/$1"
+}
+# The nftables gateway's named counters in the shape of stats -j: fwd_ID,
+# in_ID and out_ID are path ID; dropped_fwd|in|out are drops that nftables
+# gives no reason for ("dropped"); echo_* is "(other)".
+nft_stats() {
+	lab_in gw nft -j list counters table inet portcullis | jq '
+		[.nftables[] | .counter? | select(.) | {name, packets}] as $c |
+		{ paths: ([$c[] | select(.name | test("^(fwd|in|out)_")) |
+			{ path: (.name | sub("^(fwd|in|out)_"; "")), packets }]
+			+ [$c[] | select(.name | startswith("echo_")) | { path: "(other)", packets }]),
+		  drops: [$c[] | select(.name | startswith("dropped_")) |
+			{ reason: "dropped", direction: (.name | sub("^dropped_"; "")), packets }] }'
+}
 
 mkdir -p "$PIN_BASE" && mount -t bpf bpf "$PIN_BASE" || { tap FAIL "mount a private bpffs"; tap_end; exit; }
 # The setsockopt guard goes on a cgroup of the lab's own, not the machine's.
@@ -91,7 +111,17 @@ if [ "$ENFORCE" = 1 ]; then
 		fi
 	done
 fi
-if [ "$GATEWAY" = 1 ]; then
+if [ "$GW_NFT" = 1 ]; then
+	# Bridged frames meet the forward chain through br_netfilter.
+	if "$PC" export --nft --gateway -c "$SITE" --host gw >"$WORK/gw.nft" 2>"$WORK/err" &&
+		lab_in gw sysctl -qw net.bridge.bridge-nf-call-iptables=1 \
+			net.bridge.bridge-nf-call-ip6tables=1 >>"$WORK/err" 2>&1 &&
+		lab_in gw nft -f "$WORK/gw.nft" >>"$WORK/err" 2>&1; then
+		tap OK "gw loads export --nft --gateway --host gw ($(grep -c 'counter name fwd_' "$WORK/gw.nft") forward rule lines)"
+	else
+		tap FAIL "gw loads export --nft --gateway" "$(head -5 "$WORK/err")"
+	fi
+elif [ "$GATEWAY" = 1 ]; then
 	# shellcheck disable=SC2086 # one argument per interface
 	if out=$(lab_in gw "$PC" attach --gateway ${LAB_GW_INGRESS:+--ingress "$LAB_GW_INGRESS"} \
 		-c "$SITE" --pin-root "$PIN_BASE/gw" $LAB_GW_IFACES 2>&1); then
@@ -140,6 +170,8 @@ run_flow() {
 }
 while read -r row counts ini resp method args <&3; do
 	case $row in ''|'#'*) continue ;; esac
+	# With the nftables gateway: only what crosses gw.
+	[ "$GW_NFT" = 1 ] && ! on_the_way "$ini" "$resp" | grep -qx gw && continue
 	# shellcheck disable=SC2086 # args: one word each
 	run_flow "$row" "$counts" "$ini" "$resp" "$method" $args
 	IFS=, read -r -a paths <<<"$counts"
@@ -157,6 +189,8 @@ done 3<"$LAB_DIR/flows.txt"
 
 # --- counters: non-zero on exactly the exercised paths ---
 for h in $ENFORCERS; do
+	# With the nftables gateway only gw's counters are complete.
+	[ "$GW_NFT" = 1 ] && [ "$h" != gw ] && continue
 	s=$(stats "$h")
 	# "(other)" holds ARP, neighbour discovery and echo: no catalog path.
 	moved=$(jq -r '[.paths[] | select(.packets > 0 and .path != "(other)") | .path] | unique | .[]' <<<"$s" | sort)
@@ -179,6 +213,8 @@ drops() { # prints "host/reason/direction packets" for every enforcer
 probe() { # probe DESCRIPTION EXPECTED-HOST EXPECTED-REASON COMMAND...
 	local desc=$1 want_host=$2 want_reason=$3; shift 3
 	local before after where
+	# nftables gives no reason for a drop.
+	[ "$GW_NFT" = 1 ] && [ "$want_host" = gw ] && want_reason=dropped
 	before=$(drops)
 	# A probe waits 1s, not LAB_TIMEOUT: one that would get through but
 	# late still fails below, as no drop counter moved for it.
@@ -199,6 +235,7 @@ probe() { # probe DESCRIPTION EXPECTED-HOST EXPECTED-REASON COMMAND...
 	fi
 	results+=("probe|blocked|$desc|$where")
 }
+[ "$GW_NFT" = 0 ] && {
 probe "client to managed host ssh (cli -> lin:22; it may ssh to gw)" cli wrong-peer run_tcp 4 cli lin 22
 probe "managed host to client (lin -> cli:22015)" lin no-rule run_tcp 4 lin cli 22015
 probe "server to a neighbouring port (srv -> lin:23)" srv no-rule run_tcp 4 srv lin 23
@@ -207,6 +244,7 @@ probe "documented source port as a key (srv:22015 -> lin:2222)" srv no-rule run_
 probe "a host outside the site (out -> srv:22015)" srv wrong-peer run_tcp 4 out srv 22015
 probe "wrong direction (lin opens srv:22015, it is no client)" lin no-rule run_tcp 4 lin srv 22015
 probe "outside host to a managed host over IPv6 (out -> lin:22)" lin wrong-peer run_tcp 6 out lin 22
+}
 if [ "$GATEWAY" = 1 ]; then
 	# Behind the gateway: from outside, between the parties behind it,
 	# across its bridge and across its routes, IPv4 and IPv6.

@@ -10,7 +10,8 @@
  * addresses on ingress, from one on egress; a broadcast the forward rules
  * refuse is offered to the host rules too, as the gateway receives it),
  * not IP, or a later fragment (found by its first one whichever way it
- * went); PC_GW_FORWARDED for a
+ * went); an ICMP error the gateway sends about a forwarded connection
+ * passes as a router's would; PC_GW_FORWARDED for a
  * forwarded packet on egress (judged where it came in: passes uncounted),
  * or else the verdict on a forwarded packet (PC_DROP_*, with *slot).
  *
@@ -311,9 +312,15 @@ static __always_inline int pc_gateway_judge(const struct pc_pkt *p, __u32 dir,
 
 	if (!p->family || p->frag == PC_FRAG_LATER)
 		return PC_GW_AS_HOST;
-	if (dir == PC_DIR_OUT)
-		return pc_addr_marked(bank, p->family, p->saddr, PC_ADDR_OWN) ?
-			       PC_GW_AS_HOST : PC_GW_FORWARDED;
+	if (dir == PC_DIR_OUT) {
+		if (!pc_addr_marked(bank, p->family, p->saddr, PC_ADDR_OWN))
+			return PC_GW_FORWARDED;
+		/* The gateway's own ICMP errors about what it forwards (PMTU,
+		 * TTL, unreachable): a router on the path. */
+		if (p->has_inner && pc_judge_forward(p, bank_gen, set, slot) == PC_DROP_NONE)
+			return PC_DROP_NONE;
+		return PC_GW_AS_HOST;
+	}
 	if (pc_addr_marked(bank, p->family, p->daddr, PC_ADDR_OWN))
 		return PC_GW_AS_HOST;
 	/* From outside with the gateway's own address: forged. */

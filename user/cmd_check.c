@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_protection.h"
 #include "cli.h"
 #include "policy_parse.h"
 #include "table.h"
@@ -24,7 +25,10 @@ const struct pc_cmd_opts pc_check_cmd = {
 	.about =
 	"Validates the catalog and a site file; every error is reported as\n"
 	"file:line:column. Then summarises the hosts, their kinds and how many\n"
-	"flows and rules each one enforces, and warns about roles no host fills.",
+	"flows and rules each one enforces and where it is protected (itself:\n"
+	"it runs portcullis; gateway G: it sits behind a gateway), and warns\n"
+	"about roles no host fills, rows that nothing enforces between some\n"
+	"hosts, and gateways whose own management access is not declared.",
 	.opts = check_opts,
 };
 
@@ -179,6 +183,7 @@ static struct json_object *host_json(const struct pc_policy *p,
 	json_object_object_add(ho, "flow_count", json_object_get(flows));
 	json_object_object_add(ho, "rule_count", json_object_get(rules));
 	json_object_object_add(ho, "shadowed", json_object_get(shadowed));
+	json_object_object_add(ho, "protected_by", pc_check_protected_by(p, h));
 	return ho;
 }
 
@@ -302,6 +307,8 @@ static struct json_object *summary(const struct pc_policy *p)
 	json_object_object_add(o, "hosts", NULL);
 	json_object_object_add(o, "unfilled_kinds", pc_json_kinds(p, unfilled_kinds(p)));
 	json_object_object_add(o, "shared_addresses", shared_addrs(p));
+	json_object_object_add(o, "unenforced_rows", pc_check_unenforced(p));
+	json_object_object_add(o, "gateways", pc_check_gateways(p));
 	return o;
 }
 
@@ -419,7 +426,8 @@ static void print_shadowed(struct json_object *pairs)
  * one at a time. */
 static void print_text(struct json_object *o, const struct pc_policy *p)
 {
-	static const char *const header[] = { "HOST", "KINDS", "ADDRESSES", "FLOWS", "RULES" };
+	static const char *const header[] = { "HOST", "KINDS", "ADDRESSES", "FLOWS", "RULES",
+					      "PROTECTED" };
 	struct json_object *unfilled = json_object_object_get(o, "unfilled_kinds");
 	struct json_object *set = json_object_object_get(o, "settings");
 	struct json_object *pairs = json_object_new_object();
@@ -443,11 +451,11 @@ static void print_text(struct json_object *o, const struct pc_policy *p)
 		printf("parameter %s = %s\n", pname, buf);
 	}
 	host_summaries_init(&hs, p);
-	pc_table_init(&t, 5, header);
+	pc_table_init(&t, 6, header);
 	for (size_t i = 0; i < p->nhosts; i++) {
 		struct json_object *h = host_summary(&hs, p, i);
-		char kinds[512], addrs[1024];
-		const char *cells[5];
+		char kinds[512], addrs[1024], prot[512];
+		const char *cells[6];
 
 		join(json_object_object_get(h, "kinds"), kinds, sizeof(kinds));
 		join(json_object_object_get(h, "addresses"), addrs, sizeof(addrs));
@@ -456,6 +464,8 @@ static void print_text(struct json_object *o, const struct pc_policy *p)
 		cells[2] = addrs;
 		cells[3] = jstr(h, "flow_count");
 		cells[4] = jstr(h, "rule_count");
+		join(json_object_object_get(h, "protected_by"), prot, sizeof(prot));
+		cells[5] = prot[0] ? prot : "nowhere";
 		pc_table_row(&t, cells);
 		add_shadowed(pairs, h);
 		json_object_put(h);
@@ -473,6 +483,8 @@ static void print_text(struct json_object *o, const struct pc_policy *p)
 		join(unfilled, buf, sizeof(buf));
 		printf("\nnote: no host has these kinds, so their flows match no address: %s\n", buf);
 	}
+	pc_check_print_protection(json_object_object_get(o, "unenforced_rows"),
+				  json_object_object_get(o, "gateways"));
 }
 
 int pc_cmd_check(int argc, char **argv)

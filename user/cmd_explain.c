@@ -8,6 +8,7 @@
 #include "classify.h"
 #include "cli.h"
 #include "explain_gateway.h"
+#include "explain_verdict.h"
 #include "packet_spec.h"
 #include "table.h"
 
@@ -216,45 +217,16 @@ static int explain_packet(const struct pc_ruleset *rs, const char *text,
 	struct pc_verdict v;
 	const char *why, *how = "";
 	enum pc_dir dir;
-	char *reason;
+	char *reason, *at;
 
 	if (pc_packet_spec_parse(text, &pk, &why))
 		return pc_cli_usage_error("explain", "bad --packet '%s': %s", text, why);
 	dir = judge(rs, &pk, dir_arg, &v, &how);
 	reason = reason_text(rs, &pk, dir, &v);
-	if (json) {
-		struct json_object *o = json_object_new_object();
-		const struct pc_flow *f = v.kind == PC_VERDICT_PASS ? v.rule->flow : NULL;
-
-		pc_json_target(o, rs);
-		json_object_object_add(o, "packet", json_object_new_string(text));
-		json_object_object_add(o, "direction", json_object_new_string(pc_dir_name(dir)));
-		json_object_object_add(o, "verdict", json_object_new_string(
-					       v.kind == PC_VERDICT_PASS ? "pass" : "drop"));
-		json_object_object_add(o, "reason", v.kind == PC_VERDICT_PASS ? NULL :
-					json_object_new_string(pc_verdict_name(v.kind)));
-		json_object_object_add(o, "path", f ? json_object_new_string(f->id) : NULL);
-		json_object_object_add(o, "table", f ? json_object_new_string(f->table) : NULL);
-		json_object_object_add(o, "row", f ? json_object_new_int(f->row) : NULL);
-		json_object_object_add(o, "rule", v.kind == PC_VERDICT_PASS ?
-					json_object_new_int((int)(v.rule - rs->rules)) : NULL);
-		json_object_object_add(o, "explanation", json_object_new_string(reason));
-		pc_cli_print_json(o);
-	} else {
-		printf("packet:    %s\n", text);
-		printf("at:        %s %s, %s (%s)\n", rs->host ? "host" : "role", rs->name,
-		       pc_dir_name(dir), how);
-		if (v.kind == PC_VERDICT_PASS) {
-			printf("verdict:   pass\n");
-			printf("path:      %s (table %s row %d: %s)\n", v.rule->flow->id,
-			       v.rule->flow->table, v.rule->flow->row,
-			       v.rule->flow->purpose_en ? v.rule->flow->purpose_en : "");
-			printf("matched:   %s\n", reason);
-		} else {
-			printf("verdict:   drop (%s)\n", pc_verdict_name(v.kind));
-			printf("why:       %s\n", reason);
-		}
-	}
+	at = pc_xasprintf("%s %s, %s (%s)", rs->host ? "host" : "role", rs->name,
+			  pc_dir_name(dir), how);
+	pc_explain_print_verdict(rs, &v, text, pc_dir_name(dir), at, reason, false, json);
+	free(at);
 	free(reason);
 	return exit_verdict && v.kind != PC_VERDICT_PASS ? PC_EXIT_DROP : PC_EXIT_OK;
 }

@@ -102,6 +102,7 @@ struct json_object *pc_status_json(struct pc_pins *pins, const struct pc_maps *m
 	json_object_object_add(o, "pin_root", json_object_new_string(pins->root));
 	json_object_object_add(o, "mode", json_object_new_string(
 				       set.mode == PC_MODE_VALUE_AUDIT ? "audit" : "enforce"));
+	json_object_object_add(o, "gateway", json_object_new_boolean(set.flags & PC_SET_GATEWAY));
 	json_object_object_add(o, "generation", json_object_new_int64(gen));
 	json_object_object_add(o, "bank", json_object_new_int64(bank));
 	json_object_object_add(o, "rule_count", json_object_new_int64(set.nrules));
@@ -185,7 +186,9 @@ static void print_status(struct json_object *o)
 	struct json_object *maps = json_object_object_get(o, "maps");
 	struct json_object *guard = json_object_object_get(o, "raw_socket_bypass");
 
-	printf("mode:        %s\n", json_object_get_string(json_object_object_get(o, "mode")));
+	printf("mode:        %s%s\n", json_object_get_string(json_object_object_get(o, "mode")),
+	       json_object_get_boolean(json_object_object_get(o, "gateway")) ?
+		       ", gateway (forwarded packets judged too)" : "");
 	printf("generation:  %s (bank %s, %s rules)\n",
 	       json_object_get_string(json_object_object_get(o, "generation")),
 	       json_object_get_string(json_object_object_get(o, "bank")),

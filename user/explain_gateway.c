@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "explain_verdict.h"
 #include "table.h"
 
 const struct pc_host *pc_explain_gateway_host(const struct pc_policy *p,
@@ -122,41 +123,13 @@ int pc_explain_forward_packet(const struct pc_ruleset *rs,
 				  .sport = pk->sport, .dport = pk->dport };
 	const char *gw = rs->host ? rs->host->name : "(no host entry)";
 	struct pc_verdict v;
-	char *reason;
+	char *reason, *at;
 
 	pc_gateway_classify(rs, &t, &v);
 	reason = why_forward(rs, &t, &v);
-	if (json) {
-		struct json_object *o = json_object_new_object();
-		const struct pc_flow *f = v.kind == PC_VERDICT_PASS ? v.rule->flow : NULL;
-
-		json_object_object_add(o, "gateway", rs->host ? json_object_new_string(gw) : NULL);
-		json_object_object_add(o, "packet", json_object_new_string(text));
-		json_object_object_add(o, "direction", json_object_new_string("forward"));
-		json_object_object_add(o, "verdict", json_object_new_string(
-					       v.kind == PC_VERDICT_PASS ? "pass" : "drop"));
-		json_object_object_add(o, "reason", v.kind == PC_VERDICT_PASS ? NULL :
-					json_object_new_string(pc_verdict_name(v.kind)));
-		json_object_object_add(o, "path", f ? json_object_new_string(f->id) : NULL);
-		json_object_object_add(o, "table", f ? json_object_new_string(f->table) : NULL);
-		json_object_object_add(o, "row", f ? json_object_new_int(f->row) : NULL);
-		json_object_object_add(o, "rule", f ? json_object_new_int((int)(v.rule - rs->rules)) : NULL);
-		json_object_object_add(o, "explanation", json_object_new_string(reason));
-		pc_cli_print_json(o);
-	} else {
-		printf("packet:    %s\n", text);
-		printf("at:        gateway %s, forwarded\n", gw);
-		if (v.kind == PC_VERDICT_PASS) {
-			printf("verdict:   pass\n");
-			printf("path:      %s (table %s row %d: %s)\n", v.rule->flow->id,
-			       v.rule->flow->table, v.rule->flow->row,
-			       v.rule->flow->purpose_en ? v.rule->flow->purpose_en : "");
-			printf("matched:   %s\n", reason);
-		} else {
-			printf("verdict:   drop (%s)\n", pc_verdict_name(v.kind));
-			printf("why:       %s\n", reason);
-		}
-	}
+	at = pc_xasprintf("gateway %s, forwarded", gw);
+	pc_explain_print_verdict(rs, &v, text, "forward", at, reason, true, json);
+	free(at);
 	free(reason);
 	return exit_verdict && v.kind != PC_VERDICT_PASS ? PC_EXIT_DROP : PC_EXIT_OK;
 }

@@ -236,3 +236,82 @@ const struct pc_ruleset *pc_gateway_own_rules(const struct pc_ruleset *rs,
 	tmp->gateway = false;
 	return tmp;
 }
+
+bool pc_host_runs_portcullis(const struct pc_policy *p, const struct pc_host *h)
+{
+	static const char *const cannot[] = { "windows", "hyper-v", "esxi", "svp",
+					      "bmc", "hvm", "management-client" };
+
+	if (h->runs_portcullis >= 0)
+		return h->runs_portcullis;
+	if (h->os)
+		return strcmp(h->os, "windows") != 0;
+	for (size_t i = 0; i < sizeof(cannot) / sizeof(*cannot); i++) {
+		int k = pc_policy_find_kind(p, cannot[i]);
+
+		if (k >= 0 && (h->kinds & (1ull << k)))
+			return false;
+	}
+	return true;
+}
+
+unsigned pc_host_protection(const struct pc_policy *p, const struct pc_host *h)
+{
+	return (pc_host_runs_portcullis(p, h) ? PC_PROTECTED_SELF : 0) |
+	       (pc_host_gateway(p, h) ? PC_PROTECTED_GATEWAY : 0);
+}
+
+size_t pc_flow_unenforced(const struct pc_policy *p, const struct pc_flow *f,
+			  const struct pc_host **ex_init,
+			  const struct pc_host **ex_resp)
+{
+	size_t ni = 0, nr = 0, both = 0;
+	const struct pc_host *i2 = NULL, *r2 = NULL;
+
+	*ex_init = *ex_resp = NULL;
+	/* In n: pairs = initiators x responders, less a host with itself. */
+	for (size_t i = 0; i < p->nhosts; i++) {
+		const struct pc_host *h = &p->hosts[i];
+		bool a = pc_endpoint_has_host(&f->initiator, h);
+		bool b = pc_endpoint_has_host(&f->responder, h);
+
+		if ((!a && !b) || pc_host_protection(p, h))
+			continue;
+		ni += a;
+		nr += b;
+		both += a && b;
+		if (a && !*ex_init)
+			*ex_init = h;
+		else if (a && !i2)
+			i2 = h;
+		if (b && !*ex_resp)
+			*ex_resp = h;
+		else if (b && !r2)
+			r2 = h;
+	}
+	if (ni * nr == both) {
+		*ex_init = *ex_resp = NULL;
+		return 0;
+	}
+	if (*ex_init == *ex_resp) { /* the same host: pair it with another */
+		if (r2)
+			*ex_resp = r2;
+		else
+			*ex_init = i2;
+	}
+	return ni * nr - both;
+}
+
+bool pc_host_reachable_tcp(const struct pc_policy *p, const struct pc_host *h)
+{
+	struct pc_ruleset rs;
+	bool any = false;
+
+	if (pc_compile_host(p, h->name, &rs))
+		return false;
+	for (size_t i = 0; i < rs.nrules && !any; i++)
+		any = rs.rules[i].dir == PC_DIR_INGRESS && rs.rules[i].proto == IPPROTO_TCP &&
+		      rs.rules[i].nremote > 0;
+	pc_ruleset_free(&rs);
+	return any;
+}

@@ -30,7 +30,9 @@
 /*
  * The gateway's rules: gw's own host rules (none when gw is NULL), then
  * the forward rules of the whole site's flow matrix, without gw's own
- * addresses (its traffic is judged as a host's). Forward rules with no
+ * addresses (its traffic is judged as a host's; a group's prefix that
+ * holds one of them still does, but the datapath tells the gateway's own
+ * addresses first). Forward rules with no
  * initiator or no destination address are left out: nothing can match
  * them. Returns 0 (out to free with pc_ruleset_free) or -errno.
  */
@@ -61,6 +63,22 @@ bool pc_gateway_own(const struct pc_host *gw, const struct pc_addr *a);
  * itself unless it is a gateway rule set, else a view of rs in tmp. */
 const struct pc_ruleset *pc_gateway_own_rules(const struct pc_ruleset *rs,
 					      struct pc_ruleset *tmp);
+/*
+ * Where a host is protected (check): by itself when it runs portcullis
+ * (runs-portcullis in the site, else guessed: os linux yes, os windows no,
+ * appliances, ESXi, Windows, Hyper-V and management clients no, other
+ * kinds yes), by the gateway its gateway field names, both, or nowhere.
+ */
+enum { PC_PROTECTED_SELF = 1u << 0, PC_PROTECTED_GATEWAY = 1u << 1 };
+bool pc_host_runs_portcullis(const struct pc_policy *p, const struct pc_host *h);
+unsigned pc_host_protection(const struct pc_policy *p, const struct pc_host *h);
+/* Pairs (initiator host, responder host) of flow f whose packets nothing
+ * judges (neither end protected); *ex_init, *ex_resp the first one. */
+size_t pc_flow_unenforced(const struct pc_policy *p, const struct pc_flow *f,
+			  const struct pc_host **ex_init,
+			  const struct pc_host **ex_resp);
+/* Whether some TCP flow reaches host h from a peer (its management). */
+bool pc_host_reachable_tcp(const struct pc_policy *p, const struct pc_host *h);
 /* The gateway host named by h's gateway field, or NULL. */
 const struct pc_host *pc_host_gateway(const struct pc_policy *p,
 				      const struct pc_host *h);

@@ -107,6 +107,7 @@ struct pc_host {
 	struct pc_pos pos;
 	char *gateway; /* the site host whose gateway mode protects it, or NULL */
 	struct pc_pos gateway_pos;
+	int runs_portcullis; /* -1: not said (guessed: user/gateway.h), 0, 1 */
 };
 
 enum pc_mode { PC_MODE_ENFORCE, PC_MODE_AUDIT };

@@ -70,7 +70,7 @@ static int parse_host(struct pc_parse *ctx, const struct pc_ynode *n,
 		      struct pc_host *h)
 {
 	static const char *const keys[] = { "name", "kinds", "os", "addresses",
-					    "description", "gateway" };
+					    "description", "gateway", "runs-portcullis" };
 	static const char *const oses[] = { "linux", "windows" };
 	const struct pc_ynode *v;
 	int err = 0, os;
@@ -111,6 +111,13 @@ static int parse_host(struct pc_parse *ctx, const struct pc_ynode *n,
 			h->os = pc_xstrdup(oses[os]);
 		else
 			err = -EINVAL;
+	}
+	h->runs_portcullis = -1;
+	if ((v = pc_yget(n, "runs-portcullis"))) {
+		bool b = false;
+
+		err |= pc_ybool(ctx->d, v, "runs-portcullis", &b);
+		h->runs_portcullis = b;
 	}
 	if ((v = pc_yget(n, "gateway"))) {
 		h->gateway_pos = v->pos;

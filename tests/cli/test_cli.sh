@@ -152,6 +152,37 @@ case_json "packet: IPv6 ssh from the server" 0 \
 case_text "packet text says why it is dropped" 0 "why: +path A-2.3-ssh-linux has ingress tcp local port 22, but 192.0.2.70 is not one of its peers" -- \
 	$PC explain -c $SITE --host web01 --packet 'tcp 192.0.2.70:40000 > 198.51.100.11:22'
 
+# --- gateway mode: check's protection, explain --gateway ---
+gw=$(site gw 'kinds: [router]
+hosts:
+  - {name: mgr, kinds: [management-server], addresses: [192.0.2.10]}
+  - {name: cli, kinds: [management-client], addresses: [192.0.2.20]}
+  - {name: bmc, kinds: [bmc], gateway: gw, addresses: [198.51.100.41]}
+  - {name: svp, kinds: [svp], addresses: [198.51.100.40]}
+  - {name: gw, kinds: [router], addresses: [192.0.2.1, 198.51.100.1]}')
+case_json "check: protected_by per host (itself, gateway, nowhere)" 0 \
+	'[.hosts[] | {(.name): .protected_by}] | add == {"mgr": ["itself"], "cli": [], "bmc": ["gateway gw"], "svp": [], "gw": ["itself"]}' -- \
+	$PC check -j -c "$gw"
+case_json "check: a row between two unprotected hosts is listed, one behind a gateway is not" 0 \
+	'([.unenforced_rows[] | select(.path == "A-5.1-svp-console-http")] == [{"path": "A-5.1-svp-console-http", "pair_count": 1, "initiator_host": "cli", "responder_host": "svp"}])
+	 and ([.unenforced_rows[] | select(.path == "A-5.3-bmc-console-http")] == [])' -- $PC check -j -c "$gw"
+case_json "check: the gateway's management is not declared" 0 \
+	'.gateways == [{"name": "gw", "behind_count": 1, "management_declared": false}]' -- $PC check -j -c "$gw"
+case_text "check says so in words" 0 "gateway gw: no TCP flow reaches it" -- $PC check -c "$gw"
+case_json "explain --gateway: a forwarded packet passes on its path" 0 \
+	'.gateway == true and .host == "gw" and .direction == "forward" and .verdict == "pass" and .path == "A-5.4-bmc-console-https"' -- \
+	$PC explain -c "$gw" --gateway -j --packet 'tcp 192.0.2.20:40000 > 198.51.100.41:443'
+case_json "explain --gateway: the wrong initiator is wrong-peer" 0 \
+	'.verdict == "drop" and .reason == "wrong-peer" and (.explanation | test("not one of its initiators"))' -- \
+	$PC explain -c "$gw" --gateway -j --packet 'tcp 192.0.2.20:40000 > 198.51.100.41:22'
+case_json "explain --gateway: the gateway's own address: its host rules" 0 \
+	'.direction == "ingress" and .verdict == "drop" and has("gateway") == false' -- \
+	$PC explain -c "$gw" --gateway -j --packet 'tcp 192.0.2.20:40000 > 192.0.2.1:22'
+case_json "explain --gateway -j: forward rules have local addresses" 0 \
+	'[.rules[] | select(.forward)] | length > 0 and all(.[]; (.local | type) == "array" and .direction == "ingress")' -- \
+	$PC explain -c "$gw" --gateway -j
+case_text "explain --gateway --role is a usage error" 2 'give --host, not --role' -- $PC explain -c "$gw" --gateway --role bmc
+
 # --- one vocabulary (docs/json.md): a key has one type in every command ---
 case_json "path/table/row: string, string, integer in every catalog row" 0 \
 	'all(.[]; (.path | type) == "string" and (.table | type) == "string" and (.row | type) == "number")' -- $PC catalog -j

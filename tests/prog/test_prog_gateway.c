@@ -13,28 +13,9 @@
 #include <string.h>
 
 #include "gateway.h"
+#include "gateway_site.h"
 #include "progutil.h"
 
-static const char gw_site[] =
-	"site: gw-prog\n"
-	"kinds: [router]\n"
-	"hosts:\n"
-	"  - { name: mgr, kinds: [management-server], os: windows,\n"
-	"      addresses: [192.0.2.10, \"2001:db8:a::10\"] }\n"
-	"  - { name: cli, kinds: [management-client], addresses: [192.0.2.20] }\n"
-	"  - { name: dhcp, kinds: [dhcp-server], addresses: [192.0.2.53] }\n"
-	"  - { name: bmc, kinds: [bmc], gateway: gw,\n"
-	"      addresses: [198.51.100.41, \"2001:db8:b::41\"] }\n"
-	"  - { name: svp, kinds: [svp], gateway: gw, addresses: [198.51.100.40] }\n"
-	"  - { name: lin, kinds: [linux], gateway: gw, addresses: [198.51.100.0/28] }\n"
-	"  - { name: gw, kinds: [router], addresses: [192.0.2.1, 198.51.100.1] }\n"
-	"segments: [192.0.2.0/24, 198.51.100.0/24]\n"
-	"flows:\n"
-	"  - id: site-gw-ssh\n"
-	"    purpose: the gateway's own management\n"
-	"    protocols: [tcp]\n"
-	"    initiator: { kinds: [management-client], port: auto }\n"
-	"    responder: { hosts: [gw], port: 22 }\n";
 
 #define IN 0
 #define OUT 1
@@ -63,7 +44,7 @@ struct step {
 #define CLI "192.0.2.20"
 #define BMC "198.51.100.41"
 #define SVP "198.51.100.40"
-#define LIN "198.51.100.5"
+#define LIN "198.51.100.20"
 #define GW "192.0.2.1"
 #define SYN TH_SYN
 #define SYNACK (TH_SYN | TH_ACK)
@@ -256,6 +237,53 @@ static void test_reload_recheck(void **state)
 	pc_ruleset_free(&rs2);
 }
 
+/* ICMP errors about forwarded connections: from a router beyond, and
+ * from the gateway itself (PMTU must work through it). */
+static void test_icmp_errors(void **state)
+{
+	static const struct step open[] = {
+		{ "server to BMC web", IN, T, MGR, 40040, BMC, 443, SYN, 0, true, "A-2.5-ssl-svp-bmc", 0 },
+	};
+	static const struct {
+		const char *what;
+		int dir;
+		const char *from;
+		uint16_t isport; /* of the quoted packet MGR -> BMC:443 */
+		bool pass;
+	} cases[] = {
+		{ "frag-needed from a router beyond", IN, "198.51.100.254", 40040, true },
+		{ "frag-needed from the gateway itself", OUT, GW, 40040, true },
+		{ "about a connection nobody opened", IN, "198.51.100.254", 40041, false },
+		{ "the gateway's, about nothing it forwarded", OUT, GW, 40041, false },
+	};
+	struct fx *f = *state;
+
+	load_gateway(f);
+	run_steps(f, open, 1);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		uint64_t before = fx_path_packets(f, "A-2.5-ssl-svp-bmc", cases[i].dir);
+		struct pkt inner, p;
+		bool pass;
+
+		memset(&inner, 0, sizeof(inner));
+		pkt_eth(&inner, 0);
+		pkt_ip(&inner, MGR, BMC);
+		pkt_tcp(&inner, cases[i].isport, 443, TH_ACK);
+		pkt_finish(&inner);
+		memset(&p, 0, sizeof(p));
+		pkt_eth(&p, 0);
+		pkt_ip(&p, cases[i].from, MGR);
+		pkt_icmp(&p, 3, 4, 0);
+		pkt_append_ip(&p, &inner);
+		pkt_finish(&p);
+		pass = fx_run(f, cases[i].dir, &p);
+		if (pass != cases[i].pass)
+			fail_msg("%s: %s", cases[i].what, pass ? "passed" : "dropped");
+		if (pass && fx_path_packets(f, "A-2.5-ssl-svp-bmc", cases[i].dir) != before + 1)
+			fail_msg("%s: not counted on A-2.5", cases[i].what);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +292,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_own, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_echo, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_reload_recheck, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_icmp_errors, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

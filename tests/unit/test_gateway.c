@@ -14,30 +14,10 @@
 #include <string.h>
 
 #include "gateway.h"
+#include "gateway_site.h"
 #include "portcullis.h"
 #include "testutil.h"
 
-static const char gw_site[] =
-	"site: gw-test\n"
-	"kinds: [router]\n"
-	"hosts:\n"
-	"  - { name: mgr, kinds: [management-server], os: windows,\n"
-	"      addresses: [192.0.2.10, \"2001:db8:a::10\"] }\n"
-	"  - { name: cli, kinds: [management-client], addresses: [192.0.2.20] }\n"
-	"  - { name: dhcp, kinds: [dhcp-server], addresses: [192.0.2.53] }\n"
-	"  - { name: bmc, kinds: [bmc], gateway: gw,\n"
-	"      addresses: [198.51.100.41, \"2001:db8:b::41\"] }\n"
-	"  - { name: bmc2, kinds: [bmc], gateway: gw, addresses: [198.51.100.42] }\n"
-	"  - { name: svp, kinds: [svp], gateway: gw, addresses: [198.51.100.40] }\n"
-	"  - { name: lin, kinds: [linux], gateway: gw, addresses: [198.51.100.31] }\n"
-	"  - { name: gw, kinds: [router], addresses: [192.0.2.1, 198.51.100.1] }\n"
-	"segments: [192.0.2.0/24, 198.51.100.0/24]\n"
-	"flows:\n"
-	"  - id: site-gw-ssh\n"
-	"    purpose: the gateway's own management\n"
-	"    protocols: [tcp]\n"
-	"    initiator: { kinds: [management-client], port: auto }\n"
-	"    responder: { hosts: [gw], port: 22 }\n";
 
 #define PASS PC_VERDICT_PASS
 #define NORULE PC_VERDICT_NO_RULE
@@ -61,7 +41,7 @@ static const struct fwd_case cases[] = {
 	{ "client to BMC console", IPPROTO_TCP, "192.0.2.20", 40000, "198.51.100.41", 443, PASS, "A-5.4" },
 	{ "server to BMC over IPv6", IPPROTO_TCP, "2001:db8:a::10", 40000, "2001:db8:b::41", 443, PASS, "A-2.5" },
 	{ "server to BMC ssh", IPPROTO_TCP, "192.0.2.10", 40000, "198.51.100.41", 22, PASS, "A-2.6" },
-	{ "server to linux ssh", IPPROTO_TCP, "192.0.2.10", 40000, "198.51.100.31", 22, PASS, "A-2.3" },
+	{ "server to linux ssh", IPPROTO_TCP, "192.0.2.10", 40000, "198.51.100.20", 22, PASS, "A-2.3" },
 	{ "BMC RMCP to server", IPPROTO_UDP, "198.51.100.41", 623, "192.0.2.10", 50000, PASS, "A-2.7" },
 	{ "BMC alert to server", IPPROTO_TCP, "198.51.100.41", 40000, "192.0.2.10", 22611, PASS, "A-2.13" },
 	{ "WoL to the limited broadcast", IPPROTO_UDP, "192.0.2.10", 50000, "255.255.255.255", 0, PASS, "A-2.9" },
@@ -69,7 +49,7 @@ static const struct fwd_case cases[] = {
 	{ "DHCP from 0.0.0.0", IPPROTO_UDP, "0.0.0.0", 68, "255.255.255.255", 67, PASS, "A-3.1" },
 	{ "PXE reply to the broadcast", IPPROTO_UDP, "192.0.2.10", 67, "255.255.255.255", 68, PASS, "A-3.7" },
 	{ "DHCP server reply to the broadcast", IPPROTO_UDP, "192.0.2.53", 67, "255.255.255.255", 68, PASS, "A-6.1" },
-	{ "DHCP to the server, unicast", IPPROTO_UDP, "198.51.100.31", 68, "192.0.2.53", 67, PASS, "A-6.2" },
+	{ "DHCP to the server, unicast", IPPROTO_UDP, "198.51.100.20", 68, "192.0.2.53", 67, PASS, "A-6.2" },
 	{ "DHCP reply from a BMC", IPPROTO_UDP, "198.51.100.41", 67, "255.255.255.255", 68, PEER, "A-3.7" },
 	/* wrong initiator or responder kind */
 	{ "client to BMC ssh", IPPROTO_TCP, "192.0.2.20", 40000, "198.51.100.41", 22, PEER, "A-2.3" },
@@ -242,6 +222,80 @@ static void test_site_gateway_field(void **state)
 	}
 }
 
+/* Where each host is protected, what nothing enforces, and whether the
+ * gateway can be managed. */
+static const char prot_site[] =
+	"kinds: [router]\n"
+	"hosts:\n"
+	"  - { name: mgr, kinds: [management-server], os: windows, runs-portcullis: true,\n"
+	"      addresses: [192.0.2.10] }\n"
+	"  - { name: cli, kinds: [management-client], addresses: [192.0.2.20] }\n"
+	"  - { name: cli2, kinds: [management-client], addresses: [192.0.2.21] }\n"
+	"  - { name: bmc, kinds: [bmc], gateway: gw, addresses: [198.51.100.41] }\n"
+	"  - { name: svp, kinds: [svp], addresses: [198.51.100.40] }\n"
+	"  - { name: lin, kinds: [linux], addresses: [198.51.100.31], gateway: gw }\n"
+	"  - { name: win, kinds: [windows], os: linux, addresses: [198.51.100.32] }\n"
+	"  - { name: gw, kinds: [router], addresses: [192.0.2.1] }\n";
+
+static const struct {
+	const char *host;
+	unsigned protection;
+} prot_cases[] = {
+	{ "mgr", PC_PROTECTED_SELF },    /* said so, whatever its os */
+	{ "cli", 0 },                    /* a management client: Windows */
+	{ "bmc", PC_PROTECTED_GATEWAY },
+	{ "svp", 0 },                    /* an appliance, no gateway */
+	{ "lin", PC_PROTECTED_SELF | PC_PROTECTED_GATEWAY },
+	{ "win", PC_PROTECTED_SELF },    /* os: linux wins over the kind */
+	{ "gw", PC_PROTECTED_SELF },
+};
+
+static const struct {
+	const char *flow;
+	size_t pairs;
+	const char *init, *resp;
+} unenforced_cases[] = {
+	{ "A-5.1", 2, "cli", "svp" },  /* cli and cli2 to svp */
+	{ "A-5.3", 0, NULL, NULL },    /* bmc is behind gw */
+	{ "A-2.5", 0, NULL, NULL },    /* mgr runs portcullis */
+	{ "A-1.1", 0, NULL, NULL },
+};
+
+static void test_protection(void **state)
+{
+	const struct pc_host *a, *b;
+
+	(void)state;
+	tu_load_ok(&tu_fx.p, prot_site);
+	for (size_t i = 0; i < sizeof(prot_cases) / sizeof(*prot_cases); i++) {
+		const struct pc_host *h = pc_policy_find_host(&tu_fx.p, prot_cases[i].host);
+
+		if (pc_host_protection(&tu_fx.p, h) != prot_cases[i].protection)
+			fail_msg("%s: protection %u, want %u", prot_cases[i].host,
+				 pc_host_protection(&tu_fx.p, h), prot_cases[i].protection);
+	}
+	for (size_t i = 0; i < sizeof(unenforced_cases) / sizeof(*unenforced_cases); i++) {
+		const struct pc_flow *f = NULL;
+		size_t n;
+
+		for (size_t j = 0; j < tu_fx.p.nflows && !f; j++)
+			if (tu_flow_is(&tu_fx.p.flows[j], unenforced_cases[i].flow))
+				f = &tu_fx.p.flows[j];
+		assert_non_null(f);
+		n = pc_flow_unenforced(&tu_fx.p, f, &a, &b);
+		if (n != unenforced_cases[i].pairs)
+			fail_msg("%s: %zu unenforced pairs, want %zu", unenforced_cases[i].flow,
+				 n, unenforced_cases[i].pairs);
+		if (n) {
+			assert_string_equal(a->name, unenforced_cases[i].init);
+			assert_string_equal(b->name, unenforced_cases[i].resp);
+		}
+	}
+	/* gw's management is not declared; mgr's GUI is reachable. */
+	assert_false(pc_host_reachable_tcp(&tu_fx.p, pc_policy_find_host(&tu_fx.p, "gw")));
+	assert_true(pc_host_reachable_tcp(&tu_fx.p, pc_policy_find_host(&tu_fx.p, "mgr")));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +303,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shape, tu_setup, tu_teardown),
 		cmocka_unit_test_setup_teardown(test_no_gateway_host, tu_setup, tu_teardown),
 		cmocka_unit_test(test_site_gateway_field),
+		cmocka_unit_test_setup_teardown(test_protection, tu_setup, tu_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

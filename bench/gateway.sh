@@ -180,7 +180,10 @@ print("Three namespaces, srv -> gateway -> hv, routed (bench/gateway.sh), the ga
       "as `ct state new` until a reply, so it walks the rule chain for each). Generator, "
       "gateway and receiver share the machine's cores, so what the gateway spends per "
       "packet shows as a lower rate. With XDP on veth the kernel gives up GRO/TSO "
-      "aggregation across the gateway, which the TCP figure of the XDP row pays.")
+      "aggregation across the gateway, which the TCP figure of the XDP row pays. "
+      "iperf3 sends only some 50,000 small packets/s here, so the packet rate is "
+      "bound by the sender and the rows differ by what the gateway takes from the "
+      "shared cores; on a machine shared with other jobs expect +-10% between runs.")
 print()
 print("| gateway | TCP Gbit/s | ratio to no filter | 64-byte packets/s forwarded | ratio to no filter |")
 print("|---|---|---|---|---|")

@@ -36,12 +36,15 @@ LAB_ID=${LAB_ID:-pcl$$-$RANDOM}
 WORK=$(mktemp -d "/tmp/$LAB_ID.XXXX")
 # Every enforcer's pins on a private bpffs.
 PIN_BASE=$WORK/bpffs
-ENFORCERS="srv cli lin lin2"
+# Every Linux-side host of the site enforces its own rules.
+ENFORCERS="srv cli lin lin2 smtp dm auth dhcp"
 # gw enforces in gateway mode when this portcullis has it.
 GATEWAY=0
 if [ "$ENFORCE" = 1 ] && { [ "$GW_NFT" = 1 ] || "$PC" attach --help 2>&1 | grep -q -- --gateway; }; then
 	GATEWAY=1
-	ENFORCERS="$ENFORCERS gw"
+	# gw in front of win, hv, esx, svp, bmc, hvm; the router (the DHCP
+	# relay between segments A and B) judges what it forwards too.
+	ENFORCERS="$ENFORCERS gw router"
 fi
 LAB_MADE_RUN_SSHD=0
 
@@ -103,7 +106,7 @@ if wait_until 10 lab_settled; then tap OK "every IPv6 address of the lab is usab
 else tap FAIL "IPv6 addresses still tentative" "$(lab_tentative)"; fi
 if [ "$ENFORCE" = 1 ]; then
 	for h in $ENFORCERS; do
-		[ "$h" = gw ] && continue
+		case $h in gw|router) continue ;; esac
 		if out=$(lab_in "$h" "$PC" attach --cgroup "$CGROUP" -c "$SITE" --pin-root "$PIN_BASE/$h" eth0 2>&1); then
 			tap OK "attach on $h (finds its own role from its addresses)"
 		else
@@ -130,6 +133,31 @@ elif [ "$GATEWAY" = 1 ]; then
 		tap FAIL "attach --gateway on gw" "$out"
 	fi
 fi
+if [ "$GATEWAY" = 1 ]; then
+	if out=$(lab_in router "$PC" attach --gateway -c "$SITE" --pin-root "$PIN_BASE/router" \
+		eth0 eth1 2>&1); then
+		tap OK "attach --gateway on router (its own rules: the DHCP relay's)"
+	else
+		tap FAIL "attach --gateway on router" "$out"
+	fi
+fi
+
+# check says where each host is protected: every one somewhere, and where
+# the lab really enforces (itself: it runs portcullis here; gateway gw: it
+# sits behind gw).
+if [ "$GATEWAY" = 1 ] && [ "$GW_NFT" = 0 ]; then
+	prot=$("$PC" check -c "$SITE" -j | jq -r '.hosts[] | "\(.name) \(.protected_by | join(","))"')
+	wrong=""
+	while read -r h by; do
+		case $by in
+		itself) case " $ENFORCERS " in *" $h "*) ;; *) wrong="$wrong $h(itself?)" ;; esac ;;
+		"gateway gw") lab_behind_gw "$h" || wrong="$wrong $h(behind gw?)" ;;
+		*) wrong="$wrong $h($by)" ;;
+		esac
+	done <<<"$prot"
+	if [ -z "$wrong" ]; then tap OK "check: every host of the site is protected, where the lab enforces"
+	else tap FAIL "check: every host protected where the lab enforces" "not so for:$wrong"; fi
+fi
 
 # The enforcers a flow between $1 and $2 meets: its ends that run
 # portcullis, and the gateway when one end is behind it.
@@ -138,8 +166,12 @@ on_the_way() {
 	for h in "$1" "$2"; do
 		case " $ENFORCERS " in *" $h "*) echo "$h" ;; esac
 	done
-	if [ "$GATEWAY" = 1 ] && { lab_behind_gw "$1" || lab_behind_gw "$2"; }; then
-		echo gw
+	[ "$GATEWAY" = 1 ] || return 0
+	if lab_behind_gw "$1" || lab_behind_gw "$2"; then echo gw; fi
+	# Between segment B and the rest: through the router.
+	if [ "$(lab_field "$1" 2)" != "$(lab_field "$2" 2)" ] &&
+		{ [ "$(lab_field "$1" 2)" = b ] || [ "$(lab_field "$2" 2)" = b ]; }; then
+		echo router
 	fi
 }
 
@@ -177,6 +209,7 @@ while read -r row counts ini resp method args <&3; do
 	IFS=, read -r -a paths <<<"$counts"
 	for p in "${paths[@]}"; do
 		case $p in
+		*@a-bcast) for h in gw router; do expect["$h ${p%@*}"]=1; done ;;
 		*@*) expect["${p#*@} ${p%@*}"]=1 ;;
 		*) for h in $(on_the_way "$ini" "$resp"); do expect["$h $p"]=1; done ;;
 		esac
@@ -260,6 +293,7 @@ if [ "$GATEWAY" = 1 ]; then
 	probe "SVP to a managed host (svp -> lin:22)" gw wrong-peer run_tcp 4 svp lin 22
 	probe "ESXi sends no SNMP traps in the table (esx -> srv udp:162)" gw wrong-peer run_udp 4 esx srv 162
 	probe "outside host to the gateway itself (out -> gw:22)" gw wrong-peer run_tcp 4 out gw 22
+	probe "outside host across the router into segment B (out -> lin2:22)" router wrong-peer run_tcp 4 out lin2 22
 fi
 
 # Packets a path counted on a host, both directions ("-" if not enforcing).
@@ -273,7 +307,7 @@ if [ "$GATEWAY" = 1 ]; then
 		[ "$REPORT" = 1 ] && final[$h]=$(stats "$h")
 		lab_in "$h" "$PC" -q detach --all --pin-root "$PIN_BASE/$h" >/dev/null 2>&1
 	done
-	ENFORCERS="lin lin2 gw"
+	ENFORCERS=$(for h in $ENFORCERS; do case $h in srv|cli) ;; *) echo "$h" ;; esac; done | tr '\n' ' ')
 	run_flow "A-2.2 (gw alone)" A-2.2-winrm-windows srv win tcp 5985
 	run_flow "A-2.8 (gw alone)" A-2.8-rmcp-to-bmc srv bmc udp 623
 	run_flow "A-5.4 (gw alone)" A-5.4-bmc-console-https cli bmc https 443
@@ -307,7 +341,7 @@ if [ "$REPORT" = 1 ]; then
 	echo "portcullis HCSM lab: enforcing on $ALL_ENFORCERS with $(basename "$SITE")"
 	[ "$GATEWAY" = 1 ] && echo "gw: gateway mode on $LAB_GW_IFACES, for $(echo "$LAB_HOSTS" | awk '$4 == "gw" { printf "%s ", $1 }')"
 	echo
-	echo "Documented flows (every one must pass; packets counted on its path at each enforcing end)"
+	echo "Documented flows (every one must pass; packets counted on its path at each enforcer on its way)"
 	printf '  %-6s %-46s %s\n' RESULT FLOW "COUNTED ON"
 	for r in "${results[@]}"; do
 		IFS='|' read -r res label counts ends <<<"$r"
@@ -315,8 +349,11 @@ if [ "$REPORT" = 1 ]; then
 		where=""
 		IFS=, read -r -a paths <<<"$counts"
 		for p in "${paths[@]}"; do
-			for h in $ends; do
-				case $p in *@*) [ "${p#*@}" = "$h" ] || continue ;; esac
+			hosts=$ends
+			case $p in *@*) hosts="$ends ${p#*@}" ;; esac
+			[ "${p#*@}" = a-bcast ] && hosts="gw router"
+			for h in $(printf '%s\n' $hosts | awk '!seen[$0]++'); do
+				case $p in *@a-bcast) ;; *@*) [ "${p#*@}" = "$h" ] || continue ;; esac
 				case " $ALL_ENFORCERS " in *" $h "*) ;; *) continue ;; esac
 				where="$where ${p%@*}@$h=$(path_packets "$h" "${p%@*}")"
 			done
@@ -332,7 +369,7 @@ if [ "$REPORT" = 1 ]; then
 	done
 	echo
 	for h in $ALL_ENFORCERS; do
-		printf 'Drops on %-5s' "$h"
+		printf 'Drops on %-7s' "$h"
 		jq -r '[.drops[] | select(.packets > 0) | "\(.reason)/\(.direction)=\(.packets)"] | join("  ")' <<<"${final[$h]}"
 	done
 	echo

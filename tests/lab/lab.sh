@@ -45,6 +45,9 @@ if [ "$ENFORCE" = 1 ] && { [ "$GW_NFT" = 1 ] || "$PC" attach --help 2>&1 | grep 
 	# gw in front of win, hv, esx, svp, bmc, hvm; the router (the DHCP
 	# relay between segments A and B) judges what it forwards too.
 	ENFORCERS="$ENFORCERS gw router"
+	# With the nftables gateway only the flows through gw run: their ends
+	# that enforce are srv and cli.
+	[ "$GW_NFT" = 0 ] || ENFORCERS="srv cli gw"
 fi
 LAB_MADE_RUN_SSHD=0
 
@@ -133,7 +136,7 @@ elif [ "$GATEWAY" = 1 ]; then
 		tap FAIL "attach --gateway on gw" "$out"
 	fi
 fi
-if [ "$GATEWAY" = 1 ]; then
+if [[ " $ENFORCERS " == *" router "* ]]; then
 	if out=$(lab_in router "$PC" attach --gateway -c "$SITE" --pin-root "$PIN_BASE/router" \
 		eth0 eth1 2>&1); then
 		tap OK "attach --gateway on router (its own rules: the DHCP relay's)"
@@ -293,7 +296,8 @@ if [ "$GATEWAY" = 1 ]; then
 	probe "SVP to a managed host (svp -> lin:22)" gw wrong-peer run_tcp 4 svp lin 22
 	probe "ESXi sends no SNMP traps in the table (esx -> srv udp:162)" gw wrong-peer run_udp 4 esx srv 162
 	probe "outside host to the gateway itself (out -> gw:22)" gw wrong-peer run_tcp 4 out gw 22
-	probe "outside host across the router into segment B (out -> lin2:22)" router wrong-peer run_tcp 4 out lin2 22
+	[ "$GW_NFT" = 1 ] ||
+		probe "outside host across the router into segment B (out -> lin2:22)" router wrong-peer run_tcp 4 out lin2 22
 fi
 
 # Packets a path counted on a host, both directions ("-" if not enforcing).
@@ -339,7 +343,8 @@ stopper() {
 if [ "$REPORT" = 1 ]; then
 	echo
 	echo "portcullis HCSM lab: enforcing on $ALL_ENFORCERS with $(basename "$SITE")"
-	[ "$GATEWAY" = 1 ] && echo "gw: gateway mode on $LAB_GW_IFACES, for $(echo "$LAB_HOSTS" | awk '$4 == "gw" { printf "%s ", $1 }')"
+	[ "$GATEWAY" = 1 ] && echo "gw: gateway mode on $LAB_GW_IFACES, for $(echo "$LAB_HOSTS" | awk '$4 == "gw" { printf "%s ", $1 }')" &&
+		echo "router: gateway mode on eth0 (segment A) and eth1 (segment B), the DHCP relay's own rules for itself"
 	echo
 	echo "Documented flows (every one must pass; packets counted on its path at each enforcer on its way)"
 	printf '  %-6s %-46s %s\n' RESULT FLOW "COUNTED ON"

@@ -88,14 +88,19 @@ static __always_inline int pc_fwd_pair(__u32 bank, __u8 family, const __u8 *src,
 
 /* The forward rule for the initiating packet of connection k (laddr: its
  * destination, lport its destination port): PC_DROP_NONE with *slot,
- * PC_DROP_NO_RULE or PC_DROP_WRONG_PEER. */
-static __always_inline int pc_fwd_pick(__u32 bank, const struct pc_ct_key *k,
-				       __u32 *slot)
+ * PC_DROP_NO_RULE or PC_DROP_WRONG_PEER. Global: called three ways (a
+ * new connection, a re-check after a reload, a reply without one), each
+ * verified as one call. */
+__attribute__((noinline)) int pc_fwd_pick(__u32 bank, const struct pc_ct_key *k,
+					  __u32 *slot)
 {
-	__u32 pi = k->proto == IPPROTO_TCP ? 0 : 1;
+	__u32 pi;
 	__u64 w[PC_MASK_WORDS];
 	struct pc_mask am;
 
+	if (!k || !slot)
+		return PC_DROP_MALFORMED;
+	pi = k->proto == IPPROTO_TCP ? 0 : 1;
 	if (!pc_port_rules(bank, PC_PORT_ROW(PC_DIR_IN, 0, pi), bpf_ntohs(k->lport),
 			   bpf_ntohs(k->rport), w))
 		return PC_DROP_NO_RULE;
@@ -233,16 +238,23 @@ static __always_inline int pc_fwd_icmp_error(const struct pc_pkt *p,
 	return PC_DROP_NONE;
 }
 
-static __always_inline int pc_fwd_icmp(const struct pc_pkt *p, __u32 bank_gen,
-				       const struct pc_bank_settings *set, __u32 *slot)
+/* Global, verified once: ICMP is rare next to TCP and UDP. */
+__attribute__((noinline)) int pc_fwd_icmp(const struct pc_pkt *p, __u32 bank_gen,
+					  const struct pc_bank_settings *set, __u32 *slot)
 {
 	__u32 bank = PC_CONFIG_BANK(bank_gen), gen = PC_CONFIG_GEN(bank_gen);
-	__u8 t = p->icmp_type, v4 = p->family == PC_AF_INET;
-	__u64 now = pc_now();
 	struct pc_ct_value *ct;
 	struct pc_ct_key k = {};
 	struct pc_mask am;
+	__u8 t, v4;
+	__u64 now;
 	__u32 dir;
+
+	if (!p || !set || !slot)
+		return PC_DROP_MALFORMED;
+	t = p->icmp_type;
+	v4 = p->family == PC_AF_INET;
+	now = pc_now();
 
 	/* Bridged: the link's own messages cross as between hosts. */
 	if (!v4 && t >= PC_ND_FIRST && t <= PC_ND_LAST)
@@ -278,16 +290,14 @@ static __always_inline int pc_fwd_icmp(const struct pc_pkt *p, __u32 bank_gen,
 	return PC_DROP_ICMP;
 }
 
-/* Global, so verified once: a forwarded TCP, UDP or ICMP packet. */
-__attribute__((noinline)) int pc_judge_forward(const struct pc_pkt *p,
-					       __u32 bank_gen,
-					       const struct pc_bank_settings *set,
-					       __u32 *slot)
+/* A forwarded TCP, UDP or ICMP packet (or the gateway's own ICMP error
+ * about one). */
+static __always_inline int pc_judge_forward(const struct pc_pkt *p, __u32 bank_gen,
+					    const struct pc_bank_settings *set,
+					    __u32 *slot)
 {
 	int reason;
 
-	if (!p || !set || !slot)
-		return PC_DROP_MALFORMED;
 	if (p->eth_src_multicast || pc_bad_source(p))
 		return PC_DROP_BAD_SOURCE;
 	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP)
@@ -302,33 +312,37 @@ __attribute__((noinline)) int pc_judge_forward(const struct pc_pkt *p,
 	return reason;
 }
 
-static __always_inline int pc_gateway_judge(const struct pc_pkt *p, __u32 dir,
-					    __u32 bank_gen,
-					    const struct pc_bank_settings *set,
-					    __u32 *slot)
+/* Global, so verified once and not once per parsing path of the caller;
+ * pc_process calls it beside pc_judge, so their stacks do not add up. */
+__attribute__((noinline)) int pc_gateway_judge(const struct pc_pkt *p, __u32 dir,
+					       __u32 bank_gen,
+					       const struct pc_bank_settings *set,
+					       __u32 *slot)
 {
 	__u32 bank = PC_CONFIG_BANK(bank_gen);
 	int reason;
 
+	if (!p || !set || !slot || dir > 1)
+		return PC_DROP_MALFORMED;
 	if (!p->family || p->frag == PC_FRAG_LATER)
 		return PC_GW_AS_HOST;
 	if (dir == PC_DIR_OUT) {
 		if (!pc_addr_marked(bank, p->family, p->saddr, PC_ADDR_OWN))
 			return PC_GW_FORWARDED;
 		/* The gateway's own ICMP errors about what it forwards (PMTU,
-		 * TTL, unreachable): a router on the path. */
-		if (p->has_inner && pc_judge_forward(p, bank_gen, set, slot) == PC_DROP_NONE)
-			return PC_DROP_NONE;
+		 * TTL, unreachable) pass as a router's would; the rest of its
+		 * own traffic is the host rules'. */
+		if (!p->has_inner)
+			return PC_GW_AS_HOST;
+	} else if (pc_addr_marked(bank, p->family, p->daddr, PC_ADDR_OWN)) {
 		return PC_GW_AS_HOST;
+	} else if (pc_addr_marked(bank, p->family, p->saddr, PC_ADDR_OWN)) {
+		return PC_DROP_BAD_SOURCE; /* from outside with its address: forged */
 	}
-	if (pc_addr_marked(bank, p->family, p->daddr, PC_ADDR_OWN))
-		return PC_GW_AS_HOST;
-	/* From outside with the gateway's own address: forged. */
-	if (pc_addr_marked(bank, p->family, p->saddr, PC_ADDR_OWN))
-		return PC_DROP_BAD_SOURCE;
 	reason = pc_judge_forward(p, bank_gen, set, slot);
-	if (reason != PC_DROP_NONE &&
-	    (p->eth_dst_broadcast || pc_not_peer(bank, p->family, p->daddr)))
+	if (reason == PC_DROP_NONE)
+		return reason;
+	if (dir == PC_DIR_OUT || p->eth_dst_broadcast || pc_not_peer(bank, p->family, p->daddr))
 		return PC_GW_AS_HOST;
 	return reason;
 }

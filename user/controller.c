@@ -110,6 +110,7 @@ static int compile(struct txn *t, const char *site, const char *host,
 		   const char *role, int mode, bool allow_empty,
 		   struct pc_ctl_res *res)
 {
+	struct pc_ruleset own;
 	enum pc_ctl_step step;
 	int err;
 
@@ -140,8 +141,9 @@ static int compile(struct txn *t, const char *site, const char *host,
 	res->name = pc_xstrdup(t->rs.name);
 	res->nrules = t->rs.nrules;
 	res->audit = t->set.mode == PC_MODE_AUDIT;
-	/* Enforcing a policy without peers cuts the host off without a word. */
-	if (!res->audit && !allow_empty && !any_peer(&t->rs))
+	/* Enforcing a policy without peers cuts the host off without a word
+	 * (a gateway: its own rules, whatever it forwards). */
+	if (!res->audit && !allow_empty && !any_peer(pc_gateway_own_rules(&t->rs, &own)))
 		return fail(res, PC_CTL_NO_PEERS, -ENOTCONN);
 	return 0;
 }

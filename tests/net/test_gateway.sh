@@ -193,6 +193,12 @@ check "explain --gateway: cli to bmc's ssh is dropped as wrong-peer" \
 check "no filter yet: cli reaches bmc's ssh" tcp_ok a 192.0.2.20 b 198.51.100.41 22
 check "no filter yet: cli reaches bmc's ssh over IPv6" tcp_ok a 2001:db8:a::20 b 2001:db8:b::41 22
 check "no filter yet: svp reaches bmc2's web across the bridge" tcp_ok c1 203.0.113.40 c2 203.0.113.41 443
+# A gateway whose own rules have no peer would lock itself out: refused.
+grep -v "site-gw-ssh\|purpose: management of\|protocols: \[tcp\]\|initiator: { kinds: \[management-client\]\|responder: { hosts: \[gw\]\|^flows:" \
+	"$SITE" >"$TMP/no-own.yaml"
+refused_no_peer() { ! pc attach --gateway -c "$TMP/no-own.yaml" --cgroup "$CGROUP" a0 2>"$TMP/err" &&
+	grep -q "no peer at all" "$TMP/err"; }
+check "attach --gateway refuses a gateway nobody can reach" refused_no_peer
 check "attach --gateway (XDP) on the routed ports and the bridge ports" \
 	pc attach --gateway -c "$SITE" --cgroup "$CGROUP" a0 b0 p1 p2
 run_cases xdp

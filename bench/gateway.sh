@@ -36,11 +36,17 @@ NC=$ID-c NG=$ID-g NS=$ID-s
 TMP=$(mktemp -d "/tmp/$ID.XXXX")
 PIN=$TMP/bpffs
 PIDS=()
+# The setsockopt guard goes on a cgroup of the bench's own, never the
+# machine's root cgroup (tests/lib/cgroup.sh).
+. tests/lib/wait.sh
+. tests/lib/cgroup.sh
+CGROUP=
 
 cleanup() {
 	set +e
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	nsenter --net=/run/netns/"$NG" "$PC" -q detach --all --pin-root "$PIN/gw" >/dev/null 2>&1
+	cgroup_remove
 	for n in "$NC" "$NG" "$NS"; do
 		ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null
 		ip netns del "$n" 2>/dev/null
@@ -61,6 +67,7 @@ for t in iperf3 nft "$PC" "$BB/xdpload"; do
 	command -v "$t" >/dev/null || { echo "bench: $t missing (make bench-deps bench-build)" >&2; exit 1; }
 done
 mkdir -p "$PIN" && mount -t bpf bpf "$PIN"
+cgroup_make "$ID" || exit 1
 
 for n in "$NC" "$NG" "$NS"; do ip netns add "$n"; ip -n "$n" link set lo up; done
 ip link add ca netns "$NC" address 02:00:00:00:00:10 type veth peer ga netns "$NG" address 02:00:00:00:00:02
@@ -89,9 +96,10 @@ NFT_RULES=$(grep -c 'counter name fwd_' "$TMP/gw.nft")
 
 setup() { # CANDIDATE
 	case $1 in
-	portcullis) ing "$PC" -q attach --gateway -c "$SITE" --host gw --pin-root "$PIN/gw" ga gc ;;
-	portcullis-tc) ing "$PC" -q attach --gateway --ingress tc -c "$SITE" --host gw \
+	portcullis) ing "$PC" -q attach --gateway --cgroup "$CGROUP" -c "$SITE" --host gw \
 		--pin-root "$PIN/gw" ga gc ;;
+	portcullis-tc) ing "$PC" -q attach --gateway --ingress tc --cgroup "$CGROUP" -c "$SITE" \
+		--host gw --pin-root "$PIN/gw" ga gc ;;
 	nft) ing nft -f "$TMP/gw.nft" ;;
 	xdp-empty) for d in ga gc; do ing "$BB/xdpload" "$d" "$BB/xdp_empty.bpf.o"; done ;;
 	esac >/dev/null

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "export.h"
+#include "explain_gateway.h"
 #include "gateway.h"
 
 struct export_opts {
@@ -21,7 +22,8 @@ static const struct pc_opt export_opts[] = {
 		    "commands and default-block profiles (run it with\n"
 		    "-WhatIf to preview)", OPTS, windows),
 	PC_OPT_FLAG("gateway", 0, "with --nft: the forward rules of a gateway (a\n"
-		    "forward chain); with --host, the gateway's own rules too", OPTS, gateway),
+		    "forward chain) and its own rules (the gateway: --host,\n"
+		    "this machine, or the one the site's hosts name)", OPTS, gateway),
 	PC_OPT_SITE("the site file", OPTS, site),
 	PC_OPT_HOST("the site host to compile for", OPTS, host),
 	PC_OPT_ROLE("compile for any host of this kind", OPTS, role),
@@ -39,11 +41,12 @@ const struct pc_cmd_opts pc_export_cmd = {
 	.opts = export_opts,
 };
 
-/* The gateway's rule set; host: the gateway's own entry, if it has one. */
+/* The gateway's rule set, for the gateway explain --gateway finds (none:
+ * the forward rules alone). */
 static int compile_gateway(const struct pc_policy *p, const char *host,
 			   struct pc_ruleset *rs)
 {
-	const struct pc_host *gw = host ? pc_policy_find_host(p, host) : NULL;
+	const struct pc_host *gw = pc_explain_gateway_host(p, host);
 	int err;
 
 	if (host && !gw) {

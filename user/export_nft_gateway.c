@@ -183,7 +183,7 @@ int pc_export_nft_gateway(const struct pc_ruleset *rs, FILE *out)
 		fprintf(out, ", and %s's own %zu rules (input, output)\n", rs->host->name,
 			rs->nown);
 	else
-		fputs("; no own rules (no host of the site named): input and output untouched\n",
+		fputs("; no own rules (no gateway host found): input and output untouched\n",
 		      out);
 	if (rs->host)
 		pc_nft_host_body(&own, out);

@@ -139,3 +139,21 @@ struct pc_addr pc_addr_v4(uint32_t host_order)
 	memcpy(a.bytes, &be, 4);
 	return a;
 }
+
+bool pc_addr_from_sockaddr(const struct sockaddr *sa, struct pc_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (sa && sa->sa_family == AF_INET) {
+		out->family = AF_INET;
+		out->prefix = 32;
+		memcpy(out->bytes, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		return true;
+	}
+	if (sa && sa->sa_family == AF_INET6) {
+		out->family = AF_INET6;
+		out->prefix = 128;
+		memcpy(out->bytes, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+		return true;
+	}
+	return false;
+}

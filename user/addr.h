@@ -38,5 +38,8 @@ int pc_addr_cmp(const struct pc_addr *a, const struct pc_addr *b);
 /* The directed broadcast of an IPv4 prefix (its last address). */
 struct pc_addr pc_addr_broadcast(const struct pc_addr *net);
 struct pc_addr pc_addr_v4(uint32_t host_order);
+/* The host address of an AF_INET or AF_INET6 socket address (getifaddrs);
+ * false for other families. */
+bool pc_addr_from_sockaddr(const struct sockaddr *sa, struct pc_addr *out);
 
 #endif

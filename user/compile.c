@@ -224,21 +224,10 @@ int pc_find_local_host(const struct pc_policy *p, const struct pc_host **out)
 	if (getifaddrs(&ifs) < 0)
 		return -errno;
 	for (ifa = ifs; ifa; ifa = ifa->ifa_next) {
-		struct pc_addr a = { 0 };
+		struct pc_addr a;
 
-		if (!ifa->ifa_addr)
+		if (!pc_addr_from_sockaddr(ifa->ifa_addr, &a))
 			continue;
-		if (ifa->ifa_addr->sa_family == AF_INET) {
-			a.family = AF_INET;
-			a.prefix = 32;
-			memcpy(a.bytes, &((struct sockaddr_in *)ifa->ifa_addr)->sin_addr, 4);
-		} else if (ifa->ifa_addr->sa_family == AF_INET6) {
-			a.family = AF_INET6;
-			a.prefix = 128;
-			memcpy(a.bytes, &((struct sockaddr_in6 *)ifa->ifa_addr)->sin6_addr, 16);
-		} else {
-			continue;
-		}
 		for (size_t i = 0; i < p->nhosts; i++) {
 			const struct pc_host *h = &p->hosts[i];
 

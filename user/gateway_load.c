@@ -10,6 +10,7 @@
 
 #include <bpf/bpf.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,6 +103,32 @@ static int write_side(const struct pc_maps *m, uint32_t bank, uint8_t kind,
 	return err;
 }
 
+/*
+ * The machine's own addresses beyond its site entry (IPv6 link-local, one
+ * a DHCP client took) are the gateway's too: what it sends from them is
+ * judged by its host rules, never passed on egress as forwarded.
+ */
+static int mark_machine(const struct pc_maps *m, uint32_t bank)
+{
+	struct pc_mask none = { 0 };
+	struct ifaddrs *ifs, *ifa;
+	int err = 0;
+
+	if (getifaddrs(&ifs) < 0)
+		return -errno;
+	for (ifa = ifs; ifa && !err; ifa = ifa->ifa_next) {
+		struct pc_addr a;
+		struct pc_addr_key k;
+
+		if (!pc_addr_from_sockaddr(ifa->ifa_addr, &a))
+			continue;
+		key_of(&k, bank, PC_ADDR_OWN, &a);
+		err = update(m->addr, &k, &none);
+	}
+	freeifaddrs(ifs);
+	return err;
+}
+
 int pc_gateway_fill(const struct pc_maps *m, uint32_t bank,
 		    const struct pc_ruleset *rs)
 {
@@ -120,5 +147,5 @@ int pc_gateway_fill(const struct pc_maps *m, uint32_t bank,
 		key_of(&k, bank, PC_ADDR_OWN, &rs->host->addrs[i]);
 		err = update(m->addr, &k, &none);
 	}
-	return err;
+	return err ? err : mark_machine(m, bank);
 }

@@ -6,8 +6,9 @@
 #include "loader.h"
 
 /* Writes rs's forward address sets (PC_ADDR_FWD_INIT, PC_ADDR_FWD_RESP,
- * exact and prefixes) and its host's PC_ADDR_OWN marks into bank of
- * pc_addr and pc_cidr. Returns 0 or -errno (-E2BIG: a map is full). */
+ * exact and prefixes) and the PC_ADDR_OWN marks of its host's addresses
+ * and of this machine's (those of the network namespace it runs in) into
+ * bank of pc_addr and pc_cidr. Returns 0 or -errno (-E2BIG: a map is full). */
 int pc_gateway_fill(const struct pc_maps *m, uint32_t bank,
 		    const struct pc_ruleset *rs);
 

@@ -6,7 +6,8 @@
 # only on the gateway (attach --gateway), first with XDP ingress, then
 # with --ingress tc; the same cases run in both.
 #
-#   $ID-a: mgr 192.0.2.10,        $ID-gw (portcullis --gateway)
+#   $ID-a: mgr 192.0.2.10,        $ID-gw (portcullis --gateway; 192.0.2.99
+#                                  too, an address its site entry omits)
 #          (and 2001:db8:a::/64, 2001:db8:b::/64 beside a0, b0)
 #          cli 192.0.2.20  ---a0--[a0 192.0.2.1    ]
 #                                 [b0 198.51.100.1 ]--b0--- $ID-b: bmc 198.51.100.41
@@ -65,6 +66,7 @@ setup() {
 	ip -n "$ID-gw" link add br0 type bridge &&
 	ip -n "$ID-gw" link set p1 master br0 && ip -n "$ID-gw" link set p2 master br0 &&
 	ip -n "$ID-gw" addr add 192.0.2.1/24 dev a0 &&
+	ip -n "$ID-gw" addr add 192.0.2.99/24 dev a0 &&
 	ip -n "$ID-gw" addr add 198.51.100.1/24 dev b0 &&
 	ip -n "$ID-gw" addr add 203.0.113.1/24 dev br0 &&
 	ip -n "$ID-a" addr add 192.0.2.10/24 dev eth0 &&
@@ -142,8 +144,11 @@ udp_ok() { # FROM-NS SRC SPORT TO-NS DST PORT
 }
 packets() { pc stats -j --all | jq -r --arg p "$1" --arg d "$2" \
 	'[.paths[] | select(.path == $p and .direction == $d) | .packets] | add // 0'; }
-drops() { pc stats -j --all | jq -r --arg r "$1" \
-	'[.drops[] | select(.reason == $r and .direction == "ingress") | .packets] | add // 0'; }
+drops() { pc stats -j --all | jq -r --arg r "$1" --arg d "${2:-ingress}" \
+	'[.drops[] | select(.reason == $r and .direction == $d) | .packets] | add // 0'; }
+# One UDP datagram the gateway itself sends from SRC (through TC egress
+# before sendto returns).
+gw_send() { echo x | in_ns gw socat -u - "UDP:$2:$3,bind=$1"; }
 more() { [ "$1" -gt "$2" ]; }
 gateway_status() { pc status -j | jq -e '.gateway == true'; }
 
@@ -169,6 +174,10 @@ run_cases() { # MODE
 	check "$m: bridged: bmc2 to svp's ssh is stopped" tcp_blocked c2 203.0.113.41 c1 203.0.113.40 22
 	check "$m: own: cli to the gateway's ssh (its host rules)" tcp_ok a 192.0.2.20 gw 192.0.2.1 22
 	check "$m: own: mgr to the gateway's ssh is stopped" tcp_blocked a 192.0.2.10 gw 192.0.2.1 22
+	before=$(drops no-rule egress)
+	check "$m: own, from an address its entry does not list: judged by its host rules" \
+		gw_send 192.0.2.99 198.51.100.41 623
+	check "$m: ... dropped at egress as no-rule" more "$(drops no-rule egress)" "$before"
 	check "$m: counters: A-2.5 on ingress" more "$(packets A-2.5-ssl-svp-bmc ingress)" 0
 	check "$m: counters: the gateway's ssh both ways" \
 		more "$(( $(packets site-gw-ssh ingress) * $(packets site-gw-ssh egress) ))" 0

@@ -2,8 +2,8 @@
 /*
  * Gateway mode, kernel side (settings flag PC_SET_GATEWAY): the judgement
  * of packets the machine forwards, against the whole site's flow matrix
- * (user/gateway.h compiles it). Included by pipeline.h after its helpers,
- * which dispatch here. Contract:
+ * (user/gateway.h compiles it). It uses pipeline.h's helpers, and
+ * pipeline.h's pc_process calls it (declared there). Contract:
  *
  * pc_gateway_judge(p, dir, bank_gen, set, slot) returns PC_GW_AS_HOST when
  * pc_judge is to judge the packet: the gateway's own (to one of its
@@ -39,10 +39,8 @@
 #include "conntrack.h"
 #include "maps.h"
 #include "parsing.h"
+#include "pipeline.h"
 #include "portcullis.h"
-
-#define PC_GW_AS_HOST (-1)
-#define PC_GW_FORWARDED (-2)
 
 /* The forward rules that list a as kind's address (exact, else the
  * longest prefix holding it), or NULL. */

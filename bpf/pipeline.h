@@ -30,6 +30,14 @@
 #define PC_ND_REDIRECT 137
 #define PC_ND_LAST 137
 
+/* Gateway mode: bpf/gateway.h (which the object includes after this
+ * header, as it uses the helpers below) judges forwarded packets;
+ * pc_process asks it first, and it answers a drop reason or one of these. */
+#define PC_GW_AS_HOST (-1)   /* pc_judge is to judge it */
+#define PC_GW_FORWARDED (-2) /* a forwarded packet on egress: passes uncounted */
+int pc_gateway_judge(const struct pc_pkt *p, __u32 dir, __u32 bank_gen,
+		     const struct pc_bank_settings *set, __u32 *slot);
+
 /* Impossible flag combinations, used by scanners (NULL, XMAS, ...). */
 static __always_inline int pc_tcp_flags_bad(__u8 f)
 {
@@ -335,9 +343,6 @@ static __always_inline int pc_judge_icmp(const struct pc_pkt *p, __u32 dir,
 		return pc_judge_icmp_error(p, dir, set, now, slot);
 	return PC_DROP_ICMP;
 }
-
-/* Gateway mode: forwarded packets (needs the helpers above). */
-#include "gateway.h"
 
 /* Global, so verified once and not once per parsing path. */
 __attribute__((noinline)) int pc_judge(const struct pc_pkt *p, __u32 dir,

@@ -14,6 +14,7 @@
 #include "portcullis.h"
 #include "maps.h"
 #include "pipeline.h"
+#include "gateway.h"
 
 /* Bytes of headers TC makes linear before parsing (Ethernet, two tags,
  * IPv6 with extension headers, L4, an ICMP error's inner headers). */

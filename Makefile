@@ -332,8 +332,15 @@ bench: bench-deps
 	@BUILD=$(BUILD) bench/run.sh
 	@BUILD=$(BUILD) bench/reload.sh >> docs/benchmarks.md
 	@BUILD=$(BUILD) bench/siteload.sh >> docs/benchmarks.md
+	@BUILD=$(BUILD) bench/gateway.sh -o docs/benchmarks.md
 
-.PHONY: bench-build bench-deps
+# Forwarded traffic through a gateway: portcullis --gateway, no filter and
+# the nftables export side by side (its section of docs/benchmarks.md).
+bench-gateway: bench-deps
+	@$(MAKE) --no-print-directory bench-build $(BUILD)/portcullis
+	@BUILD=$(BUILD) bench/gateway.sh -o docs/benchmarks.md
+
+.PHONY: bench-build bench-deps bench-gateway
 # ---- end of bench -------------------------------------------------------
 
 # ---- check-kernels: `make check-kernels` (issue 11) --------------------

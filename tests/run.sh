@@ -82,7 +82,10 @@ fi
 
 # The HCSM lab: a whole site in namespaces with real daemons.
 if [ -f tests/lab/lab.sh ]; then
-	if need_root; then run_suite "lab/hcsm" env BUILD="$BUILD" bash tests/lab/lab.sh
+	if need_root; then
+		run_suite "lab/hcsm" env BUILD="$BUILD" bash tests/lab/lab.sh
+		# The gateway as nftables (export --nft --gateway), same flows and probes.
+		run_suite "lab/gateway-nft" env BUILD="$BUILD" bash tests/lab/lab.sh --gateway-nft
 	else echo "  SKIP     lab (needs root)"; fi
 fi
 

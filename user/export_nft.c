@@ -31,7 +31,7 @@ const char *pc_nft_counter_name(const struct pc_flow *f, enum pc_dir dir,
 }
 
 /* Text for a '#' comment line: one line, printable ASCII. */
-static void comment_text(const char *s, char *buf, size_t len)
+void pc_nft_comment(const char *s, char *buf, size_t len)
 {
 	size_t n = 0;
 
@@ -107,7 +107,7 @@ static void print_elements(FILE *out, const struct pc_addr *a, size_t n,
 	}
 }
 
-static void print_set(FILE *out, const char *name, const struct pc_addr *a,
+void pc_nft_set(FILE *out, const char *name, const struct pc_addr *a,
 		      size_t n, int family)
 {
 	/* auto-merge: a CIDR and a host inside it are one interval. */
@@ -139,7 +139,7 @@ static void print_declarations(const struct pc_ruleset *rs, FILE *out,
 			continue;
 		for (size_t f = 0; f < 2; f++)
 			if (has_family(r, families[f]))
-				print_set(out, set_name(rs, i, families[f], name, sizeof(name)),
+				pc_nft_set(out, set_name(rs, i, families[f], name, sizeof(name)),
 					  r->remote_addrs, r->nremote, families[f]);
 	}
 	if (!rs->policy->settings.icmp_echo)
@@ -147,7 +147,7 @@ static void print_declarations(const struct pc_ruleset *rs, FILE *out,
 	for (size_t f = 0; f < 2; f++) {
 		for (size_t i = 0; i < npeers; i++) {
 			if (peers[i].family == families[f]) {
-				print_set(out, families[f] == AF_INET ? "peers_v4" : "peers_v6",
+				pc_nft_set(out, families[f] == AF_INET ? "peers_v4" : "peers_v6",
 					  peers, npeers, families[f]);
 				break;
 			}
@@ -155,7 +155,7 @@ static void print_declarations(const struct pc_ruleset *rs, FILE *out,
 	}
 }
 
-static void print_ports(FILE *out, const char *proto, const char *field,
+void pc_nft_ports(FILE *out, const char *proto, const char *field,
 			struct pc_port_range r)
 {
 	if (r.lo == 0 && r.hi == 65535)
@@ -181,7 +181,7 @@ static void print_rules(const struct pc_ruleset *rs, FILE *out,
 
 		if (r->dir != dir || (in && !(r->local_class & cls)))
 			continue;
-		comment_text(r->flow->purpose_en, purpose, sizeof(purpose));
+		pc_nft_comment(r->flow->purpose_en, purpose, sizeof(purpose));
 		fprintf(out, "\t\t# rule %zu: %s (table %s row %d) %s local %s remote %s: %s\n",
 			i, r->flow->id, r->flow->table, r->flow->row, proto,
 			pc_range_format(r->local, lp), pc_range_format(r->remote, rp), purpose);
@@ -195,8 +195,8 @@ static void print_rules(const struct pc_ruleset *rs, FILE *out,
 				continue;
 			fputs("\t\t", out);
 			fprintf(out, "meta l4proto %s", proto);
-			print_ports(out, proto, in ? "dport" : "sport", r->local);
-			print_ports(out, proto, in ? "sport" : "dport", r->remote);
+			pc_nft_ports(out, proto, in ? "dport" : "sport", r->local);
+			pc_nft_ports(out, proto, in ? "sport" : "dport", r->remote);
 			fprintf(out, " %s %s @%s counter name %s accept\n", ipf,
 				in ? "saddr" : "daddr",
 				set_name(rs, set_owner(rs, i), families[f], name, sizeof(name)),
@@ -254,12 +254,9 @@ static void print_tail(FILE *out, bool audit, bool in)
 		fprintf(out, "\t\tcounter name %s drop\n", c);
 }
 
-int pc_export_nft(const struct pc_ruleset *rs, FILE *out)
+void pc_nft_header(const struct pc_ruleset *rs, FILE *out)
 {
 	bool audit = rs->policy->settings.mode == PC_MODE_AUDIT;
-	const char *policy = audit ? "accept" : "drop";
-	struct pc_addr *peers;
-	size_t npeers = pc_export_peers(rs, &peers);
 
 	fputs("#!/usr/sbin/nft -f\n", out);
 	pc_export_banner(rs, out);
@@ -270,6 +267,25 @@ int pc_export_nft(const struct pc_ruleset *rs, FILE *out)
 	/* Create, then delete: loads whether or not the table exists. */
 	fputs("table inet " PC_NFT_TABLE "\ndelete table inet " PC_NFT_TABLE "\n\n"
 	      "table inet " PC_NFT_TABLE " {\n", out);
+}
+
+int pc_export_nft(const struct pc_ruleset *rs, FILE *out)
+{
+	if (rs->gateway)
+		return pc_export_nft_gateway(rs, out);
+	pc_nft_header(rs, out);
+	pc_nft_host_body(rs, out);
+	fputs("}\n", out);
+	return ferror(out) ? -EIO : 0;
+}
+
+void pc_nft_host_body(const struct pc_ruleset *rs, FILE *out)
+{
+	bool audit = rs->policy->settings.mode == PC_MODE_AUDIT;
+	const char *policy = audit ? "accept" : "drop";
+	struct pc_addr *peers;
+	size_t npeers = pc_export_peers(rs, &peers);
+
 	print_declarations(rs, out, peers, npeers);
 
 	fprintf(out, "\n\tchain input {\n\t\ttype filter hook input priority filter; policy %s;\n",
@@ -292,7 +308,6 @@ int pc_export_nft(const struct pc_ruleset *rs, FILE *out)
 	print_common(rs, out, false, peers, npeers);
 	print_rules(rs, out, PC_DIR_EGRESS, 0);
 	print_tail(out, audit, false);
-	fputs("\t}\n}\n", out);
+	fputs("\t}\n", out);
 	free(peers);
-	return ferror(out) ? -EIO : 0;
 }

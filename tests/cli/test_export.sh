@@ -50,6 +50,35 @@ nft_shape() {
 	else notok "$name" "$(diff <(echo "$want") <(echo "$got") | head -8)"; fi
 }
 
+# nft_fwd_shape NAME ARGS...: the forward chain's rule lines are explain
+# --gateway -j's forward rules, in order: one per rule and address family
+# that both its initiators and its destinations have, with its protocol,
+# ports and path counter.
+nft_fwd_shape() {
+	local name=$1; shift
+	local want got
+	"$PC" export --nft --gateway "$@" >"$work/out.nft" 2>/dev/null &&
+		"$PC" explain --gateway -j "$@" >"$work/rules.json" 2>/dev/null || {
+		notok "$name" "export or explain failed"; return; }
+	want=$(jq -r '.rules[] | select(.forward) | . as $r |
+		def fams(a): [a[] | if test(":") then "ip6" else "ip" end];
+		("ip", "ip6") as $f | select((fams($r.remote) | index($f)) != null and
+			(fams($r.local) | index($f)) != null) |
+		"\($f) \($r.protocol) \($r.local_ports | join(",") | sub("^any$"; "0-65535")) \($r.remote_ports | join(",") | sub("^any$"; "0-65535")) fwd_\($r.path)"' \
+		"$work/rules.json")
+	got=$(awk '/^\tchain /{c=$2} c == "fwd_rules" && /meta l4proto/ {
+		d = "0-65535"; s = "0-65535"
+		for (i = 1; i <= NF; i++) {
+			if ($i == "dport") d = $(i + 1)
+			if ($i == "sport") s = $(i + 1)
+			if ($i == "saddr") f = $(i - 1)
+			if ($i == "name") n = $(i + 1)
+		}
+		print f, $3, d, s, n }' "$work/out.nft")
+	if [ -n "$want" ] && [ "$want" = "$got" ]; then ok "$name ($(wc -l <<<"$want") lines)"
+	else notok "$name" "$(diff <(echo "$want") <(echo "$got") | head -8)"; fi
+}
+
 # win_check NAME ARGS...: the script says what explain -j says.
 win_check() {
 	local name=$1; shift
@@ -85,6 +114,32 @@ for site in tests/lab/site.yaml policy/examples/site.yaml; do
 	done
 done
 nft_check "nft -c accepts the catalog alone (--role linux, no peers)" --role linux
+# Gateway mode: the forward chain with the gateway's own rules (the lab's
+# gw, named with --host or by its hosts' gateway: fields), and alone (the
+# example site names no gateway).
+nft_check "nft -c accepts the lab's gateway export (--gateway, gw found)" --gateway -c tests/lab/site.yaml
+nft_check "nft -c accepts the lab's gateway export with its own rules (--host gw)" \
+	--gateway -c tests/lab/site.yaml --host gw
+nft_check "nft -c accepts the example site's gateway export" --gateway -c policy/examples/site.yaml
+for args in "--host gw" "" "--host router"; do
+	# shellcheck disable=SC2086
+	nft_fwd_shape "nft forward rules of the lab's gateway${args:+ $args} are explain --gateway's" \
+		-c tests/lab/site.yaml $args
+done
+nft_fwd_shape "nft forward rules of the example site's gateway are explain --gateway's" \
+	-c policy/examples/site.yaml
+"$PC" export --nft --gateway -c policy/examples/site.yaml >"$work/g.nft"
+"$PC" export --nft --gateway -c tests/lab/site.yaml >"$work/gh.nft"
+if grep -q 'hook forward' "$work/g.nft" && ! grep -q 'hook input' "$work/g.nft"; then
+	ok "--gateway, no gateway host: a forward chain, input and output untouched"
+else notok "--gateway, no gateway host: a forward chain only" "$(grep hook "$work/g.nft")"; fi
+if [ "$(grep -c 'hook ' "$work/gh.nft")" -eq 3 ]; then ok "--gateway on the lab (gw named by its hosts): forward, input and output chains"
+else notok "--gateway on the lab: three base chains" "$(grep hook "$work/gh.nft")"; fi
+# One counter per forwarded path, each rule counting on its own path's.
+got=$(grep -o 'counter name fwd_[^ ]*' "$work/g.nft" | sort -u | sed 's/counter name fwd_//')
+want=$(grep -o '^	counter fwd_[^ ]*' "$work/g.nft" | sed 's/^	counter fwd_//' | sort -u)
+if [ -n "$got" ] && [ "$got" = "$want" ]; then ok "every fwd_ counter is declared and used ($(wc -l <<<"$got") paths)"
+else notok "fwd_ counters declared and used" "$(diff <(echo "$want") <(echo "$got") | head -5)"; fi
 
 # The readers must see a wrong script: a changed port, a lost rule.
 "$PC" export --windows -c tests/lab/site.yaml --host win >"$work/w.ps1"
@@ -101,7 +156,8 @@ for bad in bad1 bad2 bad3; do
 done
 
 # Usage errors.
-for args in "" "--nft --windows" "--nft --host srv --role linux" "--nft extra"; do
+for args in "" "--nft --windows" "--nft --host srv --role linux" "--nft extra" \
+	"--nft --gateway --role linux" "--windows --gateway"; do
 	# shellcheck disable=SC2086
 	"$PC" export $args -c tests/lab/site.yaml >/dev/null 2>"$work/err"; rc=$?
 	if [ "$rc" -eq 2 ] && grep -q '^portcullis export: ' "$work/err"; then ok "usage error: export $args"
@@ -110,6 +166,9 @@ done
 "$PC" export --nft -c tests/lab/site.yaml --host nosuch >/dev/null 2>"$work/err"; rc=$?
 if [ "$rc" -eq 1 ] && grep -q "no host 'nosuch'" "$work/err"; then ok "unknown host: exit 1"
 else notok "unknown host: exit 1" "exit $rc" "$(head -2 "$work/err")"; fi
+"$PC" export --nft --gateway -c tests/lab/site.yaml --host nosuch >/dev/null 2>"$work/err"; rc=$?
+if [ "$rc" -eq 1 ] && grep -q "no host 'nosuch'" "$work/err"; then ok "unknown gateway host: exit 1"
+else notok "unknown gateway host: exit 1" "exit $rc" "$(head -2 "$work/err")"; fi
 
 echo "1..$n"
 [ "$fails" -eq 0 ]

@@ -152,13 +152,15 @@ run_ssh() {
 	[ "$out" = ssh-ok ]
 }
 
-# SNMP trap from a managed host to snmptrapd on the server.
+# SNMP trap from a managed host to snmptrapd on the server. -n: no reverse
+# lookup of the sender, whose DNS query the server's own egress drops (the
+# trap's line would then wait for the resolver's timeout).
 run_snmptrap() {
 	local ini=$1 resp=$2 port=$3 addr
 	addr=$(lab_ip4 "$resp")
 	echo "disableAuthorization yes" >"$WORK/snmptrapd.conf"
 	: >"$WORK/traps.log"
-	bg_in "$resp" env MIBS= snmptrapd -f -C -c "$WORK/snmptrapd.conf" -Lf "$WORK/traps.log" \
+	bg_in "$resp" env MIBS= snmptrapd -f -n -C -c "$WORK/snmptrapd.conf" -Lf "$WORK/traps.log" \
 		-p "$WORK/snmptrapd.pid" "udp:$addr:$port"
 	wait_listen "$resp" udp "$port" "$addr" || { stop_bg "$BG"; return 1; }
 	lab_in "$ini" env MIBS= snmptrap -v 2c -c public "$addr:$port" '' \

@@ -28,6 +28,8 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 fi
 
 # ---- sourced by lab.sh from here on ($WORK, $PIN_BASE, $ENFORCERS, ...) ----
+# The hosts Ansible brings up (lab.sh attaches the lab's other enforcers).
+LAB_HOOK_HOSTS="srv cli lin lin2"
 ANS=$WORK/ansible
 # shellcheck source=tests/lib/ansible.sh
 . "$LAB_DIR/../lib/ansible.sh"
@@ -39,7 +41,7 @@ SSHDS=()
 # The management network: bridge brM, eth1 of every enforcer, ctl's eth0.
 mgmt_ip() { # HOST
 	local i=10 h
-	for h in $ENFORCERS; do
+	for h in $LAB_HOOK_HOSTS; do
 		[ "$h" = "$1" ] && { echo "203.0.113.$i"; return; }
 		i=$((i + 1))
 	done
@@ -51,7 +53,7 @@ mgmt_up() {
 	lab_add_ns ctl
 	lab_plug ctl M 0
 	ip -n "$(lab_ns ctl)" addr add 203.0.113.2/24 dev eth0 || return 1
-	for h in $ENFORCERS; do
+	for h in $LAB_HOOK_HOSTS; do
 		lab_plug "$h" M 1
 		ip -n "$(lab_ns "$h")" addr add "$(mgmt_ip "$h")/24" dev eth1 || return 1
 		sshd_in "$h" "$(mgmt_ip "$h")" 22 || return 1
@@ -66,7 +68,7 @@ inventory() {
 	echo "  children:"
 	echo "    portcullis:"
 	echo "      hosts:"
-	for h in $ENFORCERS; do
+	for h in $LAB_HOOK_HOSTS; do
 		mkdir -p "$ANS/hosts/$h" "$ANS/remote/$h"
 		cat <<-EOT
 		        $h:
@@ -114,7 +116,7 @@ enforcing() { # HOST: attached on eth0 in enforce mode, no rollback pending
 # What is in force on every host: generation, mode, rules, the site file.
 snapshot() {
 	local h
-	for h in $ENFORCERS; do
+	for h in $LAB_HOOK_HOSTS; do
 		status "$h" | jq -c --arg h "$h" '{host: $h, generation, mode, rule_count}'
 		sha256sum "$ANS/hosts/$h/site.yaml"
 	done
@@ -124,7 +126,7 @@ lab_hook_enforce() {
 	local h out
 	ansible_prepare "$ANS"
 	cp "$SITE" "$ANS/site.yaml"
-	if mgmt_up; then tap OK "management network: sshd on eth1 of $ENFORCERS, the controller in ctl"
+	if mgmt_up; then tap OK "management network: sshd on eth1 of $LAB_HOOK_HOSTS, the controller in ctl"
 	else tap FAIL "management network with sshd in the namespaces"; return; fi
 	inventory >"$ANS/inventory.yml"
 	check "ansible-playbook --syntax-check of the site playbook" ansible_in "$ANS" lab_in ctl -- \
@@ -138,7 +140,7 @@ lab_hook_enforce() {
 	if playbook "$ANS/site.yaml"; then tap OK "run 1: ansible-playbook brings up every host"
 	else tap FAIL "run 1: ansible-playbook" "$(ran_log)"; fi
 	RUN1_END=$SECONDS
-	for h in $ENFORCERS; do
+	for h in $LAB_HOOK_HOSTS; do
 		out=$(grep -c -e "TASK \[portcullis : Attach in audit mode\]" \
 			-e "TASK \[portcullis : Reload in enforce mode\]" \
 			-e "TASK \[portcullis : Keep the new policy" "$ANS/run.log")
@@ -171,10 +173,10 @@ lab_hook_after() {
 	# --- a changed port: A-1.1's HTTP GUI moves from 22015 to 22115 ---
 	{ cat "$SITE"; printf 'parameters:\n  hcsm-http-port: 22115\n'; } >"$ANS/site.yaml"
 	declare -A gen
-	for h in $ENFORCERS; do gen[$h]=$(generation "$h"); done
+	for h in $LAB_HOOK_HOSTS; do gen[$h]=$(generation "$h"); done
 	if playbook "$ANS/site.yaml"; then tap OK "run 3: the site with hcsm-http-port 22115"
 	else tap FAIL "run 3: the site with hcsm-http-port 22115" "$(ran_log)"; fi
-	for h in $ENFORCERS; do
+	for h in $LAB_HOOK_HOSTS; do
 		new=$(generation "$h")
 		if [ "$new" -gt "${gen[$h]}" ] && enforcing "$h" && cmp -s "$ANS/site.yaml" "$ANS/hosts/$h/site.yaml"; then
 			tap OK "run 3: $h reloaded the new site (generation ${gen[$h]} -> $new), confirmed"
@@ -214,7 +216,7 @@ lab_hook_after() {
 lab_hook_cleanup() {
 	local h
 	[ ${#SSHDS[@]} -eq 0 ] || stop_bg "${SSHDS[@]}"
-	for h in $ENFORCERS; do
+	for h in $LAB_HOOK_HOSTS; do
 		rm -f "/run/portcullis/$(tr / _ <<<"$PIN_BASE/$h")".confirm*
 	done
 }

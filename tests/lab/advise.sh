@@ -47,8 +47,8 @@ HTTP_PORT=8080
 CGROUP=
 # The two parties of this test, on segment A.
 LAB_HOSTS="$LAB_HOSTS
-cli2 a 21
-mon a 60
+cli2 a 21 sw
+mon a 60 sw
 "
 
 cleanup() {

@@ -3,8 +3,9 @@
 # The Ansible rollout (dist/ansible) with the real ansible-playbook against
 # the HCSM lab (tests/lab): its enforcing hosts (srv, cli, lin, lin2) run
 # sshd in their namespaces on a management network that portcullis does not
-# enforce (eth1, 203.0.113.0/24), and the playbook runs in a controller
-# namespace there (ctl). lab.sh runs the lab with this file as its hooks:
+# enforce (eth1, 2001:db8:f::/64: 203.0.113.0/24 is the lab's segment C),
+# and the playbook runs in a controller namespace there (ctl). lab.sh runs
+# the lab with this file as its hooks:
 #
 #   run 1: nothing attached -> every host attached in audit mode, then
 #          enforce with --confirm, confirmed from a new connection
@@ -42,7 +43,7 @@ SSHDS=()
 mgmt_ip() { # HOST
 	local i=10 h
 	for h in $LAB_HOOK_HOSTS; do
-		[ "$h" = "$1" ] && { echo "203.0.113.$i"; return; }
+		[ "$h" = "$1" ] && { echo "2001:db8:f::$i"; return; }
 		i=$((i + 1))
 	done
 }
@@ -52,10 +53,10 @@ mgmt_up() {
 		ip -n "$(lab_ns sw)" link set brM up || return 1
 	lab_add_ns ctl
 	lab_plug ctl M 0
-	ip -n "$(lab_ns ctl)" addr add 203.0.113.2/24 dev eth0 || return 1
+	ip -n "$(lab_ns ctl)" addr add 2001:db8:f::2/64 dev eth0 nodad || return 1
 	for h in $LAB_HOOK_HOSTS; do
 		lab_plug "$h" M 1
-		ip -n "$(lab_ns "$h")" addr add "$(mgmt_ip "$h")/24" dev eth1 || return 1
+		ip -n "$(lab_ns "$h")" addr add "$(mgmt_ip "$h")/64" dev eth1 nodad || return 1
 		sshd_in "$h" "$(mgmt_ip "$h")" 22 || return 1
 		SSHDS+=("$BG")
 	done

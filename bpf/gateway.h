@@ -16,8 +16,8 @@
  * or else the verdict on a forwarded packet (PC_DROP_*, with *slot).
  *
  * A forwarded packet S -> D is looked up in conntrack as the responder D
- * would see it, first as D's ingress (laddr D, raddr S: the initiating
- * direction) then as D's egress (laddr S: a reply). A new one passes when
+ * would see it, first as D's egress (laddr S: a reply), then as D's
+ * ingress (laddr D, raddr S: the initiating direction). A new one passes when
  * a forward rule has its protocol and ports (port row PC_DIR_IN, unicast,
  * (dport, sport)), S among its initiators (its pc_addr entry's kind
  * PC_ADDR_FWD_INIT and fwd_init id, or a pc_cidr prefix of that kind) and
@@ -108,8 +108,21 @@ __attribute__((noinline)) int pc_fwd_pick(__u32 bank, const struct pc_ct_key *k,
 	return pc_pick_rule(bank, w, &am, slot);
 }
 
+/* A forwarded packet's connection key as the responder sees it, the
+ * packet crossing the responder's interface in direction dir. */
+static __always_inline void pc_fwd_key(const struct pc_pkt *p, __u32 dir,
+				       struct pc_ct_key *k)
+{
+	pc_ct_key_of(p, dir, k);
+	if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP) {
+		k->lport = p->sport; /* ICMP echo: the identifier */
+		k->rport = 0;
+	}
+}
+
 /* The connection of a forwarded packet: its entry and the packet's
- * direction as the responder sees it (PC_DIR_IN: from the initiator). k
+ * direction as the responder sees it (PC_DIR_IN: from the initiator),
+ * asked first as a reply (PC_DIR_OUT), then as from the initiator. k
  * is left as the entry's key, or the initiating key when none. */
 static __always_inline struct pc_ct_value *
 pc_fwd_ct(const struct pc_pkt *p, const struct pc_bank_settings *set, __u64 now,
@@ -118,20 +131,12 @@ pc_fwd_ct(const struct pc_pkt *p, const struct pc_bank_settings *set, __u64 now,
 	struct pc_ct_value *ct;
 
 	*dir = PC_DIR_OUT;
-	pc_ct_key_of(p, PC_DIR_OUT, k);
-	if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP) {
-		k->lport = p->sport; /* ICMP echo: the identifier */
-		k->rport = 0;
-	}
+	pc_fwd_key(p, PC_DIR_OUT, k);
 	ct = pc_ct_lookup(k, set, now);
 	if (ct)
 		return ct;
 	*dir = PC_DIR_IN;
-	pc_ct_key_of(p, PC_DIR_IN, k);
-	if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP) {
-		k->lport = p->sport;
-		k->rport = 0;
-	}
+	pc_fwd_key(p, PC_DIR_IN, k);
 	return pc_ct_lookup(k, set, now);
 }
 
@@ -148,8 +153,7 @@ static __always_inline int pc_fwd_l4(const struct pc_pkt *p, __u32 bank_gen,
 	if (p->proto == IPPROTO_TCP && pc_tcp_flags_bad(p->tcp_flags))
 		return PC_DROP_TCP_FLAGS;
 	ct = pc_fwd_ct(p, set, now, &k, &dir);
-	if (ct && p->proto == IPPROTO_TCP &&
-	    (p->tcp_flags & (PC_TCP_SYN | PC_TCP_ACK)) == PC_TCP_SYN) {
+	if (ct && pc_tcp_opening(p)) {
 		v = pc_ct_syn(ct, dir);
 		if (v == PC_CT_RESTART)
 			pc_ct_delete(&k);

@@ -31,7 +31,8 @@
  * (TCP flags; a reply makes UDP and ICMP established) and the idle clock,
  * and says what to do with the entry (enum pc_ct_verdict): keep it, end
  * it, or move it to pc_ct (pc_ct_promote) once the TCP handshake has
- * completed or the other side has answered.
+ * completed or the other side has answered; pc_ct_follow(key, ct, ...)
+ * calls it and does what it says (what every caller does).
  * Every insert and delete is counted in pc_ct_stats, from which userspace
  * derives the LRU evictions.
  * pc_frag_record / pc_frag_lookup remember the first fragment of a
@@ -307,6 +308,20 @@ static __always_inline void pc_ct_promote(const struct pc_ct_key *k,
 	pc_ct_insert(k, &v, 0);
 	if (!bpf_map_delete_elem(&pc_ct_new, k))
 		pc_ct_count(PC_CTS_NEW_DELETED);
+}
+
+/* A packet of connection k (entry ct) seen: pc_ct_update, and the entry
+ * ended or moved to pc_ct as it says. */
+static __always_inline void pc_ct_follow(const struct pc_ct_key *k,
+					 struct pc_ct_value *ct, __u32 dir,
+					 __u8 proto, __u8 flags, __u64 now)
+{
+	int v = pc_ct_update(ct, dir, proto, flags, now);
+
+	if (v == PC_CT_END)
+		pc_ct_delete(k);
+	else if (v == PC_CT_PROMOTE)
+		pc_ct_promote(k, ct);
 }
 
 static __always_inline void pc_ct_create(const struct pc_ct_key *k, __u32 dir,

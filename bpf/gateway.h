@@ -179,11 +179,7 @@ static __always_inline int pc_fwd_l4(const struct pc_pkt *p, __u32 bank_gen,
 	}
 	if (ct) {
 		*slot = ct->path_slot;
-		v = pc_ct_update(ct, dir, p->proto, p->tcp_flags, now);
-		if (v == PC_CT_END)
-			pc_ct_delete(&k);
-		else if (v == PC_CT_PROMOTE)
-			pc_ct_promote(&k, ct);
+		pc_ct_follow(&k, ct, dir, p->proto, p->tcp_flags, now);
 		return PC_DROP_NONE;
 	}
 	pc_ct_key_of(p, PC_DIR_IN, &k);
@@ -284,8 +280,7 @@ __attribute__((noinline)) int pc_fwd_icmp(const struct pc_pkt *p, __u32 bank_gen
 			return PC_DROP_NONE;
 		}
 		*slot = ct->path_slot;
-		if (pc_ct_update(ct, dir, k.proto, 0, now) == PC_CT_PROMOTE)
-			pc_ct_promote(&k, ct);
+		pc_ct_follow(&k, ct, dir, k.proto, 0, now);
 		return PC_DROP_NONE;
 	}
 	if (pc_is_icmp_error(p->family, t) && p->has_inner)

@@ -107,7 +107,6 @@ static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
 	struct pc_ct_value *ct;
 	struct pc_peer peer;
 	__u32 stale = 0;
-	int v;
 	__u16 lport, rport;
 	int fwd, rev = -1, reason;
 	__u64 now;
@@ -160,11 +159,7 @@ static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
 	}
 	if (ct) {
 		*slot = ct->path_slot;
-		v = pc_ct_update(ct, dir, p->proto, p->tcp_flags, now);
-		if (v == PC_CT_END)
-			pc_ct_delete(&k);
-		else if (v == PC_CT_PROMOTE)
-			pc_ct_promote(&k, ct);
+		pc_ct_follow(&k, ct, dir, p->proto, p->tcp_flags, now);
 		return PC_DROP_NONE;
 	}
 	reason = PC_DROP_NO_RULE;
@@ -347,8 +342,7 @@ static __always_inline int pc_judge_icmp(const struct pc_pkt *p, __u32 dir,
 			return PC_DROP_NONE;
 		}
 		*slot = ct->path_slot;
-		if (pc_ct_update(ct, dir, k.proto, 0, now) == PC_CT_PROMOTE)
-			pc_ct_promote(&k, ct);
+		pc_ct_follow(&k, ct, dir, k.proto, 0, now);
 		return PC_DROP_NONE;
 	}
 	if (pc_is_icmp_error(p->family, t) && p->has_inner)

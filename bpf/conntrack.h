@@ -25,8 +25,20 @@
  * pc_ct_create(key, dir, bcast, slot, gen, tcp_flags, now) records in
  * pc_ct_new a connection that policy allowed in its initiating direction
  * dir (bcast: sent to a broadcast address, kept for re-checks after a
- * reload). Nothing else creates entries, so undocumented traffic cannot
- * fill the tables.
+ * reload): on the host, one the host opens (egress); gateway.h's
+ * forwarded connections too.
+ * Ingress never inserts: an allowed ingress packet of a connection not
+ * yet known leaves a stamp instead (pc_ct_stamp: one store in the array
+ * pc_ct_seen, no lock, no allocation), and the host's first answer on
+ * egress, if it finds the stamp fresh (pc_ct_stamped) and the rules in
+ * force allow the connection, creates the entry (pc_ct_answer) and
+ * clears the stamp (pc_ct_unstamp). So only
+ * the host's own packets create entries: no packet from outside costs a
+ * hash insert, and a SYN or UDP flood from documented peers fills no
+ * table, only the answers the host chooses to send do; undocumented
+ * traffic neither stamps nor creates. (Fragments still record on ingress:
+ * pc_frag_record, for a first fragment that passed. Gateway mode's
+ * forwarded connections, pc_fwd_ct in gateway.h, are not covered.)
  * pc_ct_update(ct, dir, proto, tcp_flags, now) advances the state
  * (TCP flags; a reply makes UDP and ICMP established) and the idle clock,
  * and says what to do with the entry (enum pc_ct_verdict): keep it, end
@@ -342,6 +354,119 @@ static __always_inline void pc_ct_create(const struct pc_ct_key *k, __u32 dir,
 	else
 		v.state = PC_CT_NEW;
 	pc_ct_insert(k, &v, 1);
+}
+
+/*
+ * The host's first answer (egress, with these TCP flags) to connection k,
+ * which a peer opened and whose packet stamped: the entry the state
+ * machine would hold after both. A SYN-ACK: REPLIED in pc_ct_new; other
+ * TCP (a connection taken over mid-stream) and UDP: established, in
+ * pc_ct. (A RST creates nothing: the caller does not call.)
+ */
+static __always_inline void pc_ct_answer(const struct pc_ct_key *k, __u32 slot,
+					 __u32 gen, __u8 flags, __u64 now)
+{
+	struct pc_ct_value v = {};
+	__u32 in_new = 0;
+
+	v.last_seen_ns = now;
+	v.path_slot = slot;
+	v.generation = gen;
+	v.init_dir = PC_DIR_IN;
+	v.state = PC_CT_ESTABLISHED;
+	if (k->proto == IPPROTO_TCP && (flags & PC_TCP_SYN)) {
+		v.state = PC_CT_REPLIED;
+		in_new = 1;
+	} else if (k->proto == IPPROTO_TCP && (flags & PC_TCP_FIN)) {
+		v.state = PC_CT_CLOSING;
+		v.fin_seen = 1u << PC_DIR_OUT;
+	}
+	pc_ct_insert(k, &v, in_new);
+}
+
+/*
+ * Stamps. A slot of pc_ct_seen holds the 16-bit tag of the last key
+ * stamped there (the top bits of its hash, never 0, so an empty slot
+ * matches nothing) and 16 bits of the time it was stamped, in units of
+ * 2^30 ns (about 1.07 s; the count wraps after about 19 hours). The slot
+ * is another part of the hash (its low bits, with the high half folded
+ * in). Two keys on one slot overwrite each other: the earlier answer then
+ * fails like an unsolicited one (no-conntrack), and the peer's
+ * retransmission stamps again. A false accept needs a tag match (1 in
+ * 65,535 for a packet whose key's slot holds a live stamp of another key;
+ * PC_CT_SEEN_SLOTS = 65,536 slots) AND the reverse rule AND a documented
+ * peer: it lets through only what the host itself sends to a peer the
+ * policy names, on ports a rule names. A stamp carries no policy: its
+ * answer is judged by the rules in force.
+ */
+#define PC_CT_SEEN_UNIT_SHIFT 30
+
+static __always_inline __u32 *pc_ct_seen_slot(const struct pc_ct_key *k,
+					      __u32 *tag)
+{
+	__u64 w[sizeof(*k) / 8], h = 0;
+	__u32 i;
+
+	__builtin_memcpy(w, k, sizeof(w));
+#pragma unroll
+	for (i = 0; i < sizeof(w) / 8; i++)
+		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ull;
+	h ^= h >> 32;
+	*tag = (__u32)(h >> 48);
+	if (!*tag)
+		*tag = 1;
+	i = (__u32)h & (PC_CT_SEEN_SLOTS - 1);
+	return bpf_map_lookup_elem(&pc_ct_seen, &i);
+}
+
+/* An allowed ingress packet of k, whose connection has no entry. */
+static __always_inline void pc_ct_stamp(const struct pc_ct_key *k, __u64 now)
+{
+	__u32 tag, *s = pc_ct_seen_slot(k, &tag);
+
+	if (s)
+		PC_WRITE_ONCE(*s, tag << 16 | ((now >> PC_CT_SEEN_UNIT_SHIFT) & 0xffff));
+}
+
+/* How long a stamp of a connection of this protocol waits for its answer:
+ * the timeout of the entry it stands for (TCP: new or taken over). */
+static __always_inline __u64 pc_ct_seen_timeout(__u8 proto,
+						const struct pc_bank_settings *set)
+{
+	__u32 secs = proto == IPPROTO_TCP ? set->ct_tcp_transitory :
+		     proto == IPPROTO_UDP ? set->ct_udp : set->ct_icmp;
+
+	return secs * PC_NSEC;
+}
+
+/* The slot holding k's stamp if it is there and younger than its
+ * protocol's timeout, else NULL. */
+static __always_inline __u32 *pc_ct_stamped(const struct pc_ct_key *k,
+					    const struct pc_bank_settings *set,
+					    __u64 now)
+{
+	__u32 tag, v, *s = pc_ct_seen_slot(k, &tag);
+	__u64 age;
+
+	if (!s)
+		return NULL;
+	v = PC_READ_ONCE(*s);
+	if (v >> 16 != tag)
+		return NULL;
+	age = ((now >> PC_CT_SEEN_UNIT_SHIFT) - v) & 0xffff;
+	return age << PC_CT_SEEN_UNIT_SHIFT <= pc_ct_seen_timeout(k->proto, set) ? s : NULL;
+}
+
+/* The host answered k and its entry is made: the stamp has done its job,
+ * so that it makes one entry (once that entry ends, by a RST or an
+ * expiry, the host's later packets no longer pass on the peer's old
+ * stamp). Echo replies make no entry and leave the stamp. */
+static __always_inline void pc_ct_unstamp(const struct pc_ct_key *k)
+{
+	__u32 tag, *s = pc_ct_seen_slot(k, &tag);
+
+	if (s && PC_READ_ONCE(*s) >> 16 == tag)
+		PC_WRITE_ONCE(*s, 0);
 }
 
 static __always_inline void pc_frag_key_of(const struct pc_pkt *p,

@@ -146,6 +146,16 @@ struct {
 	__type(value, struct pc_ct_value);
 } pc_ct_new SEC(".maps");
 
+/* hash of a connection key -> stamp of its allowed ingress packet
+ * (conntrack.h, pc_ct_stamp): ingress records here, never in the tables
+ * above. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PC_CT_SEEN_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} pc_ct_seen SEC(".maps");
+
 /* enum pc_ct_stat -> count, per CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -91,9 +91,83 @@ static __always_inline __u32 pc_to_broadcast(const struct pc_pkt *p, __u32 dir)
  * keep-established keeps them as they are). With no rule in any of the
  * three rows, the verdict is no-rule whatever the table holds. The
  * table is then asked where the packet's connection most likely is
- * (pc_ct_lookup_flags), so an established packet, a SYN and a SYN-ACK
- * each pay one hash lookup.
+ * (pc_ct_lookup_flags), so an established packet and a SYN-ACK each pay
+ * one hash lookup.
+ * Ingress never inserts (conntrack.h): an allowed packet of no known
+ * connection stamps, and the host's answer on egress creates the entry
+ * (pc_ct_create). An opening SYN on ingress is judged by the rules and
+ * its peer first (pc_syn_in): a denied one asks no table.
  */
+/*
+ * An opening SYN the rules allowed on ingress. A known connection of its
+ * ports can only be one the host answered, under rules that allowed the
+ * same SYN: a retransmission (its entry stays, and takes the slot and
+ * generation of the rules that allowed it just now); any other entry is
+ * an older connection on these ports, or a stale one opened the other
+ * way, and goes (pc_ct_syn). Then the SYN stamps. Global, as the next
+ * one: verified once, not on every path of pc_judge that reaches it.
+ */
+__attribute__((noinline)) int pc_syn_in(const struct pc_ct_key *k,
+					const struct pc_bank_settings *set,
+					__u32 gen, __u32 slot, __u32 flags)
+{
+	struct pc_ct_value *ct;
+	__u64 now = pc_now();
+
+	if (!k || !set)
+		return 0;
+	/* An opening SYN asks pc_ct_new only (pc_ct_lookup_flags). */
+	ct = pc_ct_lookup_flags(k, set, now, (__u8)flags);
+	if (ct && pc_ct_syn(ct, PC_DIR_IN) == PC_CT_PASS) {
+		/* REPLIED (the host answered): a SYN changes nothing else. */
+		ct->path_slot = slot;
+		ct->generation = gen;
+		PC_WRITE_ONCE(ct->last_seen_ns, now);
+		return 0;
+	}
+	if (ct)
+		pc_ct_delete(k);
+	else
+		pc_ct_delete_established(k);
+	pc_ct_stamp(k, now);
+	return 0;
+}
+
+/* The host's answer to k (pc_ct_answer), and its stamp cleared: global,
+ * verified once. */
+__attribute__((noinline)) int pc_ct_answered(const struct pc_ct_key *k, __u32 slot,
+					     __u32 gen, __u32 flags, __u64 now)
+{
+	if (!k)
+		return -1;
+	if (!(k->proto == IPPROTO_TCP && (flags & PC_TCP_RST)))
+		pc_ct_answer(k, slot, gen, (__u8)flags, now);
+	pc_ct_unstamp(k);
+	return 0;
+}
+
+/*
+ * The stamps, for the paths that use them once each: stamp k
+ * (PC_SEEN_STAMP), say whether k's stamp is fresh (PC_SEEN_ASK: 1 or 0),
+ * or clear it (PC_SEEN_CLEAR, pc_ct_unstamp).
+ */
+enum { PC_SEEN_ASK, PC_SEEN_STAMP, PC_SEEN_CLEAR };
+
+__attribute__((noinline)) int pc_ct_seen_op(const struct pc_ct_key *k,
+					    const struct pc_bank_settings *set,
+					    __u32 how, __u64 now)
+{
+	if (!k || !set)
+		return -1;
+	if (how == PC_SEEN_STAMP)
+		pc_ct_stamp(k, now);
+	else if (how == PC_SEEN_CLEAR)
+		pc_ct_unstamp(k);
+	else
+		return pc_ct_stamped(k, set, now) != NULL;
+	return 0;
+}
+
 static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
 				       __u32 bank_gen,
 				       const struct pc_bank_settings *set,
@@ -108,7 +182,7 @@ static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
 	struct pc_peer peer;
 	__u32 stale = 0;
 	__u16 lport, rport;
-	int fwd, rev = -1, reason;
+	int fwd, rev = -1, reason, answer = 0;
 	__u64 now;
 	__u32 s;
 
@@ -129,8 +203,10 @@ static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
 	now = pc_now();
 	peer.exact_done = 0;
 	peer.cidr_done = 0;
+	if (dir == PC_DIR_IN && pc_tcp_opening(p))
+		goto judge; /* by the rules and its peer first (pc_syn_in) */
 	ct = pc_ct_lookup_flags(&k, set, now, p->proto == IPPROTO_TCP ? p->tcp_flags : 0);
-	if (ct && pc_tcp_opening(p)) {
+	if (ct && pc_tcp_opening(p)) { /* egress: the host opens */
 		int v = pc_ct_syn(ct, dir);
 
 		if (v == PC_CT_RESTART)
@@ -162,26 +238,49 @@ static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
 		pc_ct_follow(&k, ct, dir, p->proto, p->tcp_flags, now);
 		return PC_DROP_NONE;
 	}
+judge:
 	reason = PC_DROP_NO_RULE;
-	if (fwd) {
+	/* On egress, a packet whose key has a fresh stamp is the host's
+	 * answer to the peer's packet (below), whatever its own rows say: a
+	 * connection a rule lets either side open is the peer's if the peer
+	 * spoke first. */
+	if (dir == PC_DIR_OUT && !pc_tcp_opening(p) &&
+	    pc_ct_seen_op(&k, set, PC_SEEN_ASK, now) == 1)
+		answer = 1;
+	/* A SYN-ACK the host sends opens nothing: it can only answer. */
+	if (fwd && !answer &&
+	    !(dir == PC_DIR_OUT && p->proto == IPPROTO_TCP &&
+	      (p->tcp_flags & (PC_TCP_SYN | PC_TCP_ACK)) == (PC_TCP_SYN | PC_TCP_ACK)))
 		reason = pc_pick_rule(bank, wf, pc_peer_rules(bank, set, &k, wf, &peer), slot);
-		if (reason == PC_DROP_NONE) {
-			if (stale)
-				pc_ct_delete(&k);
-			if (!(p->proto == IPPROTO_TCP && (p->tcp_flags & PC_TCP_RST)))
-				pc_ct_create(&k, dir, bcast, *slot, gen, p->tcp_flags, now);
-			if (!stale && pc_tcp_opening(p)) /* pc_ct was not asked */
-				pc_ct_delete_established(&k);
+	if (reason == PC_DROP_NONE) {
+		if (dir == PC_DIR_IN && pc_tcp_opening(p))
+			pc_syn_in(&k, set, gen, *slot, p->tcp_flags);
+		else if (dir == PC_DIR_IN && !(p->tcp_flags & PC_TCP_RST))
+			pc_ct_seen_op(&k, set, PC_SEEN_STAMP, now);
+		if (dir == PC_DIR_IN)
 			return PC_DROP_NONE;
-		}
+		if (stale)
+			pc_ct_delete(&k);
+		if (!(p->proto == IPPROTO_TCP && (p->tcp_flags & PC_TCP_RST)))
+			pc_ct_create(&k, dir, bcast, *slot, gen, p->tcp_flags, now);
+		if (!stale && pc_tcp_opening(p)) /* pc_ct was not asked */
+			pc_ct_delete_established(&k);
+		return PC_DROP_NONE;
 	}
 	/* Would it start a documented connection the other way? Then it is a
-	 * reply whose connection we do not know. */
+	 * reply whose connection we do not know, or on egress the answer to a
+	 * stamp. */
 	if (rev < 0)
 		rev = pc_port_rules(bank, PC_PORT_ROW(!dir, 0, pi), lport, rport, wr);
 	if (rev) {
 		struct pc_mask *am = pc_peer_rules(bank, set, &k, wr, &peer);
 
+		/* The host's answer passes on the path of the rule that lets
+		 * the peer open the connection, and creates its entry. */
+		if (answer && pc_pick_rule(bank, wr, am, slot) == PC_DROP_NONE) {
+			pc_ct_answered(&k, *slot, gen, p->tcp_flags, now);
+			return PC_DROP_NONE;
+		}
 		if (am && pc_mask_meets(wr, am->w))
 			return PC_DROP_NO_CONNTRACK;
 	}
@@ -228,47 +327,55 @@ static __always_inline int pc_router_error_ok(__u64 now)
  * packet it quotes, the other way: on egress from the host's address in
  * the connection to its peer (so it is not a channel to anyone else), on
  * ingress to the host's address from the peer or from a router on the
- * path, which may be any address but is rate-limited.
+ * path, which may be any address but is rate-limited. On egress the
+ * connection may also be one a peer opened that has no entry yet, if the
+ * quoted packet stamped (a port unreachable for a UDP request the host
+ * does not serve): counted as other, since like an entry's error it is
+ * not judged again by the rules.
  */
 static __always_inline int pc_judge_icmp_error(const struct pc_pkt *p,
 					       __u32 dir,
 					       const struct pc_bank_settings *set,
-					       __u64 now, __u32 *slot)
+					       __u64 now, struct pc_ct_key *k,
+					       __u32 *slot)
 {
 	const struct pc_inner *in = &p->inner;
-	struct pc_ct_key k = {};
 	struct pc_ct_value *ct;
+	__u32 s = PC_PATH_OTHER;
 
-	/* The quoted packet went the other way: on ingress it is ours. */
-	k.family = p->family;
-	k.proto = in->proto;
+	/* The quoted packet went the other way: on ingress it is ours.
+	 * k: the caller's, zeroed. */
+	k->family = p->family;
+	k->proto = in->proto;
 	if (dir == PC_DIR_IN) {
-		k.lport = in->sport;
-		k.rport = in->dport;
-		__builtin_memcpy(k.laddr, in->saddr, 16);
-		__builtin_memcpy(k.raddr, in->daddr, 16);
+		k->lport = in->sport;
+		k->rport = in->dport;
+		__builtin_memcpy(k->laddr, in->saddr, 16);
+		__builtin_memcpy(k->raddr, in->daddr, 16);
 	} else {
-		k.lport = in->dport;
-		k.rport = in->sport;
-		__builtin_memcpy(k.laddr, in->daddr, 16);
-		__builtin_memcpy(k.raddr, in->saddr, 16);
+		k->lport = in->dport;
+		k->rport = in->sport;
+		__builtin_memcpy(k->laddr, in->daddr, 16);
+		__builtin_memcpy(k->raddr, in->saddr, 16);
 	}
 	if (in->proto == IPPROTO_ICMP || in->proto == IPPROTO_ICMPV6) {
-		k.lport = in->sport;
-		k.rport = 0;
+		k->lport = in->sport;
+		k->rport = 0;
 	}
-	if (!pc_addr_eq(dir == PC_DIR_IN ? p->daddr : p->saddr, k.laddr))
+	if (!pc_addr_eq(dir == PC_DIR_IN ? p->daddr : p->saddr, k->laddr))
 		return PC_DROP_ICMP;
-	ct = pc_ct_lookup(&k, set, now);
-	if (!ct)
+	ct = pc_ct_lookup(k, set, now);
+	if (ct)
+		s = ct->path_slot;
+	else if (dir != PC_DIR_OUT || pc_ct_seen_op(k, set, PC_SEEN_ASK, now) != 1)
 		return PC_DROP_ICMP;
-	if (!pc_addr_eq(dir == PC_DIR_IN ? p->saddr : p->daddr, k.raddr)) {
+	if (!pc_addr_eq(dir == PC_DIR_IN ? p->saddr : p->daddr, k->raddr)) {
 		if (dir == PC_DIR_OUT)
 			return PC_DROP_ICMP;
 		if (!pc_router_error_ok(now))
 			return PC_DROP_ICMP_RATE;
 	}
-	*slot = ct->path_slot;
+	*slot = s;
 	return PC_DROP_NONE;
 }
 
@@ -305,6 +412,18 @@ static __always_inline int pc_judge_nd(const struct pc_pkt *p, __u32 bank,
 	return PC_DROP_ND;
 }
 
+/* Echo with the remote of k: only with a unicast documented peer, and only
+ * to or from the host's own address. */
+static __always_inline int pc_echo_ok(const struct pc_pkt *p,
+				      const struct pc_ct_key *k, __u32 bank,
+				      const struct pc_bank_settings *set, __u32 dir)
+{
+	return (set->flags & PC_SET_ICMP_ECHO) &&
+	       !(dir == PC_DIR_IN && p->eth_dst_broadcast) &&
+	       !pc_not_peer(bank, p->family, k->laddr) &&
+	       pc_echo_peer(bank, p->family, k->raddr);
+}
+
 static __always_inline int pc_judge_icmp(const struct pc_pkt *p, __u32 dir,
 					 __u32 bank_gen,
 					 const struct pc_bank_settings *set,
@@ -328,17 +447,22 @@ static __always_inline int pc_judge_icmp(const struct pc_pkt *p, __u32 dir,
 		k.rport = 0;
 		ct = pc_ct_lookup(&k, set, now);
 		if (t == (v4 ? ICMP_ECHOREPLY : ICMPV6_ECHO_REPLY)) {
+			/* The host's reply to a peer's request that stamped:
+			 * passes if echo with that peer is allowed now, and
+			 * creates nothing (each request is judged afresh). */
+			if (!ct && dir == PC_DIR_OUT &&
+			    pc_ct_seen_op(&k, set, PC_SEEN_ASK, now) == 1 &&
+			    pc_echo_ok(p, &k, bank, set, dir))
+				return PC_DROP_NONE;
 			if (!ct || ct->init_dir == dir)
 				return PC_DROP_NO_CONNTRACK;
 		} else if (!ct) {
-			/* Only with a unicast documented peer, and only
-			 * to the host's own address. */
-			if (!(set->flags & PC_SET_ICMP_ECHO) ||
-			    (dir == PC_DIR_IN && p->eth_dst_broadcast) ||
-			    pc_not_peer(bank, p->family, k.laddr) ||
-			    !pc_echo_peer(bank, p->family, k.raddr))
+			if (!pc_echo_ok(p, &k, bank, set, dir))
 				return PC_DROP_ICMP;
-			pc_ct_create(&k, dir, 0, PC_PATH_OTHER, gen, 0, now);
+			if (dir == PC_DIR_IN)
+				pc_ct_seen_op(&k, set, PC_SEEN_STAMP, now);
+			else
+				pc_ct_create(&k, dir, 0, PC_PATH_OTHER, gen, 0, now);
 			return PC_DROP_NONE;
 		}
 		*slot = ct->path_slot;
@@ -346,7 +470,7 @@ static __always_inline int pc_judge_icmp(const struct pc_pkt *p, __u32 dir,
 		return PC_DROP_NONE;
 	}
 	if (pc_is_icmp_error(p->family, t) && p->has_inner)
-		return pc_judge_icmp_error(p, dir, set, now, slot);
+		return pc_judge_icmp_error(p, dir, set, now, &k, slot);
 	return PC_DROP_ICMP;
 }
 

@@ -89,6 +89,9 @@ PC_ASSERT_SIZE(struct pc_port_classes, 8);
 #define PC_CT_NEW_ENTRIES 16384
 #define PC_CT_NEW_DIVISOR 4     /* new-table size = established / 4 ... */
 #define PC_CT_MIN_ENTRIES 256   /* ... and never less than this */
+/* Stamps of allowed ingress packets that have no connection entry yet
+ * (bpf/conntrack.h, pc_ct_seen): one __u32 a slot, 256 KiB. */
+#define PC_CT_SEEN_SLOTS 65536
 #define PC_FRAG_ENTRIES 4096 /* datagrams in pieces at once */
 #define PC_MAX_IFACES 64
 
@@ -113,7 +116,7 @@ PC_ASSERT_SIZE(struct pc_port_classes, 8);
 #define PC_MAPS(X)                                                             \
 	X(config) X(settings) X(lport) X(rport) X(addr) X(cidr) X(rule_path)   \
 	X(path_names) X(path_stats) X(drops) X(ct) X(ct_new) X(ct_stats)     \
-	X(frags) X(ifaces) X(events) X(event_budget) X(denied) X(denied_stats) X(masks)
+	X(ct_seen) X(frags) X(ifaces) X(events) X(event_budget) X(denied) X(denied_stats) X(masks)
 #define PC_MAP_NAME(field) "pc_" #field
 
 /* A set of rules: bit i of word i / 64 is rule i (compiled rule order). */

@@ -143,11 +143,48 @@ static void clear_map(int fd, size_t key_size)
 	(void)key_size;
 }
 
+/* The stamps (pc_ct_seen), read or written whole: one batch each way.
+ * age_units > 0 moves every stamp that many units (2^30 ns) back. */
+static void stamps_rewrite(struct fx *f, bool clear, uint32_t age_units)
+{
+	static uint32_t keys[PC_CT_SEEN_SLOTS], vals[PC_CT_SEEN_SLOTS];
+	uint32_t n = PC_CT_SEEN_SLOTS, batch;
+
+	if (clear) {
+		memset(vals, 0, sizeof(vals));
+	} else {
+		assert_int_equal(bpf_map_lookup_batch(f->maps.ct_seen, NULL, &batch, keys,
+						      vals, &n, NULL), 0);
+		assert_int_equal(n, PC_CT_SEEN_SLOTS);
+	}
+	for (uint32_t i = 0; i < PC_CT_SEEN_SLOTS; i++) {
+		keys[i] = i;
+		if (vals[i])
+			vals[i] = (vals[i] & 0xffff0000u) |
+				  ((vals[i] - age_units) & 0xffffu);
+	}
+	n = PC_CT_SEEN_SLOTS;
+	assert_int_equal(bpf_map_update_batch(f->maps.ct_seen, keys, vals, &n, NULL), 0);
+}
+
 void fx_clear_tracking(struct fx *f)
 {
 	clear_map(f->maps.ct, sizeof(struct pc_ct_key));
 	clear_map(f->maps.ct_new, sizeof(struct pc_ct_key));
 	clear_map(f->maps.frags, sizeof(struct pc_frag_key));
+	stamps_rewrite(f, true, 0);
+}
+
+uint32_t fx_stamps(struct fx *f)
+{
+	static uint32_t keys[PC_CT_SEEN_SLOTS], vals[PC_CT_SEEN_SLOTS];
+	uint32_t n = PC_CT_SEEN_SLOTS, batch, live = 0;
+
+	assert_int_equal(bpf_map_lookup_batch(f->maps.ct_seen, NULL, &batch, keys, vals,
+					      &n, NULL), 0);
+	for (uint32_t i = 0; i < n; i++)
+		live += vals[i] != 0;
+	return live;
 }
 
 void fx_age_tracking(struct fx *f, unsigned secs)
@@ -167,6 +204,9 @@ void fx_age_tracking(struct fx *f, unsigned secs)
 			bpf_map_update_elem(fds[i], &k, &v, BPF_EXIST);
 		}
 	}
+	/* Stamps count in units of 2^30 ns: at least secs back. */
+	stamps_rewrite(f, false,
+		       (uint32_t)(((uint64_t)secs * 1000000000ull + (1u << 30) - 1) >> 30));
 }
 
 bool fx_run(struct fx *f, int dir, const struct pkt *p)

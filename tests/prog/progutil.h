@@ -42,10 +42,12 @@ void fx_load(struct fx *f, const char *site, const char *host, enum pc_mode mode
 /* Compiles and loads another host of the already loaded policy. */
 void fx_load_host(struct fx *f, const char *host, enum pc_mode mode);
 void fx_close(struct fx *f);
-/* Empties the connection and fragment tables. */
+/* Empties the connection and fragment tables and the stamps. */
 void fx_clear_tracking(struct fx *f);
-/* Makes every tracked connection secs seconds older (idle for longer). */
+/* Makes every tracked connection and stamp secs seconds older. */
 void fx_age_tracking(struct fx *f, unsigned secs);
+/* Slots of pc_ct_seen holding a stamp. */
+uint32_t fx_stamps(struct fx *f);
 
 /* Runs p through XDP (dir 0) or TC (dir 1); returns true if it passed. */
 bool fx_run(struct fx *f, int dir, const struct pkt *p);

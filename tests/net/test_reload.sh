@@ -142,11 +142,14 @@ check "the client still reaches 22115" tcp_ok 192.0.2.20 22115
 cp "$TMP/good.yaml" "$SITE"
 
 # --- established flows are judged again, or kept when the site says so ---
+# srv answers the first datagram: only a flow the host answered has a
+# connection entry (an inbound packet leaves a stamp, the answer makes the
+# entry), and only an entry is kept.
 recheck() { # SETTING -> datagrams that arrived of 40, port 22601 closed half-way
 	write_site "parameters: {hcsm-http-port: 22115, snmp-trap-port: 22601}
 settings: {on-reload: $1}"
 	pc reload >/dev/null || return 1
-	srv_bg "$SEQ" recv 192.0.2.10 22601 1500 >"$TMP/recv.json"
+	srv_bg "$SEQ" recv 192.0.2.10 22601 1500 answer >"$TMP/recv.json"
 	local r=$! base
 	wait_socket "$ID-srv" udp 192.0.2.10 22601 || { echo "no receiver"; return 1; }
 	base=$(path_packets A-2.12-snmp-trap)

@@ -5,10 +5,12 @@
  * datagram; the receiver reports which numbers arrived, as JSON:
  *
  *   udpseq send ADDR PORT COUNT [INTERVAL_US] [[SRCADDR:]SPORT]
- *   udpseq recv ADDR PORT IDLE_MS      -> {"received":N,"first":a,"last":b,
- *                                          "missing":M,"duplicates":D}
+ *   udpseq recv ADDR PORT IDLE_MS [answer] -> {"received":N,"first":a,
+ *                                          "last":b,"missing":M,"duplicates":D}
  *
  * The receiver stops after IDLE_MS without a datagram (after the first).
+ * With answer it sends one datagram back to the first one's sender, so
+ * that the flow is a connection its host answered (a firewall tracks it).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -114,7 +116,9 @@ static int do_send(int argc, char **argv)
 static int do_recv(int argc, char **argv)
 {
 	uint64_t received = 0, dups = 0, first = UINT64_MAX, last = 0;
-	struct sockaddr_storage me;
+	int answer = argc > 5 && strcmp(argv[5], "answer") == 0;
+	struct sockaddr_storage me, peer;
+	socklen_t plen;
 	unsigned char *seen;
 	socklen_t len;
 	int fd, idle, one = 1, rcvbuf = 4 << 20;
@@ -140,8 +144,13 @@ static int do_recv(int argc, char **argv)
 
 		if (poll(&p, 1, idle) <= 0)
 			break;
-		if (recv(fd, &be, sizeof(be), 0) != sizeof(be))
+		plen = sizeof(peer);
+		if (recvfrom(fd, &be, sizeof(be), 0, (struct sockaddr *)&peer, &plen) !=
+		    sizeof(be))
 			continue;
+		if (answer && !received && !dups &&
+		    sendto(fd, &be, sizeof(be), 0, (struct sockaddr *)&peer, plen) < 0)
+			perror("udpseq: answer");
 		seq = be64toh(be);
 		if (seq >= MAX_COUNT)
 			continue;
@@ -172,6 +181,6 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "recv") == 0)
 		return do_recv(argc, argv);
 	fprintf(stderr, "usage: udpseq send ADDR PORT COUNT [INTERVAL_US] [[SRCADDR:]SPORT]\n"
-			"       udpseq recv ADDR PORT IDLE_MS\n");
+			"       udpseq recv ADDR PORT IDLE_MS [answer]\n");
 	return 2;
 }

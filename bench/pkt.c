@@ -167,6 +167,10 @@ const struct pkt_class pkt_classes[] = {
 	{"syn-new", "new allowed flow, a fresh source port each packet (single runs)",
 	 {.src = SRV, .dst = LIN, .proto = IPPROTO_TCP, .sport = 40000,
 	  .dport = 22, .tcp_flags = TH_SYN}, NULL, NULL},
+	/* Timed on TC egress; bench/pktcost.c sends its SYN in first. */
+	{"answer-new", "lin's SYN-ACK lin:22 > srv to a fresh SYN (TC egress), a fresh port each",
+	 {.src = LIN, .dst = SRV, .proto = IPPROTO_TCP, .sport = 22,
+	  .dport = 40000, .tcp_flags = TH_SYN | TH_ACK}, NULL, NULL},
 	{"established", "established: TCP ACK srv:40000 > lin:22 after the handshake",
 	 {.src = SRV, .dst = LIN, .proto = IPPROTO_TCP, .sport = 40000,
 	  .dport = 22, .tcp_flags = TH_ACK}, &syn_in, &synack_out},

@@ -13,6 +13,8 @@
  *                                        egress twin, to set up replies)
  *
  * Output, tab-separated: candidate class ns_median ns_min ns_max verdict.
+ * The class answer-new is measured on the TC egress program (so only for
+ * an id: candidate with one), its TC verdict shown as pass or drop.
  * -i runs the packets as received on IFNAME (ctx ingress_ifindex), for
  * programs that look at their interface; run pktcost in its namespace.
  */
@@ -57,14 +59,20 @@ static int run_xdp(int fd, const void *pkt, size_t len, int repeat,
 	return 0;
 }
 
-static int run_tc(int fd, const void *pkt, size_t len)
+static int run_tc(int fd, const void *pkt, size_t len, __u32 *ns, __u32 *ret)
 {
 	struct __sk_buff ctx = {.ifindex = ifindex};
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = len,
 		    .repeat = 1, .ctx_in = ifindex ? &ctx : NULL,
 		    .ctx_size_in = ifindex ? sizeof(ctx) : 0);
 
-	return bpf_prog_test_run_opts(fd, &o) ? -errno : 0;
+	if (bpf_prog_test_run_opts(fd, &o))
+		return -errno;
+	if (ns)
+		*ns = o.duration;
+	if (ret)
+		*ret = o.retval;
+	return 0;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -81,6 +89,42 @@ static const char *verdict(__u32 r)
 	return r < 5 ? v[r] : "?";
 }
 
+/* The "answer-new" class: the host's SYN-ACK on TC egress answering a
+ * SYN that came in through XDP (untimed) a moment before, a fresh source
+ * port each time: where a connection's insert happens. Single runs, as
+ * syn-new. Only for a candidate with a TC egress program. */
+static int answer_new(struct cand *c, const struct pkt_class *k, __u32 *ns,
+		      __u32 *ret)
+{
+	static unsigned port = 1024;
+	struct pkt_spec in = k->pkt, out = k->pkt;
+	uint64_t total = 0;
+	uint8_t buf[256];
+	__u32 one, r;
+	size_t len;
+	int err;
+
+	in.src = k->pkt.dst;
+	in.dst = k->pkt.src;
+	in.dport = k->pkt.sport;
+	in.tcp_flags = 0x02; /* SYN */
+	for (int i = 0; i < FRESH_CALLS; i++) {
+		in.sport = out.dport = port;
+		port = port == 65535 ? 1024 : port + 1;
+		len = pkt_build(&in, buf, sizeof(buf));
+		err = run_xdp(c->xdp_fd, buf, len, 1, &one, &r);
+		len = pkt_build(&out, buf, sizeof(buf));
+		if (!err)
+			err = run_tc(c->tc_fd, buf, len, &one, &r);
+		if (err)
+			return err;
+		total += one;
+	}
+	*ret = r == 0 ? XDP_PASS : XDP_DROP; /* TC_ACT_OK, else shot */
+	*ns = (__u32)((total + FRESH_CALLS / 2) / FRESH_CALLS);
+	return 0;
+}
+
 /* One sample: ns per packet of one class on one candidate. The "syn-new"
  * class opens a new flow each time, so it cannot use repeat: it averages
  * single runs with a fresh source port each. */
@@ -95,7 +139,9 @@ static int sample(struct cand *c, const struct pkt_class *k, int repeat,
 		run_xdp(c->xdp_fd, buf, len, 1, ns, ret);
 	if (k->prime_out && c->tc_fd >= 0 &&
 	    (len = pkt_build(k->prime_out, buf, sizeof(buf))))
-		run_tc(c->tc_fd, buf, len);
+		run_tc(c->tc_fd, buf, len, NULL, NULL);
+	if (!strcmp(k->name, "answer-new"))
+		return answer_new(c, k, ns, ret);
 	if (strcmp(k->name, "syn-new")) {
 		len = pkt_build(&k->pkt, buf, sizeof(buf));
 		return len ? run_xdp(c->xdp_fd, buf, len, repeat, ns, ret) : -EINVAL;
@@ -202,6 +248,8 @@ int main(int argc, char **argv)
 	for (int r = 0; r < runs; r++)
 		for (int k = 0; k < ncls; k++)
 			for (int c = 0; c < ncand; c++) {
+				if (cand[c].tc_fd < 0 && !strcmp(cls[k]->name, "answer-new"))
+					continue; /* no egress program: not printed */
 				err = sample(&cand[c], cls[k], repeat, &ns[c][k][r], &ret[c][k]);
 				if (err) {
 					fprintf(stderr, "pktcost: test run of %s on %s: %s\n",
@@ -213,6 +261,8 @@ int main(int argc, char **argv)
 	printf("candidate\tclass\tns_median\tns_min\tns_max\tverdict\n");
 	for (int c = 0; c < ncand; c++)
 		for (int k = 0; k < ncls; k++) {
+			if (cand[c].tc_fd < 0 && !strcmp(cls[k]->name, "answer-new"))
+				continue;
 			qsort(ns[c][k], runs, sizeof(__u32), cmp_u32);
 			printf("%s\t%s\t%u\t%u\t%u\t%s\n", cand[c].name, cls[k]->name,
 			       ns[c][k][runs / 2], ns[c][k][0], ns[c][k][runs - 1],

@@ -19,6 +19,7 @@ CLASS_TEXT = {
     "fragment": "non-first IPv4 fragment, none recorded",
     "ipv6-ext": "IPv6 with hop-by-hop + destination options",
     "vlan": "802.1Q VLAN-tagged SYN",
+    "answer-new": "lin's SYN-ACK answering a fresh SYN (TC egress)",
 }
 
 
@@ -64,6 +65,14 @@ def class_ratios(d):
     return res
 
 
+def answer_new(d):
+    """portcullis' ns per packet of the answer-new class (TC egress), or None."""
+    for x in rows(d, "pktcost.tsv"):
+        if x["candidate"] == "portcullis" and x["class"] == "answer-new":
+            return int(x["ns_median"])
+    return None
+
+
 def target_of(c):
     return FRESH_TARGET if c == "syn-new" else CLASS_TARGET
 
@@ -99,17 +108,21 @@ def pktcost(d, pc_ok, out):
 # also looks up (and adds to, atomically) its flow's entry in the
 # denied-flow table (bpf/denied.h, for `advise`). Prices come from the
 # profile of the same run.
+# An opening SYN (syn, syn-new, ipv6-ext, vlan) is judged by its rules and
+# peer (the address hash, a hit), then asks both connection tables (two
+# misses: a retransmission's entry, an older connection on its ports) and
+# stamps (an array store): no insert on ingress. A wrong peer's SYN stops
+# at the address hash (a miss), before any connection table.
 PIECES = {
-    "syn": [("array", 4), ("pcpu", 2), ("jiffies", 1), ("h40_hit", 1)],
-    "syn-new": [("array", 5), ("pcpu", 3), ("jiffies", 1), ("h40_miss", 2), ("h40_hit", 1),
-                ("ins40", 1)],
+    "syn": [("array", 6), ("pcpu", 2), ("jiffies", 1), ("h40_miss", 2), ("h40_hit", 1)],
+    "syn-new": [("array", 6), ("pcpu", 2), ("jiffies", 1), ("h40_miss", 2), ("h40_hit", 1)],
     "established": [("array", 4), ("pcpu", 2), ("jiffies", 1), ("h40_hit", 1)],
     "reply": [("array", 6), ("pcpu", 2), ("jiffies", 1), ("h40_hit", 1)],
     "denied-port": [("array", 8), ("pcpu", 4), ("jiffies", 2), ("h40_hit", 1)],
-    "wrong-peer": [("array", 6), ("pcpu", 5), ("jiffies", 3), ("h40_miss", 2), ("h40_hit", 1)],
+    "wrong-peer": [("array", 6), ("pcpu", 5), ("jiffies", 3), ("h40_miss", 1), ("h40_hit", 1)],
     "fragment": [("array", 2), ("pcpu", 5), ("jiffies", 3), ("h40_miss", 1), ("h40_hit", 1)],
-    "ipv6-ext": [("array", 4), ("pcpu", 2), ("jiffies", 1), ("h40_hit", 1)],
-    "vlan": [("array", 4), ("pcpu", 2), ("jiffies", 1), ("h40_hit", 1)],
+    "ipv6-ext": [("array", 6), ("pcpu", 2), ("jiffies", 1), ("h40_miss", 2), ("h40_hit", 1)],
+    "vlan": [("array", 6), ("pcpu", 2), ("jiffies", 1), ("h40_miss", 2), ("h40_hit", 1)],
 }
 PIECE_TEXT = {
     "jiffies": "`bpf_jiffies64()` (pc_now's clock check; the clock is read once a jiffy)",
@@ -338,6 +351,7 @@ def limits(d):
               if pa is not None and xa > 0 and pa / xa > target_of(c)]
     if "syn-new" in cr and p.get("ins40") is not None:
         f, xa, pa = cr["syn-new"]
+        ans = answer_new(d)
         out.append(
             f"- Fresh flow ({'missed' if 'syn-new' in missed else 'met'} here). A new "
             "connection must be recorded, or its replies could not be told from packets "
@@ -345,13 +359,19 @@ def limits(d):
             f"{p['ins40']:.0f} ns in the profile with the 40-byte key, "
             f"{p.get('ins16', 0):.0f} ns with a 16-byte IPv4 key, "
             f"{p.get('ins16_pcpu_lru', 0):.0f} ns with per-CPU LRU lists, "
-            f"{p.get('ins16_hash', 0):.0f} ns for a plain preallocated hash (which cannot "
-            "evict, so a flood of documented peers would fill it). 1.5 x xdp-filter's "
-            f"fresh flow is {1.5 * xa:.0f} ns here, so no design that inserts on the first "
-            "packet meets it on this machine; once pc_ct_new is full (a flood) each insert "
-            "also evicts, which section 1's fresh flow includes. Creating the entry on the "
-            "host's answer instead would let the host send unsolicited SYN-ACKs and UDP "
-            "replies to documented peers: not done.")
+            f"{p.get('ins16_hash', 0):.0f} ns for a plain preallocated hash. 1.5 x "
+            f"xdp-filter's fresh flow is {1.5 * xa:.0f} ns here, more than the insert "
+            "alone, so the ingress packet no longer inserts: an allowed SYN (or UDP "
+            "request) of no known connection leaves a stamp in an array (bpf/conntrack.h, "
+            "pc_ct_seen: one store), and the host's own answer on TC egress, if it finds "
+            "the stamp and the rules in force allow the connection, creates the entry; "
+            "a SYN or UDP flood from documented peers fills no table, and the host "
+            "cannot answer what nobody sent it (without a stamp its SYN-ACK or reply is "
+            "no-conntrack, as before)." +
+            (f" The insert moved to the host's answer: `answer-new` (lin's SYN-ACK to a "
+             f"fresh SYN, on the TC egress program, single runs) costs {ans} ns a packet "
+             "on portcullis, timer included (xdp-filter has no egress program)."
+             if ans is not None else ""))
     for c in missed:
         if c == "syn-new":
             continue
@@ -374,12 +394,10 @@ def limits(d):
     if "wrong-peer" in cr and p:
         f, xa, pa = cr["wrong-peer"]
         out.append(
-            f"- Wrong peer ({pa} ns against {xa}): besides the denied-flow record, an "
-            "opening SYN asks pc_ct_new (a "
-            "retransmitted SYN passes on its entry without the address lookup) and then "
-            f"the address table: two hash misses, {2 * p['h40_miss']:.0f} ns of the "
-            "profile. Asking the address first would move the second lookup onto every "
-            "repeated SYN; a cheaper first test of the remote address (e.g. a bitmap of "
+            f"- Wrong peer ({pa} ns against {xa}): an opening SYN is judged by its rules "
+            "and peer before any connection table, so besides the denied-flow record it "
+            f"pays one hash miss, the address table's ({p['h40_miss']:.0f} ns in the "
+            "profile); a cheaper first test of the remote address (e.g. a bitmap of "
             "hashed peer addresses, an array lookup) belongs to the address tables "
             "(classify.h).")
     q, base = live_ratio(d)
@@ -460,6 +478,12 @@ def main(d):
             "(a fresh 5-tuple each); its floor includes the timer's own cost, hence the higher "
             "absolute figures.", ""]
     pktcost(d, pc_ok, out)
+    ans = answer_new(d)
+    if ans is not None:
+        out += ["", f"`answer-new`, on portcullis' TC egress program: {ans} ns per packet "
+                "(single runs, timer included): lin's SYN-ACK answering a fresh SYN, which "
+                "creates the connection's entry. The insert moved here, to the host's own "
+                "answer: an ingress packet only leaves a stamp (see the limits below)."]
     out += ["", "### Profile: what the pieces cost, and what each class pays for", "",
             "Micro-programs (bench/micro.bpf.c), one piece each, through the same "
             "BPF_PROG_TEST_RUN loop in the same run, floor subtracted: a hit is half of two "

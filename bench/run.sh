@@ -139,7 +139,7 @@ bench/gen_policy.py xdpfilt "$OUT/lin.json" > "$OUT/xdpfilt.rules"
 
 # ---- 1. per-packet cost ----------------------------------------------------
 log "per-packet cost ($RUNS runs x $REPEAT)"
-CLASSES=syn,syn-new,established,reply,denied-port,wrong-peer,fragment,ipv6-ext,vlan
+CLASSES=syn,syn-new,answer-new,established,reply,denied-port,wrong-peer,fragment,ipv6-ext,vlan
 cands=("empty=obj:$BB/xdp_empty.bpf.o" "xdp-filter=xdpfilt:$XDPFILT:$OUT/xdpfilt.rules")
 if [ -n "$PC_OK" ]; then
 	pc_attach "$NB" vb "$LAB" lin

@@ -32,13 +32,13 @@
  * pc_ct_seen, no lock, no allocation), and the host's first answer on
  * egress, if it finds the stamp fresh (pc_ct_stamped) and the rules in
  * force allow the connection, creates the entry (pc_ct_answer) and
- * clears the stamp (pc_ct_unstamp). So only
- * the host's own packets create entries: no packet from outside costs a
- * hash insert, and a SYN or UDP flood from documented peers fills no
- * table, only the answers the host chooses to send do; undocumented
- * traffic neither stamps nor creates. (Fragments still record on ingress:
- * pc_frag_record, for a first fragment that passed. Gateway mode's
- * forwarded connections, pc_fwd_ct in gateway.h, are not covered.)
+ * clears the stamp (pc_ct_unstamp). So only the host's own packets
+ * create entries: no packet from outside costs a hash insert, and a SYN
+ * or UDP flood from documented peers fills no table, only the answers
+ * the host chooses to send do; undocumented traffic neither stamps nor
+ * creates. (Fragments still record on ingress: pc_frag_record, for a
+ * first fragment that passed. Gateway mode's forwarded connections,
+ * pc_fwd_ct in gateway.h, are not covered.)
  * pc_ct_update(ct, dir, proto, tcp_flags, now) advances the state
  * (TCP flags; a reply makes UDP and ICMP established) and the idle clock,
  * and says what to do with the entry (enum pc_ct_verdict): keep it, end

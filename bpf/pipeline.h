@@ -81,58 +81,6 @@ static __always_inline __u32 pc_to_broadcast(const struct pc_pkt *p, __u32 dir)
 	       p->daddr[1] == 0xff && p->daddr[2] == 0xff && p->daddr[3] == 0xff;
 }
 
-/*
- * A TCP or UDP packet. The port rows are read first (array lookups, cheap)
- * so that the conntrack hash is only asked when some connection with this
- * key could exist: every entry was allowed in its first packet's row
- * (this packet's own, the reverse one, or for ingress the other of
- * unicast/broadcast) under the policy in force, or under an older one
- * whose entries are judged again by the rows in force (unless
- * keep-established keeps them as they are). With no rule in any of the
- * three rows, the verdict is no-rule whatever the table holds. The
- * table is then asked where the packet's connection most likely is
- * (pc_ct_lookup_flags), so an established packet and a SYN-ACK each pay
- * one hash lookup.
- * Ingress never inserts (conntrack.h): an allowed packet of no known
- * connection stamps, and the host's answer on egress creates the entry
- * (pc_ct_create). An opening SYN on ingress is judged by the rules and
- * its peer first (pc_syn_in): a denied one asks no table.
- */
-/*
- * An opening SYN the rules allowed on ingress. A known connection of its
- * ports can only be one the host answered, under rules that allowed the
- * same SYN: a retransmission (its entry stays, and takes the slot and
- * generation of the rules that allowed it just now); any other entry is
- * an older connection on these ports, or a stale one opened the other
- * way, and goes (pc_ct_syn). Then the SYN stamps. Global, as the next
- * one: verified once, not on every path of pc_judge that reaches it.
- */
-__attribute__((noinline)) int pc_syn_in(const struct pc_ct_key *k,
-					const struct pc_bank_settings *set,
-					__u32 gen, __u32 slot, __u32 flags)
-{
-	struct pc_ct_value *ct;
-	__u64 now = pc_now();
-
-	if (!k || !set)
-		return 0;
-	/* An opening SYN asks pc_ct_new only (pc_ct_lookup_flags). */
-	ct = pc_ct_lookup_flags(k, set, now, (__u8)flags);
-	if (ct && pc_ct_syn(ct, PC_DIR_IN) == PC_CT_PASS) {
-		/* REPLIED (the host answered): a SYN changes nothing else. */
-		ct->path_slot = slot;
-		ct->generation = gen;
-		PC_WRITE_ONCE(ct->last_seen_ns, now);
-		return 0;
-	}
-	if (ct)
-		pc_ct_delete(k);
-	else
-		pc_ct_delete_established(k);
-	pc_ct_stamp(k, now);
-	return 0;
-}
-
 /* The host's answer to k (pc_ct_answer), and its stamp cleared: global,
  * verified once. */
 __attribute__((noinline)) int pc_ct_answered(const struct pc_ct_key *k, __u32 slot,
@@ -168,6 +116,29 @@ __attribute__((noinline)) int pc_ct_seen_op(const struct pc_ct_key *k,
 	return 0;
 }
 
+/*
+ * A TCP or UDP packet. The port rows are read first (array lookups, cheap)
+ * so that the conntrack hash is only asked when some connection with this
+ * key could exist: every entry was allowed in its first packet's row
+ * (this packet's own, the reverse one, or for ingress the other of
+ * unicast/broadcast) under the policy in force, or under an older one
+ * whose entries are judged again by the rows in force (unless
+ * keep-established keeps them as they are). With no rule in any of the
+ * three rows, the verdict is no-rule whatever the table holds. The
+ * table is then asked where the packet's connection most likely is
+ * (pc_ct_lookup_flags), so an established packet and a SYN-ACK each pay
+ * one hash lookup.
+ * Ingress never inserts (conntrack.h): an allowed packet of no known
+ * connection stamps, and the host's answer on egress creates the entry
+ * (pc_ct_answered). An opening SYN on ingress is judged by the rules and
+ * its peer only, and stamps if they allow it: it asks no table. A
+ * retransmission leaves its connection's REPLIED entry alone; an older
+ * connection on the same ports (or a stale one the host opened the other
+ * way) goes when the host's SYN-ACK answers the new SYN's stamp. (An egress
+ * packet with a fresh stamp is judged only as an answer: if the rules in
+ * force no longer let the peer open it, it is not judged as the host's
+ * opening either; a stamp lives for the protocol's timeout.)
+ */
 static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
 				       __u32 bank_gen,
 				       const struct pc_bank_settings *set,
@@ -204,8 +175,19 @@ static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
 	peer.exact_done = 0;
 	peer.cidr_done = 0;
 	if (dir == PC_DIR_IN && pc_tcp_opening(p))
-		goto judge; /* by the rules and its peer first (pc_syn_in) */
+		goto judge; /* by the rules and its peer only (see above) */
 	ct = pc_ct_lookup_flags(&k, set, now, p->proto == IPPROTO_TCP ? p->tcp_flags : 0);
+	/* The host's SYN-ACK to a fresh stamp, on an entry other than the
+	 * REPLIED one of its own earlier answer: the peer opened a new
+	 * connection on these ports (the old one closed, or one the host
+	 * opened the other way went stale), which the SYN-ACK answers. */
+	if (ct && dir == PC_DIR_OUT && p->proto == IPPROTO_TCP &&
+	    (p->tcp_flags & (PC_TCP_SYN | PC_TCP_ACK)) == (PC_TCP_SYN | PC_TCP_ACK) &&
+	    !(ct->init_dir == PC_DIR_IN && PC_READ_ONCE(ct->state) == PC_CT_REPLIED) &&
+	    pc_ct_seen_op(&k, set, PC_SEEN_ASK, now) == 1) {
+		pc_ct_delete(&k);
+		ct = NULL;
+	}
 	if (ct && pc_tcp_opening(p)) { /* egress: the host opens */
 		int v = pc_ct_syn(ct, dir);
 
@@ -253,12 +235,11 @@ judge:
 	      (p->tcp_flags & (PC_TCP_SYN | PC_TCP_ACK)) == (PC_TCP_SYN | PC_TCP_ACK)))
 		reason = pc_pick_rule(bank, wf, pc_peer_rules(bank, set, &k, wf, &peer), slot);
 	if (reason == PC_DROP_NONE) {
-		if (dir == PC_DIR_IN && pc_tcp_opening(p))
-			pc_syn_in(&k, set, gen, *slot, p->tcp_flags);
-		else if (dir == PC_DIR_IN && !(p->tcp_flags & PC_TCP_RST))
-			pc_ct_seen_op(&k, set, PC_SEEN_STAMP, now);
-		if (dir == PC_DIR_IN)
+		if (dir == PC_DIR_IN) {
+			if (!(p->tcp_flags & PC_TCP_RST))
+				pc_ct_seen_op(&k, set, PC_SEEN_STAMP, now);
 			return PC_DROP_NONE;
+		}
 		if (stale)
 			pc_ct_delete(&k);
 		if (!(p->proto == IPPROTO_TCP && (p->tcp_flags & PC_TCP_RST)))

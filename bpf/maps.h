@@ -152,6 +152,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, PC_CT_SEEN_SLOTS);
+	__uint(map_flags, BPF_F_MMAPABLE); /* tests clear it with one memset */
 	__type(key, __u32);
 	__type(value, __u32);
 } pc_ct_seen SEC(".maps");

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "datapath.h"
 #include "portcullis.skel.h"
@@ -143,28 +144,26 @@ static void clear_map(int fd, size_t key_size)
 	(void)key_size;
 }
 
-/* The stamps (pc_ct_seen), read or written whole: one batch each way.
- * age_units > 0 moves every stamp that many units (2^30 ns) back. */
+/* The stamps (pc_ct_seen, mmapable; the kernel keeps an array's 4-byte
+ * values 8 bytes apart): every slot cleared, or moved age_units units
+ * (2^30 ns) back. */
+#define STAMPS_SIZE (PC_CT_SEEN_SLOTS * sizeof(uint64_t))
+
 static void stamps_rewrite(struct fx *f, bool clear, uint32_t age_units)
 {
-	static uint32_t keys[PC_CT_SEEN_SLOTS], vals[PC_CT_SEEN_SLOTS];
-	uint32_t n = PC_CT_SEEN_SLOTS, batch;
+	uint64_t *v = mmap(NULL, STAMPS_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			   f->maps.ct_seen, 0);
 
-	if (clear) {
-		memset(vals, 0, sizeof(vals));
-	} else {
-		assert_int_equal(bpf_map_lookup_batch(f->maps.ct_seen, NULL, &batch, keys,
-						      vals, &n, NULL), 0);
-		assert_int_equal(n, PC_CT_SEEN_SLOTS);
+	assert_true(v != MAP_FAILED);
+	if (clear)
+		memset(v, 0, STAMPS_SIZE);
+	for (uint32_t i = 0; !clear && i < PC_CT_SEEN_SLOTS; i++) {
+		uint32_t x = (uint32_t)v[i];
+
+		if (x)
+			v[i] = (x & 0xffff0000u) | ((x - age_units) & 0xffffu);
 	}
-	for (uint32_t i = 0; i < PC_CT_SEEN_SLOTS; i++) {
-		keys[i] = i;
-		if (vals[i])
-			vals[i] = (vals[i] & 0xffff0000u) |
-				  ((vals[i] - age_units) & 0xffffu);
-	}
-	n = PC_CT_SEEN_SLOTS;
-	assert_int_equal(bpf_map_update_batch(f->maps.ct_seen, keys, vals, &n, NULL), 0);
+	munmap(v, STAMPS_SIZE);
 }
 
 void fx_clear_tracking(struct fx *f)
@@ -177,13 +176,13 @@ void fx_clear_tracking(struct fx *f)
 
 uint32_t fx_stamps(struct fx *f)
 {
-	static uint32_t keys[PC_CT_SEEN_SLOTS], vals[PC_CT_SEEN_SLOTS];
-	uint32_t n = PC_CT_SEEN_SLOTS, batch, live = 0;
+	uint64_t *v = mmap(NULL, STAMPS_SIZE, PROT_READ, MAP_SHARED, f->maps.ct_seen, 0);
+	uint32_t live = 0;
 
-	assert_int_equal(bpf_map_lookup_batch(f->maps.ct_seen, NULL, &batch, keys, vals,
-					      &n, NULL), 0);
-	for (uint32_t i = 0; i < n; i++)
-		live += vals[i] != 0;
+	assert_true(v != MAP_FAILED);
+	for (uint32_t i = 0; i < PC_CT_SEEN_SLOTS; i++)
+		live += (uint32_t)v[i] != 0;
+	munmap(v, STAMPS_SIZE);
 	return live;
 }
 

@@ -109,20 +109,19 @@ def pktcost(d, pc_ok, out):
 # denied-flow table (bpf/denied.h, for `advise`). Prices come from the
 # profile of the same run.
 # An opening SYN (syn, syn-new, ipv6-ext, vlan) is judged by its rules and
-# peer (the address hash, a hit), then asks both connection tables (two
-# misses: a retransmission's entry, an older connection on its ports) and
-# stamps (an array store): no insert on ingress. A wrong peer's SYN stops
-# at the address hash (a miss), before any connection table.
+# peer (the address hash, a hit) and stamps (an array store): no
+# connection table is asked on ingress, and nothing is inserted there. A
+# wrong peer's SYN stops at the address hash (a miss).
 PIECES = {
-    "syn": [("array", 6), ("pcpu", 2), ("jiffies", 1), ("h40_miss", 2), ("h40_hit", 1)],
-    "syn-new": [("array", 6), ("pcpu", 2), ("jiffies", 1), ("h40_miss", 2), ("h40_hit", 1)],
+    "syn": [("array", 6), ("pcpu", 2), ("jiffies", 1), ("h40_hit", 1)],
+    "syn-new": [("array", 6), ("pcpu", 2), ("jiffies", 1), ("h40_hit", 1)],
     "established": [("array", 4), ("pcpu", 2), ("jiffies", 1), ("h40_hit", 1)],
     "reply": [("array", 6), ("pcpu", 2), ("jiffies", 1), ("h40_hit", 1)],
     "denied-port": [("array", 8), ("pcpu", 4), ("jiffies", 2), ("h40_hit", 1)],
     "wrong-peer": [("array", 6), ("pcpu", 5), ("jiffies", 3), ("h40_miss", 1), ("h40_hit", 1)],
     "fragment": [("array", 2), ("pcpu", 5), ("jiffies", 3), ("h40_miss", 1), ("h40_hit", 1)],
-    "ipv6-ext": [("array", 6), ("pcpu", 2), ("jiffies", 1), ("h40_miss", 2), ("h40_hit", 1)],
-    "vlan": [("array", 6), ("pcpu", 2), ("jiffies", 1), ("h40_miss", 2), ("h40_hit", 1)],
+    "ipv6-ext": [("array", 6), ("pcpu", 2), ("jiffies", 1), ("h40_hit", 1)],
+    "vlan": [("array", 6), ("pcpu", 2), ("jiffies", 1), ("h40_hit", 1)],
 }
 PIECE_TEXT = {
     "jiffies": "`bpf_jiffies64()` (pc_now's clock check; the clock is read once a jiffy)",

@@ -156,7 +156,7 @@ inb "$BB/pktcost" -n "$RUNS" -r "$REPEAT" -i vb -c "$CLASSES" "${cands[@]}" \
 log "profile: micro-programs"
 M=$BB/micro.bpf.o
 mc=()
-for p in m_empty m_jiffies m_ktime m_pcpu m_array32 m_h40_miss m_h40_hit2 m_h16_miss m_h16_hit2; do
+for p in m_empty m_jiffies m_ktime m_call m_pcpu m_array32 m_h40_miss m_h40_hit2 m_h16_miss m_h16_hit2; do
 	mc+=("$p=obj:$M:$p")
 done
 inb "$BB/pktcost" -n "$RUNS" -r "$REPEAT" -c syn "${mc[@]}" > "$OUT/profile.tsv"

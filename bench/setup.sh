@@ -18,18 +18,17 @@ BPFFS=$TMP/bpffs
 PIDS=()
 . tests/lib/wait.sh
 . tests/lib/cgroup.sh
+. tests/lib/netns.sh
 CGROUP=
 
 bench_cleanup() {
-	local p n
+	local p
 	set +e
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	! declare -F bench_undo >/dev/null || bench_undo
 	cgroup_remove
-	for n in $BENCH_NETNS; do
-		ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null
-		ip netns del "$n" 2>/dev/null
-	done
+	# shellcheck disable=SC2086
+	netns_remove $BENCH_NETNS
 	mountpoint -q "$BPFFS" && umount "$BPFFS"
 	rm -rf "$TMP"
 }

@@ -16,6 +16,8 @@
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/wait.sh"
 # shellcheck source=tests/lib/cgroup.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/cgroup.sh"
+# shellcheck source=tests/lib/netns.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/netns.sh"
 
 BPFFS=$TMP/bpffs
 PINS=$BPFFS/portcullis
@@ -30,10 +32,7 @@ pair_cleanup() {
 	disown -a # the servers killed below are no news
 	[ -d "$PINS" ] && srv "$PC" -q detach --all --pin-root "$PINS" >/dev/null 2>&1
 	cgroup_remove
-	for ns in $ID-srv $ID-peer; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
+	netns_remove "$ID-srv" "$ID-peer"
 	mountpoint -q "$BPFFS" && umount "$BPFFS"
 	rm -rf "$TMP"
 }

@@ -33,43 +33,19 @@ HEADING="## Gateway: forwarded traffic"
 
 ID=pcgw$$-$RANDOM
 NC=$ID-c NG=$ID-g NS=$ID-s
-TMP=$(mktemp -d "/tmp/$ID.XXXX")
-PIN=$TMP/bpffs
-PIDS=()
-# The setsockopt guard goes on a cgroup of the bench's own, never the
-# machine's root cgroup (tests/lib/cgroup.sh).
-. tests/lib/wait.sh
-. tests/lib/cgroup.sh
-CGROUP=
-
-cleanup() {
-	set +e
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	nsenter --net=/run/netns/"$NG" "$PC" -q detach --all --pin-root "$PIN/gw" >/dev/null 2>&1
-	cgroup_remove
-	for n in "$NC" "$NG" "$NS"; do
-		ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null
-		ip netns del "$n" 2>/dev/null
-	done
-	mountpoint -q "$PIN" && umount "$PIN"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+BENCH_NETNS="$NC $NG $NS"
+# The temporary directory, bpffs, cgroup and namespaces (bench/setup.sh).
+. bench/setup.sh
+PIN=$BPFFS
+bench_undo() { ing "$PC" -q detach --all --pin-root "$PIN/gw" >/dev/null 2>&1; }
 
 inc() { nsenter --net=/run/netns/"$NC" "$@"; }
 ing() { nsenter --net=/run/netns/"$NG" "$@"; }
 ins() { nsenter --net=/run/netns/"$NS" "$@"; }
-log() { printf '  %-8s %s\n' BENCH "$*" >&2; }
 
-[ "$(id -u)" = 0 ] || { echo "bench: needs root" >&2; exit 1; }
 for t in iperf3 nft "$PC" "$BB/xdpload"; do
 	command -v "$t" >/dev/null || { echo "bench: $t missing (make bench-deps bench-build)" >&2; exit 1; }
 done
-mkdir -p "$PIN" && mount -t bpf bpf "$PIN"
-cgroup_make "$ID" || exit 1
-
-for n in "$NC" "$NG" "$NS"; do ip netns add "$n"; ip -n "$n" link set lo up; done
 ip link add ca netns "$NC" address 02:00:00:00:00:10 type veth peer ga netns "$NG" address 02:00:00:00:00:02
 ip link add gc netns "$NG" address 02:00:00:00:01:01 type veth peer sc netns "$NS" address 02:00:00:00:00:41
 inc ip addr add 192.0.2.10/24 dev ca

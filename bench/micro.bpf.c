@@ -97,6 +97,19 @@ SEC("xdp") int m_ktime(struct xdp_md *ctx)
 	return bpf_ktime_get_ns() + frame_word(ctx) ? XDP_PASS : XDP_DROP;
 }
 
+/* A BPF-to-BPF call and its return (pc_judge, pc_denied_record and
+ * pc_addr_get are such calls): what a return costs depends on the CPU's
+ * mitigations (e.g. a return thunk). */
+static __attribute__((noinline)) __u32 m_sub(__u32 x)
+{
+	return x + 1;
+}
+
+SEC("xdp") int m_call(struct xdp_md *ctx)
+{
+	return m_sub(frame_word(ctx)) ? XDP_PASS : XDP_DROP;
+}
+
 SEC("xdp") int m_pcpu(struct xdp_md *ctx)
 {
 	__u32 z = frame_word(ctx) & 1;

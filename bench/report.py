@@ -103,29 +103,32 @@ def pktcost(d, pc_ok, out):
 
 # What each class pays for in portcullis' XDP ingress path (read from
 # bpf/pipeline.h, bpf/conntrack.h and bpf/counters.h; keep in step with
-# them): arrays include the two of the policy in force, per-CPU lookups
-# the clock cache, the counters and the event budget; a dropped packet
-# also looks up (and adds to, atomically) its flow's entry in the
-# denied-flow table (bpf/denied.h, for `advise`). Prices come from the
-# profile of the same run.
-# An opening SYN (syn, syn-new, ipv6-ext, vlan) is judged by its rules and
-# peer (the address hash, a hit) and stamps (an array store): no
+# them): arrays include the two of the policy in force and pc_lport_used
+# (every TCP/UDP packet), per-CPU lookups the clock cache, the counters,
+# the event budget and the denied-flow budget; calls are the ones not
+# inlined (pc_judge, pc_addr_get, pc_ct_seen_op). A dropped packet within
+# the denied-flow budget also looks up (and adds to, atomically) its
+# flow's entry in the denied-flow table (bpf/denied.h, for `advise`): not
+# in a repeated packet's account. Prices come from the profile of the same
+# run. An opening SYN (syn, syn-new, ipv6-ext, vlan) is judged by its rules
+# and peer (the address hash, a hit) and stamps (an array store): no
 # connection table is asked on ingress, and nothing is inserted there. A
 # wrong peer's SYN stops at the address hash (a miss).
 PIECES = {
-    "syn": [("array", 6), ("pcpu", 2), ("jiffies", 1), ("h40_hit", 1)],
-    "syn-new": [("array", 6), ("pcpu", 2), ("jiffies", 1), ("h40_hit", 1)],
-    "established": [("array", 4), ("pcpu", 2), ("jiffies", 1), ("h40_hit", 1)],
-    "reply": [("array", 6), ("pcpu", 2), ("jiffies", 1), ("h40_hit", 1)],
-    "denied-port": [("array", 8), ("pcpu", 4), ("jiffies", 2), ("h40_hit", 1)],
-    "wrong-peer": [("array", 6), ("pcpu", 5), ("jiffies", 3), ("h40_miss", 1), ("h40_hit", 1)],
-    "fragment": [("array", 2), ("pcpu", 5), ("jiffies", 3), ("h40_miss", 1), ("h40_hit", 1)],
-    "ipv6-ext": [("array", 6), ("pcpu", 2), ("jiffies", 1), ("h40_hit", 1)],
-    "vlan": [("array", 6), ("pcpu", 2), ("jiffies", 1), ("h40_hit", 1)],
+    "syn": [("array", 7), ("pcpu", 2), ("jiffies", 1), ("h40_hit", 1), ("call", 3)],
+    "syn-new": [("array", 7), ("pcpu", 2), ("jiffies", 1), ("h40_hit", 1), ("call", 3)],
+    "established": [("array", 5), ("pcpu", 2), ("jiffies", 1), ("h40_hit", 1), ("call", 1)],
+    "reply": [("array", 7), ("pcpu", 2), ("jiffies", 1), ("h40_hit", 1), ("call", 1)],
+    "denied-port": [("array", 3), ("pcpu", 4), ("jiffies", 1)],
+    "wrong-peer": [("array", 7), ("pcpu", 5), ("jiffies", 2), ("h40_miss", 1), ("call", 2)],
+    "fragment": [("array", 3), ("pcpu", 5), ("jiffies", 2), ("h40_miss", 1), ("call", 1)],
+    "ipv6-ext": [("array", 7), ("pcpu", 2), ("jiffies", 1), ("h40_hit", 1), ("call", 3)],
+    "vlan": [("array", 7), ("pcpu", 2), ("jiffies", 1), ("h40_hit", 1), ("call", 3)],
 }
 PIECE_TEXT = {
     "jiffies": "`bpf_jiffies64()` (pc_now's clock check; the clock is read once a jiffy)",
     "ktime": "`bpf_ktime_get_ns()` (not on any path: pc_now caches it per jiffy)",
+    "call": "a BPF-to-BPF call and its return (pc_judge, pc_addr_get, pc_denied_record)",
     "pcpu": "per-CPU array lookup + add (a counter)",
     "array": "array lookup of a 32-byte value (a port row's mask, inlined)",
     "h40_miss": "hash lookup, 40-byte key (struct pc_ct_key), miss",
@@ -149,6 +152,8 @@ def prices(d):
          "array": r["m_array32"] - e, "h40_miss": r["m_h40_miss"] - e,
          "h40_hit": (r["m_h40_hit2"] - e) / 2, "h16_miss": r["m_h16_miss"] - e,
          "h16_hit": (r["m_h16_hit2"] - e) / 2}
+    if "m_call" in r:
+        p["call"] = r["m_call"] - e
     for k in ["ins40", "ins16", "ins16_pcpu_lru", "ins16_hash"]:
         if "m_" + k in r:
             p[k] = r["m_" + k] - ie
@@ -390,7 +395,8 @@ def limits(d):
             f"atomic add; about one hash hit, {p['h40_hit']:.0f} ns in the profile): at most "
             "2,000 drops a second per CPU are recorded, past that a drop only bumps a "
             "per-CPU counter (`unrecorded`), so a flood such as this section's repeated "
-            "packets pays an array lookup, not the hash.")
+            "packets pays an array lookup, not the hash (nor a call: the budget is "
+            "checked inline, one clock read for it and the event ring's).")
     if "wrong-peer" in cr and p:
         f, xa, pa = cr["wrong-peer"]
         out.append(
@@ -410,9 +416,11 @@ def limits(d):
             f"{base:.2f} Mpps, ~{frame:.0f} ns a frame all told, so every ns the receiver "
             "spends is offered load lost. A denied port costs portcullis "
             f"{pa} ns above the floor (section 1), which alone predicts "
-            f"{frame / (frame + pa):.2f} at this rate; its ~{pa:.0f} ns are the policy "
-            "lookups (port rows of three directions), the drop counter, the event "
-            "budget and the denied-flow record, and to reach 0.90 it would have to stay "
+            f"{frame / (frame + pa):.2f} at this rate; its ~{pa:.0f} ns are parsing, one "
+            "lookup in pc_lport_used (no port row of the protocol holds the local port, "
+            "so the answer is no-rule before pc_judge is called: a BPF-to-BPF call costs "
+            f"{p.get('call', 0):.0f} ns in the profile), the drop counter, and one clock "
+            "read for the event and denied-flow budgets; to reach 0.90 it has to stay "
             "under "
             f"{frame / 9:.0f} ns. How busy the machine is moves this ratio more than "
             "anything in the program.")

@@ -32,48 +32,25 @@ XDPFILT=$(ls /usr/lib/*/bpf/xdpfilt_dny_all.o /usr/lib/bpf/xdpfilt_dny_all.o 2>/
 ID=pcbench$$
 NA=$ID-a
 NB=$ID-b
-BPFFS=$(mktemp -d "/tmp/$ID.XXXX")
+BENCH_NETNS="$NA $NB"
+# The temporary directory, bpffs, cgroup and namespaces (bench/setup.sh).
+. bench/setup.sh
 PIN=$BPFFS/pins
-PIDS=()
-# The setsockopt guard goes on a cgroup of the bench's own, never the
-# machine's root cgroup (tests/lib/cgroup.sh).
-. tests/lib/wait.sh
-. tests/lib/cgroup.sh
-CGROUP=
-
-cleanup() {
-	set +e
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	if [ -n "${PC_UP:-}" ]; then pc_detach_all; fi
-	cgroup_remove
-	ip netns del "$NA" 2>/dev/null
-	ip netns del "$NB" 2>/dev/null
-	mountpoint -q "$BPFFS" && umount "$BPFFS"
-	rm -rf "$BPFFS"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-cgroup_make "$ID" || exit 1
-mount -t bpf bpf "$BPFFS" || exit 1
+bench_undo() { if [ -n "${PC_UP:-}" ]; then pc_detach_all; fi; }
 
 ina() { nsenter --net=/run/netns/"$NA" "$@"; }
 inb() { nsenter --net=/run/netns/"$NB" "$@"; }
-log() { printf '  %-8s %s\n' BENCH "$*" >&2; }
 
-[ "$(id -u)" = 0 ] || { echo "bench: needs root" >&2; exit 1; }
 [ -n "$XDPFILT" ] || { echo "bench: xdp-filter's BPF object not found (make bench-deps)" >&2; exit 1; }
 mkdir -p "$OUT"
 rm -f "$OUT"/*.tsv
 
-ip netns add "$NA"
-ip netns add "$NB"
 ip link add va netns "$NA" address 02:00:00:00:00:10 type veth \
 	peer vb netns "$NB" address 02:00:00:00:00:31
 ina ip addr add 192.0.2.10/24 dev va
 ina ip addr add 2001:db8:a::10/64 dev va nodad
 inb ip addr add 192.0.2.31/24 dev vb
 inb ip addr add 2001:db8:a::31/64 dev vb nodad
-for n in "$NA" "$NB"; do ip -n "$n" link set lo up; done
 ina ip link set va up
 inb ip link set vb up
 
@@ -156,7 +133,7 @@ inb "$BB/pktcost" -n "$RUNS" -r "$REPEAT" -i vb -c "$CLASSES" "${cands[@]}" \
 log "profile: micro-programs"
 M=$BB/micro.bpf.o
 mc=()
-for p in m_empty m_jiffies m_ktime m_pcpu m_array32 m_h40_miss m_h40_hit2 m_h16_miss m_h16_hit2; do
+for p in m_empty m_jiffies m_ktime m_call m_pcpu m_array32 m_h40_miss m_h40_hit2 m_h16_miss m_h16_hit2; do
 	mc+=("$p=obj:$M:$p")
 done
 inb "$BB/pktcost" -n "$RUNS" -r "$REPEAT" -c syn "${mc[@]}" > "$OUT/profile.tsv"

@@ -23,6 +23,9 @@
  * Cost is independent of the number of rules, addresses and the width of
  * port ranges.
  *
+ * pc_lport_in_rows(bank, pi, lport) says whether any port row of the
+ * protocol holds the local port at all (pc_lport_used, one lookup).
+ *
  * pc_addr_marked(bank, family, addr, kind) says whether the loader marked
  * the address (PC_ADDR_NOT_PEER, PC_ADDR_ROUTER).
  * pc_echo_peer(bank, family, raddr) says whether ICMP echo may be
@@ -142,6 +145,17 @@ static __always_inline int pc_echo_peer(__u32 bank, __u8 family,
 	__builtin_memcpy(ck.a.addr, raddr, 16);
 	ck.prefixlen = PC_CIDR_KEY_PREFIX_BASE + (family == PC_AF_INET ? 32 : 128);
 	return bpf_map_lookup_elem(&pc_cidr, &ck) != NULL;
+}
+
+/* Whether some port row of the protocol (pi: 0 TCP, 1 UDP) has a rule
+ * whose local range holds lport (host order): one lookup that rules out
+ * all three rows a packet may ask. A missing word says yes (ask them). */
+static __always_inline int pc_lport_in_rows(__u32 bank, __u32 pi, __u16 lport)
+{
+	__u32 k = PC_LPORT_USED_INDEX(bank, pi, lport);
+	__u64 *w = bpf_map_lookup_elem(&pc_lport_used, &k);
+
+	return !w || ((*w >> (lport % PC_LPORT_WORD_BITS)) & 1);
 }
 
 /* Rules of one port row whose local and remote ranges hold the ports. */

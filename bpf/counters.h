@@ -5,9 +5,10 @@
  * (PC_DIR_IN/PC_DIR_OUT); pc_count_drop(reason, dir, bytes) does the same
  * for a drop reason (in audit mode: a packet that would have been dropped).
  * Both are per-CPU, so plain additions; out-of-range indexes are ignored.
- * pc_report_drop() puts the packet on the pc_events ring for `monitor`,
- * at most PC_EVENTS_PER_SEC a second on each CPU; the rest are counted as
- * suppressed.
+ * pc_report_drop(..., now) puts the packet on the pc_events ring for
+ * `monitor`, at most PC_EVENTS_PER_SEC a second on each CPU; the rest are
+ * counted as suppressed. now is pc_now(), read once by the caller for the
+ * whole drop path.
  */
 #ifndef PC_BPF_COUNTERS_H
 #define PC_BPF_COUNTERS_H
@@ -43,17 +44,16 @@ static __always_inline void pc_count_drop(__u32 reason, __u32 dir, __u32 bytes)
 }
 
 static __always_inline void pc_report_drop(const struct pc_pkt *p, __u32 reason,
-					   __u32 dir, __u32 bytes, __u8 audit)
+					   __u32 dir, __u32 bytes, __u8 audit, __u64 now)
 {
 	struct pc_event_budget *b;
 	struct pc_event *e;
 	__u32 zero = 0;
-	__u64 now, window;
+	__u64 window;
 
 	b = bpf_map_lookup_elem(&pc_event_budget, &zero);
 	if (!b)
 		return;
-	now = pc_now();
 	window = b->window;
 	if (now - window >= 1000000000ull) { /* no division: it costs here */
 		b->window = now;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The table of denied flows, kernel side. Contract: pc_denied_record(p,
- * reason, dir, audit) counts one dropped (audit: would-be dropped) packet
+ * The table of denied flows, kernel side. Contract: pc_denied_admit(now)
+ * says whether this CPU may record one more drop in its one-second window
+ * (false: counted as unrecorded); if so, pc_denied_record(p, reason, dir,
+ * bcast, audit) counts one dropped (audit: would-be dropped) packet
  * on the entry of its flow in pc_denied (struct pc_denied_key in
  * include/portcullis.h: direction, protocol, remote address, local and
  * remote port with a client's random port folded), creating the entry
@@ -78,17 +80,11 @@ static __always_inline void pc_denied_key_of(const struct pc_pkt *p, __u32 dir,
 		k->rport = 0;
 }
 
-/* A function of its own, not inlined: its key and value live in its own
- * frame, which is never on the stack together with pc_judge's (the 6.1
- * verifier allows 512 bytes for the deepest chain of calls). "unused":
- * for this header compiled alone. */
-static __attribute__((noinline, unused)) int
-pc_denied_record(const struct pc_pkt *p, __u32 reason, __u32 dir, __u32 bcast, __u32 audit)
+/* Inline, so that a flood past the budget pays two array lookups and no
+ * call (a call and its return cost as much as the rest of a drop). */
+static __always_inline int pc_denied_admit(__u64 now)
 {
-	struct pc_denied_key k = {};
-	struct pc_denied_value *v, nv = {};
 	struct pc_denied_stats *st;
-	__u64 now = pc_now();
 	__u32 zero = 0;
 
 	st = bpf_map_lookup_elem(&pc_denied_stats, &zero);
@@ -103,6 +99,25 @@ pc_denied_record(const struct pc_pkt *p, __u32 reason, __u32 dir, __u32 bcast, _
 		return 0;
 	}
 	st->recorded++;
+	return 1;
+}
+
+/* A function of its own, not inlined: its key and value live in its own
+ * frame, which is never on the stack together with pc_judge's (the 6.1
+ * verifier allows 512 bytes for the deepest chain of calls). "unused":
+ * for this header compiled alone. */
+static __attribute__((noinline, unused)) int
+pc_denied_record(const struct pc_pkt *p, __u32 reason, __u32 dir, __u32 bcast, __u32 audit)
+{
+	struct pc_denied_key k = {};
+	struct pc_denied_value *v, nv = {};
+	struct pc_denied_stats *st;
+	__u64 now = pc_now(); /* a call has five arguments at most */
+	__u32 zero = 0;
+
+	st = bpf_map_lookup_elem(&pc_denied_stats, &zero);
+	if (!st)
+		return 0;
 	pc_denied_key_of(p, dir, &k);
 	if (bcast)
 		k.flags |= PC_DENIED_BROADCAST;

@@ -27,6 +27,10 @@
  * list broadcast addresses). Their address kinds are not the host rules'
  * PC_ADDR_RULES, so a host rule never matches a forwarded packet nor a
  * forward rule the gateway's own.
+ *
+ * The pc_addr entries of a TCP or UDP packet's source and destination
+ * are looked up once, by pc_gateway_judge for the own-address marks; the
+ * forward rules' ids come from the same values (vs, vd).
  */
 #ifndef PC_BPF_GATEWAY_H
 #define PC_BPF_GATEWAY_H
@@ -43,13 +47,29 @@
 #include "pipeline.h"
 #include "portcullis.h"
 
-/* The forward rules that list a as kind's address (exact: the entry's
+/* Address a's pc_addr entry as pc_addr_get returns it (0: none). */
+static __always_inline __u64 pc_fwd_entry(__u32 bank, __u8 family, const __u8 *a)
+{
+	return pc_addr_get(bank, family, (const struct pc_host_key *)a);
+}
+
+/* The entry r as its struct. */
+static __always_inline struct pc_addr_value pc_fwd_value(__u64 r)
+{
+	struct pc_addr_value v;
+
+	__builtin_memcpy(&v, &r, sizeof(v));
+	return v;
+}
+
+/* The forward rules that list a as kind's address (exact: its entry r's
  * fwd_init or fwd_resp id in pc_masks, else the longest prefix holding
  * it), or NULL. */
 static __always_inline struct pc_mask *pc_fwd_addr_rules(__u32 bank, __u8 kind,
-							 __u8 family, const __u8 *a)
+							 __u8 family, const __u8 *a,
+							 __u64 r)
 {
-	struct pc_addr_value v = pc_addr_find(bank, family, a);
+	struct pc_addr_value v = pc_fwd_value(r);
 	struct pc_cidr_key ck = {};
 
 	if (pc_addr_is(v, kind))
@@ -62,36 +82,62 @@ static __always_inline struct pc_mask *pc_fwd_addr_rules(__u32 bank, __u8 kind,
 	return bpf_map_lookup_elem(&pc_cidr, &ck);
 }
 
-/* Whether some forward rule has src among its initiators and dst among
- * its destinations (am: the rules with both). */
-static __always_inline int pc_fwd_pair(__u32 bank, __u8 family, const __u8 *src,
-				       const __u8 *dst, struct pc_mask *am)
+/* Whether the rules of ms and md meet (am: those in both, or NULL). */
+static __always_inline int pc_fwd_both(const struct pc_mask *ms,
+				       const struct pc_mask *md, struct pc_mask *am)
 {
-	struct pc_mask *ms, *md;
 	__u64 any = 0;
 	__u32 i;
 
-	ms = pc_fwd_addr_rules(bank, PC_ADDR_FWD_INIT, family, src);
-	if (!ms)
-		return 0;
-	md = pc_fwd_addr_rules(bank, PC_ADDR_FWD_RESP, family, dst);
-	if (!md)
-		return 0;
 #pragma unroll
 	for (i = 0; i < PC_MASK_WORDS; i++) {
-		am->w[i] = ms->w[i] & md->w[i];
-		any |= am->w[i];
+		any |= ms->w[i] & md->w[i];
+		if (am)
+			am->w[i] = ms->w[i] & md->w[i];
 	}
 	return any != 0;
 }
 
+/* Whether some forward rule has src among its initiators and dst among
+ * its destinations (am: the rules with both); vsrc, vdst: their pc_addr
+ * entries. */
+static __always_inline int pc_fwd_pair(__u32 bank, __u8 family, const __u8 *src,
+				       const __u8 *dst, __u64 vsrc, __u64 vdst,
+				       struct pc_mask *am)
+{
+	struct pc_mask *ms, *md;
+
+	ms = pc_fwd_addr_rules(bank, PC_ADDR_FWD_INIT, family, src, vsrc);
+	if (!ms)
+		return 0;
+	md = pc_fwd_addr_rules(bank, PC_ADDR_FWD_RESP, family, dst, vdst);
+	return md && pc_fwd_both(ms, md, am);
+}
+
+/* The same for ends whose entries are not known (ICMP echo, rare): each
+ * looked up when it is needed. */
+static __always_inline int pc_fwd_pair_find(__u32 bank, __u8 family, const __u8 *src,
+					    const __u8 *dst)
+{
+	struct pc_mask *ms, *md;
+
+	ms = pc_fwd_addr_rules(bank, PC_ADDR_FWD_INIT, family, src,
+			       pc_fwd_entry(bank, family, src));
+	if (!ms)
+		return 0;
+	md = pc_fwd_addr_rules(bank, PC_ADDR_FWD_RESP, family, dst,
+			       pc_fwd_entry(bank, family, dst));
+	return md && pc_fwd_both(ms, md, NULL);
+}
+
 /* The forward rule for the initiating packet of connection k (laddr: its
- * destination, lport its destination port): PC_DROP_NONE with *slot,
- * PC_DROP_NO_RULE or PC_DROP_WRONG_PEER. Global: called three ways (a
- * new connection, a re-check after a reload, a reply without one), each
- * verified as one call. */
+ * destination, lport its destination port; vr, vl: raddr's and laddr's
+ * pc_addr entries): PC_DROP_NONE with *slot, PC_DROP_NO_RULE or
+ * PC_DROP_WRONG_PEER. Global: called three ways (a new connection, a
+ * re-check after a reload, a reply without one), each verified as one
+ * call. */
 __attribute__((noinline)) int pc_fwd_pick(__u32 bank, const struct pc_ct_key *k,
-					  __u32 *slot)
+					  __u32 *slot, __u64 vr, __u64 vl)
 {
 	__u32 pi;
 	__u64 w[PC_MASK_WORDS];
@@ -103,7 +149,7 @@ __attribute__((noinline)) int pc_fwd_pick(__u32 bank, const struct pc_ct_key *k,
 	if (!pc_port_rules(bank, PC_PORT_ROW(PC_DIR_IN, 0, pi), bpf_ntohs(k->lport),
 			   bpf_ntohs(k->rport), w))
 		return PC_DROP_NO_RULE;
-	if (!pc_fwd_pair(bank, k->family, k->raddr, k->laddr, &am))
+	if (!pc_fwd_pair(bank, k->family, k->raddr, k->laddr, vr, vl, &am))
 		return PC_DROP_WRONG_PEER;
 	return pc_pick_rule(bank, w, &am, slot);
 }
@@ -141,7 +187,8 @@ pc_fwd_ct(const struct pc_pkt *p, const struct pc_bank_settings *set, __u64 now,
 }
 
 static __always_inline int pc_fwd_l4(const struct pc_pkt *p, __u32 bank_gen,
-				     const struct pc_bank_settings *set, __u32 *slot)
+				     const struct pc_bank_settings *set, __u64 vs,
+				     __u64 vd, __u32 *slot)
 {
 	__u32 bank = PC_CONFIG_BANK(bank_gen), gen = PC_CONFIG_GEN(bank_gen);
 	struct pc_ct_value *ct;
@@ -169,7 +216,8 @@ static __always_inline int pc_fwd_l4(const struct pc_pkt *p, __u32 bank_gen,
 		/* Allowed under an older policy: judge its first packet again. */
 		if (set->flags & PC_SET_KEEP_ESTABLISHED) {
 			ct->generation = gen;
-		} else if (pc_fwd_pick(bank, &k, &s) == PC_DROP_NONE) {
+		} else if (pc_fwd_pick(bank, &k, &s, dir == PC_DIR_IN ? vs : vd,
+				       dir == PC_DIR_IN ? vd : vs) == PC_DROP_NONE) {
 			ct->path_slot = s;
 			ct->generation = gen;
 		} else {
@@ -183,7 +231,7 @@ static __always_inline int pc_fwd_l4(const struct pc_pkt *p, __u32 bank_gen,
 		return PC_DROP_NONE;
 	}
 	pc_ct_key_of(p, PC_DIR_IN, &k);
-	reason = pc_fwd_pick(bank, &k, slot);
+	reason = pc_fwd_pick(bank, &k, slot, vs, vd);
 	if (reason == PC_DROP_NONE) {
 		if (stale)
 			pc_ct_delete(&k);
@@ -194,40 +242,40 @@ static __always_inline int pc_fwd_l4(const struct pc_pkt *p, __u32 bank_gen,
 	/* Would it start a documented connection the other way? Then it is a
 	 * reply whose connection we do not know. */
 	pc_ct_key_of(p, PC_DIR_OUT, &k);
-	if (pc_fwd_pick(bank, &k, &s) == PC_DROP_NONE)
+	if (pc_fwd_pick(bank, &k, &s, vd, vs) == PC_DROP_NONE)
 		return PC_DROP_NO_CONNTRACK;
 	return reason;
 }
 
 /* An ICMP error about a forwarded connection goes back to the sender of
  * the packet it quotes, from that packet's destination or from a router
- * on the path (rate-limited). */
+ * on the path (rate-limited). k: the caller's zeroed key (one key in
+ * pc_fwd_icmp's frame keeps the calls' stacks within 512 bytes on 6.1). */
 static __always_inline int pc_fwd_icmp_error(const struct pc_pkt *p,
 					     const struct pc_bank_settings *set,
-					     __u64 now, __u32 *slot)
+					     __u64 now, struct pc_ct_key *k, __u32 *slot)
 {
 	const struct pc_inner *in = &p->inner;
 	struct pc_ct_value *ct;
-	struct pc_ct_key k = {};
 	int echo = in->proto == IPPROTO_ICMP || in->proto == IPPROTO_ICMPV6;
 
 	if (!pc_addr_eq(p->daddr, in->saddr))
 		return PC_DROP_ICMP;
-	k.family = p->family;
-	k.proto = in->proto;
+	k->family = p->family;
+	k->proto = in->proto;
 	/* The quoted packet went initiator -> responder ... */
-	k.lport = echo ? in->sport : in->dport;
-	k.rport = echo ? 0 : in->sport;
-	__builtin_memcpy(k.laddr, in->daddr, 16);
-	__builtin_memcpy(k.raddr, in->saddr, 16);
-	ct = pc_ct_lookup(&k, set, now);
+	k->lport = echo ? in->sport : in->dport;
+	k->rport = echo ? 0 : in->sport;
+	__builtin_memcpy(k->laddr, in->daddr, 16);
+	__builtin_memcpy(k->raddr, in->saddr, 16);
+	ct = pc_ct_lookup(k, set, now);
 	if (!ct) {
 		/* ... or it was a reply. */
-		k.lport = in->sport;
-		k.rport = echo ? 0 : in->dport;
-		__builtin_memcpy(k.laddr, in->saddr, 16);
-		__builtin_memcpy(k.raddr, in->daddr, 16);
-		ct = pc_ct_lookup(&k, set, now);
+		k->lport = in->sport;
+		k->rport = echo ? 0 : in->dport;
+		__builtin_memcpy(k->laddr, in->saddr, 16);
+		__builtin_memcpy(k->raddr, in->daddr, 16);
+		ct = pc_ct_lookup(k, set, now);
 	}
 	if (!ct)
 		return PC_DROP_ICMP;
@@ -244,9 +292,8 @@ __attribute__((noinline)) int pc_fwd_icmp(const struct pc_pkt *p, __u32 bank_gen
 	__u32 bank = PC_CONFIG_BANK(bank_gen), gen = PC_CONFIG_GEN(bank_gen);
 	struct pc_ct_value *ct;
 	struct pc_ct_key k = {};
-	struct pc_mask am;
-	__u8 t, v4;
 	__u64 now;
+	__u8 t, v4;
 	__u32 dir;
 
 	if (!p || !set || !slot)
@@ -273,8 +320,8 @@ __attribute__((noinline)) int pc_fwd_icmp(const struct pc_pkt *p, __u32 bank_gen
 			if (!(set->flags & PC_SET_ICMP_ECHO) || p->eth_dst_broadcast ||
 			    pc_not_peer(bank, p->family, p->daddr) ||
 			    pc_not_peer(bank, p->family, p->saddr) ||
-			    (!pc_fwd_pair(bank, p->family, p->saddr, p->daddr, &am) &&
-			     !pc_fwd_pair(bank, p->family, p->daddr, p->saddr, &am)))
+			    (!pc_fwd_pair_find(bank, p->family, p->saddr, p->daddr) &&
+			     !pc_fwd_pair_find(bank, p->family, p->daddr, p->saddr)))
 				return PC_DROP_ICMP;
 			pc_ct_create(&k, PC_DIR_IN, 0, PC_PATH_OTHER, gen, 0, now);
 			return PC_DROP_NONE;
@@ -284,22 +331,22 @@ __attribute__((noinline)) int pc_fwd_icmp(const struct pc_pkt *p, __u32 bank_gen
 		return PC_DROP_NONE;
 	}
 	if (pc_is_icmp_error(p->family, t) && p->has_inner)
-		return pc_fwd_icmp_error(p, set, now, slot);
+		return pc_fwd_icmp_error(p, set, now, &k, slot);
 	return PC_DROP_ICMP;
 }
 
 /* A forwarded TCP, UDP or ICMP packet (or the gateway's own ICMP error
  * about one). */
 static __always_inline int pc_judge_forward(const struct pc_pkt *p, __u32 bank_gen,
-					    const struct pc_bank_settings *set,
-					    __u32 *slot)
+					    const struct pc_bank_settings *set, __u64 vs,
+					    __u64 vd, __u32 *slot)
 {
 	int reason;
 
 	if (p->eth_src_multicast || pc_bad_source(p))
 		return PC_DROP_BAD_SOURCE;
 	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP)
-		reason = pc_fwd_l4(p, bank_gen, set, slot);
+		reason = pc_fwd_l4(p, bank_gen, set, vs, vd, slot);
 	else if ((p->proto == IPPROTO_ICMP && p->family == PC_AF_INET) ||
 		 (p->proto == IPPROTO_ICMPV6 && p->family == PC_AF_INET6))
 		reason = pc_fwd_icmp(p, bank_gen, set, slot);
@@ -318,26 +365,33 @@ __attribute__((noinline)) int pc_gateway_judge(const struct pc_pkt *p, __u32 dir
 					       __u32 *slot)
 {
 	__u32 bank = PC_CONFIG_BANK(bank_gen);
+	__u64 vs, vd;
 	int reason;
 
 	if (!p || !set || !slot || dir > 1)
 		return PC_DROP_MALFORMED;
 	if (!p->family || p->frag == PC_FRAG_LATER)
 		return PC_GW_AS_HOST;
+	/* Each end's entry once, in the order that decides soonest. */
 	if (dir == PC_DIR_OUT) {
-		if (!pc_addr_marked(bank, p->family, p->saddr, PC_ADDR_OWN))
+		vs = pc_fwd_entry(bank, p->family, p->saddr);
+		if (!pc_addr_is(pc_fwd_value(vs), PC_ADDR_OWN))
 			return PC_GW_FORWARDED;
 		/* The gateway's own ICMP errors about what it forwards (PMTU,
 		 * TTL, unreachable) pass as a router's would; the rest of its
 		 * own traffic is the host rules'. */
 		if (!p->has_inner)
 			return PC_GW_AS_HOST;
-	} else if (pc_addr_marked(bank, p->family, p->daddr, PC_ADDR_OWN)) {
-		return PC_GW_AS_HOST;
-	} else if (pc_addr_marked(bank, p->family, p->saddr, PC_ADDR_OWN)) {
-		return PC_DROP_BAD_SOURCE; /* from outside with its address: forged */
+		vd = 0; /* an ICMP error: judged by its connection, no rule */
+	} else {
+		vd = pc_fwd_entry(bank, p->family, p->daddr);
+		if (pc_addr_is(pc_fwd_value(vd), PC_ADDR_OWN))
+			return PC_GW_AS_HOST;
+		vs = pc_fwd_entry(bank, p->family, p->saddr);
+		if (pc_addr_is(pc_fwd_value(vs), PC_ADDR_OWN))
+			return PC_DROP_BAD_SOURCE; /* from outside with its address: forged */
 	}
-	reason = pc_judge_forward(p, bank_gen, set, slot);
+	reason = pc_judge_forward(p, bank_gen, set, vs, vd, slot);
 	if (reason == PC_DROP_NONE)
 		return reason;
 	if (dir == PC_DIR_OUT || p->eth_dst_broadcast || pc_not_peer(bank, p->family, p->daddr))

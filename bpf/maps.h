@@ -54,6 +54,16 @@ struct {
 	__type(value, struct pc_port_classes);
 } pc_rport SEC(".maps");
 
+/* (bank, proto, local port / 64) -> bit set of the local ports some port
+ * row of the protocol holds (portcullis.h, PC_LPORT_USED_INDEX). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PC_LPORT_USED_ENTRIES);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+} pc_lport_used SEC(".maps");
+
 /* bank * PC_MAX_MASKS + id -> the rules of a port class or of an address
  * (pc_addr's values). */
 struct {

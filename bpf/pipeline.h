@@ -492,6 +492,33 @@ __attribute__((noinline)) int pc_judge(const struct pc_pkt *p, __u32 dir,
 	return reason;
 }
 
+/*
+ * pc_judge's answer for a TCP or UDP packet to a local port that no port
+ * row of its protocol holds, said before calling it (a call costs as much
+ * as the rest of a drop): no-rule, as pc_judge_l4 finds with its three
+ * rows when keep-established does not keep older connections, once the
+ * checks pc_judge makes first (source, later fragment, TCP flags) have
+ * passed. 0: pc_judge is to judge the packet.
+ */
+static __always_inline int pc_no_rule_early(const struct pc_pkt *p, __u32 dir,
+					    __u32 bank,
+					    const struct pc_bank_settings *set)
+{
+	__u16 lport = bpf_ntohs(dir == PC_DIR_IN ? p->dport : p->sport);
+
+	/* The bit first: an allowed packet pays one lookup for all this. */
+	if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP)
+		return 0;
+	if (pc_lport_in_rows(bank, p->proto == IPPROTO_TCP ? 0 : 1, lport))
+		return 0;
+	if (!p->family || p->frag == PC_FRAG_LATER ||
+	    (set->flags & PC_SET_KEEP_ESTABLISHED))
+		return 0;
+	if ((dir == PC_DIR_IN && p->eth_src_multicast) || pc_bad_source(p))
+		return 0;
+	return !(p->proto == IPPROTO_TCP && pc_tcp_flags_bad(p->tcp_flags));
+}
+
 static __always_inline int pc_process(void *data, void *data_end,
 				      __u32 frame_len, __u32 tags_outside, __u32 dir)
 {
@@ -499,7 +526,8 @@ static __always_inline int pc_process(void *data, void *data_end,
 	struct pc_config *cfg;
 	__u32 zero = 0, slot = PC_PATH_OTHER, bank, bg;
 	struct pc_pkt p = {};
-	int reason;
+	int reason, audit;
+	__u64 now;
 
 	cfg = bpf_map_lookup_elem(&pc_config, &zero);
 	if (!cfg)
@@ -521,17 +549,21 @@ static __always_inline int pc_process(void *data, void *data_end,
 		if (reason == PC_GW_FORWARDED)
 			return 1;
 		if (reason == PC_GW_AS_HOST)
-			reason = pc_judge(&p, dir, bg, set, &slot);
+			reason = pc_no_rule_early(&p, dir, bank, set) ?
+					 PC_DROP_NO_RULE :
+					 pc_judge(&p, dir, bg, set, &slot);
 	}
 	if (reason == PC_DROP_NONE) {
 		pc_count_path(slot, dir, frame_len);
 		return 1;
 	}
+	audit = set->mode == PC_MODE_VALUE_AUDIT;
+	now = pc_now(); /* one clock read for both budgets */
 	pc_count_drop(reason, dir, frame_len);
-	pc_report_drop(&p, reason, dir, frame_len, set->mode == PC_MODE_VALUE_AUDIT);
-	pc_denied_record(&p, reason, dir, pc_to_broadcast(&p, dir),
-			 set->mode == PC_MODE_VALUE_AUDIT);
-	return set->mode == PC_MODE_VALUE_AUDIT;
+	pc_report_drop(&p, reason, dir, frame_len, audit, now);
+	if (pc_denied_admit(now))
+		pc_denied_record(&p, reason, dir, pc_to_broadcast(&p, dir), audit);
+	return audit;
 }
 
 #endif

@@ -100,6 +100,20 @@ PC_ASSERT_SIZE(struct pc_port_classes, 8);
 #define PC_PORT_INDEX(bank, row, port)                                         \
 	(((bank) * PC_PORT_ROWS + (row)) * PC_PORTS + (port))
 
+/*
+ * pc_lport_used: one bit per (bank, protocol index, local port), set when
+ * some port row of that protocol (either direction, unicast or broadcast)
+ * has a rule whose local range holds the port. A clear bit means no rule
+ * at all, which the datapath can say with one lookup before the rows.
+ * PC_LPORT_WORD_BITS ports to a map value; mmapable, written by the loader
+ * with the bank's port maps.
+ */
+#define PC_LPORT_WORD_BITS 64
+#define PC_LPORT_USED_ENTRIES (PC_BANKS * 2 * PC_PORTS / PC_LPORT_WORD_BITS)
+#define PC_LPORT_USED_INDEX(bank, proto_index, port)                           \
+	(((bank) * 2 + (proto_index)) * (PC_PORTS / PC_LPORT_WORD_BITS) +      \
+	 (port) / PC_LPORT_WORD_BITS)
+
 /* Denied packets reported to userspace, at most this many per second and CPU. */
 #define PC_EVENTS_PER_SEC 200
 #define PC_EVENTS_BYTES (256 * 1024) /* ring buffer size */
@@ -117,7 +131,8 @@ PC_ASSERT_SIZE(struct pc_port_classes, 8);
 #define PC_MAPS(X)                                                             \
 	X(config) X(settings) X(lport) X(rport) X(addr) X(cidr) X(rule_path)   \
 	X(path_names) X(path_stats) X(drops) X(ct) X(ct_new) X(ct_stats)     \
-	X(ct_seen) X(frags) X(ifaces) X(events) X(event_budget) X(denied) X(denied_stats) X(masks)
+	X(ct_seen) X(frags) X(ifaces) X(events) X(event_budget) X(denied) X(denied_stats) \
+	X(masks) X(lport_used)
 #define PC_MAP_NAME(field) "pc_" #field
 
 /* A set of rules: bit i of word i / 64 is rule i (compiled rule order). */

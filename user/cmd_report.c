@@ -45,8 +45,9 @@ const struct pc_cmd_opts pc_report_cmd = {
 	"the site; the drops by reason; the counters in a table. Without\n"
 	"--stats, the page of this host from the running policy's counters\n"
 	"(as `stats -j`); with --stats, the page of --host, or of the whole\n"
-	"site with the counters of every report given. The daemon serves\n"
-	"the same page on GET /report with --metrics.",
+	"site with the counters of every report given. A gateway's page\n"
+	"draws the flows it forwards too (counted where they come in).\n"
+	"The daemon serves the same page on GET /report with --metrics.",
 	.opts = report_opts,
 };
 
@@ -149,6 +150,8 @@ int pc_report_live(FILE *out, const char *pin_root, const char *site, const char
 		err = find_host(&p, host ? host : rec.host, &h);
 	if (!err) {
 		pc_report_init(&r, &p, h);
+		if (rec.gateway)
+			pc_report_gateway(&r);
 		st = pc_stats_json(&m, &p, false);
 		err = pc_report_add_stats(&r, st, h ? h->name : "this machine");
 		json_object_put(st);

@@ -10,16 +10,12 @@
 
 #define MAX_RANGES 64
 
-/* Appends; remote sets are sorted and made unique once they are complete. */
-static void add_addr(struct pc_rule *r, const struct pc_addr *a)
+void pc_addrs_push(struct pc_addr **v, size_t *n, const struct pc_addr *a)
 {
-	size_t n = r->nremote;
-
 	/* Capacity doubles: it is full exactly when n is a power of two. */
-	if (n == 0 || (n & (n - 1)) == 0)
-		r->remote_addrs = pc_xrealloc(r->remote_addrs, n ? n * 2 : 1,
-					      sizeof(*r->remote_addrs));
-	r->remote_addrs[r->nremote++] = *a;
+	if (*n == 0 || (*n & (*n - 1)) == 0)
+		*v = pc_xrealloc(*v, *n ? *n * 2 : 1, sizeof(**v));
+	(*v)[(*n)++] = *a;
 }
 
 static int cmp_addr(const void *x, const void *y)
@@ -27,59 +23,93 @@ static int cmp_addr(const void *x, const void *y)
 	return pc_addr_cmp(x, y);
 }
 
-/* Sorted, without duplicates: a host with several kinds is one peer. */
-static void unique_addrs(struct pc_rule *r)
+void pc_addrs_unique(struct pc_addr *v, size_t *n)
 {
 	size_t out = 0;
 
-	if (r->nremote < 2)
+	if (*n < 2)
 		return;
-	qsort(r->remote_addrs, r->nremote, sizeof(*r->remote_addrs), cmp_addr);
-	for (size_t i = 0; i < r->nremote; i++)
-		if (out == 0 || cmp_addr(&r->remote_addrs[out - 1], &r->remote_addrs[i]))
-			r->remote_addrs[out++] = r->remote_addrs[i];
-	r->nremote = out;
+	qsort(v, *n, sizeof(*v), cmp_addr);
+	for (size_t i = 0; i < *n; i++)
+		if (out == 0 || cmp_addr(&v[out - 1], &v[i]))
+			v[out++] = v[i];
+	*n = out;
 }
 
-/* The peers on side e, without the compiled host itself. */
-static void add_peers(const struct pc_ruleset *rs, const struct pc_endpoint *e,
-		      struct pc_rule *r)
+void pc_side_hosts(const struct pc_policy *p, const struct pc_host *skip,
+		   const struct pc_endpoint *e, struct pc_addr **v, size_t *n)
 {
-	const struct pc_policy *p = rs->policy;
-
 	for (size_t i = 0; i < p->nhosts; i++) {
 		const struct pc_host *h = &p->hosts[i];
 
-		if (h == rs->host || !pc_endpoint_has_host(e, h))
+		if (h == skip || !pc_endpoint_has_host(e, h))
 			continue;
 		for (size_t j = 0; j < h->naddrs; j++)
-			add_addr(r, &h->addrs[j]);
+			pc_addrs_push(v, n, &h->addrs[j]);
 	}
 }
 
-/* Directed broadcasts of the segments that hold a peer on side e. */
-static void add_directed_broadcasts(const struct pc_ruleset *rs,
-				    const struct pc_endpoint *e,
-				    struct pc_rule *r)
+void pc_side_broadcasts(const struct pc_policy *p, const struct pc_host *skip,
+			const struct pc_endpoint *e, struct pc_addr **v, size_t *n)
 {
-	const struct pc_policy *p = rs->policy;
-
 	for (size_t s = 0; s < p->nsegments; s++) {
-		const struct pc_addr *seg = &p->segments[s];
 		bool used = false;
 
 		for (size_t i = 0; i < p->nhosts && !used; i++) {
 			const struct pc_host *h = &p->hosts[i];
 
-			if (h == rs->host || !pc_endpoint_has_host(e, h))
+			if (h == skip || !pc_endpoint_has_host(e, h))
 				continue;
 			for (size_t j = 0; j < h->naddrs && !used; j++)
-				used = pc_addr_contains(seg, &h->addrs[j]);
+				used = pc_addr_contains(&p->segments[s], &h->addrs[j]);
 		}
 		if (used) {
-			struct pc_addr b = pc_addr_broadcast(seg);
+			struct pc_addr b = pc_addr_broadcast(&p->segments[s]);
 
-			add_addr(r, &b);
+			pc_addrs_push(v, n, &b);
+		}
+	}
+}
+
+/* An exact-size copy; NULL when empty, as a rule without peers has. */
+static struct pc_addr *addrs_dup(const struct pc_addr *v, size_t n)
+{
+	struct pc_addr *out;
+
+	if (n == 0)
+		return NULL;
+	out = pc_xcalloc(n, sizeof(*out));
+	memcpy(out, v, n * sizeof(*out));
+	return out;
+}
+
+void pc_rules_expand(struct pc_ruleset *rs, const struct pc_rule *tmpl,
+		     const struct pc_port_spec *local,
+		     const struct pc_port_spec *remote)
+{
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+	struct pc_port_range lr[MAX_RANGES], rr[MAX_RANGES];
+	size_t nl, nr;
+
+	nl = pc_port_spec_ranges(rs->policy, local, lr, MAX_RANGES);
+	nr = pc_port_spec_ranges(rs->policy, remote, rr, MAX_RANGES);
+	for (size_t pi = 0; pi < 2; pi++) {
+		if (!(tmpl->flow->protocols & (1u << pi)))
+			continue;
+		for (size_t l = 0; l < nl; l++) {
+			for (size_t r = 0; r < nr; r++) {
+				struct pc_rule *rule;
+
+				rs->rules = pc_xrealloc(rs->rules, rs->nrules + 1,
+							sizeof(*rs->rules));
+				rule = &rs->rules[rs->nrules++];
+				*rule = *tmpl;
+				rule->proto = protos[pi];
+				rule->local = lr[l];
+				rule->remote = rr[r];
+				rule->remote_addrs = addrs_dup(tmpl->remote_addrs, tmpl->nremote);
+				rule->local_addrs = addrs_dup(tmpl->local_addrs, tmpl->nlocal);
+			}
 		}
 	}
 }
@@ -92,19 +122,20 @@ static void remote_set(const struct pc_ruleset *rs, const struct pc_flow *f,
 
 	r->remote_kinds = peer->kinds;
 	if (!local_initiates || (f->addressing & PC_ADDRESSING_UNICAST))
-		add_peers(rs, peer, r);
+		pc_side_hosts(rs->policy, rs->host, peer, &r->remote_addrs, &r->nremote);
 	if (local_initiates && (f->addressing & PC_ADDRESSING_LIMITED_BCAST)) {
 		a = pc_addr_v4(0xffffffffu);
-		add_addr(r, &a);
+		pc_addrs_push(&r->remote_addrs, &r->nremote, &a);
 		r->remote_extra |= PC_REMOTE_LIMITED_BCAST;
 	}
 	if (local_initiates && (f->addressing & PC_ADDRESSING_DIRECTED_BCAST)) {
-		add_directed_broadcasts(rs, peer, r);
+		pc_side_broadcasts(rs->policy, rs->host, peer, &r->remote_addrs,
+				   &r->nremote);
 		r->remote_extra |= PC_REMOTE_DIRECTED_BCAST;
 	}
 	if (!local_initiates && f->unspecified_source) {
 		a = pc_addr_v4(0);
-		add_addr(r, &a);
+		pc_addrs_push(&r->remote_addrs, &r->nremote, &a);
 		r->remote_extra |= PC_REMOTE_UNSPECIFIED;
 	}
 }
@@ -127,39 +158,22 @@ static unsigned local_class(const struct pc_flow *f, bool local_initiates)
 	return c;
 }
 
+/* The remote set is the same for every port range: computed once. */
 static void add_rules(struct pc_ruleset *rs, const struct pc_flow *f,
 		      bool local_initiates)
 {
 	const struct pc_endpoint *local = local_initiates ? &f->initiator : &f->responder;
 	const struct pc_endpoint *peer = local_initiates ? &f->responder : &f->initiator;
-	struct pc_port_range lr[MAX_RANGES], rr[MAX_RANGES];
-	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
-	size_t nl, nr;
+	struct pc_rule tmpl = {
+		.flow = f,
+		.dir = local_initiates ? PC_DIR_EGRESS : PC_DIR_INGRESS,
+		.local_class = local_class(f, local_initiates),
+	};
 
-	nl = pc_port_spec_ranges(rs->policy, &local->ports, lr, MAX_RANGES);
-	nr = pc_port_spec_ranges(rs->policy, &peer->ports, rr, MAX_RANGES);
-	for (size_t pi = 0; pi < 2; pi++) {
-		if (!(f->protocols & (1u << pi)))
-			continue;
-		for (size_t l = 0; l < nl; l++) {
-			for (size_t r = 0; r < nr; r++) {
-				struct pc_rule *rule;
-
-				rs->rules = pc_xrealloc(rs->rules, rs->nrules + 1,
-							sizeof(*rs->rules));
-				rule = &rs->rules[rs->nrules++];
-				memset(rule, 0, sizeof(*rule));
-				rule->flow = f;
-				rule->dir = local_initiates ? PC_DIR_EGRESS : PC_DIR_INGRESS;
-				rule->proto = protos[pi];
-				rule->local = lr[l];
-				rule->remote = rr[r];
-				rule->local_class = local_class(f, local_initiates);
-				remote_set(rs, f, local_initiates, rule);
-				unique_addrs(rule);
-			}
-		}
-	}
+	remote_set(rs, f, local_initiates, &tmpl);
+	pc_addrs_unique(tmpl.remote_addrs, &tmpl.nremote);
+	pc_rules_expand(rs, &tmpl, &local->ports, &peer->ports);
+	free(tmpl.remote_addrs);
 }
 
 static bool endpoint_is_local(const struct pc_ruleset *rs,

@@ -63,6 +63,24 @@ struct pc_ruleset {
 	size_t nown;                /* ... the first nown rules, the host's own */
 };
 
+/* Address sets: append (capacity doubles), then sort and drop repeats. */
+void pc_addrs_push(struct pc_addr **v, size_t *n, const struct pc_addr *a);
+void pc_addrs_unique(struct pc_addr *v, size_t *n);
+/* Appends the addresses of every host on side e but skip. */
+void pc_side_hosts(const struct pc_policy *p, const struct pc_host *skip,
+		   const struct pc_endpoint *e, struct pc_addr **v, size_t *n);
+/* Appends the directed broadcasts of the segments holding such a host. */
+void pc_side_broadcasts(const struct pc_policy *p, const struct pc_host *skip,
+			const struct pc_endpoint *e, struct pc_addr **v, size_t *n);
+/*
+ * Appends one copy of tmpl per protocol of tmpl->flow x local port range x
+ * remote port range, each with its own copies of tmpl's address sets
+ * (tmpl keeps its own, for the caller to free).
+ */
+void pc_rules_expand(struct pc_ruleset *rs, const struct pc_rule *tmpl,
+		     const struct pc_port_spec *local,
+		     const struct pc_port_spec *remote);
+
 /* Rules for the site host called host_name. */
 int pc_compile_host(const struct pc_policy *p, const char *host_name,
 		    struct pc_ruleset *out);

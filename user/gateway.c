@@ -6,72 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_RANGES 64
-
-static void push_addr(struct pc_addr **v, size_t *n, const struct pc_addr *a)
-{
-	/* Capacity doubles: it is full exactly when n is a power of two. */
-	if (*n == 0 || (*n & (*n - 1)) == 0)
-		*v = pc_xrealloc(*v, *n ? *n * 2 : 1, sizeof(**v));
-	(*v)[(*n)++] = *a;
-}
-
-static int cmp_addr(const void *x, const void *y)
-{
-	return pc_addr_cmp(x, y);
-}
-
-static void unique(struct pc_addr *v, size_t *n)
-{
-	size_t out = 0;
-
-	if (*n < 2)
-		return;
-	qsort(v, *n, sizeof(*v), cmp_addr);
-	for (size_t i = 0; i < *n; i++)
-		if (out == 0 || cmp_addr(&v[out - 1], &v[i]))
-			v[out++] = v[i];
-	*n = out;
-}
-
-/* The addresses of every host on side e but the gateway. */
-static void side_hosts(const struct pc_policy *p, const struct pc_host *gw,
-		       const struct pc_endpoint *e, struct pc_addr **v, size_t *n)
-{
-	for (size_t i = 0; i < p->nhosts; i++) {
-		const struct pc_host *h = &p->hosts[i];
-
-		if (h == gw || !pc_endpoint_has_host(e, h))
-			continue;
-		for (size_t j = 0; j < h->naddrs; j++)
-			push_addr(v, n, &h->addrs[j]);
-	}
-}
-
-/* Directed broadcasts of the segments that hold a host of side e. */
-static void side_broadcasts(const struct pc_policy *p, const struct pc_host *gw,
-			    const struct pc_endpoint *e, struct pc_addr **v,
-			    size_t *n)
-{
-	for (size_t s = 0; s < p->nsegments; s++) {
-		bool used = false;
-
-		for (size_t i = 0; i < p->nhosts && !used; i++) {
-			const struct pc_host *h = &p->hosts[i];
-
-			if (h == gw || !pc_endpoint_has_host(e, h))
-				continue;
-			for (size_t j = 0; j < h->naddrs && !used; j++)
-				used = pc_addr_contains(&p->segments[s], &h->addrs[j]);
-		}
-		if (used) {
-			struct pc_addr b = pc_addr_broadcast(&p->segments[s]);
-
-			push_addr(v, n, &b);
-		}
-	}
-}
-
 /* One forward rule's address sets, from the flow alone. */
 static void forward_sets(const struct pc_policy *p, const struct pc_host *gw,
 			 const struct pc_flow *f, struct pc_rule *r)
@@ -80,76 +14,41 @@ static void forward_sets(const struct pc_policy *p, const struct pc_host *gw,
 
 	r->remote_kinds = f->initiator.kinds;
 	r->local_kinds = f->responder.kinds;
-	side_hosts(p, gw, &f->initiator, &r->remote_addrs, &r->nremote);
+	pc_side_hosts(p, gw, &f->initiator, &r->remote_addrs, &r->nremote);
 	if (f->unspecified_source) {
 		a = pc_addr_v4(0);
-		push_addr(&r->remote_addrs, &r->nremote, &a);
+		pc_addrs_push(&r->remote_addrs, &r->nremote, &a);
 		r->remote_extra |= PC_REMOTE_UNSPECIFIED;
 	}
 	if (f->addressing & PC_ADDRESSING_UNICAST) {
-		side_hosts(p, gw, &f->responder, &r->local_addrs, &r->nlocal);
+		pc_side_hosts(p, gw, &f->responder, &r->local_addrs, &r->nlocal);
 		r->local_class |= PC_LOCAL_UNICAST;
 	}
 	if (f->addressing & PC_ADDRESSING_LIMITED_BCAST) {
 		a = pc_addr_v4(0xffffffffu);
-		push_addr(&r->local_addrs, &r->nlocal, &a);
+		pc_addrs_push(&r->local_addrs, &r->nlocal, &a);
 		r->local_extra |= PC_REMOTE_LIMITED_BCAST;
 		r->local_class |= PC_LOCAL_BROADCAST;
 	}
 	if (f->addressing & PC_ADDRESSING_DIRECTED_BCAST) {
-		side_broadcasts(p, gw, &f->responder, &r->local_addrs, &r->nlocal);
+		pc_side_broadcasts(p, gw, &f->responder, &r->local_addrs, &r->nlocal);
 		r->local_extra |= PC_REMOTE_DIRECTED_BCAST;
 		r->local_class |= PC_LOCAL_BROADCAST;
 	}
-	unique(r->remote_addrs, &r->nremote);
-	unique(r->local_addrs, &r->nlocal);
+	pc_addrs_unique(r->remote_addrs, &r->nremote);
+	pc_addrs_unique(r->local_addrs, &r->nlocal);
 }
 
 static void add_forward_rules(struct pc_ruleset *rs, const struct pc_host *gw,
 			      const struct pc_flow *f)
 {
-	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
-	struct pc_port_range lr[MAX_RANGES], rr[MAX_RANGES];
-	struct pc_rule proto_rule = { 0 };
-	size_t nl, nr;
+	struct pc_rule tmpl = { .flow = f, .forward = true, .dir = PC_DIR_INGRESS };
 
-	/* The sets are the same for every port range: compute them once. */
-	forward_sets(rs->policy, gw, f, &proto_rule);
-	if (proto_rule.nremote == 0 || proto_rule.nlocal == 0)
-		goto out;
-	nl = pc_port_spec_ranges(rs->policy, &f->responder.ports, lr, MAX_RANGES);
-	nr = pc_port_spec_ranges(rs->policy, &f->initiator.ports, rr, MAX_RANGES);
-	for (size_t pi = 0; pi < 2; pi++) {
-		if (!(f->protocols & (1u << pi)))
-			continue;
-		for (size_t l = 0; l < nl; l++) {
-			for (size_t r = 0; r < nr; r++) {
-				struct pc_rule *rule;
-
-				rs->rules = pc_xrealloc(rs->rules, rs->nrules + 1,
-							sizeof(*rs->rules));
-				rule = &rs->rules[rs->nrules++];
-				*rule = proto_rule;
-				rule->flow = f;
-				rule->forward = true;
-				rule->dir = PC_DIR_INGRESS;
-				rule->proto = protos[pi];
-				rule->local = lr[l];
-				rule->remote = rr[r];
-				rule->remote_addrs = pc_xcalloc(proto_rule.nremote,
-								sizeof(struct pc_addr));
-				memcpy(rule->remote_addrs, proto_rule.remote_addrs,
-				       proto_rule.nremote * sizeof(struct pc_addr));
-				rule->local_addrs = pc_xcalloc(proto_rule.nlocal,
-							       sizeof(struct pc_addr));
-				memcpy(rule->local_addrs, proto_rule.local_addrs,
-				       proto_rule.nlocal * sizeof(struct pc_addr));
-			}
-		}
-	}
-out:
-	free(proto_rule.remote_addrs);
-	free(proto_rule.local_addrs);
+	forward_sets(rs->policy, gw, f, &tmpl);
+	if (tmpl.nremote > 0 && tmpl.nlocal > 0)
+		pc_rules_expand(rs, &tmpl, &f->responder.ports, &f->initiator.ports);
+	free(tmpl.remote_addrs);
+	free(tmpl.local_addrs);
 }
 
 int pc_compile_gateway(const struct pc_policy *p, const struct pc_host *gw,

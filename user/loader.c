@@ -487,6 +487,35 @@ static int write_ports(int fd, uint32_t bank, const uint16_t *src)
 	return 0;
 }
 
+/* The bank's part of pc_lport_used from its local port classes: a port's
+ * bit is set when a row of the protocol gives it a class other than the
+ * empty one. */
+static int write_lport_used(int fd, uint32_t bank, const uint16_t *lports)
+{
+	size_t words = PC_PORTS / PC_LPORT_WORD_BITS;
+	size_t size = (size_t)PC_LPORT_USED_ENTRIES * sizeof(uint64_t);
+	uint64_t *map = map_mmap(fd, size);
+
+	if (!map)
+		return -errno;
+	for (uint32_t pi = 0; pi < 2; pi++) {
+		uint64_t *w = map + PC_LPORT_USED_INDEX(bank, pi, 0);
+
+		memset(w, 0, words * sizeof(*w));
+		/* The protocol's rows: PC_PORT_ROW keeps it in the low bit. */
+		for (uint32_t row = pi; row < PC_PORT_ROWS; row += 2) {
+			const uint16_t *ids = lports + (size_t)row * PC_PORTS;
+
+			for (uint32_t p = 0; p < PC_PORTS; p++)
+				if (ids[p])
+					w[p / PC_LPORT_WORD_BITS] |=
+						1ull << (p % PC_LPORT_WORD_BITS);
+		}
+	}
+	munmap(map, size);
+	return 0;
+}
+
 /* The bank's part of pc_masks: set's masks by id, the rest empty. */
 static int write_masks(int fd, uint32_t bank, const struct pc_maskset *set)
 {
@@ -586,6 +615,8 @@ int pc_loader_fill(const struct pc_maps *m, const struct pc_ruleset *rs,
 	err = write_ports(m->lport, nbank, lports);
 	if (!err)
 		err = write_ports(m->rport, nbank, rports);
+	if (!err)
+		err = write_lport_used(m->lport_used, nbank, lports);
 	if (!err)
 		err = write_masks(m->masks, nbank, &masks);
 	if (!err)

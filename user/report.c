@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "gateway.h"
 #include "report.h"
 
 void pc_report_init(struct pc_report *r, const struct pc_policy *p,
@@ -14,6 +15,21 @@ void pc_report_init(struct pc_report *r, const struct pc_policy *p,
 	memset(r, 0, sizeof(*r));
 	r->policy = p;
 	r->host = host;
+	for (size_t i = 0; host && i < p->nhosts && !r->forwards; i++)
+		if (pc_host_gateway(p, &p->hosts[i]) == host)
+			pc_report_gateway(r);
+}
+
+void pc_report_gateway(struct pc_report *r)
+{
+	struct pc_ruleset rs;
+
+	if (r->forwards || !r->host || pc_compile_gateway(r->policy, r->host, &rs))
+		return;
+	r->forwards = pc_xcalloc(r->policy->nflows + 1, sizeof(*r->forwards));
+	for (size_t i = rs.nown; i < rs.nrules; i++)
+		r->forwards[rs.rules[i].flow - r->policy->flows] = true;
+	pc_ruleset_free(&rs);
 }
 
 static void free_counts(struct pc_report_count *c, size_t n)
@@ -30,6 +46,7 @@ void pc_report_free(struct pc_report *r)
 	free(r->sources);
 	free_counts(r->paths, r->npaths);
 	free_counts(r->drops, r->ndrops);
+	free(r->forwards);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -142,7 +159,8 @@ static bool peer_at(const struct pc_report *r, const struct pc_endpoint *e)
 bool pc_report_draws(const struct pc_report *r, const struct pc_flow *f)
 {
 	return pc_flow_enabled(r->policy, f) &&
-	       (scope_at(r, &f->initiator) || scope_at(r, &f->responder));
+	       (scope_at(r, &f->initiator) || scope_at(r, &f->responder) ||
+		(r->forwards && r->forwards[f - r->policy->flows]));
 }
 
 enum pc_report_use pc_report_flow_use(const struct pc_report *r,

@@ -33,6 +33,9 @@ struct pc_report {
 	size_t nsources;
 	struct pc_report_count *paths, *drops;
 	size_t npaths, ndrops;
+	/* A gateway's page: by flow index, whether it has forward rules for
+	 * the flow (its packets count where they come in); NULL: not one. */
+	bool *forwards;
 };
 
 /* How the picture colours a flow. */
@@ -42,8 +45,13 @@ enum pc_report_use {
 	PC_REPORT_NO_PEER, /* one end has no host in the site: it cannot be used */
 };
 
+/* A host that some host of the site names as its gateway gets a
+ * gateway's page (pc_report_gateway). */
 void pc_report_init(struct pc_report *r, const struct pc_policy *p,
 		    const struct pc_host *host);
+/* Makes r's page the gateway's of its host (attach --gateway): the page
+ * draws the flows the host forwards too, beside its own. */
+void pc_report_gateway(struct pc_report *r);
 void pc_report_free(struct pc_report *r);
 /*
  * Adds the "paths" and "drops" of a `stats -j` report, whose counters were
@@ -57,7 +65,7 @@ int pc_report_add_stats(struct pc_report *r, struct json_object *stats,
 void pc_report_total(const struct pc_report *r, bool drops, const char *name,
 		     int dir, uint64_t *packets, uint64_t *bytes);
 /* Whether the page draws flow f: in force, with the page's host (or any
- * host of the site) at one end. */
+ * host of the site) at one end, or forwarded by the page's gateway. */
 bool pc_report_draws(const struct pc_report *r, const struct pc_flow *f);
 enum pc_report_use pc_report_flow_use(const struct pc_report *r,
 				      const struct pc_flow *f);

@@ -66,7 +66,9 @@ static void scope(FILE *out, const struct pc_report *r)
 		pc_html_escape(out, r->host->name);
 		fputs("</b> (", out);
 		escaped_kinds(out, r->policy, r->host->kinds);
-		fputs("): the flows it takes part in and the counters of its policy.", out);
+		fputs(r->forwards ? "), a gateway: the flows it takes part in and those it "
+			"forwards (counted where they come in), and the counters of its policy." :
+			"): the flows it takes part in and the counters of its policy.", out);
 	} else {
 		fprintf(out, "The whole site: every flow in force, counters summed over %zu "
 			"stats report%s", r->nsources, r->nsources == 1 ? "" : "s");

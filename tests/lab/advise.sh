@@ -30,21 +30,11 @@ BUILD=${BUILD:-build}
 PC=${PC:-$ROOT/$BUILD/portcullis}
 
 LAB_ID=${LAB_ID:-pca$$-$RANDOM}
-WORK=$(mktemp -d "/tmp/$LAB_ID.XXXX")
-PIN_BASE=$WORK/bpffs
 ENFORCERS="srv cli lin lin2"
-LAB_MADE_RUN_SSHD=0
 HTTP_PORT=8080
 
-# shellcheck source=tests/lab/topology.sh
-. "$LAB_DIR/topology.sh"
-# shellcheck source=tests/lab/daemons.sh
-. "$LAB_DIR/daemons.sh"
-# shellcheck source=tests/lib/tap.sh
-. "$LAB_DIR/../lib/tap.sh"
-# shellcheck source=tests/lib/cgroup.sh
-. "$LAB_DIR/../lib/cgroup.sh"
-CGROUP=
+# shellcheck source=tests/lab/harness.sh
+. "$LAB_DIR/harness.sh"
 # The two parties of this test, on segment A.
 LAB_HOSTS="$LAB_HOSTS
 cli2 a 21 sw
@@ -52,17 +42,8 @@ mon a 60 sw
 "
 
 cleanup() {
-	local h
 	trap - EXIT INT TERM
-	for h in $ENFORCERS; do
-		lab_in "$h" "$PC" -q detach --all --pin-root "$PIN_BASE/$h" >/dev/null 2>&1
-	done
-	cgroup_remove
-	lab_down
-	mountpoint -q "$PIN_BASE" && umount "$PIN_BASE"
-	rm -rf "$WORK"
-	[ "$LAB_MADE_RUN_SSHD" = 1 ] && rmdir /run/sshd 2>/dev/null
-	return 0
+	lab_teardown
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -104,11 +85,7 @@ run_flows() {
 	done < <(cat "$LAB_DIR/flows.txt"; echo "$EXTRA_FLOWS")
 }
 
-mkdir -p "$PIN_BASE" && mount -t bpf bpf "$PIN_BASE" || { tap FAIL "mount a private bpffs"; tap_end; exit; }
-cgroup_make "pcadv-$$-$RANDOM" || { tap FAIL "make a cgroup for the setsockopt guard"; tap_end; exit; }
-lab_up
-# The flows run in subshells: sshd's directory is made here, once.
-[ -d /run/sshd ] || { mkdir -p /run/sshd && LAB_MADE_RUN_SSHD=1; }
+lab_start pcadv || { tap_end; exit; }
 wait_until 10 lab_settled || tap FAIL "IPv6 addresses still tentative" "$(lab_tentative)"
 
 if out=$("$PC" check -c "$PLANTED" 2>&1); then tap OK "the planted site is a valid site file"

@@ -37,10 +37,6 @@ for a in "$@"; do
 	esac
 done
 
-LAB_ID=${LAB_ID:-pcl$$-$RANDOM}
-WORK=$(mktemp -d "/tmp/$LAB_ID.XXXX")
-# Every enforcer's pins on a private bpffs.
-PIN_BASE=$WORK/bpffs
 # Every Linux-side host of the site enforces its own rules.
 ENFORCERS="srv cli lin lin2 smtp dm auth dhcp"
 # gw enforces in gateway mode when this portcullis has it.
@@ -54,35 +50,15 @@ if [ "$ENFORCE" = 1 ] && { [ "$GW_NFT" = 1 ] || "$PC" attach --help 2>&1 | grep 
 	# that enforce are srv and cli.
 	[ "$GW_NFT" = 0 ] || ENFORCERS="srv cli gw"
 fi
-LAB_MADE_RUN_SSHD=0
-
-# shellcheck source=tests/lab/topology.sh
-. "$LAB_DIR/topology.sh"
-# shellcheck source=tests/lab/daemons.sh
-. "$LAB_DIR/daemons.sh"
-# shellcheck source=tests/lib/tap.sh
-. "$LAB_DIR/../lib/tap.sh"
-# shellcheck source=tests/lib/cgroup.sh
-. "$LAB_DIR/../lib/cgroup.sh"
-CGROUP=
+# shellcheck source=tests/lab/harness.sh
+. "$LAB_DIR/harness.sh"
 # shellcheck disable=SC1090
 [ -z "${LAB_HOOKS:-}" ] || . "$LAB_HOOKS"
 
 cleanup() {
-	local h
 	trap - EXIT INT TERM
 	! declare -F lab_hook_cleanup >/dev/null || lab_hook_cleanup
-	if [ "$ENFORCE" = 1 ]; then
-		for h in $ENFORCERS; do
-			lab_in "$h" "$PC" -q detach --all --pin-root "$PIN_BASE/$h" >/dev/null 2>&1
-		done
-	fi
-	cgroup_remove
-	lab_down
-	mountpoint -q "$PIN_BASE" && umount "$PIN_BASE"
-	rm -rf "$WORK"
-	[ "$LAB_MADE_RUN_SSHD" = 1 ] && rmdir /run/sshd 2>/dev/null
-	return 0
+	lab_teardown
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -109,10 +85,7 @@ nft_stats() {
 			{ reason: "dropped", direction: (.name | sub("^dropped_"; "")), packets }] }'
 }
 
-mkdir -p "$PIN_BASE" && mount -t bpf bpf "$PIN_BASE" || { tap FAIL "mount a private bpffs"; tap_end; exit; }
-# The setsockopt guard goes on a cgroup of the lab's own, not the machine's.
-cgroup_make "pclab-$$-$RANDOM" || { tap FAIL "make a cgroup for the setsockopt guard"; tap_end; exit; }
-lab_up
+lab_start pclab || { tap_end; exit; }
 if wait_until 10 lab_settled; then tap OK "every IPv6 address of the lab is usable (none tentative)"
 else tap FAIL "IPv6 addresses still tentative" "$(lab_tentative)"; fi
 if [ "$ENFORCE" = 1 ]; then

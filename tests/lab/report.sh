@@ -5,7 +5,8 @@
 # headless Chromium (tests/lib/chromium.sh). Its DOM must draw every path
 # of every enforcer, hold each host's counters as stats -j gave them, and
 # colour exactly the paths that counted packets (tests/lib/report_dom.py).
-# The page and its screenshot stay in build/artifacts/lab-report.{html,png}.
+# The page and its screenshot stay in build/artifacts/lab-report.{html,png};
+# the gateway's page (lab_report_gateway) in build/artifacts/lab-report-gw.html.
 # Sourced by lab.sh (stats, tap, PC, SITE, WORK, ENFORCERS are its).
 
 # shellcheck source=tests/lib/chromium.sh
@@ -52,5 +53,38 @@ lab_report() {
 		tap FAIL "a screenshot of the page" "$(tail -3 "$dir/chromium.log")"
 	fi
 }
+
+# The gateway's own page from its own counters: its flows and those it
+# forwards (counted where they come in); a forwarded path that counted
+# packets and is not drawn fails report_dom.py.
+lab_report_gateway() {
+	local dir=$WORK/report art=$ROOT/$BUILD/artifacts
+	case " $ENFORCERS " in *" gw "*) ;; *) return ;; esac
+	[ "$GW_NFT" = 0 ] || return
+	if ! stats gw >"$dir/stats/gw.json" ||
+		! "$PC" explain -j --gateway -c "$SITE" --host gw >"$dir/rules/gw.json"; then
+		tap FAIL "report: stats -j and explain --gateway -j of gw"
+		return
+	fi
+	if "$PC" report --html -c "$SITE" --host gw --stats "gw=$dir/stats/gw.json" \
+		>"$art/lab-report-gw.html" 2>"$dir/err"; then
+		tap OK "report --html --host gw: the gateway's page from its counters"
+	else
+		tap FAIL "report --html --host gw" "$(head -3 "$dir/err")"
+		return
+	fi
+	command -v chromium >/dev/null || return
+	if chromium_page "$dir/chromium" --dump-dom "$art/lab-report-gw.html" >"$dir/dom-gw.html" \
+		2>>"$dir/chromium.log" &&
+		"$PYTHON" "$LAB_DIR/../lib/report_dom.py" "$dir/dom-gw.html" \
+			--stats "gw=$dir/stats/gw.json" --rules "$dir/rules/gw.json" >"$dir/dom-gw.out" 2>&1 &&
+		chromium_gone "$dir/chromium"; then
+		tap OK "gw's page in Chromium: its own and its forward rules' paths drawn, counters equal to its stats -j"
+	else
+		tap FAIL "gw's page in Chromium against its stats -j" \
+			"$(head -8 "$dir/dom-gw.out" "$dir/chromium.log" 2>/dev/null)"
+	fi
+}
 PYTHON=$(command -v /usr/bin/python3 || command -v python3)
 lab_report
+lab_report_gateway

@@ -40,6 +40,15 @@ check_not() {
 	else tap OK "$desc"; fi
 }
 
+# tap_need TOOL...: the whole suite is one skip when a tool is missing.
+tap_need() {
+	local tool
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null ||
+			{ tap_skip "$tool is not installed (make deps)"; tap_end; exit; }
+	done
+}
+
 tap_end() { # prints the plan; true when no case failed
 	echo "1..$tap_n" >&"${TAP_FD:-1}"
 	[ "$tap_fails" -eq 0 ]

@@ -15,6 +15,11 @@
 #          generation), the new port passes, the old one is dropped
 #   run 4: a bad site file (a syntax error; a site without lin2): the run
 #          stops before any host changes (policy, generation, site file)
+#   runs 5-9: lin2's portcullis_interfaces changed (a veth eth2 beside
+#          eth0): an interface added is attached (confirmed), one taken off
+#          detached (its hooks gone, the other still enforced), a swap of
+#          the whole list never passes through nothing attached; a second
+#          run with the same list changes nothing
 #
 # The hosts share this machine's file system and kernel, so each has its
 # own site file, binary and pin root (on the lab's private bpffs), and no
@@ -38,6 +43,7 @@ TAP_OUT=$WORK/tap.out # check's output (tests/lib/tap.sh)
 export TAP_OUT
 CONFIRM=20 # seconds; the lab's flows take longer, so a rollback would show
 SSHDS=()
+declare -A IFACES # a host's portcullis_interfaces when not the group's [eth0]
 
 # The management network: bridge brM, eth1 of every enforcer, ctl's eth0.
 mgmt_ip() { # HOST
@@ -79,6 +85,7 @@ inventory() {
 		          portcullis_bin: $ANS/hosts/$h/portcullis
 		          portcullis_pin_root: $PIN_BASE/$h
 		EOT
+		[ -z "${IFACES[$h]:-}" ] || echo "          portcullis_interfaces: ${IFACES[$h]}"
 	done
 	echo "      vars:"
 	ansible_conn_vars "$WORK/ssh/id" "        "
@@ -210,6 +217,93 @@ lab_hook_after() {
 			diff "$ANS/run3.snapshot" "$ANS/now.snapshot"
 	done
 	check "run 4 (bad-lin2): the failure is lin2's check" grep -q "fatal: \[lin2\]" "$ANS/run.log"
+	lab_hook_interfaces
+}
+
+# The portcullis hooks the kernel has on HOST's IFACE: "xdp tc", "xdp", "tc"
+# or nothing.
+hooks_on() {
+	local ns hooks=()
+	ns=$(lab_ns "$1")
+	ip -n "$ns" link show dev "$2" | grep -q xdp && hooks+=(xdp)
+	tc -n "$ns" filter show dev "$2" egress 2>/dev/null | grep -q bpf && hooks+=(tc)
+	echo "${hooks[*]}"
+}
+# HOST is in enforce mode on exactly IFACES (sorted, as JSON), each with
+# both hooks in place (status and the kernel agree), no rollback pending.
+enforcing_on() { # HOST IFACES-JSON
+	local i
+	status "$1" | jq -e --argjson want "$2" '.attached and .mode == "enforce" and
+		([.interfaces[].name] | sort) == $want and
+		all(.interfaces[]; .ingress != "missing" and .tc_egress == "attached")' >/dev/null &&
+		[ ! -e "/run/portcullis/$(tr / _ <<<"$PIN_BASE/$1").confirm" ] || return 1
+	for i in $(jq -r '.[]' <<<"$2"); do
+		[ "$(hooks_on "$1" "$i")" = "xdp tc" ] || return 1
+	done
+}
+# iface_run N LIST DESCRIPTION: lin2's list set to LIST, the site playbook run;
+# every host but lin2 unchanged (changed=0), lin2's changes in $LIN2_CHANGED.
+iface_run() {
+	IFACES[lin2]=$2
+	inventory >"$ANS/inventory.yml"
+	if playbook "$ANS/site.yaml" && [ "$(changed_on srv)$(changed_on cli)$(changed_on lin)" = 000 ]; then
+		tap OK "run $1: lin2's interfaces $2 ($3): the run passes, no other host changes"
+	else
+		tap FAIL "run $1: lin2's interfaces $2 ($3)" "$(ran_log)"
+	fi
+	LIN2_CHANGED=$(changed_on lin2)
+}
+
+# --- lin2's interface list: added, taken off, swapped ---
+lab_hook_interfaces() {
+	local gen out
+	if ip -n "$(lab_ns lin2)" link add eth2 type veth peer name eth2p && ip -n "$(lab_ns lin2)" link set eth2 up &&
+		ip -n "$(lab_ns lin2)" link set eth2p up; then
+		tap OK "lin2: a second interface to enforce on (eth2, a veth pair with eth2p)"
+	else
+		tap FAIL "lin2: a veth pair eth2, eth2p"; return
+	fi
+	gen=$(generation lin2)
+
+	iface_run 5 "[eth0, eth2]" "eth2 added"
+	out=$(grep -c -e "TASK \[portcullis : Attach in enforce mode\]" \
+		-e "TASK \[portcullis : Keep the new policy" "$ANS/run.log")
+	if enforcing_on lin2 '["eth0","eth2"]' && [ "$out" = 2 ] && [ "$(generation lin2)" = $((gen + 1)) ]; then
+		tap OK "run 5: eth2 attached on lin2 beside eth0, in enforce mode, confirmed (generation $gen -> $((gen + 1)))"
+	else
+		tap FAIL "run 5: eth2 attached on lin2 beside eth0, confirmed" "$(status lin2)" "$(ran_log)"
+	fi
+	gen=$(generation lin2)
+	iface_run 6 "[eth0, eth2]" "the same list again"
+	if [ "$LIN2_CHANGED" = 0 ] && enforcing_on lin2 '["eth0","eth2"]' && [ "$(generation lin2)" = "$gen" ]; then
+		tap OK "run 6: the same list again changes nothing on lin2 (changed=0, generation $gen)"
+	else
+		tap FAIL "run 6: the same list again changes nothing on lin2" "changed=$LIN2_CHANGED" "$(status lin2)"
+	fi
+
+	iface_run 7 "[eth2]" "eth0 taken off"
+	if enforcing_on lin2 '["eth2"]' && [ -z "$(hooks_on lin2 eth0)" ] && [ "$(generation lin2)" = "$gen" ]; then
+		tap OK "run 7: eth0 detached from lin2 (no XDP, no TC filter), eth2 still enforced"
+	else
+		tap FAIL "run 7: eth0 detached from lin2, eth2 still enforced" \
+			"eth0 hooks: $(hooks_on lin2 eth0)" "$(status lin2)" "$(ran_log)"
+	fi
+	iface_run 8 "[eth2]" "the same list again"
+	if [ "$LIN2_CHANGED" = 0 ] && enforcing_on lin2 '["eth2"]'; then
+		tap OK "run 8: the same list again changes nothing on lin2 (changed=0)"
+	else
+		tap FAIL "run 8: the same list again changes nothing on lin2" "changed=$LIN2_CHANGED" "$(status lin2)"
+	fi
+
+	# The whole list swapped: eth0 attached before eth2 is detached, so
+	# the policy goes on (generation up by one, not a fresh attach's 1).
+	iface_run 9 "[eth0]" "the whole list swapped"
+	if enforcing_on lin2 '["eth0"]' && [ -z "$(hooks_on lin2 eth2)" ] &&
+		[ "$(generation lin2)" = $((gen + 1)) ]; then
+		tap OK "run 9: lin2 back on eth0 alone, eth2 detached, generation $gen -> $((gen + 1))"
+	else
+		tap FAIL "run 9: lin2 swapped to eth0 alone" "eth2 hooks: $(hooks_on lin2 eth2)" "$(status lin2)" "$(ran_log)"
+	fi
 }
 
 # The sshds, and the rollback records of --confirm (detach removes the pins

@@ -35,6 +35,8 @@ NSS="a b c1 c2 gw"
 . "$ROOT/tests/lib/wait.sh"
 # shellcheck source=tests/lib/cgroup.sh
 . "$ROOT/tests/lib/cgroup.sh"
+# shellcheck source=tests/lib/netns.sh
+. "$ROOT/tests/lib/netns.sh"
 
 in_ns() { local ns=$1; shift; nsenter --net="/run/netns/$ID-$ns" "$@"; }
 bg_ns() { local ns=$1; shift; (exec nsenter --net="/run/netns/$ID-$ns" "$@" </dev/null >/dev/null 2>>"$TMP/bg.log") & }
@@ -45,10 +47,7 @@ cleanup() {
 	disown -a
 	[ -d "$PINS" ] && pc -q detach --all >/dev/null 2>&1
 	cgroup_remove
-	for ns in $NSS; do
-		ip netns pids "$ID-$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
-		ip netns del "$ID-$ns" 2>/dev/null
-	done
+	for ns in $NSS; do netns_remove "$ID-$ns"; done
 	mountpoint -q "$BPFFS" && umount "$BPFFS"
 	rm -rf "$TMP"
 }

@@ -32,7 +32,6 @@ EOT
 sed '$a\  - {name: cli2, kinds: [management-client], addresses: [192.0.2.21]}' \
 	"$TMP/site.yaml" >"$TMP/site2.yaml"
 
-pc() { srv "$PC" "$@" --pin-root "$PINS"; }
 generation() { pc status -j | jq -r .generation; }
 rc_is() { # rc_is CODE COMMAND...: COMMAND exits with CODE
 	local want=$1 rc; shift

@@ -16,7 +16,6 @@ set -u
 BUILD=${BUILD:-build}
 cd "$(dirname "$0")/../.." || exit 1
 PC=$PWD/$BUILD/portcullis
-PY=$(command -v /usr/bin/python3 || command -v python3)
 ID=pc-$$-$RANDOM
 NS_M=$ID-srv
 TMP=$(mktemp -d /tmp/portcullis-metrics.XXXXXX)
@@ -24,43 +23,16 @@ SITE=$TMP/site.yaml
 # shellcheck source=tests/net/pair.sh
 . tests/net/pair.sh
 
-pc() { srv "$PC" "$@" --pin-root "$PINS"; }
-
 echo "TAP version 13"
-for tool in promtool prometheus curl jq; do
-	command -v "$tool" >/dev/null || { tap_skip "$tool is not installed (make deps)"; tap_end; exit; }
-done
-cat >"$SITE" <<'EOF'
-site: metrics-test
-hosts:
-  - name: mgr
-    kinds: [management-server]
-    os: linux
-    addresses: [192.0.2.10]
-  - name: desk
-    kinds: [management-client]
-    addresses: [192.0.2.20]
-EOF
+tap_need promtool prometheus curl jq
+pair_site metrics-test
 
 pair_up 192.0.2.99 || { tap FAIL "set up the namespaces and a private bpffs"; tap_end; exit; }
 
 # A TCP server on mgr answering "ok"; a client that fails after 2 seconds.
-srv "$PY" -c '
-import socket
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", 22015)); s.listen(8)
-while True:
-    c, _ = s.accept(); c.recv(100); c.sendall(b"ok"); c.close()
-' </dev/null >/dev/null 2>&1 &
+pair_tcp_server srv 0.0.0.0 22015
 check "the test server listens" wait_socket "$NS_M" tcp 0.0.0.0 22015
-tcp_client() { # src
-	peer "$PY" -c '
-import socket, sys
-s = socket.socket(); s.settimeout(2)
-s.bind((sys.argv[1], 0)); s.connect(("192.0.2.10", 22015))
-s.sendall(b"hello"); assert s.recv(100) == b"ok"
-' "$1"
-}
+tcp_client() { pair_tcp_client peer "$1" 192.0.2.10 22015; } # SRC
 
 # Compares the Prometheus text with stats -j --all and status -j: every
 # path (labelled with host mgr, from the record of attach --host mgr) and

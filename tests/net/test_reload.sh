@@ -30,7 +30,6 @@ PAIR_CLEANUP=kill_daemon
 # output kept off the test's own stdout.
 srv_bg() { (exec nsenter --net="/run/netns/$ID-srv" "$@" </dev/null 2>>"$TMP/bg.log") & }
 peer_bg() { (exec nsenter --net="/run/netns/$ID-peer" "$@" </dev/null >/dev/null 2>>"$TMP/bg.log") & }
-pc() { srv "$PC" "$@" --pin-root "$PINS"; }
 generation() { pc status -j | jq -r .generation; }
 path_packets() { pc stats -j --all | jq -r --arg p "$1" '[.paths[] | select(.path == $p) | .packets] | add // 0'; }
 counted_above() { [ "$(path_packets "$1")" -gt "$2" ]; } # PATH PACKETS

@@ -21,7 +21,6 @@ set -u
 BUILD=${BUILD:-build}
 cd "$(dirname "$0")/../.." || exit 1
 PC=$PWD/$BUILD/portcullis
-PY=$(command -v /usr/bin/python3 || command -v python3)
 ID=pc-$$-$RANDOM
 NS_M=$ID-srv
 NS_P=$ID-peer
@@ -33,22 +32,10 @@ ART=$PWD/$BUILD/artifacts
 # shellcheck source=tests/lib/chromium.sh
 . tests/lib/chromium.sh
 
-pc() { srv "$PC" "$@" --pin-root "$PINS"; }
-
 echo "TAP version 13"
-for tool in chromium curl jq unshare; do
-	command -v "$tool" >/dev/null || { tap_skip "$tool is not installed (make deps)"; tap_end; exit; }
-done
-cat >"$SITE" <<'EOF'
-site: report-test
-hosts:
-  - name: mgr
-    kinds: [management-server]
-    os: linux
-    addresses: [192.0.2.10]
-  - name: desk
-    kinds: [management-client]
-    addresses: [192.0.2.20]
+tap_need chromium curl jq unshare
+pair_site report-test
+cat >>"$SITE" <<'EOF'
   - name: lin
     kinds: [linux]
     addresses: [192.0.2.31]
@@ -60,24 +47,6 @@ for ns in srv peer; do
 	$ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 done
 
-# TCP servers answering "ok": mgr's GUI port, lin's sshd port.
-tcp_server() { # ns-function addr port
-	"$1" "$PY" -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(8)
-while True:
-    c, _ = s.accept(); c.recv(100); c.sendall(b"ok"); c.close()
-' "$2" "$3" </dev/null >/dev/null 2>&1 &
-}
-tcp_client() { # ns-function src dst port: fails after 2 seconds
-	"$1" "$PY" -c '
-import socket, sys
-s = socket.socket(); s.settimeout(2)
-s.bind((sys.argv[1], 0)); s.connect((sys.argv[2], int(sys.argv[3])))
-s.sendall(b"hello"); assert s.recv(100) == b"ok"
-' "$2" "$3" "$4"
-}
 udp_send() { # ns-function src dst port
 	"$1" "$PY" -c '
 import socket, sys
@@ -85,18 +54,19 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind((sys.argv[1], 0)); s.sendto(b"trap", (sys.argv[2], int(sys.argv[3])))
 ' "$2" "$3" "$4"
 }
-tcp_server srv 192.0.2.10 22015
-tcp_server peer 192.0.2.31 22
+# TCP servers answering "ok": mgr's GUI port, lin's sshd port.
+pair_tcp_server srv 192.0.2.10 22015
+pair_tcp_server peer 192.0.2.31 22
 check "the test servers listen" eval \
 	'wait_socket "$NS_M" tcp 192.0.2.10 22015 && wait_socket "$NS_P" tcp 192.0.2.31 22'
 
 check "attach -c SITE --host mgr eth0" pc attach --cgroup "$CGROUP" -c "$SITE" --host mgr eth0
-check "desk -> mgr:22015 (A-1.1)" tcp_client peer 192.0.2.20 192.0.2.10 22015
-check "desk -> mgr:22015 again" tcp_client peer 192.0.2.20 192.0.2.10 22015
-check "mgr -> lin:22 (A-2.3)" tcp_client srv 192.0.2.10 192.0.2.31 22
+check "desk -> mgr:22015 (A-1.1)" pair_tcp_client peer 192.0.2.20 192.0.2.10 22015
+check "desk -> mgr:22015 again" pair_tcp_client peer 192.0.2.20 192.0.2.10 22015
+check "mgr -> lin:22 (A-2.3)" pair_tcp_client srv 192.0.2.10 192.0.2.31 22
 check "lin -> mgr:162/udp sent (A-2.12)" udp_send peer 192.0.2.31 192.0.2.10 162
-check_not "stranger -> mgr:22015 refused (wrong-peer)" tcp_client peer 192.0.2.99 192.0.2.10 22015
-check_not "desk -> mgr:9999 refused (no-rule)" tcp_client peer 192.0.2.20 192.0.2.10 9999
+check_not "stranger -> mgr:22015 refused (wrong-peer)" pair_tcp_client peer 192.0.2.99 192.0.2.10 22015
+check_not "desk -> mgr:9999 refused (no-rule)" pair_tcp_client peer 192.0.2.20 192.0.2.10 9999
 # The UDP datagram is counted when it reaches mgr's XDP hook.
 a212() { pc stats -j | jq -e '[.paths[] | select(.path == "A-2.12-snmp-trap" and .direction == "ingress")] | length == 1'; }
 check "the trap is counted" wait_until 10 a212

@@ -63,7 +63,6 @@ said() { # said WANT COMMAND...: the script's answer is WANT
 	[ "$got" = "$1" ] || { echo "said: $got, not $1"; return 1; }
 }
 not_eperm() { local got; got=$("$@" 2>&1); echo "$got"; [ "$got" != EPERM ]; }
-pc() { srv "$PC" "$@" --pin-root "$PINS"; }
 refused() { # the raw-bypass counter (egress)
 	pc stats -j | jq '[.drops[] | select(.reason == "raw-bypass" and .direction == "egress") | .packets] | add // 0'
 }

@@ -21,7 +21,6 @@ TMP=$(mktemp -d "/tmp/$ID.XXXX")
 # shellcheck source=tests/net/pair.sh
 . "$(dirname "$0")/pair.sh"
 RECORD=/run/portcullis/$(tr / _ <<<"$PINS")
-pc() { srv "$PC" "$@" --pin-root "$PINS"; }
 generation() { pc status -j | jq -r .generation; }
 record_sum() { cat "$RECORD.json" "$RECORD.site.yaml" | md5sum; }
 

@@ -216,6 +216,16 @@ static const struct pcase mgr_cases[] = {
 	{ "TCP SYN+RST", OUT, TCP, MGR4, 40000, "198.51.100.11", 22, TH_SYN | TH_RST, M_NONE, PC_DROP_TCP_FLAGS, NULL },
 	{ "TCP XMAS", IN, TCP, MGR4, 22015, "192.0.2.70", 50000, TH_FIN | TH_PSH | TH_URG, M_NONE, PC_DROP_TCP_FLAGS, NULL },
 	{ "TCP FIN without ACK", IN, TCP, MGR4, 22015, "192.0.2.70", 50000, TH_FIN, M_NONE, PC_DROP_TCP_FLAGS, NULL },
+	/* To a local port of no row (pc_lport_used clear, test_lport_used):
+	 * the checks that come first still decide. */
+	{ "multicast source, undocumented port", IN, UDP, MGR4, 161, "224.0.0.1", 40000, 0, M_NONE, PC_DROP_BAD_SOURCE, NULL },
+	{ "IPv6 multicast source, undocumented port", IN, UDP, MGR6, 161, "ff02::1", 40000, 0, M_NONE, PC_DROP_BAD_SOURCE, NULL },
+	{ "Ethernet multicast source, undocumented port", IN, UDP, MGR4, 161, "198.51.100.11", 40000, 0, M_ETH_MCAST, PC_DROP_BAD_SOURCE, NULL },
+	{ "TCP XMAS to an undocumented port", IN, TCP, MGR4, 23, "192.0.2.70", 50000, TH_FIN | TH_PSH | TH_URG, M_NONE, PC_DROP_TCP_FLAGS, NULL },
+	{ "TCP NULL scan to an undocumented port", IN, TCP, MGR4, 23, "198.51.100.11", 40000, 0, M_NONE, PC_DROP_TCP_FLAGS, NULL },
+	{ "UDP to an undocumented port", IN, UDP, MGR4, 161, "198.51.100.11", 40000, 0, M_NONE, PC_DROP_NO_RULE, NULL },
+	{ "TCP SYN to an undocumented port, IPv6", IN, TCP, MGR6, 23, "2001:db8:0:2::11", 40000, TH_SYN, M_NONE, PC_DROP_NO_RULE, NULL },
+	{ "TCP SYN to an undocumented port in QinQ", IN, TCP, MGR4, 23, "198.51.100.11", 40000, TH_SYN, M_QINQ, PC_DROP_NO_RULE, NULL },
 };
 
 static void build_case(const struct pcase *c, struct pkt *p)
@@ -1181,6 +1191,106 @@ static void test_neighbour_discovery(void **state)
 	}
 }
 
+/* Whether pc_lport_used of the bank in force has proto's local port. */
+static bool lport_used(struct fx *f, uint8_t proto, uint16_t port)
+{
+	uint32_t bank, gen, key;
+	uint64_t w;
+
+	assert_int_equal(pc_loader_state(&f->maps, &bank, &gen), 0);
+	key = PC_LPORT_USED_INDEX(bank, proto == IPPROTO_TCP ? 0 : 1, port);
+	assert_int_equal(bpf_map_lookup_elem(f->maps.lport_used, &key, &w), 0);
+	return (w >> (port % PC_LPORT_WORD_BITS)) & 1;
+}
+
+/* The loader's one bit a local port: set where some row of the protocol
+ * (ingress, broadcast or egress) has a rule for it, clear elsewhere. */
+static void test_lport_used(void **state)
+{
+	static const struct {
+		uint8_t proto;
+		uint16_t port;
+		bool used;
+	} cases[] = {
+		{ TCP, 22015, true },  /* GUI, ingress */
+		{ UDP, 162, true },    /* SNMP trap, ingress */
+		{ UDP, 67, true },     /* PXE, to the broadcast address */
+		{ TCP, 40000, true },  /* a client's port of an egress rule */
+		{ TCP, 23, false },
+		{ UDP, 161, false },
+		{ UDP, 1023, false },  /* below every client's range */
+		{ TCP, 162, false },   /* the trap port, the other protocol */
+	};
+	struct fx *f = *state;
+
+	fx_load(f, px_site, "mgr", PC_MODE_ENFORCE);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+		PX_CHECK(lport_used(f, cases[i].proto, cases[i].port) == cases[i].used,
+			 "%s port %u: %s, expected %s", cases[i].proto == TCP ? "TCP" : "UDP",
+			 cases[i].port, cases[i].used ? "clear" : "set",
+			 cases[i].used ? "set" : "clear");
+}
+
+/* Loads another site text into the same maps (a reload). */
+static void load_again(struct fx *f, const char *site, const char *host)
+{
+	struct pc_diags d = { 0 };
+	struct pc_policy keep = f->policy;
+	struct pc_settings s;
+
+	assert_int_equal(pc_policy_load_text(&f->policy, "catalog.yaml", pc_builtin_catalog,
+					     pc_builtin_catalog_len, "site.yaml", site,
+					     strlen(site), &d), 0);
+	pc_diags_free(&d);
+	pc_ruleset_free(&f->rs);
+	pc_policy_free(&keep);
+	assert_int_equal(pc_compile_host(&f->policy, host, &f->rs), 0);
+	s = f->policy.settings;
+	assert_int_equal(pc_loader_load(&f->maps, &f->rs, &s, NULL), 0);
+}
+
+/* A flow to a local port, answered by the host, that the new policy takes
+ * out of every row (the SNMP trap port moved to 22601): cut at its next
+ * packet, or with on-reload: keep-established kept, which the one-lookup
+ * answer for such ports must leave to the connection table. */
+static void test_reload_port_gone(void **state)
+{
+	static const char *const on_reload[] = { "recheck", "keep-established" };
+	struct fx *f = *state;
+
+	for (size_t i = 0; i < 2; i++) {
+		char site[4096];
+		struct pkt p;
+
+		snprintf(site, sizeof(site), "%ssettings:\n  on-reload: %s\n", px_site,
+			 on_reload[i]);
+		if (f->have_rs)
+			pc_ruleset_free(&f->rs);
+		if (f->have_policy)
+			pc_policy_free(&f->policy);
+		f->have_rs = f->have_policy = false;
+		fx_clear_tracking(f);
+		fx_load(f, site, "mgr", PC_MODE_ENFORCE);
+		pkt_flow(&p, IN, UDP, MGR4, 162, "198.51.100.11", 40000, 0);
+		expect(f, "trap before", IN, &p, OK, "A-2.12-snmp-trap");
+		/* Answered: only a flow the host answered has an entry to keep. */
+		pkt_flow(&p, OUT, UDP, MGR4, 162, "198.51.100.11", 40000, 0);
+		expect(f, "its answer", OUT, &p, OK, "A-2.12-snmp-trap");
+		snprintf(site, sizeof(site),
+			 "%sparameters:\n  snmp-trap-port: 22601\nsettings:\n  on-reload: %s\n",
+			 px_site, on_reload[i]);
+		load_again(f, site, "mgr");
+		assert_false(lport_used(f, UDP, 162));
+		pkt_flow(&p, IN, UDP, MGR4, 162, "198.51.100.11", 40000, 0);
+		if (i == 0)
+			expect(f, "trap to 162 after the move, recheck", IN, &p,
+			       PC_DROP_NO_RULE, NULL);
+		else
+			expect(f, "trap to 162 after the move, keep-established", IN, &p,
+			       OK, "A-2.12-snmp-trap");
+	}
+}
+
 /* Reload: counters stay on their slots; connections no longer allowed are
  * cut, others continue. */
 static void test_reload(void **state)
@@ -1192,9 +1302,6 @@ static void test_reload(void **state)
 		"  - name: mail\n    kinds: [smtp-server]\n    addresses: [192.0.2.25]\n"
 		"parameters:\n  linux-ssh-port: 2222\n";
 	struct fx *f = *state;
-	struct pc_policy keep;
-	struct pc_diags d = { 0 };
-	struct pc_settings s;
 	uint64_t smtp_before;
 	struct pkt p;
 
@@ -1206,16 +1313,7 @@ static void test_reload(void **state)
 	smtp_before = fx_path_packets(f, "A-4.1-smtp", OUT);
 
 	/* Load the moved-port policy into the same maps. */
-	keep = f->policy;
-	assert_int_equal(pc_policy_load_text(&f->policy, "catalog.yaml", pc_builtin_catalog,
-					     pc_builtin_catalog_len, "site.yaml", moved,
-					     strlen(moved), &d), 0);
-	pc_diags_free(&d);
-	pc_ruleset_free(&f->rs);
-	pc_policy_free(&keep);
-	assert_int_equal(pc_compile_host(&f->policy, "mgr", &f->rs), 0);
-	s = f->policy.settings;
-	assert_int_equal(pc_loader_load(&f->maps, &f->rs, &s, NULL), 0);
+	load_again(f, moved, "mgr");
 
 	assert_int_equal(fx_path_packets(f, "A-4.1-smtp", OUT), smtp_before);
 	pkt_flow(&p, IN, TCP, MGR4, 40001, "192.0.2.25", 25, TH_ACK);
@@ -1300,6 +1398,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_icmp_errors, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_neighbour_discovery, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_reload, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_lport_used, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_reload_port_gone, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_audit_mode, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_rules, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_documented_flows_every_role, fx_setup, fx_teardown),

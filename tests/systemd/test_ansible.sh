@@ -48,7 +48,7 @@ configure_root() {
 	ln -sf /lib/systemd/system/ssh.service "$MROOT/etc/systemd/system/multi-user.target.wants/"
 }
 
-inventory() { # [ADDRESS]: the machine's, where Ansible reaches it
+inventory() { # [ADDRESS]: the machine's, where Ansible reaches it; $IFACES the list
 	cat <<-EOT
 	all:
 	  children:
@@ -62,7 +62,7 @@ inventory() { # [ADDRESS]: the machine's, where Ansible reaches it
 	cat <<-EOT
 	        portcullis_install: deb
 	        portcullis_deb_src: $DEB
-	        portcullis_interfaces: [eth0]
+	        portcullis_interfaces: ${IFACES:-[eth0]}
 	        portcullis_confirm_seconds: 20
 	EOT
 }
@@ -88,6 +88,24 @@ daemon_up() {
 	test "$(m systemctl is-enabled portcullis)" = enabled &&
 		test "$(m systemctl is-active portcullis)" = active &&
 		m systemctl show -P StatusText portcullis | grep -q '^enforcing'
+}
+# srv enforces on exactly IFACES (sorted, as JSON), both hooks on each in
+# status and in the kernel, no rollback pending.
+enforcing_on() { # IFACES-JSON
+	local i
+	status | jq -e --argjson want "$1" '.attached and .mode == "enforce" and
+		([.interfaces[].name] | sort) == $want and
+		all(.interfaces[]; .ingress != "missing" and .tc_egress == "attached")' >/dev/null &&
+		! m test -e /run/portcullis/_sys_fs_bpf_portcullis.confirm || return 1
+	for i in $(jq -r '.[]' <<<"$1"); do
+		[ "$(hooks_on "$i")" = "xdp tc" ] || return 1
+	done
+}
+hooks_on() { # IFACE: the portcullis hooks the kernel has on it, "xdp tc" when both
+	local hooks=()
+	ip -n "$ID-srv" link show dev "$1" | grep -q xdp && hooks+=(xdp)
+	tc -n "$ID-srv" filter show dev "$1" egress 2>/dev/null | grep -q bpf && hooks+=(tc)
+	echo "${hooks[*]}"
 }
 snapshot() { echo "$(status | jq -c '{generation, mode, rule_count}') $(m sha256sum /etc/portcullis/site.yaml)"; }
 
@@ -147,6 +165,30 @@ check_not "run 4: a site file with a syntax error fails the run" playbook "$ANS/
 check_not "run 4: it stopped before the site file would be put in place" ran "Put the site file in place"
 check "run 4: policy, generation and site file unchanged" test "$(snapshot)" = "$before"
 check "run 4: the daemon is still active" daemon_up
+
+# --- runs 6-8: the interface list (eth2, a veth, beside eth0): an
+# interface added is attached and the daemon restarted on the list; one
+# taken off is detached (the daemon's restart alone would not), then a run
+# with the same list changes nothing.
+check "runs 6-8: a second interface in the machine (eth2, a veth pair)" \
+	sh -c "ip -n $ID-srv link add eth2 type veth peer name eth2p && ip -n $ID-srv link set eth2 up &&
+		ip -n $ID-srv link set eth2p up"
+pid=$(unit_prop portcullis.service MainPID)
+IFACES="[eth0, eth2]" inventory >"$ANS/inventory.yml"
+check "run 6: eth2 added to the list" playbook "$ANS/site.yaml"
+check "run 6: srv enforces on eth0 and eth2, confirmed" enforcing_on '["eth0","eth2"]'
+check "run 6: the daemon's options name both" m grep -qx 'PORTCULLIS_IFACES="eth0 eth2"' /etc/default/portcullis
+check "run 6: the daemon restarted on them (a new process)" \
+	test "$(unit_prop portcullis.service MainPID)" != "$pid"
+check "run 6: still enabled, active, ready" daemon_up
+inventory >"$ANS/inventory.yml"
+check "run 7: eth2 taken off the list" playbook "$ANS/site.yaml"
+check "run 7: srv enforces on eth0 alone" enforcing_on '["eth0"]'
+check "run 7: eth2's XDP program and TC filter are gone" test -z "$(hooks_on eth2)"
+check "run 7: still enabled, active, ready" daemon_up
+check "run 8: the same list again" playbook "$ANS/site.yaml"
+check "run 8: changes nothing (changed=0)" test "$(changed)" = 0
+check "run 8: srv enforces on eth0 alone" enforcing_on '["eth0"]'
 
 # --- run 5: Ansible over the enforced link, from a peer the site does not
 # let in over SSH: the switch to enforce is refused, the host stays in audit.

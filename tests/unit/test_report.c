@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gateway_site.h"
 #include "portcullis.h"
 #include "report.h"
 #include "testutil.h"
@@ -366,6 +367,46 @@ static void test_many_hosts(void **state)
 	pc_report_free(&r);
 }
 
+/* A gateway's page draws the flows it forwards beside its own, with the
+ * counters of its stats report (forwarded packets count on ingress). */
+static void test_gateway_page(void **state)
+{
+	static const struct {
+		const char *what, *host;
+		bool gateway; /* pc_report_gateway, as for attach --gateway */
+		const char *flow;
+		bool drawn;
+		enum pc_report_use use;
+	} cases[] = {
+		{ "its own flow", "gw", false, "site-gw-ssh", true, PC_REPORT_UNUSED },
+		{ "a flow it forwards, counted", "gw", false, "A-2.5-ssl-svp-bmc", true, PC_REPORT_USED },
+		{ "a flow it forwards, no packets", "gw", false, "A-5.4-bmc-console-https", true,
+		  PC_REPORT_UNUSED },
+		{ "no host at one end: no forward rule", "gw", false, "A-2.4-https-esxi", false, 0 },
+		{ "not named a gateway: its own flows only", "cli", false, "A-2.5-ssl-svp-bmc", false, 0 },
+		{ "in gateway mode all the same", "cli", true, "A-2.5-ssl-svp-bmc", true, PC_REPORT_USED },
+	};
+
+	(void)state;
+	tu_load_ok(&tu_fx.p, gw_site);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		const struct pc_flow *f = pc_policy_find_flow(&tu_fx.p, cases[i].flow);
+		struct pc_report r;
+
+		assert_non_null(f);
+		pc_report_init(&r, &tu_fx.p, pc_policy_find_host(&tu_fx.p, cases[i].host));
+		if (cases[i].gateway)
+			pc_report_gateway(&r);
+		add(&r, STATS(PATH("A-2.5-ssl-svp-bmc", "ingress", 6, 600), ""), cases[i].host);
+		if (pc_report_draws(&r, f) != cases[i].drawn)
+			fail_msg("%s: %s drawn %d", cases[i].what, cases[i].flow, !cases[i].drawn);
+		if (cases[i].drawn && pc_report_flow_use(&r, f) != cases[i].use)
+			fail_msg("%s: %s is %d, want %d", cases[i].what, cases[i].flow,
+				 pc_report_flow_use(&r, f), cases[i].use);
+		pc_report_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_colours),
 		cmocka_unit_test(test_ports),
 		cmocka_unit_test_setup_teardown(test_many_hosts, tu_setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_gateway_page, tu_setup, tu_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

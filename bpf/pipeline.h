@@ -81,19 +81,6 @@ static __always_inline __u32 pc_to_broadcast(const struct pc_pkt *p, __u32 dir)
 	       p->daddr[1] == 0xff && p->daddr[2] == 0xff && p->daddr[3] == 0xff;
 }
 
-/* The host's answer to k (pc_ct_answer), and its stamp cleared: global,
- * verified once. */
-__attribute__((noinline)) int pc_ct_answered(const struct pc_ct_key *k, __u32 slot,
-					     __u32 gen, __u32 flags, __u64 now)
-{
-	if (!k)
-		return -1;
-	if (!(k->proto == IPPROTO_TCP && (flags & PC_TCP_RST)))
-		pc_ct_answer(k, slot, gen, (__u8)flags, now);
-	pc_ct_unstamp(k);
-	return 0;
-}
-
 /*
  * The stamps, for the paths that use them once each: stamp k
  * (PC_SEEN_STAMP), say whether k's stamp is fresh (PC_SEEN_ASK: 1 or 0),
@@ -130,7 +117,7 @@ __attribute__((noinline)) int pc_ct_seen_op(const struct pc_ct_key *k,
  * one hash lookup.
  * Ingress never inserts (conntrack.h): an allowed packet of no known
  * connection stamps, and the host's answer on egress creates the entry
- * (pc_ct_answered). An opening SYN on ingress is judged by the rules and
+ * (pc_ct_answer). An opening SYN on ingress is judged by the rules and
  * its peer only, and stamps if they allow it: it asks no table. A
  * retransmission leaves its connection's REPLIED entry alone; an older
  * connection on the same ports (or a stale one the host opened the other
@@ -259,7 +246,9 @@ judge:
 		/* The host's answer passes on the path of the rule that lets
 		 * the peer open the connection, and creates its entry. */
 		if (answer && pc_pick_rule(bank, wr, am, slot) == PC_DROP_NONE) {
-			pc_ct_answered(&k, *slot, gen, p->tcp_flags, now);
+			if (!(p->proto == IPPROTO_TCP && (p->tcp_flags & PC_TCP_RST)))
+				pc_ct_answer(&k, *slot, gen, p->tcp_flags, now);
+			pc_ct_seen_op(&k, set, PC_SEEN_CLEAR, now);
 			return PC_DROP_NONE;
 		}
 		if (am && pc_mask_meets(wr, am->w))

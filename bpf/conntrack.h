@@ -422,10 +422,15 @@ static __always_inline __u32 *pc_ct_seen_slot(const struct pc_ct_key *k,
 /* An allowed ingress packet of k, whose connection has no entry. */
 static __always_inline void pc_ct_stamp(const struct pc_ct_key *k, __u64 now)
 {
-	__u32 tag, *s = pc_ct_seen_slot(k, &tag);
+	__u32 tag, v, *s = pc_ct_seen_slot(k, &tag);
 
-	if (s)
-		PC_WRITE_ONCE(*s, tag << 16 | ((now >> PC_CT_SEEN_UNIT_SHIFT) & 0xffff));
+	if (!s)
+		return;
+	/* A retransmission within the same time unit writes nothing, so
+	 * that a flood of one key does not bounce the line between CPUs. */
+	v = tag << 16 | ((now >> PC_CT_SEEN_UNIT_SHIFT) & 0xffff);
+	if (PC_READ_ONCE(*s) != v)
+		PC_WRITE_ONCE(*s, v);
 }
 
 /* How long a stamp of a connection of this protocol waits for its answer:

@@ -223,8 +223,11 @@ judge:
 		reason = pc_pick_rule(bank, wf, pc_peer_rules(bank, set, &k, wf, &peer), slot);
 	if (reason == PC_DROP_NONE) {
 		if (dir == PC_DIR_IN) {
+			/* Inline, not pc_ct_seen_op: every allowed new
+			 * connection's first packet comes here, and a call
+			 * costs as much as the stamp. */
 			if (!(p->tcp_flags & PC_TCP_RST))
-				pc_ct_seen_op(&k, set, PC_SEEN_STAMP, now);
+				pc_ct_stamp(&k, now);
 			return PC_DROP_NONE;
 		}
 		if (stale)

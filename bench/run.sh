@@ -241,11 +241,21 @@ done
 
 # ---- 4. TCP throughput -----------------------------------------------------
 # iperf3 to lin's ssh port 22 (A-2.3: srv may open it), filters on both ends.
+tc_empty_on() { # NS DEV: the empty program on clsact ingress and egress
+	nsenter --net=/run/netns/"$1" tc qdisc add dev "$2" clsact
+	for d in ingress egress; do
+		nsenter --net=/run/netns/"$1" tc filter add dev "$2" "$d" bpf da \
+			obj "$BB/tc_empty.bpf.o" sec tc
+	done
+}
 tcp_setup() {
 	case $1 in
 	xdp-empty)
 		inb "$BB/xdpload" vb "$BB/xdp_empty.bpf.o" >/dev/null
 		ina "$BB/xdpload" va "$BB/xdp_empty.bpf.o" >/dev/null ;;
+	tc-empty)
+		tc_empty_on "$NB" vb
+		tc_empty_on "$NA" va ;;
 	nft-conntrack)
 		bench/gen_policy.py nft-inet "$OUT/lin.json" "$NFT" | inb nft -f -
 		bench/gen_policy.py nft-inet "$OUT/srv.json" "$NFT" | ina nft -f - ;;
@@ -259,13 +269,14 @@ tcp_setup() {
 }
 tcp_teardown() {
 	case $1 in
+	tc-empty) inb tc qdisc del dev vb clsact; ina tc qdisc del dev va clsact ;;
 	nft-conntrack) inb nft delete table inet "$NFT"; ina nft delete table inet "$NFT" ;;
 	portcullis | portcullis-tc) pc_detach_all ;;
 	xdp-empty) inb ip link set dev vb xdp off; ina ip link set dev va xdp off ;;
 	esac
 }
 printf 'run\tcandidate\tbits_per_second\n' > "$OUT/tcp.tsv"
-tcp_cands="none xdp-empty nft-conntrack"
+tcp_cands="none xdp-empty tc-empty nft-conntrack"
 [ -z "$PC_OK" ] || tcp_cands="$tcp_cands portcullis portcullis-tc"
 for run in $(seq "$RUNS"); do
 	for c in $tcp_cands; do

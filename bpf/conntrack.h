@@ -209,6 +209,16 @@ pc_ct_lookup(const struct pc_ct_key *k, const struct pc_bank_settings *set,
 	return pc_ct_lookup_flags(k, set, now, 0);
 }
 
+/* The entry was seen now. Written only when the stamp changes (pc_now
+ * moves once a jiffy): the two directions of a busy connection run on
+ * different CPUs, and a store on every packet would move the entry's
+ * cache line between them on every packet. */
+static __always_inline void pc_ct_touch(struct pc_ct_value *ct, __u64 now)
+{
+	if (PC_READ_ONCE(ct->last_seen_ns) != now)
+		PC_WRITE_ONCE(ct->last_seen_ns, now);
+}
+
 /* What a packet does to the entry it matched (pc_ct_syn, pc_ct_update). */
 enum pc_ct_verdict {
 	PC_CT_PASS = 0,  /* the packet belongs to the connection */
@@ -253,7 +263,7 @@ static __always_inline int pc_ct_update(struct pc_ct_value *ct, __u32 dir,
 	__u8 init_dir = ct->init_dir;
 
 	if (proto != IPPROTO_TCP) {
-		PC_WRITE_ONCE(ct->last_seen_ns, now);
+		pc_ct_touch(ct, now);
 		if (dir == init_dir || state == PC_CT_ESTABLISHED)
 			return PC_CT_PASS;
 		PC_WRITE_ONCE(ct->state, PC_CT_ESTABLISHED);
@@ -265,7 +275,7 @@ static __always_inline int pc_ct_update(struct pc_ct_value *ct, __u32 dir,
 		return PC_CT_END;
 	if (state == PC_CT_CLOSED)
 		return PC_CT_PASS; /* not renewed */
-	PC_WRITE_ONCE(ct->last_seen_ns, now);
+	pc_ct_touch(ct, now);
 	if (flags & PC_TCP_FIN) {
 		/* Two FINs at once on two CPUs may keep one bit: the entry
 		 * then stays CLOSING and goes after the transitory timeout. */

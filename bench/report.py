@@ -353,6 +353,33 @@ def summary(d):
     return out
 
 
+def tcp_tc_limit(d):
+    """What section 4 says of bulk TCP with --ingress tc, from its own runs."""
+    r = rows(d, "tcp.tsv")
+    base = {x["run"]: float(x["bits_per_second"]) for x in r if x["candidate"] == "none"}
+
+    def ratios(c):
+        return [float(x["bits_per_second"]) / base[x["run"]]
+                for x in r if x["candidate"] == c and base.get(x["run"])]
+    pt, te = ratios("portcullis-tc"), ratios("tc-empty")
+    if not pt or not te:
+        return "- TCP throughput with `--ingress tc`: not measured in this run."
+    q = statistics.median(pt)
+    return (
+        f"- TCP throughput with `--ingress tc` ({'met' if q >= 0.95 else 'missed'} "
+        f"here: {q:.2f} of no filter, runs from {min(pt):.2f} to {max(pt):.2f}). The "
+        f"hooks alone, an empty program on clsact ingress and egress of both ends "
+        f"(tc-empty), give {statistics.median(te):.2f} (runs {min(te):.2f} to "
+        f"{max(te):.2f}): the judgement costs the difference, within the spread of "
+        "single runs on these shared cores. On TC a frame whose TCP or UDP headers are "
+        "already in the skb's linear part is not pulled (bpf/portcullis.bpf.c, "
+        "pc_tc_headers_linear): pulling 512 bytes copied payload into the head after "
+        "unsharing the head of the clone TCP keeps of every segment, and cost bulk TCP "
+        "about a twentieth of its throughput here (0.88 before, one full run); a "
+        "connection's idle stamp is written once a jiffy, not on every packet of both "
+        "directions (bpf/conntrack.h, pc_ct_touch).")
+
+
 def limits(d):
     p, cr = prices(d), class_ratios(d)
     out = []
@@ -434,16 +461,8 @@ def limits(d):
         "empty one) gives up GRO, so bulk TCP drops to ~0.3 of no filter before "
         "portcullis judges a single packet. `attach --ingress tc` judges ingress on "
         "clsact ingress instead (same pc_process(), after GRO): see portcullis-tc in "
-        "sections 3 and 4. On TC a frame whose TCP or UDP headers are already in the "
-        "skb's linear part is not pulled (bpf/portcullis.bpf.c, pc_tc_headers_linear): "
-        "pulling 512 bytes copied payload into the head, after unsharing the head of "
-        "the clone TCP keeps of every segment it sends, and cost bulk TCP about a "
-        "twentieth of its throughput here (0.88 of no filter before, 0.93 after, one "
-        "full run each on the same morning). What the rest of the gap to 0.95 is has "
-        "not been profiled: the judgement itself (section 1's ~70 ns a packet, on "
-        "aggregated 64 KiB skbs) comes to well under 1% of a core at these rates, so "
-        "the rest more likely lies around the hooks (clsact on both ends) than in the "
-        "program: a guess until it is profiled.",
+        "sections 3 and 4.",
+        tcp_tc_limit(d),
         "- Map memory (section 5): a port's rules are a 16-bit class id (pc_lport/pc_rport, "
         "1.5 MiB each for both banks) and a class's rules one of at most 8,192 masks per "
         "bank (pc_masks); each bank's address hash is a map of its own in pc_addr (an "

@@ -241,11 +241,13 @@ done
 
 # ---- 4. TCP throughput -----------------------------------------------------
 # iperf3 to lin's ssh port 22 (A-2.3: srv may open it), filters on both ends.
+# tc's object loader makes its pin directories (tc/globals, ip, xdp) on a
+# bpffs: TC_BPF_MNT points it at the bench's own, never /sys/fs/bpf.
 tc_empty_on() { # NS DEV: the empty program on clsact ingress and egress
 	nsenter --net=/run/netns/"$1" tc qdisc add dev "$2" clsact
 	for d in ingress egress; do
-		nsenter --net=/run/netns/"$1" tc filter add dev "$2" "$d" bpf da \
-			obj "$BB/tc_empty.bpf.o" sec tc
+		nsenter --net=/run/netns/"$1" env TC_BPF_MNT="$BPFFS" \
+			tc filter add dev "$2" "$d" bpf da obj "$BB/tc_empty.bpf.o" sec tc
 	done
 }
 tcp_setup() {

@@ -1,9 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "classify.h"
 
-static bool in_range(struct pc_port_range r, uint16_t port)
+bool pc_port_in_range(struct pc_port_range r, uint16_t port)
 {
 	return port >= r.lo && port <= r.hi;
+}
+
+bool pc_verdict_offer(struct pc_verdict *v, const struct pc_rule *r, bool peers_match)
+{
+	if (peers_match) {
+		v->kind = PC_VERDICT_PASS;
+		v->rule = r;
+		return true;
+	}
+	if (v->kind == PC_VERDICT_NO_RULE) {
+		v->kind = PC_VERDICT_WRONG_PEER;
+		v->rule = r;
+	}
+	return false;
 }
 
 static bool ports_match(const struct pc_rule *r, const struct pc_tuple *t)
@@ -12,8 +26,8 @@ static bool ports_match(const struct pc_rule *r, const struct pc_tuple *t)
 
 	return r->dir == t->dir && r->proto == t->proto &&
 	       (r->dir == PC_DIR_EGRESS || (r->local_class & cls)) &&
-	       in_range(r->local, t->local_port) &&
-	       in_range(r->remote, t->remote_port);
+	       pc_port_in_range(r->local, t->local_port) &&
+	       pc_port_in_range(r->remote, t->remote_port);
 }
 
 void pc_classify(const struct pc_ruleset *rs, const struct pc_tuple *t,
@@ -24,17 +38,9 @@ void pc_classify(const struct pc_ruleset *rs, const struct pc_tuple *t,
 	for (size_t i = 0; i < rs->nrules; i++) {
 		const struct pc_rule *r = &rs->rules[i];
 
-		if (!ports_match(r, t))
-			continue;
-		if (pc_rule_has_remote(r, &t->remote)) {
-			v->kind = PC_VERDICT_PASS;
-			v->rule = r;
+		if (ports_match(r, t) &&
+		    pc_verdict_offer(v, r, pc_rule_has_remote(r, &t->remote)))
 			return;
-		}
-		if (v->kind == PC_VERDICT_NO_RULE) {
-			v->kind = PC_VERDICT_WRONG_PEER;
-			v->rule = r;
-		}
 	}
 }
 

@@ -36,4 +36,9 @@ void pc_classify(const struct pc_ruleset *rs, const struct pc_tuple *t,
 		 struct pc_verdict *v);
 const char *pc_verdict_name(enum pc_verdict_kind kind);
 
+bool pc_port_in_range(struct pc_port_range r, uint16_t port);
+/* One step of the walk, for a rule whose ports match: it wins (true) when
+ * its peers match too; else the first such rule makes it a wrong peer. */
+bool pc_verdict_offer(struct pc_verdict *v, const struct pc_rule *r, bool peers_match);
+
 #endif

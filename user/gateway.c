@@ -81,11 +81,6 @@ bool pc_rule_has_local(const struct pc_rule *r, const struct pc_addr *a)
 	return false;
 }
 
-static bool in_range(struct pc_port_range r, uint16_t port)
-{
-	return port >= r.lo && port <= r.hi;
-}
-
 void pc_gateway_classify(const struct pc_ruleset *rs,
 			 const struct pc_fwd_tuple *t, struct pc_verdict *v)
 {
@@ -95,17 +90,12 @@ void pc_gateway_classify(const struct pc_ruleset *rs,
 		const struct pc_rule *r = &rs->rules[i];
 
 		if (!r->forward || r->proto != t->proto ||
-		    !in_range(r->local, t->dport) || !in_range(r->remote, t->sport))
+		    !pc_port_in_range(r->local, t->dport) ||
+		    !pc_port_in_range(r->remote, t->sport))
 			continue;
-		if (pc_rule_has_remote(r, &t->src) && pc_rule_has_local(r, &t->dst)) {
-			v->kind = PC_VERDICT_PASS;
-			v->rule = r;
+		if (pc_verdict_offer(v, r, pc_rule_has_remote(r, &t->src) &&
+					   pc_rule_has_local(r, &t->dst)))
 			return;
-		}
-		if (v->kind == PC_VERDICT_NO_RULE) {
-			v->kind = PC_VERDICT_WRONG_PEER;
-			v->rule = r;
-		}
 	}
 }
 

@@ -202,6 +202,15 @@ pc_ct_lookup_flags(const struct pc_ct_key *k, const struct pc_bank_settings *set
 	return pc_ct_live(k, ct, set, now);
 }
 
+/* pc_ct_lookup_flags for a packet without SYN whose key pc_ct is known
+ * not to hold (pc_established asked it). */
+static __always_inline struct pc_ct_value *
+pc_ct_lookup_new(const struct pc_ct_key *k, const struct pc_bank_settings *set,
+		 __u64 now)
+{
+	return pc_ct_live(k, bpf_map_lookup_elem(&pc_ct_new, k), set, now);
+}
+
 static __always_inline struct pc_ct_value *
 pc_ct_lookup(const struct pc_ct_key *k, const struct pc_bank_settings *set,
 	     __u64 now)

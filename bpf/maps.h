@@ -198,6 +198,16 @@ struct {
 	__type(value, struct pc_clock);
 } pc_clock SEC(".maps");
 
+/* Where pc_established (pipeline.h) builds a connection key: the entry
+ * program's own stack has no 40 bytes to spare under the 512 bytes that
+ * it and the gateway's functions share on 6.1. Kernel only, never pinned. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pc_ct_key);
+} pc_key_scratch SEC(".maps");
+
 /* Per-CPU token bucket of ICMP errors from routers (pipeline.h's
  * pc_router_error_ok): credit in nanoseconds of refill. Kernel only. */
 struct pc_icmp_budget {

@@ -129,7 +129,7 @@ __attribute__((noinline)) int pc_ct_seen_op(const struct pc_ct_key *k,
 static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
 				       __u32 bank_gen,
 				       const struct pc_bank_settings *set,
-				       __u32 *slot)
+				       __u32 *slot, __u32 est_missed)
 {
 	__u32 bank = PC_CONFIG_BANK(bank_gen), gen = PC_CONFIG_GEN(bank_gen);
 	__u64 wf[PC_MASK_WORDS], wr[PC_MASK_WORDS];
@@ -163,7 +163,8 @@ static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
 	peer.cidr_done = 0;
 	if (dir == PC_DIR_IN && pc_tcp_opening(p))
 		goto judge; /* by the rules and its peer only (see above) */
-	ct = pc_ct_lookup_flags(&k, set, now, p->proto == IPPROTO_TCP ? p->tcp_flags : 0);
+	ct = est_missed ? pc_ct_lookup_new(&k, set, now) :
+			  pc_ct_lookup_flags(&k, set, now, p->tcp_flags);
 	/* The host's SYN-ACK to a fresh stamp, on an entry other than the
 	 * REPLIED one of its own earlier answer: the peer opened a new
 	 * connection on these ports (the old one closed, or one the host
@@ -447,12 +448,18 @@ static __always_inline int pc_judge_icmp(const struct pc_pkt *p, __u32 dir,
 	return PC_DROP_ICMP;
 }
 
+/* Beside the direction in pc_judge's dir (BPF functions take at most
+ * five arguments): pc_established found no entry of pc_ct for this TCP
+ * (without SYN) or UDP packet, so pc_judge does not ask it again. */
+#define PC_JUDGE_EST_MISSED 0x100
+
 /* Global, so verified once and not once per parsing path. */
-__attribute__((noinline)) int pc_judge(const struct pc_pkt *p, __u32 dir,
+__attribute__((noinline)) int pc_judge(const struct pc_pkt *p, __u32 dir_how,
 				       __u32 bank_gen,
 				       const struct pc_bank_settings *set,
 				       __u32 *slot)
 {
+	__u32 dir = dir_how & ~PC_JUDGE_EST_MISSED;
 	int reason;
 
 	if (!p || !set || !slot || dir > 1)
@@ -473,7 +480,8 @@ __attribute__((noinline)) int pc_judge(const struct pc_pkt *p, __u32 dir,
 	if (p->frag == PC_FRAG_LATER)
 		return pc_frag_lookup(p, pc_now(), slot) ? PC_DROP_FRAGMENT : PC_DROP_NONE;
 	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP)
-		reason = pc_judge_l4(p, dir, bank_gen, set, slot);
+		reason = pc_judge_l4(p, dir, bank_gen, set, slot,
+				     dir_how & PC_JUDGE_EST_MISSED);
 	else if ((p->proto == IPPROTO_ICMP && p->family == PC_AF_INET) ||
 		 (p->proto == IPPROTO_ICMPV6 && p->family == PC_AF_INET6))
 		reason = pc_judge_icmp(p, dir, bank_gen, set, slot);
@@ -511,12 +519,65 @@ static __always_inline int pc_no_rule_early(const struct pc_pkt *p, __u32 dir,
 	return !(p->proto == IPPROTO_TCP && pc_tcp_flags_bad(p->tcp_flags));
 }
 
+/*
+ * A packet of an established connection the policy in force allowed,
+ * passed without calling pc_judge: a call and its return cost here as
+ * much as the rest of such a packet's path (SRSO's safe return), and this
+ * is the packet of bulk traffic. It covers TCP with ACK and without SYN,
+ * FIN or RST, and unfragmented UDP, whose entry in pc_ct is established,
+ * live and of this policy's generation: what pc_judge would find, and it
+ * would only renew the idle stamp (pc_ct_update). Anything else (another
+ * state, an older policy's entry, a source pc_judge drops first) returns
+ * 0 and goes to pc_judge, with *est_missed set when pc_ct holds no entry
+ * for the packet (PC_JUDGE_EST_MISSED).
+ */
+static __always_inline int pc_established(const struct pc_pkt *p, __u32 dir,
+					  __u32 gen,
+					  const struct pc_bank_settings *set,
+					  __u32 *slot, __u32 *est_missed)
+{
+	struct pc_ct_value *ct;
+	struct pc_ct_key *k;
+	__u32 zero = 0;
+	__u64 now, seen;
+
+	if (p->proto == IPPROTO_TCP) {
+		if ((p->tcp_flags & (PC_TCP_SYN | PC_TCP_FIN | PC_TCP_RST | PC_TCP_ACK)) !=
+		    PC_TCP_ACK)
+			return 0;
+	} else if (p->proto != IPPROTO_UDP) {
+		return 0;
+	}
+	if (p->frag != PC_FRAG_NONE || (dir == PC_DIR_IN && p->eth_src_multicast) ||
+	    pc_bad_source(p))
+		return 0;
+	k = bpf_map_lookup_elem(&pc_key_scratch, &zero);
+	if (!k)
+		return 0;
+	pc_ct_key_of(p, dir, k);
+	k->_pad = 0;
+	ct = bpf_map_lookup_elem(&pc_ct, k);
+	if (!ct) {
+		*est_missed = 1;
+		return 0;
+	}
+	if (PC_READ_ONCE(ct->state) != PC_CT_ESTABLISHED || ct->generation != gen)
+		return 0;
+	now = pc_now();
+	seen = PC_READ_ONCE(ct->last_seen_ns);
+	if (now > seen && now - seen > pc_ct_timeout(ct, p->proto, set))
+		return 0; /* pc_judge ends it */
+	pc_ct_touch(ct, now);
+	*slot = ct->path_slot;
+	return 1;
+}
+
 static __always_inline int pc_process(void *data, void *data_end,
 				      __u32 frame_len, __u32 tags_outside, __u32 dir)
 {
 	struct pc_bank_settings *set;
 	struct pc_config *cfg;
-	__u32 zero = 0, slot = PC_PATH_OTHER, bank, bg;
+	__u32 zero = 0, slot = PC_PATH_OTHER, bank, bg, est_missed = 0;
 	struct pc_pkt p = {};
 	int reason, audit;
 	__u64 now;
@@ -540,10 +601,16 @@ static __always_inline int pc_process(void *data, void *data_end,
 			reason = pc_gateway_judge(&p, dir, bg, set, &slot);
 		if (reason == PC_GW_FORWARDED)
 			return 1;
-		if (reason == PC_GW_AS_HOST)
-			reason = pc_no_rule_early(&p, dir, bank, set) ?
-					 PC_DROP_NO_RULE :
-					 pc_judge(&p, dir, bg, set, &slot);
+		if (reason == PC_GW_AS_HOST) {
+			if (pc_no_rule_early(&p, dir, bank, set))
+				reason = PC_DROP_NO_RULE;
+			else if (pc_established(&p, dir, PC_CONFIG_GEN(bg), set, &slot,
+						&est_missed))
+				reason = PC_DROP_NONE;
+			else
+				reason = pc_judge(&p, dir | (est_missed ? PC_JUDGE_EST_MISSED : 0),
+						  bg, set, &slot);
+		}
 	}
 	if (reason == PC_DROP_NONE) {
 		pc_count_path(slot, dir, frame_len);

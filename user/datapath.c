@@ -290,7 +290,8 @@ int pc_dp_load(struct pc_pins *p, uint32_t max_connections, struct portcullis **
 	bpf_object__for_each_map(map, skel->obj) {
 		char path[PATH_MAX + 64];
 
-		if (map == skel->maps.pc_clock || map == skel->maps.pc_icmp_budget)
+		if (map == skel->maps.pc_clock || map == skel->maps.pc_icmp_budget ||
+		    map == skel->maps.pc_key_scratch)
 			continue; /* per-object state, never shared */
 
 		snprintf(path, sizeof(path), "%s/maps/%s", p->root, bpf_map__name(map));

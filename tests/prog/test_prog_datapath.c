@@ -1291,6 +1291,87 @@ static void test_reload_port_gone(void **state)
 	}
 }
 
+/*
+ * Packets of established connections (pc_established, passed without
+ * pc_judge) and the ones it must leave to pc_judge: a forged source, a
+ * first fragment (recorded for the later ones), an entry idle past its
+ * timeout, an entry of an older policy after a reload. mgr opens
+ * mgr:40000 -> web:22 (A-2.3) and answers web's SNMP trap to mgr:162
+ * (A-2.12); each step is a packet of one of them, or the clock, or a
+ * reload that moves the SSH port (on-reload: recheck).
+ */
+enum est_step { EST_SSH, EST_SSH_MCAST, EST_TRAP, EST_TRAP_FRAG, EST_AGE, EST_MOVE_SSH };
+
+struct ecase_step {
+	const char *desc;
+	enum est_step what;
+	int dir;
+	uint8_t flags;    /* EST_SSH*: TCP flags; EST_TRAP_FRAG: offset (8 bytes); EST_AGE: hours */
+	int reason;
+	const char *path;
+};
+
+static const struct ecase_step est_steps[] = {
+	{ "SYN", EST_SSH, OUT, TH_SYN, OK, "A-2.3-ssh-linux" },
+	{ "SYN-ACK", EST_SSH, IN, TH_SYN | TH_ACK, OK, "A-2.3-ssh-linux" },
+	{ "ACK", EST_SSH, OUT, TH_ACK, OK, "A-2.3-ssh-linux" },
+	{ "data in", EST_SSH, IN, TH_ACK | TH_PSH, OK, "A-2.3-ssh-linux" },
+	{ "data out", EST_SSH, OUT, TH_ACK | TH_PSH, OK, "A-2.3-ssh-linux" },
+	{ "data in from a multicast Ethernet source", EST_SSH_MCAST, IN, TH_ACK, PC_DROP_BAD_SOURCE, NULL },
+	{ "a flag combination no stack sends", EST_SSH, IN, TH_FIN | TH_PSH | TH_URG, PC_DROP_TCP_FLAGS, NULL },
+	{ "trap", EST_TRAP, IN, 0, OK, "A-2.12-snmp-trap" },
+	{ "its answer", EST_TRAP, OUT, 0, OK, "A-2.12-snmp-trap" },
+	{ "another trap, established", EST_TRAP, IN, 0, OK, "A-2.12-snmp-trap" },
+	{ "first fragment of a trap", EST_TRAP_FRAG, IN, 0, OK, "A-2.12-snmp-trap" },
+	{ "its last fragment (the first was recorded)", EST_TRAP_FRAG, IN, 9, OK, "A-2.12-snmp-trap" },
+	{ "", EST_AGE, 0, 1, OK, NULL },
+	{ "data in, an hour idle", EST_SSH, IN, TH_ACK, OK, "A-2.3-ssh-linux" },
+	{ "", EST_AGE, 0, 3, OK, NULL },
+	{ "data in, three hours idle (past tcp-established)", EST_SSH, IN, TH_ACK, PC_DROP_NO_CONNTRACK, NULL },
+	{ "SYN again", EST_SSH, OUT, TH_SYN, OK, "A-2.3-ssh-linux" },
+	{ "SYN-ACK", EST_SSH, IN, TH_SYN | TH_ACK, OK, "A-2.3-ssh-linux" },
+	{ "ACK", EST_SSH, OUT, TH_ACK, OK, "A-2.3-ssh-linux" },
+	{ "SSH moves to 2222", EST_MOVE_SSH, 0, 0, OK, NULL },
+	{ "data in on 22, cut by the reload", EST_SSH, IN, TH_ACK, PC_DROP_NO_RULE, NULL },
+	{ "another trap, rechecked and allowed", EST_TRAP, IN, 0, OK, "A-2.12-snmp-trap" },
+};
+
+static void test_established(void **state)
+{
+	static const char moved[] = "parameters:\n  linux-ssh-port: 2222\n";
+	struct fx *f = *state;
+	char site[4096];
+
+	fx_load(f, px_site, "mgr", PC_MODE_ENFORCE);
+	snprintf(site, sizeof(site), "%s%s", px_site, moved);
+	for (size_t i = 0; i < sizeof(est_steps) / sizeof(*est_steps); i++) {
+		const struct ecase_step *s = &est_steps[i];
+		struct pkt p;
+
+		switch (s->what) {
+		case EST_AGE:
+			fx_age_tracking(f, s->flags * 3600u);
+			continue;
+		case EST_MOVE_SSH:
+			load_again(f, site, "mgr");
+			continue;
+		case EST_SSH:
+		case EST_SSH_MCAST:
+			pkt_flow(&p, s->dir, TCP, MGR4, 40000, WEB4, 22, s->flags);
+			if (s->what == EST_SSH_MCAST)
+				pkt_eth_src_multicast(&p);
+			break;
+		case EST_TRAP:
+			pkt_flow(&p, s->dir, UDP, MGR4, 162, WEB4, 40000, 0);
+			break;
+		case EST_TRAP_FRAG:
+			snmp_frag(&p, WEB4, s->flags, s->flags == 0, 21, false);
+			break;
+		}
+		expect(f, s->desc, s->dir, &p, s->reason, s->path);
+	}
+}
+
 /* Reload: counters stay on their slots; connections no longer allowed are
  * cut, others continue. */
 static void test_reload(void **state)
@@ -1398,6 +1479,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_icmp_errors, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_neighbour_discovery, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_reload, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_established, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_lport_used, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_reload_port_gone, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_audit_mode, fx_setup, fx_teardown),

@@ -172,7 +172,7 @@ static __always_inline int pc_judge_l4(const struct pc_pkt *p, __u32 dir,
 	if (ct && dir == PC_DIR_OUT && p->proto == IPPROTO_TCP &&
 	    (p->tcp_flags & (PC_TCP_SYN | PC_TCP_ACK)) == (PC_TCP_SYN | PC_TCP_ACK) &&
 	    !(ct->init_dir == PC_DIR_IN && PC_READ_ONCE(ct->state) == PC_CT_REPLIED) &&
-	    pc_ct_seen_op(&k, set, PC_SEEN_ASK, now) == 1) {
+	    (answer = pc_ct_seen_op(&k, set, PC_SEEN_ASK, now) == 1)) {
 		pc_ct_delete(&k);
 		ct = NULL;
 	}
@@ -214,9 +214,9 @@ judge:
 	 * answer to the peer's packet (below), whatever its own rows say: a
 	 * connection a rule lets either side open is the peer's if the peer
 	 * spoke first. */
-	if (dir == PC_DIR_OUT && !pc_tcp_opening(p) &&
+	if (dir == PC_DIR_OUT && !pc_tcp_opening(p) && !answer &&
 	    pc_ct_seen_op(&k, set, PC_SEEN_ASK, now) == 1)
-		answer = 1;
+		answer = 1; /* (already 1: the port-reuse SYN-ACK above asked) */
 	/* A SYN-ACK the host sends opens nothing: it can only answer. */
 	if (fwd && !answer &&
 	    !(dir == PC_DIR_OUT && p->proto == IPPROTO_TCP &&

@@ -505,7 +505,7 @@ def main(d):
            "## Machine", "",
            "| | |", "|---|---|"]
     for k in ["cpu", "cores", "memory", "virt", "kernel", "clang", "xdp_filter", "nft",
-              "iperf3", "date", "runs", "repeat", "live_secs", "tcp_secs"]:
+              "iperf3", "date", "runs", "repeat", "live_secs", "tcp_secs", "tcp_runs"]:
         if k in m:
             out.append(f"| {k} | {m[k]} |")
     out += ["", "cpu is /proc/cpuinfo's model name. A shared 2-core VM: absolute figures move "
@@ -548,7 +548,9 @@ def main(d):
             "2 cores, so offered load falls as the receiver costs more.", ""]
     live(d, pc_ok, out)
     out += ["", "## 4. TCP throughput", "",
-            f"iperf3 srv > lin:22 (A-2.3) over the veth pair, {m.get('tcp_secs', '?')} s a run; "
+            f"iperf3 srv > lin:22 (A-2.3) over the veth pair, {m.get('tcp_secs', '?')} s a run, "
+            f"{m.get('tcp_runs', m.get('runs', '?'))} runs, candidates interleaved; ratios are "
+            "medians of each run's ratio to the same run's no filter; "
             "nft-conntrack: lin's and srv's rules in inet input/output chains with "
             "`ct state established,related accept`, on both ends; xdp-empty: the empty XDP_PASS "
             "program on both veth ends, which shows what any XDP program on veth costs here "

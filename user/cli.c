@@ -80,7 +80,7 @@ static void object_refused(const struct pc_ctl_res *res)
 			pc_err("run with -v for the verifier's whole log");
 		break;
 	case PC_DP_REFUSED_PINS:
-		pc_err("the kernel refused the maps pinned under %s: they may be from another version; detach --all first",
+		pc_err("the kernel refused the maps pinned under %s (another version's, of a kind this one cannot upgrade?); the build in force goes on untouched; run with -v for libbpf's log ('detach --all' and attach again replaces them, with a gap)",
 		       res->root);
 		break;
 	case PC_DP_REFUSED_MAPS:

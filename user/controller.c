@@ -89,6 +89,8 @@ struct txn {
 	bool have_maps;
 	struct portcullis *skel;
 	struct pc_upgrade up;  /* the object over an older build's pins */
+	bool rehook;           /* reload by another build: every recorded hook
+				  takes this build's programs */
 };
 
 /* Whether any rule has a peer to pass traffic with: an address beyond
@@ -195,6 +197,7 @@ static int record(const struct txn *t)
 		.role = (char *)(t->rs.host ? NULL : t->rs.name),
 		.mode = t->mode,
 		.gateway = t->rs.gateway,
+		.build = (char *)pc_upgrade_build_id(),
 		.site_text = t->text,
 		.site_len = t->len,
 	};
@@ -271,17 +274,17 @@ static int load_object(struct txn *t, struct pc_ctl_res *res)
 	return 0;
 }
 
-/* An upgrade: every other interface the pins record takes the new
- * programs too, hooked as recorded, so that none stays on the older
- * build's maps once the pins move. */
-static int upgrade_recorded(struct txn *t, const struct pc_ctl_req *rq, const int *ifindex,
+/* An upgrade, or a reload by another build: every other interface the
+ * pins record takes the new programs too, hooked as recorded, so that
+ * none stays on the older build's programs or maps. */
+static int hook_recorded(struct txn *t, const struct pc_ctl_req *rq, const int *ifindex,
 			    struct pc_ctl_res *res)
 {
 	int *rec_if, err = 0;
 	size_t n = pc_ctl_pinned_ifaces(&t->m, &rec_if);
 
 	for (size_t j = 0; j < n && !err; j++) {
-		struct pc_attach_opts o = { .swap = true, .cgroup = rq->hook.cgroup };
+		struct pc_attach_opts o = { .swap = t->up.active, .cgroup = rq->hook.cgroup };
 		uint32_t key = (uint32_t)rec_if[j];
 		char name[IF_NAMESIZE];
 		struct pc_iface rec;
@@ -347,7 +350,7 @@ static int apply_locked(struct txn *t, const struct pc_ctl_req *rq, const int *i
 		return fail(res, PC_CTL_FILL, err);
 	if (t->up.active && (err = pc_loader_flip(&t->m, &info)))
 		return fail(res, PC_CTL_FLIP, err);
-	if (t->up.active)
+	if (t->up.active || t->rehook)
 		nsaved = save_hooks(t, &saved);
 	for (i = 0; i < rq->nifaces; i++) {
 		err = pc_dp_attach(&t->pins, t->skel, &t->m, ifindex[i], rq->ifaces[i],
@@ -358,7 +361,7 @@ static int apply_locked(struct txn *t, const struct pc_ctl_req *rq, const int *i
 			goto undo;
 		}
 	}
-	if (t->up.active && (err = upgrade_recorded(t, rq, ifindex, res)))
+	if ((t->up.active || t->rehook) && (err = hook_recorded(t, rq, ifindex, res)))
 		goto undo;
 	/* Sockets that would send below TC egress: refused (sockguard.h). */
 	err = pc_sockguard_attach(&t->pins, bpf_program__fd(t->skel->progs.pc_setsockopt),
@@ -543,10 +546,10 @@ static void diff_against(const struct pc_state *st, const struct pc_ruleset *rs,
 	pc_policy_free(&oldp);
 }
 
-/* reload by a newer build than the one in force: the new object on
- * every recorded interface, the maps carried over (upgrade.h). A dry run
- * loads it to compare, then lets it go: nothing the pins hold changes. */
-static int reload_upgrade(struct txn *t, const struct pc_ctl_req *rq,
+/* reload by another build than the one in force: its object on every
+ * recorded interface, the maps carried over if they differ (upgrade.h).
+ * A dry run loads it to compare, then lets it go: nothing changes. */
+static int reload_by_object(struct txn *t, const struct pc_ctl_req *rq,
 			  const struct pc_state *st, struct pc_ctl_res *res)
 {
 	struct pc_ctl_req all = *rq;
@@ -568,6 +571,7 @@ static int reload_upgrade(struct txn *t, const struct pc_ctl_req *rq,
 		return 0;
 	}
 	all.nifaces = 0; /* every recorded interface, as recorded */
+	t->rehook = true;
 	return apply_locked(t, &all, NULL, NULL, res);
 }
 
@@ -622,8 +626,11 @@ int pc_ctl_reload(const struct pc_ctl_req *rq, struct pc_ctl_res *res)
 	if (err)
 		goto out;
 	res->ms_compile = now_ms() - start;
-	if (pc_upgrade_needed(t.pins.root)) {
-		err = reload_upgrade(&t, rq, have_state ? &st : NULL, res);
+	/* Another build's programs or maps in force (a new binary installed):
+	 * this build's take their place, without a gap. */
+	if (!st.build || strcmp(st.build, pc_upgrade_build_id()) ||
+	    pc_upgrade_needed(t.pins.root)) {
+		err = reload_by_object(&t, rq, have_state ? &st : NULL, res);
 		res->ms_to_flip = now_ms() - start;
 		if (!err && have_state)
 			diff_against(&st, &t.rs, res);

@@ -99,6 +99,22 @@ bool pc_upgrade_needed(const char *root)
 	return needed;
 }
 
+const char *pc_upgrade_build_id(void)
+{
+	static char id[17];
+	const unsigned char *elf;
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	size_t n;
+
+	if (id[0])
+		return id;
+	elf = portcullis__elf_bytes(&n);
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ elf[i]) * 0x100000001b3ull;
+	snprintf(id, sizeof(id), "%016llx", (unsigned long long)h);
+	return id;
+}
+
 static bool is_percpu(uint32_t type)
 {
 	return type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_LRU_PERCPU_HASH ||

@@ -34,6 +34,9 @@ int pc_upgrade_plan(struct bpf_object *obj, const char *root, struct pc_upgrade 
 /* Whether the maps pinned under root differ from this build's (reload's
  * question; opens the object without loading it). */
 bool pc_upgrade_needed(const char *root);
+/* This build's BPF object, as a short hex string: reload compares it with
+ * the record's to tell that the programs in force are another build's. */
+const char *pc_upgrade_build_id(void);
 /* After load: copies into the new maps what the older ones hold where its
  * meaning is the same; says in one line what starts empty. */
 int pc_upgrade_carry(struct bpf_object *obj, const char *root, const struct pc_upgrade *up);

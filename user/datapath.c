@@ -629,9 +629,11 @@ void pc_dp_save(struct pc_pins *p, int ifindex, struct pc_dp_saved *s)
 
 	s->ifindex = ifindex;
 	s->xdp_prog = -1;
+	s->lost = false;
 	prog = our_link(p, ifindex, &s->xdp_link, &link_if);
 	if (s->xdp_link >= 0 && prog)
 		s->xdp_prog = bpf_prog_get_fd_by_id(prog);
+	s->lost = prog && s->xdp_prog < 0; /* an fd by id needs CAP_SYS_ADMIN */
 	for (size_t k = 0; k < PC_DP_TC_FILTERS; k++) {
 		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 			    .attach_point = tc_filters[k].point);
@@ -639,11 +641,15 @@ void pc_dp_save(struct pc_pins *p, int ifindex, struct pc_dp_saved *s)
 
 		s->tc_prog[k] = bpf_tc_query(&hook, &q) == 0 && q.prog_id ?
 					bpf_prog_get_fd_by_id(q.prog_id) : -1;
+		s->lost = s->lost || (q.prog_id && s->tc_prog[k] < 0);
 	}
 }
 
 void pc_dp_restore(struct pc_dp_saved *s)
 {
+	if (s->lost)
+		pc_warn("the older programs on ifindex %d could not be kept to be put back (needs CAP_SYS_ADMIN): it may run the new ones; 'portcullis reload' finishes the upgrade",
+			s->ifindex);
 	if (s->xdp_link >= 0 && s->xdp_prog >= 0 && bpf_link_update(s->xdp_link, s->xdp_prog, NULL))
 		pc_warn("could not put the older XDP program back on ifindex %d: %s", s->ifindex,
 			pc_strerror(-errno));

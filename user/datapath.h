@@ -104,6 +104,7 @@ struct pc_dp_saved {
 	int ifindex;
 	int xdp_link, xdp_prog;
 	int tc_prog[PC_DP_TC_FILTERS];
+	bool lost; /* a program was there that could not be kept */
 };
 void pc_dp_save(struct pc_pins *p, int ifindex, struct pc_dp_saved *s);
 /* Puts the saved programs back on the hooks they were on (said if not). */

@@ -48,14 +48,37 @@ static bool same_definition(int fd, const struct bpf_map *map, bool any_size,
 	       info->map_flags == bpf_map__map_flags(map);
 }
 
+/* Whether the pins are a build's in force: pc_config there, and pc_ifaces
+ * recording an interface (its key is the ifindex in every build). Other
+ * pins are left to libbpf, which refuses what does not fit. */
+static bool older_build_attached(const char *root)
+{
+	struct bpf_map_info info = { 0 };
+	uint32_t len = sizeof(info), key;
+	char path[PATH_MAX + 64];
+	bool any;
+	int fd;
+
+	pin_path(root, PC_MAP_INDEX_config, path, sizeof(path));
+	if (access(path, F_OK))
+		return false;
+	pin_path(root, PC_MAP_INDEX_ifaces, path, sizeof(path));
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	any = bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.key_size == sizeof(key) &&
+	      bpf_map_get_next_key(fd, NULL, &key) == 0;
+	close(fd);
+	return any;
+}
+
 int pc_upgrade_plan(struct bpf_object *obj, const char *root, struct pc_upgrade *up)
 {
 	char path[PATH_MAX + 64];
 
 	memset(up, 0, sizeof(*up));
-	pin_path(root, PC_MAP_INDEX_config, path, sizeof(path));
-	if (access(path, F_OK))
-		return 0; /* nothing in force: a first attach */
+	if (!older_build_attached(root))
+		return 0; /* a first attach, or pins that are no build's in force */
 	for (size_t i = 0; i < PC_NMAPS; i++) {
 		struct bpf_map *map = bpf_object__find_map_by_name(obj, pc_map_names[i]);
 		struct bpf_map_info info;

@@ -28,8 +28,9 @@ struct pc_upgrade {
 };
 
 /* Before load: compares each map of obj with the one pinned under
- * root/maps. An upgrade only when pc_config is pinned (something is in
- * force) and some map is missing or differs. Changes nothing. */
+ * root/maps. An upgrade only when a build is in force there (pc_config
+ * pinned, pc_ifaces recording an interface) and some map is missing or
+ * differs. Changes nothing. */
 int pc_upgrade_plan(struct bpf_object *obj, const char *root, struct pc_upgrade *up);
 /* Whether the maps pinned under root differ from this build's (reload's
  * question; opens the object without loading it). */

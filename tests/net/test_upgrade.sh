@@ -139,6 +139,7 @@ older_path_stats() { # pc_path_stats of another size, A-1.1's slot counted
 	replace_pin pc_path_stats percpu_array 4 16 $((2 * slot + 2)) || return 1
 	counter pc_path_stats $((2 * slot)) 1000000
 }
+older_mixed() { older_missing && older_drops; }
 older_ct() { # the connection table in another layout: it starts empty
 	replace_pin pc_ct lru_hash 40 48 4096 && replace_pin pc_ct_new lru_hash 40 48 4096
 }
@@ -161,6 +162,7 @@ missing-maps     older_missing     attach want_none
 drops-resized    older_drops       reload want_drops
 paths-resized    older_path_stats  attach want_path
 ct-other-layout  older_ct          reload want_ct_note
+daemon-start     older_mixed       daemon want_drops
 "
 while read -r name older by want; do
 	[ -n "$name" ] || continue
@@ -168,7 +170,14 @@ while read -r name older by want; do
 	changed=$(for m in "${!DEF[@]}"; do [ "$(map_def "$m" 2>/dev/null)" = "${DEF[$m]}" ] || echo "$m"; done)
 	check "$name: the pins differ from this build's ($(echo $changed))" test -n "$changed"
 	check "$name: traffic runs" traffic_start
-	if [ "$by" = attach ]; then
+	if [ "$by" = daemon ]; then # the package's restart: a daemon's start
+		: >"$TMP/up.err"
+		(exec nsenter --net="/run/netns/$ID-srv" "$PC" daemon --cgroup "$CGROUP" -c "$SITE" \
+			--pin-root "$PINS" eth0 </dev/null >/dev/null 2>"$TMP/up.err") &
+		dpid=$!
+		check "$name: the daemon starts" wait_line "$TMP/up.err" "daemon: running \(pid $dpid\)"
+		kill "$dpid"; wait "$dpid"
+	elif [ "$by" = attach ]; then
 		check "$name: attach upgrades in place" sh -c "nsenter --net=/run/netns/$ID-srv '$PC' attach --pin-root '$PINS' --cgroup '$CGROUP' -c '$SITE' eth0 2>'$TMP/up.err'"
 	else
 		check "$name: reload upgrades in place" sh -c "nsenter --net=/run/netns/$ID-srv '$PC' reload --pin-root '$PINS' 2>'$TMP/up.err'"

@@ -27,6 +27,7 @@ TMP=$(mktemp -d "/tmp/$ID.XXXX")
 SITE=$TMP/site.yaml
 BG=""
 
+# shellcheck disable=SC2086 # a list of pids
 kill_bg() { [ -n "$BG" ] && kill $BG 2>/dev/null; }
 PAIR_CLEANUP=kill_bg
 # shellcheck source=tests/net/pair.sh
@@ -125,6 +126,13 @@ traffic_stop() {
 	kill "$RT" 2>/dev/null; wait "$RT" 2>/dev/null
 	BG=""
 }
+traffic_checks() { # PREFIX: what the traffic across one command must show
+	check "$1the allowed flow lost nothing ($(jq -c . "$TMP/allowed.json"))" \
+		jq -e '.received > 10 and .missing == 0' "$TMP/allowed.json"
+	check "$1the denied flow got nothing through ($(jq -c . "$TMP/denied.json"))" \
+		jq -e '.received == 0' "$TMP/denied.json"
+	check "$1the TCP stream kept echoing ($(cat "$TMP/stream.out") lines)" test "$STREAM_RC" = 0
+}
 
 # --- the older build's pins, one way per case ---
 older_missing() { rm -f "$MAPS/pc_lport_used" "$MAPS/pc_ct_seen"; }
@@ -154,6 +162,11 @@ write_site
 check "attach srv" pc attach --cgroup "$CGROUP" -c "$SITE" eth0
 declare -A DEF
 for m in "$MAPS"/pc_*; do DEF[${m##*/}]=$(map_def "${m##*/}"); done
+# The pins whose definition is not this build's (or that are missing).
+differing() {
+	local m
+	for m in "${!DEF[@]}"; do [ "$(map_def "$m" 2>/dev/null)" = "${DEF[$m]}" ] || printf '%s ' "$m"; done
+}
 xdp_link=$(srv bpftool -j link show | jq -r '[.[] | select(.type == "xdp")][0].id')
 
 # name | older pins | upgrade by | what was carried
@@ -166,9 +179,9 @@ daemon-start     older_mixed       daemon want_drops
 "
 while read -r name older by want; do
 	[ -n "$name" ] || continue
-	check "$name: make the older build's pins" $older
-	changed=$(for m in "${!DEF[@]}"; do [ "$(map_def "$m" 2>/dev/null)" = "${DEF[$m]}" ] || echo "$m"; done)
-	check "$name: the pins differ from this build's ($(echo $changed))" test -n "$changed"
+	check "$name: make the older build's pins" "$older"
+	changed=$(differing)
+	check "$name: the pins differ from this build's ($changed)" test -n "$changed"
 	check "$name: traffic runs" traffic_start
 	if [ "$by" = daemon ]; then # the package's restart: a daemon's start
 		: >"$TMP/up.err"
@@ -184,14 +197,10 @@ while read -r name older by want; do
 	fi
 	traffic_stop
 	check "$name: it said so" grep -q "upgraded in place" "$TMP/up.err"
-	check "$name: the allowed flow lost nothing ($(jq -c . "$TMP/allowed.json"))" \
-		jq -e '.received > 10 and .missing == 0' "$TMP/allowed.json"
-	check "$name: the denied flow got nothing through ($(jq -c . "$TMP/denied.json"))" \
-		jq -e '.received == 0' "$TMP/denied.json"
-	check "$name: the TCP stream kept echoing ($(cat "$TMP/stream.out") lines)" test "$STREAM_RC" = 0
-	check "$name: carried over" $want
-	bad=$(for m in "${!DEF[@]}"; do [ "$(map_def "$m" 2>/dev/null)" = "${DEF[$m]}" ] || echo "$m"; done)
-	check "$name: every pin has this build's definition ($(echo $bad))" test -z "$bad"
+	traffic_checks "$name: "
+	check "$name: carried over" "$want"
+	bad=$(differing)
+	check "$name: every pin has this build's definition ($bad)" test -z "$bad"
 	check "$name: the hooks' programs use the pinned maps" pins_are_the_hooks_maps
 	check "$name: the XDP link was updated, not replaced" test \
 		"$(srv bpftool -j link show | jq -r '[.[] | select(.type == "xdp")][0].id')" = "$xdp_link"
@@ -207,9 +216,7 @@ jq 'del(.build)' "$RECORD" >"$TMP/rec.json" && cat "$TMP/rec.json" >"$RECORD"
 check "traffic runs" traffic_start
 check "reload over an older build's record" pc reload
 traffic_stop
-check "the allowed flow lost nothing ($(jq -c . "$TMP/allowed.json"))" \
-	jq -e '.received > 10 and .missing == 0' "$TMP/allowed.json"
-check "the TCP stream kept echoing" test "$STREAM_RC" = 0
+traffic_checks ""
 check "the record names this build again" jq -e '.build | length == 16' "$RECORD"
 check "the hooks' programs use the pinned maps" pins_are_the_hooks_maps
 
@@ -226,10 +233,7 @@ traffic_stop
 check "it says why ($(head -1 "$TMP/up.err"))" grep -q "no-such-cgroup" "$TMP/up.err"
 check "the older programs are back on the hooks" test "$(hook_progs)" = "$progs"
 check "the older pins are untouched" test "$(map_def pc_drops)" != "${DEF[pc_drops]}" -a "$(map_id pc_config)" = "$before"
-check "the allowed flow lost nothing ($(jq -c . "$TMP/allowed.json"))" \
-	jq -e '.received > 10 and .missing == 0' "$TMP/allowed.json"
-check "the denied flow got nothing through" jq -e '.received == 0' "$TMP/denied.json"
-check "the TCP stream kept echoing" test "$STREAM_RC" = 0
+traffic_checks ""
 check_not "an upgrade run from another namespace is refused" sh -c \
 	"nsenter --net=/run/netns/$ID-peer '$PC' reload --pin-root '$PINS' 2>'$TMP/up.err'"
 check "it says why" grep -q "another network namespace" "$TMP/up.err"

@@ -239,6 +239,9 @@ check "it says why ($(head -1 "$TMP/up.err"))" grep -q "no-such-cgroup" "$TMP/up
 check "the older programs are back on the hooks" test "$(hook_progs)" = "$progs"
 check "the older pins are untouched" test "$(map_def pc_drops)" != "${DEF[pc_drops]}" -a "$(map_id pc_config)" = "$before"
 traffic_checks ""
+pc reload --dry-run >"$TMP/dry.out" 2>&1
+check "reload --dry-run over older pins changes nothing" test "$(map_def pc_drops)" != "${DEF[pc_drops]}" \
+	-a "$(map_id pc_config)" = "$before" -a "$(hook_progs)" = "$progs"
 check_not "an upgrade run from another namespace is refused" sh -c \
 	"nsenter --net=/run/netns/$ID-peer '$PC' reload --pin-root '$PINS' 2>'$TMP/up.err'"
 check "it says why" grep -q "another network namespace" "$TMP/up.err"

@@ -80,7 +80,7 @@ static void object_refused(const struct pc_ctl_res *res)
 			pc_err("run with -v for the verifier's whole log");
 		break;
 	case PC_DP_REFUSED_PINS:
-		pc_err("the kernel refused the maps pinned under %s: they may be from another version; detach --all first",
+		pc_err("the kernel refused the maps pinned under %s: they may be from another version or another program, and no interface is recorded there to upgrade in place; nothing was changed ('detach --all' removes them; -v shows libbpf's log)",
 		       res->root);
 		break;
 	case PC_DP_REFUSED_MAPS:

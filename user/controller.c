@@ -19,6 +19,7 @@
 #include "sockguard.h"
 #include "gateway.h"
 #include "state.h"
+#include "upgrade.h"
 
 static double now_ms(void)
 {
@@ -87,6 +88,9 @@ struct txn {
 	struct pc_maps m;
 	bool have_maps;
 	struct portcullis *skel;
+	struct pc_upgrade up;  /* the object over an older build's pins */
+	bool rehook;           /* reload by another build: every recorded hook
+				  takes this build's programs */
 };
 
 /* Whether any rule has a peer to pass traffic with: an address beyond
@@ -193,6 +197,7 @@ static int record(const struct txn *t)
 		.role = (char *)(t->rs.host ? NULL : t->rs.name),
 		.mode = t->mode,
 		.gateway = t->rs.gateway,
+		.build = (char *)pc_upgrade_build_id(),
 		.site_text = t->text,
 		.site_len = t->len,
 	};
@@ -252,54 +257,127 @@ static void unhook(struct txn *t, const int *ifindex, const bool *added, size_t 
 	}
 }
 
-/* Under the lock: checks every interface, fills the inactive bank, hooks
- * every interface, and only then flips. */
-static int attach_locked(struct txn *t, const struct pc_ctl_req *rq,
-			 const int *ifindex, bool *added, struct pc_ctl_res *res)
+/* Loads the object over the pins: an older build's make an upgrade
+ * (t->up, upgrade.h), where nothing the older programs read changes
+ * until the new ones are hooked. */
+static int load_object(struct txn *t, struct pc_ctl_res *res)
 {
-	struct pc_load_info info;
-	size_t i;
 	int err;
 
-	err = pc_dp_load(&t->pins, t->set.ct_max_connections, &t->skel, &res->refusal);
+	err = pc_dp_load(&t->pins, t->set.ct_max_connections, &t->skel, &res->refusal, &t->up);
 	if (err)
 		return fail(res, PC_CTL_OBJECT, err);
 	pc_maps_from_skel(&t->m, t->skel);
 	err = pc_dp_check_netns(&t->m);
 	if (err)
 		return fail(res, PC_CTL_NETNS, err);
-	for (i = 0; i < rq->nifaces; i++) {
-		err = pc_dp_check(&t->pins, &t->m, ifindex[i], rq->ifaces[i], &rq->hook);
-		if (err) {
-			res->iface = rq->ifaces[i];
-			return fail(res, PC_CTL_HOOK, err);
-		}
+	return 0;
+}
+
+/* An upgrade, or a reload by another build: every other interface the
+ * pins record takes the new programs too, hooked as recorded, so that
+ * none stays on the older build's programs or maps. */
+static int hook_recorded(struct txn *t, const struct pc_ctl_req *rq, const int *ifindex,
+			    struct pc_ctl_res *res)
+{
+	int *rec_if, err = 0;
+	size_t n = pc_ctl_pinned_ifaces(&t->m, &rec_if);
+
+	for (size_t j = 0; j < n && !err; j++) {
+		struct pc_attach_opts o = { .swap = t->up.active, .cgroup = rq->hook.cgroup };
+		uint32_t key = (uint32_t)rec_if[j];
+		char name[IF_NAMESIZE];
+		struct pc_iface rec;
+		bool requested = false, added;
+
+		for (size_t i = 0; i < rq->nifaces; i++)
+			requested = requested || ifindex[i] == rec_if[j];
+		/* An interface gone took its hooks with it. */
+		if (requested || bpf_map_lookup_elem(t->m.ifaces, &key, &rec) ||
+		    !if_indextoname(key, name))
+			continue;
+		o.ingress = rec.flags & PC_IF_TC_INGRESS ? PC_INGRESS_TC : PC_INGRESS_XDP;
+		o.xdp_mode = rec.flags & PC_IF_XDP_GENERIC ? PC_XDP_GENERIC : PC_XDP_AUTO;
+		err = pc_dp_attach(&t->pins, t->skel, &t->m, rec_if[j], name, &o, &added);
+		if (err)
+			fail(res, PC_CTL_HOOK, err);
 	}
+	free(rec_if);
+	return err;
+}
+
+/* An upgrade: the programs on every hook the pins record, as they are,
+ * to put back if it fails halfway (*saved to free). */
+static size_t save_hooks(struct txn *t, struct pc_dp_saved **saved)
+{
+	int *rec_if;
+	size_t n = pc_ctl_pinned_ifaces(&t->m, &rec_if);
+
+	*saved = pc_xcalloc(n ? n : 1, sizeof(**saved));
+	for (size_t j = 0; j < n; j++)
+		pc_dp_save(&t->pins, rec_if[j], &(*saved)[j]);
+	free(rec_if);
+	return n;
+}
+
+static void saved_free(struct pc_dp_saved *saved, size_t n, bool restore)
+{
+	for (size_t j = 0; j < n; j++) {
+		if (restore)
+			pc_dp_restore(&saved[j]);
+		pc_dp_saved_close(&saved[j]);
+	}
+	free(saved);
+}
+
+/* Under the lock, the object loaded: fills the inactive bank, hooks every
+ * interface, and only then flips. An upgrade flips first (its pc_config
+ * is the new programs' alone), puts the older programs back if a hook
+ * fails, and moves the pins once every hook has the new ones. */
+static int apply_locked(struct txn *t, const struct pc_ctl_req *rq, const int *ifindex,
+			bool *added, struct pc_ctl_res *res)
+{
+	struct pc_attach_opts hook = rq->hook;
+	struct pc_dp_saved *saved = NULL;
+	struct pc_load_info info;
+	size_t i, nsaved = 0;
+	int err;
+
+	hook.swap = t->up.active;
 	pc_loader_state(&t->m, &info.bank, &res->old_generation);
 	err = pc_loader_fill(&t->m, &t->rs, &t->set, &info);
 	if (err)
 		return fail(res, PC_CTL_FILL, err);
+	if (t->up.active && (err = pc_loader_flip(&t->m, &info)))
+		return fail(res, PC_CTL_FLIP, err);
+	if (t->up.active || t->rehook)
+		nsaved = save_hooks(t, &saved);
 	for (i = 0; i < rq->nifaces; i++) {
 		err = pc_dp_attach(&t->pins, t->skel, &t->m, ifindex[i], rq->ifaces[i],
-				   &rq->hook, &added[i]);
+				   &hook, &added[i]);
 		if (err) {
-			unhook(t, ifindex, added, i);
 			res->iface = rq->ifaces[i];
-			return fail(res, PC_CTL_HOOK, err);
+			fail(res, PC_CTL_HOOK, err);
+			goto undo;
 		}
 	}
+	if ((t->up.active || t->rehook) && (err = hook_recorded(t, rq, ifindex, res)))
+		goto undo;
 	/* Sockets that would send below TC egress: refused (sockguard.h). */
 	err = pc_sockguard_attach(&t->pins, bpf_program__fd(t->skel->progs.pc_setsockopt),
 				  rq->hook.cgroup);
 	if (err) {
-		unhook(t, ifindex, added, rq->nifaces);
-		return fail(res, PC_CTL_HOOK, err);
+		fail(res, PC_CTL_HOOK, err);
+		goto undo;
 	}
-	err = pc_loader_flip(&t->m, &info);
-	if (err) {
-		unhook(t, ifindex, added, rq->nifaces);
-		return fail(res, PC_CTL_FLIP, err);
+	if (!t->up.active && (err = pc_loader_flip(&t->m, &info))) {
+		fail(res, PC_CTL_FLIP, err);
+		goto undo;
 	}
+	saved_free(saved, nsaved, false);
+	/* The new programs are on every hook: the pins follow them. */
+	if (t->up.active && (err = pc_upgrade_pin(t->skel->obj, t->pins.root, &t->up)))
+		return fail(res, PC_CTL_PINS, err);
 	res->generation = info.generation;
 	pc_loader_release(&t->m, &info);
 	/* Connections that are already up keep working whoever speaks next. */
@@ -311,6 +389,29 @@ static int attach_locked(struct txn *t, const struct pc_ctl_req *rq,
 	}
 	res->record_err = record(t);
 	return 0;
+undo:
+	unhook(t, ifindex, added, i);
+	saved_free(saved, nsaved, true);
+	return err;
+}
+
+/* Under the lock: loads the object, checks every interface, then applies. */
+static int attach_locked(struct txn *t, const struct pc_ctl_req *rq,
+			 const int *ifindex, bool *added, struct pc_ctl_res *res)
+{
+	int err;
+
+	err = load_object(t, res);
+	if (err)
+		return err;
+	for (size_t i = 0; i < rq->nifaces; i++) {
+		err = pc_dp_check(&t->pins, &t->m, ifindex[i], rq->ifaces[i], &rq->hook);
+		if (err) {
+			res->iface = rq->ifaces[i];
+			return fail(res, PC_CTL_HOOK, err);
+		}
+	}
+	return apply_locked(t, rq, ifindex, added, res);
 }
 
 static int check_sessions_against(const struct txn *t, const struct pc_ctl_req *rq,
@@ -445,6 +546,35 @@ static void diff_against(const struct pc_state *st, const struct pc_ruleset *rs,
 	pc_policy_free(&oldp);
 }
 
+/* reload by another build than the one in force: its object on every
+ * recorded interface, the maps carried over if they differ (upgrade.h).
+ * A dry run loads it to compare, then lets it go: nothing changes. */
+static int reload_by_object(struct txn *t, const struct pc_ctl_req *rq,
+			  const struct pc_state *st, struct pc_ctl_res *res)
+{
+	struct pc_ctl_req all = *rq;
+	int *ifindex, err;
+	size_t n;
+
+	err = load_object(t, res);
+	if (err)
+		return err;
+	n = pc_ctl_pinned_ifaces(&t->m, &ifindex);
+	err = check_sessions_against(t, rq, st, ifindex, n, res);
+	free(ifindex);
+	if (err)
+		return err;
+	if (rq->dry_run) {
+		res->dry_run = true;
+		pc_loader_state(&t->m, &(uint32_t){ 0 }, &res->old_generation);
+		res->generation = res->old_generation;
+		return 0;
+	}
+	all.nifaces = 0; /* every recorded interface, as recorded */
+	t->rehook = true;
+	return apply_locked(t, &all, NULL, NULL, res);
+}
+
 int pc_ctl_reload(const struct pc_ctl_req *rq, struct pc_ctl_res *res)
 {
 	double start = now_ms();
@@ -496,6 +626,16 @@ int pc_ctl_reload(const struct pc_ctl_req *rq, struct pc_ctl_res *res)
 	if (err)
 		goto out;
 	res->ms_compile = now_ms() - start;
+	/* Another build's programs or maps in force (a new binary installed):
+	 * this build's take their place, without a gap. */
+	if (!st.build || strcmp(st.build, pc_upgrade_build_id()) ||
+	    pc_upgrade_needed(t.pins.root)) {
+		err = reload_by_object(&t, rq, have_state ? &st : NULL, res);
+		res->ms_to_flip = now_ms() - start;
+		if (!err && have_state)
+			diff_against(&st, &t.rs, res);
+		goto out;
+	}
 
 	err = pc_maps_open_pinned(&t.m, t.pins.root);
 	if (err) {

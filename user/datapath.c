@@ -25,6 +25,7 @@
 #include "portcullis.skel.h"
 #include "sockguard.h"
 #include "state.h"
+#include "upgrade.h"
 
 /* The end of the last verifier log libbpf reported: what the operator
  * sees when the kernel refuses the programs (-v prints the whole log). */
@@ -263,15 +264,26 @@ static int keep_pinned_size(struct bpf_map *map, const char *path)
 
 	if (fd < 0)
 		return 0;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+	/* One of another layout is replaced (upgrade.h): sized as asked. */
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.type == bpf_map__type(map) &&
+	    info.key_size == bpf_map__key_size(map) &&
+	    info.value_size == bpf_map__value_size(map) &&
 	    info.max_entries != bpf_map__max_entries(map))
 		err = bpf_map__set_max_entries(map, info.max_entries);
 	close(fd);
 	return err;
 }
 
+static bool is_fresh(const struct pc_upgrade *up, const char *name)
+{
+	for (size_t i = 0; i < PC_NMAPS; i++)
+		if ((up->fresh & (1u << i)) && !strcmp(pc_map_names[i], name))
+			return true;
+	return false;
+}
+
 int pc_dp_load(struct pc_pins *p, uint32_t max_connections, struct portcullis **out,
-	       enum pc_dp_refusal *why)
+	       enum pc_dp_refusal *why, struct pc_upgrade *up)
 {
 	struct portcullis *skel;
 	struct bpf_map *map;
@@ -302,14 +314,28 @@ int pc_dp_load(struct pc_pins *p, uint32_t max_connections, struct portcullis **
 			portcullis__destroy(skel);
 			return err;
 		}
+	}
+	/* An older build's pins: what differs is built anew, pinned later. */
+	err = pc_upgrade_plan(skel->obj, p->root, up);
+	bpf_object__for_each_map(map, skel->obj) {
+		char path[PATH_MAX + 64];
+
+		if (err || map == skel->maps.pc_clock || map == skel->maps.pc_icmp_budget ||
+		    is_fresh(up, bpf_map__name(map)))
+			continue;
+		snprintf(path, sizeof(path), "%s/maps/%s", p->root, bpf_map__name(map));
 		err = bpf_map__set_pin_path(map, path);
-		if (err) {
-			portcullis__destroy(skel);
-			return err;
-		}
+	}
+	if (err) {
+		portcullis__destroy(skel);
+		return err;
 	}
 	verifier_tail[0] = '\0';
 	err = portcullis__load(skel);
+	if (!err && up->active && (err = pc_upgrade_carry(skel->obj, p->root, up))) {
+		portcullis__destroy(skel); /* said; the older build goes on */
+		return err;
+	}
 	if (err) {
 		char probe[PATH_MAX + 64];
 
@@ -425,7 +451,7 @@ static int attach_xdp(struct pc_pins *p, int prog_fd, int ifindex,
 		/* Ours already: swap in the new program, keep the link (or
 		 * leave both alone when it is the same build). */
 		err = 0;
-		if (!same_build(ours, prog_fd) && bpf_link_update(link_fd, prog_fd, NULL))
+		if ((o->swap || !same_build(ours, prog_fd)) && bpf_link_update(link_fd, prog_fd, NULL))
 			err = -errno;
 		*generic = q.attach_mode == XDP_ATTACHED_SKB;
 		close(link_fd);
@@ -442,7 +468,7 @@ static int attach_xdp(struct pc_pins *p, int prog_fd, int ifindex,
 		/* Our program on a link whose pin is gone (a daemon holds it):
 		 * take it over without a gap and pin it again. */
 		err = 0;
-		if (!same_build(q.prog_id, prog_fd) && bpf_link_update(link_fd, prog_fd, NULL))
+		if ((o->swap || !same_build(q.prog_id, prog_fd)) && bpf_link_update(link_fd, prog_fd, NULL))
 			err = -errno;
 		pc_dp_link_path(p, ifindex, path, sizeof(path));
 		if (!err && bpf_obj_pin(link_fd, path))
@@ -541,7 +567,7 @@ static int attach_tc(int prog_fd, int ifindex, const char *name, bool ours,
 		ours = true;
 	}
 	*filter_created = !present;
-	if (present && ours && same_build(prog_id, prog_fd))
+	if (present && ours && !o->swap && same_build(prog_id, prog_fd))
 		return 0; /* the same build is in place: leave the filter alone */
 	err = bpf_tc_attach(&hook, &a);
 	if (err) {
@@ -585,6 +611,70 @@ static void detach_tc(int ifindex, bool ingress, bool remove_qdisc)
 	if (remove_qdisc) {
 		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
 		bpf_tc_hook_destroy(&hook);
+	}
+}
+
+/* Our TC filters: egress, --ingress tc's, and the VLAN one on ingress. */
+static const struct {
+	enum bpf_tc_attach_point point;
+	uint32_t prio;
+} tc_filters[PC_DP_TC_FILTERS] = {
+	{ BPF_TC_EGRESS, PC_TC_PRIORITY },
+	{ BPF_TC_INGRESS, PC_TC_PRIORITY },
+	{ BPF_TC_INGRESS, PC_TC_VLAN_PRIORITY },
+};
+
+void pc_dp_save(struct pc_pins *p, int ifindex, struct pc_dp_saved *s)
+{
+	uint32_t prog, link_if;
+
+	s->ifindex = ifindex;
+	s->xdp_prog = -1;
+	s->lost = false;
+	prog = our_link(p, ifindex, &s->xdp_link, &link_if);
+	if (s->xdp_link >= 0 && prog)
+		s->xdp_prog = bpf_prog_get_fd_by_id(prog);
+	s->lost = prog && s->xdp_prog < 0; /* an fd by id needs CAP_SYS_ADMIN */
+	for (size_t k = 0; k < PC_DP_TC_FILTERS; k++) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+			    .attach_point = tc_filters[k].point);
+		LIBBPF_OPTS(bpf_tc_opts, q, .handle = PC_TC_HANDLE, .priority = tc_filters[k].prio);
+
+		s->tc_prog[k] = bpf_tc_query(&hook, &q) == 0 && q.prog_id ?
+					bpf_prog_get_fd_by_id(q.prog_id) : -1;
+		s->lost = s->lost || (q.prog_id && s->tc_prog[k] < 0);
+	}
+}
+
+void pc_dp_restore(struct pc_dp_saved *s)
+{
+	if (s->lost)
+		pc_warn("the older programs on ifindex %d could not be kept to be put back (needs CAP_SYS_ADMIN): it may run the new ones; 'portcullis reload' finishes the upgrade",
+			s->ifindex);
+	if (s->xdp_link >= 0 && s->xdp_prog >= 0 && bpf_link_update(s->xdp_link, s->xdp_prog, NULL))
+		pc_warn("could not put the older XDP program back on ifindex %d: %s", s->ifindex,
+			pc_strerror(-errno));
+	for (size_t k = 0; k < PC_DP_TC_FILTERS; k++) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = s->ifindex,
+			    .attach_point = tc_filters[k].point);
+		LIBBPF_OPTS(bpf_tc_opts, a, .handle = PC_TC_HANDLE, .priority = tc_filters[k].prio,
+			    .prog_fd = s->tc_prog[k], .flags = BPF_TC_F_REPLACE);
+		int err;
+
+		if (s->tc_prog[k] >= 0 && (err = bpf_tc_attach(&hook, &a)))
+			pc_warn("could not put the older TC program back on ifindex %d: %s",
+				s->ifindex, pc_strerror(err));
+	}
+}
+
+void pc_dp_saved_close(struct pc_dp_saved *s)
+{
+	int *fds[] = { &s->xdp_link, &s->xdp_prog, &s->tc_prog[0], &s->tc_prog[1], &s->tc_prog[2] };
+
+	for (size_t k = 0; k < sizeof(fds) / sizeof(fds[0]); k++) {
+		if (*fds[k] >= 0)
+			close(*fds[k]);
+		*fds[k] = -1;
 	}
 }
 

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "loader.h"
+#include "upgrade.h"
 
 #define PC_DEFAULT_PIN_ROOT "/sys/fs/bpf/portcullis"
 
@@ -52,11 +53,14 @@ enum pc_dp_refusal {
 /* Opens and loads the object with every map pinned under the pin root,
  * reusing maps already pinned there (a second attach or a reload).
  * max_connections (0: PC_CT_ENTRIES) sizes the connection tables when
- * they are created; pinned ones keep their size until detach. On
- * failure, *why says what the kernel refused; nothing is printed but
- * libbpf's own log (with -v). */
+ * they are created; pinned ones keep their size until detach. Over an
+ * older build's pins (up->active, upgrade.h) the maps that differ are
+ * built anew without pins and get the older contents; the caller hooks
+ * the programs everywhere (opts.swap), then pc_upgrade_pin. On failure,
+ * *why says what the kernel refused; nothing is printed but libbpf's own
+ * log (with -v) and what could not be carried over. */
 int pc_dp_load(struct pc_pins *p, uint32_t max_connections, struct portcullis **skel,
-	       enum pc_dp_refusal *why);
+	       enum pc_dp_refusal *why, struct pc_upgrade *up);
 /* The end of the verifier's log of the last refused load ("" if none). */
 const char *pc_dp_verifier_log(void);
 /* Sizes of the established and new connection tables for a setting. */
@@ -72,6 +76,8 @@ struct pc_attach_opts {
 	enum pc_xdp_mode xdp_mode;
 	enum pc_ingress_hook ingress;
 	bool force;      /* replace a program we do not own */
+	bool swap;       /* replace ours even when it is the same build: its
+			    maps are new (an upgrade) */
 	const char *cgroup; /* the setsockopt guard's cgroup (sockguard.h);
 			       NULL: where it is, or the cgroup2 root */
 };
@@ -90,6 +96,20 @@ int pc_dp_attach(struct pc_pins *p, struct portcullis *skel,
 /* Removes what attach added on the interface of rec, nothing else. */
 int pc_dp_detach(struct pc_pins *p, const struct pc_maps *m,
 		 const struct pc_iface *rec);
+
+/* The programs on one interface's hooks before an upgrade swaps them
+ * (fds, -1: none), to put back if the upgrade fails halfway. */
+#define PC_DP_TC_FILTERS 3
+struct pc_dp_saved {
+	int ifindex;
+	int xdp_link, xdp_prog;
+	int tc_prog[PC_DP_TC_FILTERS];
+	bool lost; /* a program was there that could not be kept */
+};
+void pc_dp_save(struct pc_pins *p, int ifindex, struct pc_dp_saved *s);
+/* Puts the saved programs back on the hooks they were on (said if not). */
+void pc_dp_restore(struct pc_dp_saved *s);
+void pc_dp_saved_close(struct pc_dp_saved *s);
 
 /* Whether our hooks are really in place: XDP link attached, TC filter
  * there (for status). */

@@ -250,6 +250,13 @@ static long map_keys(int fd, size_t key_size, unsigned char **keys, long *max)
 	return (long)n;
 }
 
+long pc_map_keys(int fd, size_t key_size, unsigned char **keys)
+{
+	long max;
+
+	return map_keys(fd, key_size, keys, &max);
+}
+
 /* Deletes every key of one bank from a hash or trie map. */
 #define EVERY_BANK SIZE_MAX /* clear_bank's bank_off: every key goes */
 

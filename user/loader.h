@@ -108,6 +108,9 @@ int pc_ct_stat_add(const struct pc_maps *m, uint32_t stat, uint64_t n);
 /* Sums a per-CPU counter map entry over the possible CPUs. */
 int pc_counter_read(int fd, uint32_t key, struct pc_counter *out);
 
+/* Every key of a hash, LRU or trie map (*keys to free, key_size bytes
+ * each): its count, or -errno. */
+long pc_map_keys(int fd, size_t key_size, unsigned char **keys);
 /* Number of entries of a hash, LRU or trie map: batch lookups where the
  * map has them, at most the map's max_entries. */
 long pc_map_count(int fd, size_t key_size);

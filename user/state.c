@@ -70,6 +70,8 @@ int pc_state_save(const char *pin_root, const struct pc_state *s)
 	json_object_object_add(o, "mode", json_object_new_int(s->mode));
 	if (s->gateway)
 		json_object_object_add(o, "gateway", json_object_new_boolean(1));
+	if (s->build)
+		json_object_object_add(o, "build", json_object_new_string(s->build));
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
 	pc_state_path(pin_root, ".json", path, sizeof(path));
 	err = pc_write_atomic(path, text, strlen(text));
@@ -102,6 +104,7 @@ int pc_state_load(const char *pin_root, struct pc_state *s)
 	s->site = dup_field(o, "site");
 	s->host = dup_field(o, "host");
 	s->role = dup_field(o, "role");
+	s->build = dup_field(o, "build");
 	s->mode = json_object_get_int(json_object_object_get(o, "mode"));
 	s->gateway = json_object_get_boolean(json_object_object_get(o, "gateway"));
 	json_object_put(o);
@@ -131,6 +134,7 @@ void pc_state_free(struct pc_state *s)
 	free(s->site);
 	free(s->host);
 	free(s->role);
+	free(s->build);
 	free(s->site_text);
 	memset(s, 0, sizeof(*s));
 	s->mode = -1;

@@ -17,6 +17,8 @@ struct pc_state {
 	char *role; /* or NULL */
 	int mode;   /* -1: the site's setting; else enum pc_mode */
 	bool gateway; /* gateway mode (attach --gateway): host is the gateway */
+	char *build;  /* the BPF object in force (pc_dp_build_id), NULL: not
+			 recorded (an older build's record) */
 	char *site_text; /* the text that was loaded (NULL without a site) */
 	size_t site_len;
 };

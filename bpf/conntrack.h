@@ -417,6 +417,11 @@ static __always_inline void pc_ct_answer(const struct pc_ct_key *k, __u32 slot,
  * peer: it lets through only what the host itself sends to a peer the
  * policy names, on ports a rule names. A stamp carries no policy: its
  * answer is judged by the rules in force.
+ * Two slots share one 8-byte value of the array (the kernel keeps an
+ * array's values 8 bytes apart, so a __u32 value would waste half), the
+ * slot's lowest bit choosing the half. Each half is read and written
+ * with its own 32-bit access, so two CPUs stamping the two halves at once
+ * neither tear nor clobber each other.
  */
 #define PC_CT_SEEN_UNIT_SHIFT 30
 
@@ -424,7 +429,8 @@ static __always_inline __u32 *pc_ct_seen_slot(const struct pc_ct_key *k,
 					      __u32 *tag)
 {
 	__u64 w[sizeof(*k) / 8], h = 0;
-	__u32 i;
+	struct pc_ct_seen_pair *pair;
+	__u32 i, half;
 
 	__builtin_memcpy(w, k, sizeof(w));
 #pragma unroll
@@ -435,7 +441,10 @@ static __always_inline __u32 *pc_ct_seen_slot(const struct pc_ct_key *k,
 	if (!*tag)
 		*tag = 1;
 	i = (__u32)h & (PC_CT_SEEN_SLOTS - 1);
-	return bpf_map_lookup_elem(&pc_ct_seen, &i);
+	half = i & 1;
+	i >>= 1;
+	pair = bpf_map_lookup_elem(&pc_ct_seen, &i);
+	return pair ? &pair->half[half] : NULL;
 }
 
 /* An allowed ingress packet of k, whose connection has no entry. */

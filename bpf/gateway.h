@@ -186,19 +186,36 @@ pc_fwd_ct(const struct pc_pkt *p, const struct pc_bank_settings *set, __u64 now,
 	return pc_ct_lookup(k, set, now);
 }
 
-static __always_inline int pc_fwd_l4(const struct pc_pkt *p, __u32 bank_gen,
-				     const struct pc_bank_settings *set, __u64 vs,
-				     __u64 vd, __u32 *slot)
+/* What pc_fwd_known leaves to its caller (no verdict yet). */
+enum {
+	PC_FWD_NEW = -1,       /* no connection: judge the packet as a new one */
+	PC_FWD_NEW_STALE = -2, /* the same, after deleting a stale entry of its key */
+	PC_FWD_RECHECK = -4,   /* - dir: an entry allowed under an older policy */
+};
+
+/*
+ * A forwarded TCP or UDP packet of a connection in the table: followed,
+ * PC_DROP_NONE with *slot; or what is left to pc_fwd_l4, which asks the
+ * rules (pc_fwd_pick) and calls pc_fwd_rechecked for an entry the rules
+ * still allow. Each is a frame of its own under pc_gateway_judge's, and
+ * none under another's: 6.1 allows 512 bytes of stack to the deepest
+ * chain of calls, and this chain keeps 64 of them free
+ * (tests/prog/test_prog_verifier.c). Global: verified once.
+ */
+__attribute__((noinline)) int pc_fwd_known(const struct pc_pkt *p, __u32 bank_gen,
+					   const struct pc_bank_settings *set, __u32 *slot)
 {
-	__u32 bank = PC_CONFIG_BANK(bank_gen), gen = PC_CONFIG_GEN(bank_gen);
 	struct pc_ct_value *ct;
 	struct pc_ct_key k = {};
-	__u32 dir, stale = 0, s;
-	__u64 now = pc_now();
-	int v, reason;
+	__u32 dir, stale = 0;
+	__u64 now;
+	int v;
 
+	if (!p || !set || !slot)
+		return PC_DROP_MALFORMED;
 	if (p->proto == IPPROTO_TCP && pc_tcp_flags_bad(p->tcp_flags))
 		return PC_DROP_TCP_FLAGS;
+	now = pc_now();
 	ct = pc_fwd_ct(p, set, now, &k, &dir);
 	if (ct && pc_tcp_opening(p)) {
 		v = pc_ct_syn(ct, dir);
@@ -212,31 +229,80 @@ static __always_inline int pc_fwd_l4(const struct pc_pkt *p, __u32 bank_gen,
 				stale = 0;
 		}
 	}
-	if (ct && ct->generation != gen) {
+	if (!ct)
+		return stale ? PC_FWD_NEW_STALE : PC_FWD_NEW;
+	if (ct->generation != PC_CONFIG_GEN(bank_gen)) {
 		/* Allowed under an older policy: judge its first packet again. */
-		if (set->flags & PC_SET_KEEP_ESTABLISHED) {
-			ct->generation = gen;
-		} else if (pc_fwd_pick(bank, &k, &s, dir == PC_DIR_IN ? vs : vd,
-				       dir == PC_DIR_IN ? vd : vs) == PC_DROP_NONE) {
-			ct->path_slot = s;
-			ct->generation = gen;
+		if (!(set->flags & PC_SET_KEEP_ESTABLISHED))
+			return PC_FWD_RECHECK - (int)dir;
+		ct->generation = PC_CONFIG_GEN(bank_gen);
+	}
+	*slot = ct->path_slot;
+	pc_ct_follow(&k, ct, dir, p->proto, p->tcp_flags, now);
+	return PC_DROP_NONE;
+}
+
+/* The connection of an entry pc_fwd_known sent back for judging again
+ * (dir: PC_FWD_RECHECK - its return), which the rules in force allow on
+ * path slot *slot: kept on it, and followed. PC_FWD_NEW if the entry has
+ * gone meanwhile. Global: verified once. */
+__attribute__((noinline)) int pc_fwd_rechecked(const struct pc_pkt *p, __u32 bank_gen,
+					       const struct pc_bank_settings *set,
+					       __u32 *slot, __u32 dir)
+{
+	struct pc_ct_value *ct;
+	struct pc_ct_key k = {};
+	__u64 now;
+
+	if (!p || !set || !slot || dir > 1)
+		return PC_DROP_MALFORMED;
+	now = pc_now();
+	pc_fwd_key(p, dir, &k);
+	ct = pc_ct_lookup(&k, set, now);
+	if (!ct)
+		return PC_FWD_NEW;
+	ct->path_slot = *slot;
+	ct->generation = PC_CONFIG_GEN(bank_gen);
+	pc_ct_follow(&k, ct, dir, p->proto, p->tcp_flags, now);
+	return PC_DROP_NONE;
+}
+
+/* A new forwarded connection k, out of pc_gateway_judge's frame. */
+static __attribute__((noinline)) void pc_fwd_create(const struct pc_ct_key *k, __u32 slot,
+						    __u32 gen, __u8 flags)
+{
+	pc_ct_create(k, PC_DIR_IN, 0, slot, gen, flags, pc_now());
+}
+
+static __always_inline int pc_fwd_l4(const struct pc_pkt *p, __u32 bank_gen,
+				     const struct pc_bank_settings *set, __u64 vs,
+				     __u64 vd, __u32 *slot)
+{
+	__u32 bank = PC_CONFIG_BANK(bank_gen), dir, s;
+	struct pc_ct_key k = {};
+	int known = pc_fwd_known(p, bank_gen, set, slot), reason;
+
+	if (known >= 0)
+		return known;
+	if (known <= PC_FWD_RECHECK) {
+		dir = (__u32)(PC_FWD_RECHECK - known) & 1;
+		pc_fwd_key(p, dir, &k);
+		if (pc_fwd_pick(bank, &k, slot, dir == PC_DIR_IN ? vs : vd,
+				dir == PC_DIR_IN ? vd : vs) == PC_DROP_NONE) {
+			known = pc_fwd_rechecked(p, bank_gen, set, slot, dir);
+			if (known >= 0)
+				return known;
 		} else {
 			pc_ct_delete(&k);
-			ct = NULL;
 		}
-	}
-	if (ct) {
-		*slot = ct->path_slot;
-		pc_ct_follow(&k, ct, dir, p->proto, p->tcp_flags, now);
-		return PC_DROP_NONE;
 	}
 	pc_ct_key_of(p, PC_DIR_IN, &k);
 	reason = pc_fwd_pick(bank, &k, slot, vs, vd);
 	if (reason == PC_DROP_NONE) {
-		if (stale)
+		if (known == PC_FWD_NEW_STALE)
 			pc_ct_delete(&k);
 		if (!(p->proto == IPPROTO_TCP && (p->tcp_flags & PC_TCP_RST)))
-			pc_ct_create(&k, PC_DIR_IN, 0, *slot, gen, p->tcp_flags, now);
+			pc_fwd_create(&k, *slot, PC_CONFIG_GEN(bank_gen), p->tcp_flags);
 		return PC_DROP_NONE;
 	}
 	/* Would it start a documented connection the other way? Then it is a
@@ -335,6 +401,12 @@ __attribute__((noinline)) int pc_fwd_icmp(const struct pc_pkt *p, __u32 bank_gen
 	return PC_DROP_ICMP;
 }
 
+/* Out of pc_gateway_judge's frame: first fragments are rare. */
+static __attribute__((noinline)) void pc_fwd_frag_record(const struct pc_pkt *p, __u32 slot)
+{
+	pc_frag_record(p, slot, pc_now());
+}
+
 /* A forwarded TCP, UDP or ICMP packet (or the gateway's own ICMP error
  * about one). */
 static __always_inline int pc_judge_forward(const struct pc_pkt *p, __u32 bank_gen,
@@ -353,7 +425,7 @@ static __always_inline int pc_judge_forward(const struct pc_pkt *p, __u32 bank_g
 	else
 		reason = PC_DROP_PROTOCOL;
 	if (reason == PC_DROP_NONE && p->frag == PC_FRAG_FIRST)
-		pc_frag_record(p, *slot, pc_now());
+		pc_fwd_frag_record(p, *slot);
 	return reason;
 }
 

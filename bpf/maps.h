@@ -158,13 +158,17 @@ struct {
 
 /* hash of a connection key -> stamp of its allowed ingress packet
  * (conntrack.h, pc_ct_stamp): ingress records here, never in the tables
- * above. */
+ * above. Two stamps to a value: userspace sees PC_CT_SEEN_SLOTS __u32. */
+struct pc_ct_seen_pair {
+	__u32 half[2];
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, PC_CT_SEEN_SLOTS);
+	__uint(max_entries, PC_CT_SEEN_SLOTS / 2);
 	__uint(map_flags, BPF_F_MMAPABLE); /* tests clear it with one memset */
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct pc_ct_seen_pair);
 } pc_ct_seen SEC(".maps");
 
 /* enum pc_ct_stat -> count, per CPU. */

@@ -90,8 +90,8 @@ PC_ASSERT_SIZE(struct pc_port_classes, 8);
 #define PC_CT_NEW_DIVISOR 4     /* new-table size = established / 4 ... */
 #define PC_CT_MIN_ENTRIES 256   /* ... and never less than this */
 /* Stamps of allowed ingress packets that have no connection entry yet
- * (bpf/conntrack.h, pc_ct_seen): one __u32 a slot, which the kernel
- * keeps in 8 bytes: 512 KiB. */
+ * (bpf/conntrack.h, pc_ct_seen): one __u32 a slot, two slots to a value
+ * of the array (the kernel keeps its values 8 bytes apart): 256 KiB. */
 #define PC_CT_SEEN_SLOTS 65536
 #define PC_FRAG_ENTRIES 4096 /* datagrams in pieces at once */
 #define PC_MAX_IFACES 64

@@ -166,6 +166,6 @@ for t in /tests/test_prog_*; do
 		n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $name"
 		grep -E '^not ok|^# ' "$LOG" | head -12 | sed 's/^/#   /'
 	fi
-	grep '^# verifier' "$LOG"
+	grep -E '^# (verifier|stack: pc_xdp_ingress)' "$LOG"
 done
 finish

@@ -144,25 +144,22 @@ static void clear_map(int fd, size_t key_size)
 	(void)key_size;
 }
 
-/* The stamps (pc_ct_seen, mmapable; the kernel keeps an array's 4-byte
- * values 8 bytes apart): every slot cleared, or moved age_units units
- * (2^30 ns) back. */
-#define STAMPS_SIZE (PC_CT_SEEN_SLOTS * sizeof(uint64_t))
+/* The stamps (pc_ct_seen, mmapable): PC_CT_SEEN_SLOTS 4-byte slots, two
+ * to each 8-byte value of the array, so one __u32 array as mapped. Every
+ * slot cleared, or moved age_units units (2^30 ns) back. */
+#define STAMPS_SIZE (PC_CT_SEEN_SLOTS * sizeof(uint32_t))
 
 static void stamps_rewrite(struct fx *f, bool clear, uint32_t age_units)
 {
-	uint64_t *v = mmap(NULL, STAMPS_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+	uint32_t *v = mmap(NULL, STAMPS_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 			   f->maps.ct_seen, 0);
 
 	assert_true(v != MAP_FAILED);
 	if (clear)
 		memset(v, 0, STAMPS_SIZE);
-	for (uint32_t i = 0; !clear && i < PC_CT_SEEN_SLOTS; i++) {
-		uint32_t x = (uint32_t)v[i];
-
-		if (x)
-			v[i] = (x & 0xffff0000u) | ((x - age_units) & 0xffffu);
-	}
+	for (uint32_t i = 0; !clear && i < PC_CT_SEEN_SLOTS; i++)
+		if (v[i])
+			v[i] = (v[i] & 0xffff0000u) | ((v[i] - age_units) & 0xffffu);
 	munmap(v, STAMPS_SIZE);
 }
 
@@ -176,14 +173,23 @@ void fx_clear_tracking(struct fx *f)
 
 uint32_t fx_stamps(struct fx *f)
 {
-	uint64_t *v = mmap(NULL, STAMPS_SIZE, PROT_READ, MAP_SHARED, f->maps.ct_seen, 0);
+	uint32_t *v = mmap(NULL, STAMPS_SIZE, PROT_READ, MAP_SHARED, f->maps.ct_seen, 0);
 	uint32_t live = 0;
 
 	assert_true(v != MAP_FAILED);
 	for (uint32_t i = 0; i < PC_CT_SEEN_SLOTS; i++)
-		live += (uint32_t)v[i] != 0;
+		live += v[i] != 0;
 	munmap(v, STAMPS_SIZE);
 	return live;
+}
+
+void fx_stamp_slots(struct fx *f, uint32_t *slots)
+{
+	uint32_t *v = mmap(NULL, STAMPS_SIZE, PROT_READ, MAP_SHARED, f->maps.ct_seen, 0);
+
+	assert_true(v != MAP_FAILED);
+	memcpy(slots, v, STAMPS_SIZE);
+	munmap(v, STAMPS_SIZE);
 }
 
 void fx_age_tracking(struct fx *f, unsigned secs)

@@ -48,6 +48,8 @@ void fx_clear_tracking(struct fx *f);
 void fx_age_tracking(struct fx *f, unsigned secs);
 /* Slots of pc_ct_seen holding a stamp. */
 uint32_t fx_stamps(struct fx *f);
+/* Copies the PC_CT_SEEN_SLOTS stamps into slots. */
+void fx_stamp_slots(struct fx *f, uint32_t *slots);
 
 /* Runs p through XDP (dir 0) or TC (dir 1); returns true if it passed. */
 bool fx_run(struct fx *f, int dir, const struct pkt *p);

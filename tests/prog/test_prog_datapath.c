@@ -980,6 +980,115 @@ static void test_stamps(void **state)
 	}
 }
 
+/*
+ * Two stamps share one 8-byte value of pc_ct_seen (slots 2n and 2n+1):
+ * stamping or clearing one leaves the other as it was. Two peer ports
+ * whose keys land in the two halves of one value are found by stamping
+ * and looking where each stamp went; then each case stamps both, in its
+ * order, and answers both, in its order: every answer finds its stamp.
+ */
+struct hstep {
+	const char *desc;
+	int stamp_upper_first, answer_upper_first;
+};
+
+static const struct hstep half_steps[] = {
+	{ "lower then upper stamped, lower answered first", 0, 0 },
+	{ "lower then upper stamped, upper answered first", 0, 1 },
+	{ "upper then lower stamped, lower answered first", 1, 0 },
+	{ "upper then lower stamped, upper answered first", 1, 1 },
+};
+
+static void gui_flow(struct pkt *p, int dir, uint16_t peer_port, uint8_t flags)
+{
+	pkt_flow(p, dir, TCP, MGR4, 22015, "192.0.2.70", peer_port, flags);
+}
+
+/* The stamp slot of the GUI connection from peer port sport, as
+ * bpf/conntrack.h's pc_ct_seen_slot computes it (checked against the
+ * kernel's stamps by find_halves). */
+static uint32_t gui_slot(uint16_t sport)
+{
+	struct pc_ct_key k = { .family = PC_AF_INET, .proto = TCP };
+	uint64_t w[sizeof(k) / 8], h = 0;
+
+	k.lport = htons(22015);
+	k.rport = htons(sport);
+	assert_int_equal(inet_pton(AF_INET, MGR4, k.laddr), 1);
+	assert_int_equal(inet_pton(AF_INET, "192.0.2.70", k.raddr), 1);
+	memcpy(w, &k, sizeof(w));
+	for (size_t i = 0; i < sizeof(w) / 8; i++)
+		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ull;
+	h ^= h >> 32;
+	return (uint32_t)h & (PC_CT_SEEN_SLOTS - 1);
+}
+
+/* Peer ports whose SYNs stamp the lower (port[0]) and the upper half of
+ * one value: the slot of a peer's port is a bijection of the port, so
+ * every port has one partner. */
+static void find_halves(struct fx *f, uint16_t port[2])
+{
+	static uint32_t slots[PC_CT_SEEN_SLOTS];
+	static int32_t owner[PC_CT_SEEN_SLOTS];
+	struct pkt p;
+	uint32_t i = 0;
+
+	memset(owner, -1, sizeof(owner));
+	for (uint32_t sport = 1024; sport < 65536; sport++) { /* the rule's peer ports */
+		i = gui_slot((uint16_t)sport);
+		owner[i] = (int32_t)sport;
+		if (owner[i ^ 1] >= 0)
+			break;
+	}
+	assert_true(owner[i] >= 0 && owner[i ^ 1] >= 0);
+	port[0] = (uint16_t)owner[i & ~1u];
+	port[1] = (uint16_t)owner[i | 1];
+	for (int k = 0; k < 2; k++) {
+		fx_clear_tracking(f);
+		gui_flow(&p, IN, port[k], TH_SYN);
+		assert_true(fx_run(f, IN, &p));
+		fx_stamp_slots(f, slots);
+		PX_CHECK(slots[(i & ~1u) + (uint32_t)k] != 0,
+			 "port %u's stamp is not in slot %u", port[k], (i & ~1u) + k);
+	}
+}
+
+static void test_stamp_halves(void **state)
+{
+	struct fx *f = *state;
+	uint16_t port[2];
+	struct pkt p;
+
+	fx_load(f, px_site, "mgr", PC_MODE_ENFORCE);
+	find_halves(f, port);
+	for (size_t c = 0; c < sizeof(half_steps) / sizeof(*half_steps); c++) {
+		const struct hstep *h = &half_steps[c];
+		struct pc_ct_pressure before, after;
+		char desc[256];
+
+		fx_clear_tracking(f);
+		for (int k = 0; k < 2; k++) {
+			gui_flow(&p, IN, port[k ^ h->stamp_upper_first], TH_SYN);
+			snprintf(desc, sizeof(desc), "%s: SYN %d in", h->desc, k + 1);
+			expect(f, desc, IN, &p, OK, GUI);
+			PX_CHECK(fx_stamps(f) == (uint32_t)k + 1, "%s: %u stamps, expected %d",
+				 desc, fx_stamps(f), k + 1);
+		}
+		for (int k = 0; k < 2; k++) {
+			gui_flow(&p, OUT, port[k ^ h->answer_upper_first], TH_SYN | TH_ACK);
+			snprintf(desc, sizeof(desc), "%s: SYN-ACK %d out", h->desc, k + 1);
+			assert_int_equal(pc_ct_pressure_read(&f->maps, &before), 0);
+			expect(f, desc, OUT, &p, OK, GUI);
+			assert_int_equal(pc_ct_pressure_read(&f->maps, &after), 0);
+			PX_CHECK(after.created[1] - before.created[1] == 1,
+				 "%s: created %llu new entries, expected 1", desc,
+				 (unsigned long long)(after.created[1] - before.created[1]));
+			PX_CHECK(fx_stamps(f) == 1u - (uint32_t)k, "%s: %u stamps, expected %d",
+				 desc, fx_stamps(f), 1 - k);
+		}
+	}
+}
+
 /* An ICMP error (v4 type 3 / v6 type 1, code 4 / 0) from src to dst about
  * the inner packet isrc:isport -> idst:idport (TCP ACK), with pad bytes. */
 static void icmp_error(struct pkt *p, const char *src, const char *dst,
@@ -1475,6 +1584,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tcp_states, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_conntrack_flood, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_stamps, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_stamp_halves, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_echo_peers, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_errors, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_neighbour_discovery, fx_setup, fx_teardown),

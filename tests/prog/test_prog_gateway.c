@@ -208,15 +208,24 @@ static void test_echo(void **state)
 	run_steps(f, echo, sizeof(echo) / sizeof(*echo));
 }
 
-/* A reload that takes a flow away cuts its forwarded connections. */
+/* A reload that takes a flow away cuts its forwarded connections; those
+ * of the flows it keeps go on, whichever end speaks first after it. */
 static void test_reload_recheck(void **state)
 {
 	static const struct step open[] = {
 		{ "server to BMC ssh", IN, T, MGR, 40030, BMC, 22, SYN, 0, true, "A-2.6-ssh-bmc", 0 },
 		{ "... SYN-ACK", IN, T, BMC, 22, MGR, 40030, SYNACK, 0, true, "A-2.6-ssh-bmc", 0 },
+		{ "server to BMC web", IN, T, MGR, 40031, BMC, 443, SYN, 0, true, "A-2.5-ssl-svp-bmc", 0 },
+		{ "... SYN-ACK", IN, T, BMC, 443, MGR, 40031, SYNACK, 0, true, "A-2.5-ssl-svp-bmc", 0 },
+		{ "server to BMC web again", IN, T, MGR, 40032, BMC, 443, SYN, 0, true, "A-2.5-ssl-svp-bmc", 0 },
+		{ "... SYN-ACK", IN, T, BMC, 443, MGR, 40032, SYNACK, 0, true, "A-2.5-ssl-svp-bmc", 0 },
 	};
 	static const struct step cut[] = {
 		{ "... after a reload without A-2.6", IN, T, MGR, 40030, BMC, 22, ACK, 0, false, NULL, PC_DROP_WRONG_PEER },
+		{ "web, the initiator first after it", IN, T, MGR, 40031, BMC, 443, ACK, 0, true, "A-2.5-ssl-svp-bmc", 0 },
+		{ "... then the BMC", IN, T, BMC, 443, MGR, 40031, ACK, 0, true, "A-2.5-ssl-svp-bmc", 0 },
+		{ "web, the BMC first after it", IN, T, BMC, 443, MGR, 40032, SYNACK, 0, true, "A-2.5-ssl-svp-bmc", 0 },
+		{ "... then the initiator", IN, T, MGR, 40032, BMC, 443, ACK, 0, true, "A-2.5-ssl-svp-bmc", 0 },
 	};
 	struct fx *f = *state;
 	struct pc_ruleset rs2;
@@ -224,7 +233,7 @@ static void test_reload_recheck(void **state)
 	size_t w = 0;
 
 	load_gateway(f);
-	run_steps(f, open, 2);
+	run_steps(f, open, sizeof(open) / sizeof(*open));
 	/* The same rules without A-2.6's forward rule. */
 	assert_int_equal(pc_compile_gateway(&f->policy,
 					    pc_policy_find_host(&f->policy, "gw"), &rs2), 0);
@@ -238,7 +247,7 @@ static void test_reload_recheck(void **state)
 	}
 	rs2.nrules = w;
 	assert_int_equal(pc_loader_load(&f->maps, &rs2, &f->policy.settings, &info), 0);
-	run_steps(f, cut, 1);
+	run_steps(f, cut, sizeof(cut) / sizeof(*cut));
 	pc_ruleset_free(&rs2);
 }
 

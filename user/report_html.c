@@ -148,7 +148,7 @@ static void counts(FILE *out, const struct pc_report *r, bool drops)
 		drops ? "reason" : "path", drops ? "" : "<th>row</th>");
 	for (size_t i = 0; i < n; i++) {
 		const struct pc_flow *f = drops ? NULL : pc_policy_find_flow(r->policy, c[i].name);
-		const char *dir = c[i].dir ? "egress" : "ingress";
+		const char *dir = pc_report_dirs[c[i].dir];
 
 		fputs("<tr class=\"count\" data-host=\"", out);
 		pc_html_escape(out, r->sources[c[i].source]);

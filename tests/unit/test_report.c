@@ -233,6 +233,9 @@ static void test_add_stats(void **state)
 	} cases[] = {
 		{ STATS("", ""), 0 },
 		{ STATS(PATH("A-1.1-http-gui", "egress", 0, 0), ""), 0 },
+		/* a gateway's: what it forwards, apart from its own */
+		{ STATS(PATH("A-2.5-ssl-svp-bmc", "forward", 2, 120),
+			"{\"reason\": \"wrong-peer\", \"direction\": \"forward\", \"packets\": 1, \"bytes\": 60}"), 0 },
 		{ "[]", -EINVAL },
 		{ "{\"paths\": []}", -EINVAL },
 		{ "{\"drops\": []}", -EINVAL },
@@ -368,7 +371,7 @@ static void test_many_hosts(void **state)
 }
 
 /* A gateway's page draws the flows it forwards beside its own, with the
- * counters of its stats report (forwarded packets count on ingress). */
+ * counters of its stats report (forwarded packets in direction forward). */
 static void test_gateway_page(void **state)
 {
 	static const struct {
@@ -397,7 +400,7 @@ static void test_gateway_page(void **state)
 		pc_report_init(&r, &tu_fx.p, pc_policy_find_host(&tu_fx.p, cases[i].host));
 		if (cases[i].gateway)
 			pc_report_gateway(&r);
-		add(&r, STATS(PATH("A-2.5-ssl-svp-bmc", "ingress", 6, 600), ""), cases[i].host);
+		add(&r, STATS(PATH("A-2.5-ssl-svp-bmc", "forward", 6, 600), ""), cases[i].host);
 		if (pc_report_draws(&r, f) != cases[i].drawn)
 			fail_msg("%s: %s drawn %d", cases[i].what, cases[i].flow, !cases[i].drawn);
 		if (cases[i].drawn && pc_report_flow_use(&r, f) != cases[i].use)

@@ -32,7 +32,9 @@ const struct pc_cmd_opts pc_stats_cmd = {
 	.cmd = "stats",
 	.about =
 	"Per-path counters (path id, table and row, purpose, direction, packets,\n"
-	"bytes) and drop counters by reason, summed over the CPUs. Paths are\n"
+	"bytes) and drop counters by reason, summed over the CPUs. The direction\n"
+	"is ingress or egress, or on a gateway forward: a packet it forwards\n"
+	"(counted once, where it came in), apart from its own. Paths are\n"
 	"named by their stable id; table, row and purpose come from the catalog\n"
 	"and the site file (-c) for site flows. Lines with no packets are left\n"
 	"out unless --all. Then the connection tables: entries, size, inserts\n"

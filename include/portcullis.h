@@ -44,8 +44,8 @@ enum pc_drop_reason {
 /* Direction of a packet at the host, as in user/compile.h's enum pc_dir. */
 #define PC_DIR_IN 0  /* XDP ingress */
 #define PC_DIR_OUT 1 /* TC egress */
-/* Counters only: a packet a gateway forwards (judged at XDP ingress, as
- * neither the gateway's ingress nor its egress), in pc_fwd_stats. */
+/* Counters (pc_fwd_stats) and pc_event.forwarded only: a packet a gateway
+ * forwards, judged where it came in, neither its own ingress nor egress. */
 #define PC_DIR_FWD 2
 
 #define PC_MAX_RULES 256      /* rules per host: bits of a rule mask */

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "compile.h"
 #include "datapath.h"
+#include "journal.h"
 #include "metrics.h"
 #include "portcullis.h"
 
@@ -130,7 +131,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	endpoint(e, e->saddr, e->sport, src, sizeof(src));
 	endpoint(e, e->daddr, e->dport, dst, sizeof(dst));
-	dir = e->forwarded ? "forward" : e->dir ? "egress" : "ingress";
+	dir = pc_event_direction(e);
 	if (mo->json) {
 		struct json_object *o = json_object_new_object();
 

@@ -2,12 +2,14 @@
 /*
  * Counters, kernel side. Contract: pc_count_path(slot, dir, bytes) adds one
  * packet of `bytes` bytes to the path slot's counter for direction dir
- * (PC_DIR_IN/PC_DIR_OUT); pc_count_drop(reason, dir, bytes) does the same
- * for a drop reason (in audit mode: a packet that would have been dropped).
+ * (PC_DIR_IN/PC_DIR_OUT, or PC_DIR_FWD: a gateway's forwarded packet, in
+ * pc_fwd_stats); pc_count_drop(reason, dir, bytes) does the same for a drop
+ * reason (in audit mode: a packet that would have been dropped).
  * Both are per-CPU, so plain additions; out-of-range indexes are ignored.
  * pc_report_drop(..., now) puts the packet on the pc_events ring for
  * `monitor`, at most PC_EVENTS_PER_SEC a second on each CPU; the rest are
- * counted as suppressed. now is pc_now(), read once by the caller for the
+ * counted as suppressed; a PC_DIR_FWD drop is an ingress event marked
+ * forwarded. now is pc_now(), read once by the caller for the
  * whole drop path.
  */
 #ifndef PC_BPF_COUNTERS_H
@@ -21,10 +23,9 @@
 #include "parsing.h"
 #include "portcullis.h"
 
-static __always_inline void pc_count_path(__u32 slot, __u32 dir, __u32 bytes)
+static __always_inline void pc_count(void *map, __u32 key, __u32 bytes)
 {
-	__u32 key = slot * 2 + dir;
-	struct pc_counter *c = bpf_map_lookup_elem(&pc_path_stats, &key);
+	struct pc_counter *c = bpf_map_lookup_elem(map, &key);
 
 	if (c) {
 		c->packets++;
@@ -32,15 +33,20 @@ static __always_inline void pc_count_path(__u32 slot, __u32 dir, __u32 bytes)
 	}
 }
 
+static __always_inline void pc_count_path(__u32 slot, __u32 dir, __u32 bytes)
+{
+	if (dir == PC_DIR_FWD)
+		pc_count(&pc_fwd_stats, PC_FWD_PATH(slot), bytes);
+	else
+		pc_count(&pc_path_stats, slot * 2 + dir, bytes);
+}
+
 static __always_inline void pc_count_drop(__u32 reason, __u32 dir, __u32 bytes)
 {
-	__u32 key = reason * 2 + dir;
-	struct pc_counter *c = bpf_map_lookup_elem(&pc_drops, &key);
-
-	if (c) {
-		c->packets++;
-		c->bytes += bytes;
-	}
+	if (dir == PC_DIR_FWD)
+		pc_count(&pc_fwd_stats, PC_FWD_DROP(reason), bytes);
+	else
+		pc_count(&pc_drops, reason * 2 + dir, bytes);
 }
 
 static __always_inline void pc_report_drop(const struct pc_pkt *p, __u32 reason,
@@ -72,7 +78,8 @@ static __always_inline void pc_report_drop(const struct pc_pkt *p, __u32 reason,
 	e->ts_ns = now;
 	e->family = p->family;
 	e->proto = p->proto;
-	e->dir = (__u8)dir;
+	e->dir = dir == PC_DIR_FWD ? PC_DIR_IN : (__u8)dir;
+	e->forwarded = dir == PC_DIR_FWD;
 	e->reason = (__u8)reason;
 	e->audit = audit;
 	e->tcp_flags = p->tcp_flags;

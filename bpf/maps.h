@@ -137,6 +137,15 @@ struct {
 	__type(value, struct pc_counter);
 } pc_drops SEC(".maps");
 
+/* A gateway's forwarded packets: PC_FWD_PATH(slot) and PC_FWD_DROP(reason)
+ * -> packets and bytes, per CPU (not in pc_path_stats nor pc_drops). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PC_FWD_STATS);
+	__type(key, __u32);
+	__type(value, struct pc_counter);
+} pc_fwd_stats SEC(".maps");
+
 /* Established connections allowed by policy, keyed as the host sees
  * them: what most packets look up, once. */
 struct {

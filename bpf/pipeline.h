@@ -572,6 +572,35 @@ static __always_inline int pc_established(const struct pc_pkt *p, __u32 dir,
 	return 1;
 }
 
+/*
+ * Counts the judged packet in direction dir (PC_DIR_FWD: a gateway's
+ * forwarded one) on its path or its drop reason, reports a drop, and
+ * returns pc_process's answer. dir is a constant at each call, so that
+ * it costs no register across the calls.
+ */
+static __always_inline int pc_verdict(const struct pc_pkt *p, int reason, __u32 slot,
+				      __u32 dir, __u32 frame_len,
+				      const struct pc_bank_settings *set)
+{
+	int audit;
+	__u64 now;
+
+	if (reason == PC_DROP_NONE) {
+		pc_count_path(slot, dir, frame_len);
+		return 1;
+	}
+	audit = set->mode == PC_MODE_VALUE_AUDIT;
+	now = pc_now(); /* one clock read for both budgets */
+	pc_count_drop(reason, dir, frame_len);
+	pc_report_drop(p, reason, dir, frame_len, audit, now);
+	/* advise's table knows the two hooks: a forwarded drop came in */
+	if (dir == PC_DIR_FWD)
+		dir = PC_DIR_IN;
+	if (pc_denied_admit(now))
+		pc_denied_record(p, reason, dir, pc_to_broadcast(p, dir), audit);
+	return audit;
+}
+
 static __always_inline int pc_process(void *data, void *data_end,
 				      __u32 frame_len, __u32 tags_outside, __u32 dir)
 {
@@ -579,8 +608,7 @@ static __always_inline int pc_process(void *data, void *data_end,
 	struct pc_config *cfg;
 	__u32 zero = 0, slot = PC_PATH_OTHER, bank, bg, est_missed = 0;
 	struct pc_pkt p = {};
-	int reason, audit;
-	__u64 now;
+	int reason;
 
 	cfg = bpf_map_lookup_elem(&pc_config, &zero);
 	if (!cfg)
@@ -601,28 +629,17 @@ static __always_inline int pc_process(void *data, void *data_end,
 			reason = pc_gateway_judge(&p, dir, bg, set, &slot);
 		if (reason == PC_GW_FORWARDED)
 			return 1;
-		if (reason == PC_GW_AS_HOST) {
-			if (pc_no_rule_early(&p, dir, bank, set))
-				reason = PC_DROP_NO_RULE;
-			else if (pc_established(&p, dir, PC_CONFIG_GEN(bg), set, &slot,
-						&est_missed))
-				reason = PC_DROP_NONE;
-			else
-				reason = pc_judge(&p, dir | (est_missed ? PC_JUDGE_EST_MISSED : 0),
-						  bg, set, &slot);
-		}
+		if (reason != PC_GW_AS_HOST) /* judged as forwarded */
+			return pc_verdict(&p, reason, slot, PC_DIR_FWD, frame_len, set);
+		if (pc_no_rule_early(&p, dir, bank, set))
+			reason = PC_DROP_NO_RULE;
+		else if (pc_established(&p, dir, PC_CONFIG_GEN(bg), set, &slot, &est_missed))
+			reason = PC_DROP_NONE;
+		else
+			reason = pc_judge(&p, dir | (est_missed ? PC_JUDGE_EST_MISSED : 0), bg,
+					  set, &slot);
 	}
-	if (reason == PC_DROP_NONE) {
-		pc_count_path(slot, dir, frame_len);
-		return 1;
-	}
-	audit = set->mode == PC_MODE_VALUE_AUDIT;
-	now = pc_now(); /* one clock read for both budgets */
-	pc_count_drop(reason, dir, frame_len);
-	pc_report_drop(&p, reason, dir, frame_len, audit, now);
-	if (pc_denied_admit(now))
-		pc_denied_record(&p, reason, dir, pc_to_broadcast(&p, dir), audit);
-	return audit;
+	return pc_verdict(&p, reason, slot, dir, frame_len, set);
 }
 
 #endif

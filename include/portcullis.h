@@ -44,6 +44,9 @@ enum pc_drop_reason {
 /* Direction of a packet at the host, as in user/compile.h's enum pc_dir. */
 #define PC_DIR_IN 0  /* XDP ingress */
 #define PC_DIR_OUT 1 /* TC egress */
+/* Counters (pc_fwd_stats) and pc_event.forwarded only: a packet a gateway
+ * forwards, judged where it came in, neither its own ingress nor egress. */
+#define PC_DIR_FWD 2
 
 #define PC_MAX_RULES 256      /* rules per host: bits of a rule mask */
 #define PC_MASK_WORDS (PC_MAX_RULES / 64)
@@ -132,7 +135,7 @@ PC_ASSERT_SIZE(struct pc_port_classes, 8);
 	X(config) X(settings) X(lport) X(rport) X(addr) X(cidr) X(rule_path)   \
 	X(path_names) X(path_stats) X(drops) X(ct) X(ct_new) X(ct_stats)     \
 	X(ct_seen) X(frags) X(ifaces) X(events) X(event_budget) X(denied) X(denied_stats) \
-	X(masks) X(lport_used)
+	X(masks) X(lport_used) X(fwd_stats)
 #define PC_MAP_NAME(field) "pc_" #field
 
 /* A set of rules: bit i of word i / 64 is rule i (compiled rule order). */
@@ -276,12 +279,17 @@ struct pc_path_name {
 };
 PC_ASSERT_SIZE(struct pc_path_name, 64);
 
-/* pc_path_stats[slot * 2 + dir] and pc_drops[reason * 2 + dir] (per CPU). */
+/* pc_path_stats[slot * 2 + dir] and pc_drops[reason * 2 + dir] (per CPU);
+ * a gateway's forwarded packets in pc_fwd_stats[PC_FWD_PATH(slot)] and
+ * [PC_FWD_DROP(reason)] instead, so each packet is counted once. */
 struct pc_counter {
 	__u64 packets;
 	__u64 bytes;
 };
 PC_ASSERT_SIZE(struct pc_counter, 16);
+#define PC_FWD_PATH(slot) (slot)
+#define PC_FWD_DROP(reason) (PC_MAX_PATHS + (reason))
+#define PC_FWD_STATS (PC_MAX_PATHS + PC_DROP_REASONS)
 
 /*
  * pc_ct key: a connection as the host sees it, whichever way the packet
@@ -399,7 +407,9 @@ struct pc_event {
 	__u8 reason;     /* enum pc_drop_reason */
 	__u8 audit;      /* 1: passed anyway (audit mode) */
 	__u8 tcp_flags;
-	__u16 _pad;
+	__u8 forwarded;  /* 1: dropped while a gateway forwarded it (dir is
+			  * PC_DIR_IN, where it came in: what older readers show) */
+	__u8 _pad;
 	__be16 sport;    /* network order */
 	__be16 dport;    /* network order */
 	__u32 len;       /* frame bytes */

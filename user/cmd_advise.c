@@ -135,14 +135,15 @@ static size_t used_paths(const struct pc_maps *m, char (*ids)[PC_PATH_ID_LEN], s
 
 	for (uint32_t s = 1; s < PC_MAX_PATHS && n < max; s++) {
 		struct pc_path_name name;
-		struct pc_counter in, out;
+		struct pc_counter in, out, fwd;
 
 		if (bpf_map_lookup_elem(m->path_names, &s, &name) || !name.id[0])
 			continue;
 		if (pc_counter_read(m->path_stats, s * 2, &in) ||
-		    pc_counter_read(m->path_stats, s * 2 + 1, &out))
+		    pc_counter_read(m->path_stats, s * 2 + 1, &out) ||
+		    pc_counter_read(m->fwd_stats, PC_FWD_PATH(s), &fwd))
 			continue;
-		if (in.packets + out.packets) {
+		if (in.packets + out.packets + fwd.packets) {
 			memcpy(ids[n], name.id, PC_PATH_ID_LEN);
 			ids[n++][PC_PATH_ID_LEN - 1] = '\0';
 		}

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "compile.h"
 #include "datapath.h"
+#include "journal.h"
 #include "metrics.h"
 #include "portcullis.h"
 
@@ -45,7 +46,8 @@ const struct pc_cmd_opts pc_monitor_cmd = {
 	.cmd = "monitor",
 	.about =
 	"Prints the packets portcullis denies (in audit mode: would deny) as they\n"
-	"happen: time, direction, drop reason, protocol, addresses and ports. The\n"
+	"happen: time, direction (ingress, egress, or forward: a packet a gateway\n"
+	"forwards), drop reason, protocol, addresses and ports. The\n"
 	"kernel reports at most " STR(PC_EVENTS_PER_SEC) " a second on each CPU so that a flood\n"
 	"cannot starve this command; on exit it says how many it left out.\n"
 	"Packets denied before it started are skipped (and counted on exit).\n"
@@ -108,6 +110,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct monitor *mo = ctx;
 	const struct pc_event *e = data;
 	char src[64], dst[64], when[32], pbuf[8];
+	const char *dir;
 	double t;
 	time_t secs;
 	struct tm tm;
@@ -128,11 +131,12 @@ static int on_event(void *ctx, void *data, size_t size)
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	endpoint(e, e->saddr, e->sport, src, sizeof(src));
 	endpoint(e, e->daddr, e->dport, dst, sizeof(dst));
+	dir = pc_event_direction(e);
 	if (mo->json) {
 		struct json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "time", json_object_new_double(t));
-		json_object_object_add(o, "direction", json_object_new_string(e->dir ? "egress" : "ingress"));
+		json_object_object_add(o, "direction", json_object_new_string(dir));
 		json_object_object_add(o, "reason", json_object_new_string(
 					       e->reason < PC_DROP_REASONS ? reasons[e->reason] : "?"));
 		json_object_object_add(o, "verdict", json_object_new_string(e->audit ? "audit-pass" : "drop"));
@@ -144,8 +148,8 @@ static int on_event(void *ctx, void *data, size_t size)
 							JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 	} else {
-		printf("%s.%03d %-7s %-10s %-12s %-6s %s > %s (%u bytes)\n", when,
-		       (int)((t - (double)secs) * 1000), e->dir ? "egress" : "ingress",
+		printf("%s.%03d %-8s %-10s %-12s %-6s %s > %s (%u bytes)\n", when,
+		       (int)((t - (double)secs) * 1000), dir,
 		       e->audit ? "audit-pass" : "drop",
 		       e->reason < PC_DROP_REASONS ? reasons[e->reason] : "?",
 		       proto_name(e->proto, pbuf), src, dst, e->len);

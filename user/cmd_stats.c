@@ -32,7 +32,9 @@ const struct pc_cmd_opts pc_stats_cmd = {
 	.cmd = "stats",
 	.about =
 	"Per-path counters (path id, table and row, purpose, direction, packets,\n"
-	"bytes) and drop counters by reason, summed over the CPUs. Paths are\n"
+	"bytes) and drop counters by reason, summed over the CPUs. The direction\n"
+	"is ingress or egress, or on a gateway forward: a packet it forwards\n"
+	"(counted once, where it came in), apart from its own. Paths are\n"
 	"named by their stable id; table, row and purpose come from the catalog\n"
 	"and the site file (-c) for site flows. Lines with no packets are left\n"
 	"out unless --all. Then the connection tables: entries, size, inserts\n"
@@ -40,7 +42,17 @@ const struct pc_cmd_opts pc_stats_cmd = {
 	.opts = stats_opts,
 };
 
-static const char *const dirs[2] = { "ingress", "egress" };
+/* By PC_DIR_*: "forward" is a gateway's forwarded packet, judged as it came in. */
+static const char *const dirs[3] = { "ingress", "egress", "forward" };
+
+/* Path slot s's (drop reason r's, if drop) counter in direction d. */
+static int counter(const struct pc_maps *m, bool drop, uint32_t i, uint32_t d,
+		   struct pc_counter *c)
+{
+	if (d == PC_DIR_FWD)
+		return pc_counter_read(m->fwd_stats, drop ? PC_FWD_DROP(i) : PC_FWD_PATH(i), c);
+	return pc_counter_read(drop ? m->drops : m->path_stats, i * 2 + d, c);
+}
 
 struct json_object *pc_stats_json(const struct pc_maps *m,
 				  const struct pc_policy *p, bool all)
@@ -49,7 +61,13 @@ struct json_object *pc_stats_json(const struct pc_maps *m,
 	struct json_object *o = json_object_new_object();
 	struct json_object *paths = json_object_new_array();
 	struct json_object *drops = json_object_new_array();
+	struct pc_bank_settings set = { 0 };
+	uint32_t bank = 0, gen = 0, ndirs;
 
+	/* Forwarded counters on a gateway; elsewhere only if some moved. */
+	pc_loader_state(m, &bank, &gen);
+	bpf_map_lookup_elem(m->settings, &bank, &set);
+	ndirs = set.flags & PC_SET_GATEWAY ? 3 : 2;
 	for (uint32_t s = 0; s < PC_MAX_PATHS; s++) {
 		const struct pc_flow *f = NULL;
 		struct pc_path_name n = { 0 };
@@ -60,13 +78,13 @@ struct json_object *pc_stats_json(const struct pc_maps *m,
 		n.id[PC_PATH_ID_LEN - 1] = '\0';
 		if (s != PC_PATH_OTHER && p)
 			f = pc_policy_find_flow(p, n.id);
-		for (uint32_t d = 0; d < 2; d++) {
+		for (uint32_t d = 0; d < 3; d++) {
 			struct json_object *e;
 			struct pc_counter c;
 
-			if (pc_counter_read(m->path_stats, s * 2 + d, &c))
+			if (counter(m, false, s, d, &c))
 				continue;
-			if (!all && !c.packets)
+			if ((!all || d >= ndirs) && !c.packets)
 				continue;
 			e = json_object_new_object();
 			json_object_object_add(e, "path", json_object_new_string(
@@ -91,11 +109,11 @@ struct json_object *pc_stats_json(const struct pc_maps *m,
 		}
 	}
 	for (uint32_t r = 1; r < PC_DROP_REASONS; r++) {
-		for (uint32_t d = 0; d < 2; d++) {
+		for (uint32_t d = 0; d < 3; d++) {
 			struct json_object *e;
 			struct pc_counter c;
 
-			if (pc_counter_read(m->drops, r * 2 + d, &c) || (!all && !c.packets))
+			if (counter(m, true, r, d, &c) || ((!all || d >= ndirs) && !c.packets))
 				continue;
 			e = json_object_new_object();
 			json_object_object_add(e, "reason", json_object_new_string(reasons[r]));

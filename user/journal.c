@@ -189,12 +189,19 @@ static int left_out_entry(struct pc_journal *j)
 	return send_entry(j, &e);
 }
 
+const char *pc_event_direction(const struct pc_event *e)
+{
+	if (e->forwarded)
+		return "forward";
+	return e->dir == PC_DIR_OUT ? "egress" : "ingress";
+}
+
 int pc_journal_denied(struct pc_journal *j, const struct pc_event *ev)
 {
 	static const char *const reasons[] = PC_DROP_REASON_NAMES;
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], sp[8] = "", dp[8] = "";
 	const char *reason = ev->reason < PC_DROP_REASONS ? reasons[ev->reason] : "?";
-	const char *dir = ev->dir == PC_DIR_OUT ? "egress" : "ingress";
+	const char *dir = pc_event_direction(ev);
 	const char *proto = pc_proto_name(ev->proto);
 	uint64_t second = ev->ts_ns / 1000000000ULL;
 	struct entry e = { 0 };

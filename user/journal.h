@@ -45,6 +45,9 @@ int pc_journal_policy(struct pc_journal *j, const char *who, const char *site,
 		      const struct pc_ctl_res *res);
 /* A policy refused: one ERR entry; the one in force stays. */
 int pc_journal_refused(struct pc_journal *j, const char *who, const char *site);
+/* A denied packet's direction as monitor and the journal name it:
+ * "ingress", "egress", or "forward" (a gateway's forwarded packet). */
+const char *pc_event_direction(const struct pc_event *e);
 /* One denied packet: a WARNING entry, as the log-denied setting allows. */
 int pc_journal_denied(struct pc_journal *j, const struct pc_event *e);
 

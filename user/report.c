@@ -50,13 +50,18 @@ void pc_report_free(struct pc_report *r)
 	memset(r, 0, sizeof(*r));
 }
 
+const char *const pc_report_dirs[PC_REPORT_DIRS] = { "ingress", "egress", "forward" };
+
 static int direction(struct json_object *e)
 {
 	const char *d = json_object_get_string(json_object_object_get(e, "direction"));
 
 	if (!d)
 		return -1;
-	return !strcmp(d, "ingress") ? 0 : !strcmp(d, "egress") ? 1 : -1;
+	for (int i = 0; i < PC_REPORT_DIRS; i++)
+		if (!strcmp(d, pc_report_dirs[i]))
+			return i;
+	return -1;
 }
 
 static bool is_count(struct json_object *v)
@@ -166,7 +171,7 @@ bool pc_report_draws(const struct pc_report *r, const struct pc_flow *f)
 enum pc_report_use pc_report_flow_use(const struct pc_report *r,
 				      const struct pc_flow *f)
 {
-	for (int d = 0; d < 2; d++) {
+	for (int d = 0; d < PC_REPORT_DIRS; d++) {
 		uint64_t packets, bytes;
 
 		pc_report_total(r, false, f->id, d, &packets, &bytes);

@@ -17,8 +17,13 @@
 
 #include "policy.h"
 
+/* The directions of a stats report, by index: ingress and egress at the
+ * host, forward for what a gateway forwards (counted apart from its own). */
+#define PC_REPORT_DIRS 3
+extern const char *const pc_report_dirs[PC_REPORT_DIRS];
+
 /* One line of a stats report: a path's or a drop reason's counters in one
- * direction (0 ingress, 1 egress), from report sources[source]. */
+ * direction (an index of pc_report_dirs), from report sources[source]. */
 struct pc_report_count {
 	size_t source;
 	char *name; /* the path id, or the drop reason */

@@ -67,7 +67,9 @@ static void scope(FILE *out, const struct pc_report *r)
 		fputs("</b> (", out);
 		escaped_kinds(out, r->policy, r->host->kinds);
 		fputs(r->forwards ? "), a gateway: the flows it takes part in and those it "
-			"forwards (counted where they come in), and the counters of its policy." :
+			"forwards, and the counters of its policy. Ingress and egress count its "
+			"own traffic; forward counts what it forwards (once, where it comes in), "
+			"apart from its own on the same path." :
 			"): the flows it takes part in and the counters of its policy.", out);
 	} else {
 		fprintf(out, "The whole site: every flow in force, counters summed over %zu "
@@ -148,7 +150,7 @@ static void counts(FILE *out, const struct pc_report *r, bool drops)
 		drops ? "reason" : "path", drops ? "" : "<th>row</th>");
 	for (size_t i = 0; i < n; i++) {
 		const struct pc_flow *f = drops ? NULL : pc_policy_find_flow(r->policy, c[i].name);
-		const char *dir = c[i].dir ? "egress" : "ingress";
+		const char *dir = pc_report_dirs[c[i].dir];
 
 		fputs("<tr class=\"count\" data-host=\"", out);
 		pc_html_escape(out, r->sources[c[i].source]);

@@ -22,7 +22,6 @@
 #define X_RESP 620
 #define X_COUNT 862
 
-static const char *const dirs[2] = { "ingress", "egress" };
 static const char *const use_names[] = { "used", "unused", "no-peer" };
 
 /* At most max characters of s (UTF-8), "…" when cut. */
@@ -103,11 +102,14 @@ static void flow_row(FILE *out, const struct pc_report *r, const struct pc_flow 
 	enum pc_report_use use = pc_report_flow_use(r, f);
 	const char *colour = pc_report_use_colour(use);
 	char iports[128], rports[128];
-	uint64_t pk[2], by[2];
-	int ax = X_INIT + BOX_W, bx = X_RESP, my = y + ROW_H / 2;
+	uint64_t pk[PC_REPORT_DIRS], by[PC_REPORT_DIRS];
+	int ax = X_INIT + BOX_W, bx = X_RESP, my = y + ROW_H / 2, ndirs;
 
-	for (int d = 0; d < 2; d++)
+	for (int d = 0; d < PC_REPORT_DIRS; d++)
 		pc_report_total(r, false, f->id, d, &pk[d], &by[d]);
+	/* What a gateway forwards is counted apart from its own traffic on
+	 * the same path: a third line where it can forward the flow. */
+	ndirs = pk[2] || (r->forwards && r->forwards[f - r->policy->flows]) ? 3 : 2;
 	fprintf(out, "<g class=\"flow %s\" data-path=\"", use_names[use]);
 	pc_html_escape(out, f->id);
 	fprintf(out, "\" data-use=\"%s\">\n<title>", use_names[use]);
@@ -135,10 +137,11 @@ static void flow_row(FILE *out, const struct pc_report *r, const struct pc_flow 
 	fputs(" \xe2\x86\x92 ", out);
 	pc_html_escape(out, pc_report_ports(r->policy, &f->responder.ports, rports, sizeof(rports)));
 	fprintf(out, " %s</text>\n", pc_protocols_format(f->protocols));
-	for (int d = 0; d < 2; d++)
+	for (int d = 0; d < ndirs; d++)
 		fprintf(out, "<text x=\"%d\" y=\"%d\" class=\"count%s\" data-direction=\"%s\">"
 			"%s %" PRIu64 " pkt, %" PRIu64 " B</text>\n",
-			X_COUNT, y + 19 + 15 * d, pk[d] ? " some" : "", dirs[d], dirs[d], pk[d], by[d]);
+			X_COUNT, ndirs == 3 ? y + 13 + 13 * d : y + 19 + 15 * d, pk[d] ? " some" : "",
+			pc_report_dirs[d], pc_report_dirs[d], pk[d], by[d]);
 	fputs("</g>\n", out);
 }
 
@@ -161,15 +164,15 @@ static size_t drop_reasons(const struct pc_report *r, const char **out)
 static void drop_bars(FILE *out, const struct pc_report *r, const char **reasons,
 		      size_t n, int y)
 {
-	uint64_t (*pk)[2] = pc_xcalloc(n, sizeof(*pk)), max = 1, bytes;
+	uint64_t (*pk)[PC_REPORT_DIRS] = pc_xcalloc(n, sizeof(*pk)), max = 1, bytes;
 
 	for (size_t i = 0; i < n; i++) {
-		for (int d = 0; d < 2; d++)
+		for (int d = 0; d < PC_REPORT_DIRS; d++)
 			pc_report_total(r, true, reasons[i], d, &pk[i][d], &bytes);
-		max = pk[i][0] + pk[i][1] > max ? pk[i][0] + pk[i][1] : max;
+		max = pk[i][0] + pk[i][1] + pk[i][2] > max ? pk[i][0] + pk[i][1] + pk[i][2] : max;
 	}
 	for (size_t i = 0; i < n; i++, y += BAR_H) {
-		uint64_t sum = pk[i][0] + pk[i][1];
+		uint64_t sum = pk[i][0] + pk[i][1] + pk[i][2];
 		int w = sum ? 2 + (int)((double)sum / (double)max * 400) : 0;
 
 		fputs("<g class=\"drop\" data-reason=\"", out);
@@ -179,8 +182,10 @@ static void drop_bars(FILE *out, const struct pc_report *r, const char **reasons
 		fprintf(out, "</text>\n<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>\n",
 			X_INIT, y + 5, w, BAR_H - 10, pc_report_reason_colour(reasons[i]));
 		fprintf(out, "<text x=\"%d\" y=\"%d\" class=\"count\">ingress %" PRIu64
-			" pkt, egress %" PRIu64 " pkt</text>\n</g>\n",
-			X_INIT + w + 8, y + 17, pk[i][0], pk[i][1]);
+			" pkt, egress %" PRIu64 " pkt", X_INIT + w + 8, y + 17, pk[i][0], pk[i][1]);
+		if (r->forwards || pk[i][2])
+			fprintf(out, ", forward %" PRIu64 " pkt", pk[i][2]);
+		fputs("</text>\n</g>\n", out);
 	}
 	free(pk);
 }

@@ -20,6 +20,10 @@
 #          detached (its hooks gone, the other still enforced), a swap of
 #          the whole list never passes through nothing attached; a second
 #          run with the same list changes nothing
+#   run 10: lin2's list empty (a template that rendered to nothing): the run
+#          fails in the check, nothing changes anywhere
+#   runs 11-12: empty with portcullis_detach_all: lin2 detached from all;
+#          then [eth0] again: attached afresh (audit, then enforce)
 #
 # The hosts share this machine's file system and kernel, so each has its
 # own site file, binary and pin root (on the lab's private bpffs), and no
@@ -44,6 +48,7 @@ export TAP_OUT
 CONFIRM=20 # seconds; the lab's flows take longer, so a rollback would show
 SSHDS=()
 declare -A IFACES # a host's portcullis_interfaces when not the group's [eth0]
+declare -A DETACH_ALL # a host's portcullis_detach_all when set
 
 # The management network: bridge brM, eth1 of every enforcer, ctl's eth0.
 mgmt_ip() { # HOST
@@ -86,6 +91,7 @@ inventory() {
 		          portcullis_pin_root: $PIN_BASE/$h
 		EOT
 		[ -z "${IFACES[$h]:-}" ] || echo "          portcullis_interfaces: ${IFACES[$h]}"
+		[ -z "${DETACH_ALL[$h]:-}" ] || echo "          portcullis_detach_all: ${DETACH_ALL[$h]}"
 	done
 	echo "      vars:"
 	ansible_conn_vars "$WORK/ssh/id" "        "
@@ -304,6 +310,34 @@ lab_hook_interfaces() {
 	else
 		tap FAIL "run 9: lin2 swapped to eth0 alone" "eth2 hooks: $(hooks_on lin2 eth2)" "$(status lin2)" "$(ran_log)"
 	fi
+
+	# An empty list would detach everything: refused unless said so.
+	snapshot >"$ANS/run9.snapshot"
+	IFACES[lin2]="[]"
+	inventory >"$ANS/inventory.yml"
+	if playbook "$ANS/site.yaml"; then
+		tap FAIL "run 10: lin2's interfaces [] (no portcullis_detach_all): the run fails" "$(ran_log)"
+	elif grep -q "fatal: \[lin2\]" "$ANS/run.log" && grep -q "portcullis_interfaces is empty" "$ANS/run.log" &&
+		! grep -q "TASK \[portcullis : Put the site file in place" "$ANS/run.log"; then
+		tap OK "run 10: lin2's interfaces []: refused in the check (portcullis_interfaces is empty), before any host changes"
+	else
+		tap FAIL "run 10: lin2's interfaces []: refused in the check" "$(ran_log)"
+	fi
+	snapshot >"$ANS/now.snapshot"
+	check "run 10: every host's policy, generation and site file unchanged" \
+		diff "$ANS/run9.snapshot" "$ANS/now.snapshot"
+	check "run 10: lin2 still enforces on eth0" enforcing_on lin2 '["eth0"]'
+
+	DETACH_ALL[lin2]=true
+	iface_run 11 "[]" "with portcullis_detach_all: true"
+	if status lin2 | jq -e '.attached == false' >/dev/null && [ -z "$(hooks_on lin2 eth0)" ]; then
+		tap OK "run 11: portcullis_detach_all: lin2 detached from every interface"
+	else
+		tap FAIL "run 11: portcullis_detach_all detaches lin2" "eth0 hooks: $(hooks_on lin2 eth0)" "$(status lin2)" "$(ran_log)"
+	fi
+	unset 'DETACH_ALL[lin2]'
+	iface_run 12 "[eth0]" "attached again"
+	check "run 12: lin2 enforces on eth0 again" enforcing_on lin2 '["eth0"]'
 }
 
 # The sshds, and the rollback records of --confirm (detach removes the pins

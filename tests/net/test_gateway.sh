@@ -149,35 +149,59 @@ drops() { pc stats -j --all | jq -r --arg r "$1" --arg d "${2:-ingress}" \
 # before sendto returns).
 gw_send() { echo x | in_ns gw socat -u - "UDP:$2:$3,bind=$1"; }
 more() { [ "$1" -gt "$2" ]; }
+# monitored NAME COMMAND...: COMMAND with `monitor -j` reading the event ring
+# for up to 8 s or 3 events, into $TMP/NAME.json.
+monitored() {
+	local name=$1 mon; shift
+	(exec nsenter --net="/run/netns/$ID-gw" "$PC" monitor -j --count 3 --seconds 8 \
+		--pin-root "$PINS" >"$TMP/$name.json" 2>"$TMP/$name.err") &
+	mon=$!
+	wait_line "$TMP/$name.err" watching || { kill "$mon"; wait "$mon"; return 1; }
+	"$@"
+	wait "$mon"
+}
+# events NAME DESTINATION DIRECTION: the monitor saw drops to DESTINATION,
+# every one in DIRECTION.
+events() { jq -e -s --arg d "$2" --arg dir "$3" \
+	'[.[] | select(.destination == $d)] | length > 0 and all(.direction == $dir)' "$TMP/$1.json"; }
 gateway_status() { pc status -j | jq -e '.gateway == true'; }
 
 run_cases() { # MODE
 	local m=$1 before
 	check "$m: routed: mgr to bmc's web (A-2.5)" tcp_ok a 192.0.2.10 b 198.51.100.41 443
 	check "$m: routed: cli to bmc's console (A-5.4)" tcp_ok a 192.0.2.20 b 198.51.100.41 443
-	before=$(drops wrong-peer)
-	check "$m: routed: cli to bmc's ssh is stopped" tcp_blocked a 192.0.2.20 b 198.51.100.41 22
-	check "$m: ... counted as wrong-peer" more "$(drops wrong-peer)" "$before"
-	before=$(drops no-rule)
+	before=$(drops wrong-peer forward)
+	check "$m: routed: cli to bmc's ssh is stopped" \
+		monitored fwd tcp_blocked a 192.0.2.20 b 198.51.100.41 22
+	check "$m: ... counted as wrong-peer, direction forward" more "$(drops wrong-peer forward)" "$before"
+	check "$m: ... monitor shows it as forward, not as the gateway's ingress" \
+		events fwd 198.51.100.41:22 forward
+	before=$(drops no-rule forward)
 	check "$m: routed: mgr to bmc's telnet is stopped" tcp_blocked a 192.0.2.10 b 198.51.100.41 23
-	check "$m: ... counted as no-rule" more "$(drops no-rule)" "$before"
+	check "$m: ... counted as no-rule, direction forward" more "$(drops no-rule forward)" "$before"
 	check "$m: IPv6 routed: mgr to bmc's web (A-2.5)" tcp_ok a 2001:db8:a::10 b 2001:db8:b::41 443
 	check "$m: IPv6 routed: cli to bmc's ssh is stopped" tcp_blocked a 2001:db8:a::20 b 2001:db8:b::41 22
 	check "$m: routed: bmc's RMCP to mgr and its answer (A-2.7)" udp_ok b 198.51.100.41 623 a 192.0.2.10 50623
 	check "$m: routed into the bridge: mgr to bmc2's web" tcp_ok a 192.0.2.10 c2 203.0.113.41 443
 	check "$m: routed into the bridge: cli to svp's console (A-5.2)" tcp_ok a 192.0.2.20 c1 203.0.113.40 443
-	before=$(drops wrong-peer)
+	before=$(drops wrong-peer forward)
 	check "$m: bridged: svp to bmc2's web is stopped at the bridge port" \
 		tcp_blocked c1 203.0.113.40 c2 203.0.113.41 443
-	check "$m: ... counted as wrong-peer" more "$(drops wrong-peer)" "$before"
+	check "$m: ... counted as wrong-peer, direction forward" more "$(drops wrong-peer forward)" "$before"
 	check "$m: bridged: bmc2 to svp's ssh is stopped" tcp_blocked c2 203.0.113.41 c1 203.0.113.40 22
 	check "$m: own: cli to the gateway's ssh (its host rules)" tcp_ok a 192.0.2.20 gw 192.0.2.1 22
-	check "$m: own: mgr to the gateway's ssh is stopped" tcp_blocked a 192.0.2.10 gw 192.0.2.1 22
+	before=$(drops wrong-peer)
+	check "$m: own: mgr to the gateway's ssh is stopped" \
+		monitored own tcp_blocked a 192.0.2.10 gw 192.0.2.1 22
+	check "$m: ... counted as wrong-peer on ingress" more "$(drops wrong-peer)" "$before"
+	check "$m: ... monitor shows it on ingress" events own 192.0.2.1:22 ingress
 	before=$(drops no-rule egress)
 	check "$m: own, from an address its entry does not list: judged by its host rules" \
 		gw_send 192.0.2.99 198.51.100.41 623
 	check "$m: ... dropped at egress as no-rule" more "$(drops no-rule egress)" "$before"
-	check "$m: counters: A-2.5 on ingress" more "$(packets A-2.5-ssl-svp-bmc ingress)" 0
+	check "$m: counters: A-2.5 in direction forward" more "$(packets A-2.5-ssl-svp-bmc forward)" 0
+	check "$m: counters: forwarded packets are not the gateway's own ingress" \
+		test "$(packets A-2.5-ssl-svp-bmc ingress)" = 0
 	check "$m: counters: the gateway's ssh both ways" \
 		more "$(( $(packets site-gw-ssh ingress) * $(packets site-gw-ssh egress) ))" 0
 	check "$m: counters: forwarded packets are not counted again on egress" \

@@ -83,12 +83,17 @@ GA_MAC=$(ip -n "$NG" -j link show ga | jq -r '.[0].address')
 OWN=$(jq -r '.hosts[] | select(.name == "gw") | .addresses | join(",")' \
 	<("$PC" check -j -c "$SITE"))
 
-# Counters now, as "path packets" lines and one "(dropped) packets" line.
+# Counters now, as "path packets" lines and one "(dropped) packets" line:
+# what came in, forwarded (direction forward) or to the gateway (ingress;
+# a broadcast the forward rules refuse is judged as the gateway's own).
 bpf_counts() {
 	ing "$PC" stats -j --pin-root "$PIN/gw" | jq -r '
-		([.paths[] | select(.direction == "ingress" and .path != "(other)" and .packets > 0) |
+		def came_in: .direction == "ingress" or .direction == "forward";
+		([.paths | group_by(.path)[] | map(select(came_in)) |
+			select(length > 0 and .[0].path != "(other)") |
+			{path: .[0].path, packets: (map(.packets) | add)} | select(.packets > 0) |
 			"\(.path) \(.packets)"][]),
-		"(dropped) \([.drops[] | select(.direction == "ingress") | .packets] | add // 0)"'
+		"(dropped) \([.drops[] | select(came_in) | .packets] | add // 0)"'
 }
 nft_counts() {
 	ing nft -j list counters table inet portcullis | jq -r '

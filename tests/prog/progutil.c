@@ -254,8 +254,12 @@ uint64_t fx_path_packets(struct fx *f, const char *path, int dir)
 {
 	struct pc_counter c;
 
-	assert_int_equal(pc_counter_read(f->maps.path_stats,
-					 slot_of(f, path) * 2 + (uint32_t)dir, &c), 0);
+	if (dir == PC_DIR_FWD)
+		assert_int_equal(pc_counter_read(f->maps.fwd_stats,
+						 PC_FWD_PATH(slot_of(f, path)), &c), 0);
+	else
+		assert_int_equal(pc_counter_read(f->maps.path_stats,
+						 slot_of(f, path) * 2 + (uint32_t)dir, &c), 0);
 	return c.packets;
 }
 
@@ -263,8 +267,12 @@ uint64_t fx_drop_packets(struct fx *f, int reason, int dir)
 {
 	struct pc_counter c;
 
-	assert_int_equal(pc_counter_read(f->maps.drops, (uint32_t)reason * 2 +
-					 (uint32_t)dir, &c), 0);
+	if (dir == PC_DIR_FWD)
+		assert_int_equal(pc_counter_read(f->maps.fwd_stats,
+						 PC_FWD_DROP((uint32_t)reason), &c), 0);
+	else
+		assert_int_equal(pc_counter_read(f->maps.drops, (uint32_t)reason * 2 +
+						 (uint32_t)dir, &c), 0);
 	return c.packets;
 }
 

@@ -53,7 +53,8 @@ void fx_stamp_slots(struct fx *f, uint32_t *slots);
 
 /* Runs p through XDP (dir 0) or TC (dir 1); returns true if it passed. */
 bool fx_run(struct fx *f, int dir, const struct pkt *p);
-/* Packets counted so far on a path id (NULL: the "other" slot) / reason. */
+/* Packets counted so far on a path id (NULL: the "other" slot) / reason,
+ * in PC_DIR_IN, PC_DIR_OUT or PC_DIR_FWD (a gateway's forwarded ones). */
 uint64_t fx_path_packets(struct fx *f, const char *path, int dir);
 uint64_t fx_drop_packets(struct fx *f, int reason, int dir);
 

@@ -5,8 +5,10 @@
  * appliances behind it (bmc, svp, lin). Each table is a sequence: its
  * packets go through in order, so replies find the connections their
  * first packets made. Every step says the verdict and where it is
- * counted: a path (packets +1 on it, in the hook's direction), a drop
- * reason, or nowhere (a forwarded packet on egress, judged at ingress).
+ * counted: a path (packets +1 on it, in the hook's direction, or FWD for a
+ * forwarded packet: XDP ingress, counted as forwarded, not as the gateway's
+ * own ingress), a drop reason, or nowhere (a forwarded packet on egress,
+ * judged at ingress).
  */
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -22,8 +24,9 @@
 #include "progutil.h"
 
 
-#define IN 0
-#define OUT 1
+#define IN PC_DIR_IN
+#define OUT PC_DIR_OUT
+#define FWD PC_DIR_FWD /* through XDP ingress, counted as forwarded */
 #define T IPPROTO_TCP
 #define U IPPROTO_UDP
 #define ICMP IPPROTO_ICMP
@@ -56,31 +59,31 @@ struct step {
 #define ACK TH_ACK
 
 static const struct step forwarded[] = {
-	{ "server to BMC web: SYN", IN, T, MGR, 40000, BMC, 443, SYN, 0, true, "A-2.5-ssl-svp-bmc", 0 },
-	{ "... its SYN-ACK comes back", IN, T, BMC, 443, MGR, 40000, SYNACK, 0, true, "A-2.5-ssl-svp-bmc", 0 },
-	{ "... the ACK", IN, T, MGR, 40000, BMC, 443, ACK, 0, true, "A-2.5-ssl-svp-bmc", 0 },
+	{ "server to BMC web: SYN", FWD, T, MGR, 40000, BMC, 443, SYN, 0, true, "A-2.5-ssl-svp-bmc", 0 },
+	{ "... its SYN-ACK comes back", FWD, T, BMC, 443, MGR, 40000, SYNACK, 0, true, "A-2.5-ssl-svp-bmc", 0 },
+	{ "... the ACK", FWD, T, MGR, 40000, BMC, 443, ACK, 0, true, "A-2.5-ssl-svp-bmc", 0 },
 	{ "... leaving the gateway: passed uncounted", OUT, T, MGR, 40000, BMC, 443, ACK, 0, true, NULL, NOWHERE },
-	{ "client to BMC console", IN, T, CLI, 40001, BMC, 443, SYN, 0, true, "A-5.4-bmc-console-https", 0 },
-	{ "server to a linux host of a group", IN, T, MGR, 40002, LIN, 22, SYN, 0, true, "A-2.3-ssh-linux", 0 },
-	{ "BMC's RMCP to the server", IN, U, BMC, 623, MGR, 50000, 0, 0, true, "A-2.7-rmcp-from-bmc", 0 },
-	{ "... the server's answer, via conntrack", IN, U, MGR, 50000, BMC, 623, 0, 0, true, "A-2.7-rmcp-from-bmc", 0 },
-	{ "IPv6: server to BMC web", IN, T, "2001:db8:a::10", 40003, "2001:db8:b::41", 443, SYN, 0, true, "A-2.5-ssl-svp-bmc", 0 },
+	{ "client to BMC console", FWD, T, CLI, 40001, BMC, 443, SYN, 0, true, "A-5.4-bmc-console-https", 0 },
+	{ "server to a linux host of a group", FWD, T, MGR, 40002, LIN, 22, SYN, 0, true, "A-2.3-ssh-linux", 0 },
+	{ "BMC's RMCP to the server", FWD, U, BMC, 623, MGR, 50000, 0, 0, true, "A-2.7-rmcp-from-bmc", 0 },
+	{ "... the server's answer, via conntrack", FWD, U, MGR, 50000, BMC, 623, 0, 0, true, "A-2.7-rmcp-from-bmc", 0 },
+	{ "IPv6: server to BMC web", FWD, T, "2001:db8:a::10", 40003, "2001:db8:b::41", 443, SYN, 0, true, "A-2.5-ssl-svp-bmc", 0 },
 	/* wrong initiator, wrong responder, undocumented port */
-	{ "client to BMC ssh", IN, T, CLI, 40004, BMC, 22, SYN, 0, false, NULL, PC_DROP_WRONG_PEER },
-	{ "server to SVP ssh", IN, T, MGR, 40005, SVP, 22, SYN, 0, false, NULL, PC_DROP_WRONG_PEER },
-	{ "BMC to SVP web", IN, T, BMC, 40006, SVP, 443, SYN, 0, false, NULL, PC_DROP_WRONG_PEER },
-	{ "a stranger to BMC web", IN, T, "203.0.113.9", 40007, BMC, 443, SYN, 0, false, NULL, PC_DROP_WRONG_PEER },
-	{ "server to BMC telnet", IN, T, MGR, 40008, BMC, 23, SYN, 0, false, NULL, PC_DROP_NO_RULE },
-	{ "a reply with no connection", IN, T, BMC, 443, MGR, 40099, ACK, 0, false, NULL, PC_DROP_NO_CONNTRACK },
-	{ "the gateway's address, forged", IN, T, GW, 40009, BMC, 443, SYN, 0, false, NULL, PC_DROP_BAD_SOURCE },
-	{ "NULL scan through the gateway", IN, T, MGR, 40010, BMC, 443, 0, 0, false, NULL, PC_DROP_TCP_FLAGS },
+	{ "client to BMC ssh", FWD, T, CLI, 40004, BMC, 22, SYN, 0, false, NULL, PC_DROP_WRONG_PEER },
+	{ "server to SVP ssh", FWD, T, MGR, 40005, SVP, 22, SYN, 0, false, NULL, PC_DROP_WRONG_PEER },
+	{ "BMC to SVP web", FWD, T, BMC, 40006, SVP, 443, SYN, 0, false, NULL, PC_DROP_WRONG_PEER },
+	{ "a stranger to BMC web", FWD, T, "203.0.113.9", 40007, BMC, 443, SYN, 0, false, NULL, PC_DROP_WRONG_PEER },
+	{ "server to BMC telnet", FWD, T, MGR, 40008, BMC, 23, SYN, 0, false, NULL, PC_DROP_NO_RULE },
+	{ "a reply with no connection", FWD, T, BMC, 443, MGR, 40099, ACK, 0, false, NULL, PC_DROP_NO_CONNTRACK },
+	{ "the gateway's address, forged", FWD, T, GW, 40009, BMC, 443, SYN, 0, false, NULL, PC_DROP_BAD_SOURCE },
+	{ "NULL scan through the gateway", FWD, T, MGR, 40010, BMC, 443, 0, 0, false, NULL, PC_DROP_TCP_FLAGS },
 };
 
 static const struct step broadcasts[] = {
-	{ "WoL to 255.255.255.255", IN, U, MGR, 50001, "255.255.255.255", 0, 0, BC, true, "A-2.9-wol-limited-broadcast", 0 },
-	{ "magicsend to the appliances' directed broadcast", IN, U, MGR, 50002, "198.51.100.255", 5561, 0, 0, true, "A-2.11-wol-magicsend", 0 },
-	{ "DHCP discover from 0.0.0.0", IN, U, "0.0.0.0", 68, "255.255.255.255", 67, 0, BC, true, "A-3.1-pxe-dhcp-request", 0 },
-	{ "DHCP server's broadcast reply", IN, U, "192.0.2.53", 67, "255.255.255.255", 68, 0, BC, true, "A-6.1-dhcp-server-reply", 0 },
+	{ "WoL to 255.255.255.255", FWD, U, MGR, 50001, "255.255.255.255", 0, 0, BC, true, "A-2.9-wol-limited-broadcast", 0 },
+	{ "magicsend to the appliances' directed broadcast", FWD, U, MGR, 50002, "198.51.100.255", 5561, 0, 0, true, "A-2.11-wol-magicsend", 0 },
+	{ "DHCP discover from 0.0.0.0", FWD, U, "0.0.0.0", 68, "255.255.255.255", 67, 0, BC, true, "A-3.1-pxe-dhcp-request", 0 },
+	{ "DHCP server's broadcast reply", FWD, U, "192.0.2.53", 67, "255.255.255.255", 68, 0, BC, true, "A-6.1-dhcp-server-reply", 0 },
 	/* Refused as forwarded, then by the gateway's own rules as a
 	 * broadcast it receives: wrong-peer, since forward rules have the
 	 * port (the port rows are shared). */
@@ -97,11 +100,11 @@ static const struct step own[] = {
 };
 
 static const struct step echo[] = {
-	{ "server pings a BMC", IN, ICMP, MGR, 8, BMC, 77, 0, 0, true, NULL, 0 },
-	{ "... the BMC answers", IN, ICMP, BMC, 0, MGR, 77, 0, 0, true, NULL, 0 },
-	{ "an echo reply nobody asked for", IN, ICMP, BMC, 0, MGR, 78, 0, 0, false, NULL, PC_DROP_NO_CONNTRACK },
-	{ "a BMC pings the SVP (no flow between them)", IN, ICMP, BMC, 8, SVP, 79, 0, 0, false, NULL, PC_DROP_ICMP },
-	{ "a timestamp request", IN, ICMP, MGR, 13, BMC, 80, 0, 0, false, NULL, PC_DROP_ICMP },
+	{ "server pings a BMC", FWD, ICMP, MGR, 8, BMC, 77, 0, 0, true, NULL, 0 },
+	{ "... the BMC answers", FWD, ICMP, BMC, 0, MGR, 77, 0, 0, true, NULL, 0 },
+	{ "an echo reply nobody asked for", FWD, ICMP, BMC, 0, MGR, 78, 0, 0, false, NULL, PC_DROP_NO_CONNTRACK },
+	{ "a BMC pings the SVP (no flow between them)", FWD, ICMP, BMC, 8, SVP, 79, 0, 0, false, NULL, PC_DROP_ICMP },
+	{ "a timestamp request", FWD, ICMP, MGR, 13, BMC, 80, 0, 0, false, NULL, PC_DROP_ICMP },
 };
 
 static void build(struct pkt *p, const struct step *s)
@@ -147,7 +150,7 @@ static void run_steps(struct fx *f, const struct step *steps, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct step *s = &steps[i];
-		uint64_t before = 0, after, other_in, other_out;
+		uint64_t before = 0, after, other[3];
 		struct pkt p;
 		bool pass;
 
@@ -156,16 +159,16 @@ static void run_steps(struct fx *f, const struct step *steps, size_t n)
 			before = fx_path_packets(f, s->path, s->dir);
 		else if (!s->pass)
 			before = fx_drop_packets(f, s->reason, s->dir);
-		other_in = fx_path_packets(f, NULL, IN);
-		other_out = fx_path_packets(f, NULL, OUT);
-		pass = fx_run(f, s->dir, &p);
+		for (int d = 0; d < 3; d++)
+			other[d] = fx_path_packets(f, NULL, d);
+		pass = fx_run(f, s->dir == OUT, &p);
 		if (pass != s->pass)
 			fail_msg("%s: %s, want %s", s->what, pass ? "passed" : "dropped",
 				 s->pass ? "pass" : "drop");
 		if (s->pass && s->reason == NOWHERE) {
-			if (fx_path_packets(f, NULL, IN) != other_in ||
-			    fx_path_packets(f, NULL, OUT) != other_out)
-				fail_msg("%s: counted, want uncounted", s->what);
+			for (int d = 0; d < 3; d++)
+				if (fx_path_packets(f, NULL, d) != other[d])
+					fail_msg("%s: counted, want uncounted", s->what);
 			continue;
 		}
 		after = s->pass ? fx_path_packets(f, s->path, s->dir) :
@@ -213,19 +216,19 @@ static void test_echo(void **state)
 static void test_reload_recheck(void **state)
 {
 	static const struct step open[] = {
-		{ "server to BMC ssh", IN, T, MGR, 40030, BMC, 22, SYN, 0, true, "A-2.6-ssh-bmc", 0 },
-		{ "... SYN-ACK", IN, T, BMC, 22, MGR, 40030, SYNACK, 0, true, "A-2.6-ssh-bmc", 0 },
-		{ "server to BMC web", IN, T, MGR, 40031, BMC, 443, SYN, 0, true, "A-2.5-ssl-svp-bmc", 0 },
-		{ "... SYN-ACK", IN, T, BMC, 443, MGR, 40031, SYNACK, 0, true, "A-2.5-ssl-svp-bmc", 0 },
-		{ "server to BMC web again", IN, T, MGR, 40032, BMC, 443, SYN, 0, true, "A-2.5-ssl-svp-bmc", 0 },
-		{ "... SYN-ACK", IN, T, BMC, 443, MGR, 40032, SYNACK, 0, true, "A-2.5-ssl-svp-bmc", 0 },
+		{ "server to BMC ssh", FWD, T, MGR, 40030, BMC, 22, SYN, 0, true, "A-2.6-ssh-bmc", 0 },
+		{ "... SYN-ACK", FWD, T, BMC, 22, MGR, 40030, SYNACK, 0, true, "A-2.6-ssh-bmc", 0 },
+		{ "server to BMC web", FWD, T, MGR, 40031, BMC, 443, SYN, 0, true, "A-2.5-ssl-svp-bmc", 0 },
+		{ "... SYN-ACK", FWD, T, BMC, 443, MGR, 40031, SYNACK, 0, true, "A-2.5-ssl-svp-bmc", 0 },
+		{ "server to BMC web again", FWD, T, MGR, 40032, BMC, 443, SYN, 0, true, "A-2.5-ssl-svp-bmc", 0 },
+		{ "... SYN-ACK", FWD, T, BMC, 443, MGR, 40032, SYNACK, 0, true, "A-2.5-ssl-svp-bmc", 0 },
 	};
 	static const struct step cut[] = {
-		{ "... after a reload without A-2.6", IN, T, MGR, 40030, BMC, 22, ACK, 0, false, NULL, PC_DROP_WRONG_PEER },
-		{ "web, the initiator first after it", IN, T, MGR, 40031, BMC, 443, ACK, 0, true, "A-2.5-ssl-svp-bmc", 0 },
-		{ "... then the BMC", IN, T, BMC, 443, MGR, 40031, ACK, 0, true, "A-2.5-ssl-svp-bmc", 0 },
-		{ "web, the BMC first after it", IN, T, BMC, 443, MGR, 40032, SYNACK, 0, true, "A-2.5-ssl-svp-bmc", 0 },
-		{ "... then the initiator", IN, T, MGR, 40032, BMC, 443, ACK, 0, true, "A-2.5-ssl-svp-bmc", 0 },
+		{ "... after a reload without A-2.6", FWD, T, MGR, 40030, BMC, 22, ACK, 0, false, NULL, PC_DROP_WRONG_PEER },
+		{ "web, the initiator first after it", FWD, T, MGR, 40031, BMC, 443, ACK, 0, true, "A-2.5-ssl-svp-bmc", 0 },
+		{ "... then the BMC", FWD, T, BMC, 443, MGR, 40031, ACK, 0, true, "A-2.5-ssl-svp-bmc", 0 },
+		{ "web, the BMC first after it", FWD, T, BMC, 443, MGR, 40032, SYNACK, 0, true, "A-2.5-ssl-svp-bmc", 0 },
+		{ "... then the initiator", FWD, T, MGR, 40032, BMC, 443, ACK, 0, true, "A-2.5-ssl-svp-bmc", 0 },
 	};
 	struct fx *f = *state;
 	struct pc_ruleset rs2;
@@ -256,7 +259,7 @@ static void test_reload_recheck(void **state)
 static void test_icmp_errors(void **state)
 {
 	static const struct step open[] = {
-		{ "server to BMC web", IN, T, MGR, 40040, BMC, 443, SYN, 0, true, "A-2.5-ssl-svp-bmc", 0 },
+		{ "server to BMC web", FWD, T, MGR, 40040, BMC, 443, SYN, 0, true, "A-2.5-ssl-svp-bmc", 0 },
 	};
 	static const struct {
 		const char *what;
@@ -265,6 +268,7 @@ static void test_icmp_errors(void **state)
 		uint16_t isport; /* of the quoted packet MGR -> BMC:443 */
 		bool pass;
 	} cases[] = {
+		/* Both passes are the forwarded connection's: counted so. */
 		{ "frag-needed from a router beyond", IN, "198.51.100.254", 40040, true },
 		{ "frag-needed from the gateway itself", OUT, GW, 40040, true },
 		{ "about a connection nobody opened", IN, "198.51.100.254", 40041, false },
@@ -275,7 +279,7 @@ static void test_icmp_errors(void **state)
 	load_gateway(f);
 	run_steps(f, open, 1);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-		uint64_t before = fx_path_packets(f, "A-2.5-ssl-svp-bmc", cases[i].dir);
+		uint64_t before = fx_path_packets(f, "A-2.5-ssl-svp-bmc", FWD);
 		struct pkt inner, p;
 		bool pass;
 
@@ -293,8 +297,8 @@ static void test_icmp_errors(void **state)
 		pass = fx_run(f, cases[i].dir, &p);
 		if (pass != cases[i].pass)
 			fail_msg("%s: %s", cases[i].what, pass ? "passed" : "dropped");
-		if (pass && fx_path_packets(f, "A-2.5-ssl-svp-bmc", cases[i].dir) != before + 1)
-			fail_msg("%s: not counted on A-2.5", cases[i].what);
+		if (pass && fx_path_packets(f, "A-2.5-ssl-svp-bmc", FWD) != before + 1)
+			fail_msg("%s: not counted on A-2.5 as forwarded", cases[i].what);
 	}
 }
 

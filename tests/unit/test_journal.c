@@ -143,6 +143,12 @@ static void test_denied_fields(void **state)
 	assert_true(has(1, "PORTCULLIS_REASON=wrong-peer"));
 	assert_null(strstr(entries[1], "_PORT="));   /* no ports without TCP/UDP */
 	assert_true(has(1, "MESSAGE=portcullis: would deny icmpv6 2001:db8::1 > 2001:db8::2 (egress, wrong-peer)"));
+
+	/* A gateway's forwarded drop: not an inbound one to the gateway. */
+	e.forwarded = 1;
+	assert_int_equal(pc_journal_denied(&j, &e), 0);
+	assert_true(has(2, "PORTCULLIS_DIRECTION=forward"));
+	assert_true(has(2, "MESSAGE=portcullis: denied tcp 192.0.2.20:40000 > 192.0.2.10:9999 (forward, no-rule)"));
 }
 
 /* A burst in one second, then one packet in the next. */

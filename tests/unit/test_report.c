@@ -233,6 +233,9 @@ static void test_add_stats(void **state)
 	} cases[] = {
 		{ STATS("", ""), 0 },
 		{ STATS(PATH("A-1.1-http-gui", "egress", 0, 0), ""), 0 },
+		/* a gateway's: what it forwards, apart from its own */
+		{ STATS(PATH("A-2.5-ssl-svp-bmc", "forward", 2, 120),
+			"{\"reason\": \"wrong-peer\", \"direction\": \"forward\", \"packets\": 1, \"bytes\": 60}"), 0 },
 		{ "[]", -EINVAL },
 		{ "{\"paths\": []}", -EINVAL },
 		{ "{\"drops\": []}", -EINVAL },
@@ -368,7 +371,7 @@ static void test_many_hosts(void **state)
 }
 
 /* A gateway's page draws the flows it forwards beside its own, with the
- * counters of its stats report (forwarded packets count on ingress). */
+ * counters of its stats report (forwarded packets in direction forward). */
 static void test_gateway_page(void **state)
 {
 	static const struct {
@@ -397,12 +400,56 @@ static void test_gateway_page(void **state)
 		pc_report_init(&r, &tu_fx.p, pc_policy_find_host(&tu_fx.p, cases[i].host));
 		if (cases[i].gateway)
 			pc_report_gateway(&r);
-		add(&r, STATS(PATH("A-2.5-ssl-svp-bmc", "ingress", 6, 600), ""), cases[i].host);
+		add(&r, STATS(PATH("A-2.5-ssl-svp-bmc", "forward", 6, 600), ""), cases[i].host);
 		if (pc_report_draws(&r, f) != cases[i].drawn)
 			fail_msg("%s: %s drawn %d", cases[i].what, cases[i].flow, !cases[i].drawn);
 		if (cases[i].drawn && pc_report_flow_use(&r, f) != cases[i].use)
 			fail_msg("%s: %s is %d, want %d", cases[i].what, cases[i].flow,
 				 pc_report_flow_use(&r, f), cases[i].use);
+		pc_report_free(&r);
+	}
+}
+
+/* A path a gateway both takes part in and forwards: the picture gives
+ * its own traffic and what it forwards apart, never their sum. */
+static void test_gateway_svg(void **state)
+{
+	static const struct {
+		const char *what, *host;
+		const char *needle; /* NULL: absent is the point */
+		const char *absent;
+	} cases[] = {
+		{ "own ingress alone", "gw",
+		  "data-direction=\"ingress\">ingress 2 pkt, 120 B</text>",
+		  "ingress 8 pkt" },
+		{ "forwarded apart", "gw",
+		  "data-direction=\"forward\">forward 6 pkt, 600 B</text>", NULL },
+		{ "a forwarded flow with no packets yet has its forward line", "gw",
+		  "data-direction=\"forward\">forward 0 pkt, 0 B</text>", NULL },
+		{ "drops by direction", "gw",
+		  "ingress 1 pkt, egress 0 pkt, forward 3 pkt</text>", NULL },
+		{ "a host's page: no forward line where nothing was forwarded", "cli",
+		  NULL, "forward 0 pkt" },
+	};
+
+	(void)state;
+	tu_load_ok(&tu_fx.p, gw_site);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct pc_report r;
+		char *svg;
+
+		pc_report_init(&r, &tu_fx.p, pc_policy_find_host(&tu_fx.p, cases[i].host));
+		add(&r, STATS(PATH("A-2.5-ssl-svp-bmc", "ingress", 2, 120) ","
+			      PATH("A-2.5-ssl-svp-bmc", "forward", 6, 600),
+			      "{\"reason\": \"wrong-peer\", \"direction\": \"ingress\", \"packets\": 1, \"bytes\": 60},"
+			      "{\"reason\": \"wrong-peer\", \"direction\": \"forward\", \"packets\": 3, \"bytes\": 180}"),
+		    cases[i].host);
+		svg = page(&r, true);
+		if (cases[i].needle && !strstr(svg, cases[i].needle))
+			fail_msg("%s: the picture lacks \"%s\"", cases[i].what, cases[i].needle);
+		if (cases[i].absent && strstr(svg, cases[i].absent))
+			fail_msg("%s: the picture has \"%s\"", cases[i].what, cases[i].absent);
+		free(svg);
 		pc_report_free(&r);
 	}
 }
@@ -414,6 +461,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_page_escapes, tu_setup, tu_teardown),
 		cmocka_unit_test_setup_teardown(test_flow_use, tu_setup, tu_teardown),
 		cmocka_unit_test_setup_teardown(test_svg, tu_setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_gateway_svg, tu_setup, tu_teardown),
 		cmocka_unit_test_setup_teardown(test_add_stats, tu_setup, tu_teardown),
 		cmocka_unit_test(test_colours),
 		cmocka_unit_test(test_ports),

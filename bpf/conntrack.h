@@ -67,7 +67,8 @@
  * (bpf_ktime_get_ns(), what user/seed.c writes too), read once per jiffy
  * per CPU and reused until the jiffy changes, so a stamp lags by at most
  * one tick (1-10 ms against timeouts of seconds). Why: in a VM the clock
- * read costs as much as the rest of an established packet's path.
+ * read costs as much as the rest of an established packet's path. A
+ * connection's idle stamp is renewed once it is 10 ms old (pc_ct_touch).
  */
 #ifndef PC_BPF_CONNTRACK_H
 #define PC_BPF_CONNTRACK_H
@@ -218,13 +219,19 @@ pc_ct_lookup(const struct pc_ct_key *k, const struct pc_bank_settings *set,
 	return pc_ct_lookup_flags(k, set, now, 0);
 }
 
-/* The entry was seen now. Written only when the stamp changes (pc_now
- * moves once a jiffy): the two directions of a busy connection run on
- * different CPUs, and a store on every packet would move the entry's
- * cache line between them on every packet. */
+/* The entry was seen now. Written only when its stamp is PC_CT_TOUCH_NS
+ * old or more: the two directions of a busy connection run on two CPUs,
+ * each with its own pc_now (read once a jiffy, so the two differ by up to
+ * a tick), and a store whenever they differ would move the entry's cache
+ * line between the CPUs on every packet. Timeouts are seconds; a stamp
+ * lags by at most this much more. */
+#define PC_CT_TOUCH_NS 10000000ull /* 10 ms */
+
 static __always_inline void pc_ct_touch(struct pc_ct_value *ct, __u64 now)
 {
-	if (PC_READ_ONCE(ct->last_seen_ns) != now)
+	__u64 seen = PC_READ_ONCE(ct->last_seen_ns);
+
+	if (now > seen && now - seen >= PC_CT_TOUCH_NS)
 		PC_WRITE_ONCE(ct->last_seen_ns, now);
 }
 

@@ -53,9 +53,12 @@ static __always_inline __u8 pc_denied_fold(__u16 lport, __u16 rport, __u32 dir)
 	return 0;
 }
 
+/* dir PC_DIR_FWD: a gateway's forwarded drop, keyed as it came in. */
 static __always_inline void pc_denied_key_of(const struct pc_pkt *p, __u32 dir,
 					     struct pc_denied_key *k)
 {
+	int in = dir != PC_DIR_OUT;
+
 	k->family = p->family;
 	k->proto = p->proto;
 	k->dir = (__u8)dir;
@@ -63,7 +66,7 @@ static __always_inline void pc_denied_key_of(const struct pc_pkt *p, __u32 dir,
 		k->lport = p->eth_proto;
 		return;
 	}
-	__builtin_memcpy(k->raddr, dir == PC_DIR_IN ? p->saddr : p->daddr, 16);
+	__builtin_memcpy(k->raddr, in ? p->saddr : p->daddr, 16);
 	if (p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6) {
 		k->lport = p->icmp_type;
 		k->rport = p->icmp_code;
@@ -71,8 +74,8 @@ static __always_inline void pc_denied_key_of(const struct pc_pkt *p, __u32 dir,
 	}
 	if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP)
 		return;
-	k->lport = bpf_ntohs(dir == PC_DIR_IN ? p->dport : p->sport);
-	k->rport = bpf_ntohs(dir == PC_DIR_IN ? p->sport : p->dport);
+	k->lport = bpf_ntohs(in ? p->dport : p->sport);
+	k->rport = bpf_ntohs(in ? p->sport : p->dport);
 	k->flags = pc_denied_fold(k->lport, k->rport, dir);
 	if (k->flags & PC_DENIED_LPORT_EPHEMERAL)
 		k->lport = 0;

@@ -593,9 +593,6 @@ static __always_inline int pc_verdict(const struct pc_pkt *p, int reason, __u32 
 	now = pc_now(); /* one clock read for both budgets */
 	pc_count_drop(reason, dir, frame_len);
 	pc_report_drop(p, reason, dir, frame_len, audit, now);
-	/* advise's table knows the two hooks: a forwarded drop came in */
-	if (dir == PC_DIR_FWD)
-		dir = PC_DIR_IN;
 	if (pc_denied_admit(now))
 		pc_denied_record(p, reason, dir, pc_to_broadcast(p, dir), audit);
 	return audit;

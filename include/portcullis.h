@@ -44,8 +44,9 @@ enum pc_drop_reason {
 /* Direction of a packet at the host, as in user/compile.h's enum pc_dir. */
 #define PC_DIR_IN 0  /* XDP ingress */
 #define PC_DIR_OUT 1 /* TC egress */
-/* Counters (pc_fwd_stats) and pc_event.forwarded only: a packet a gateway
- * forwards, judged where it came in, neither its own ingress nor egress. */
+/* Counters (pc_fwd_stats), pc_event.forwarded and pc_denied_key.dir only:
+ * a packet a gateway forwards, judged where it came in, neither its own
+ * ingress nor egress. */
 #define PC_DIR_FWD 2
 
 #define PC_MAX_RULES 256      /* rules per host: bits of a rule mask */
@@ -456,7 +457,7 @@ enum {
 struct pc_denied_key {
 	__u8 family;     /* PC_AF_* or 0 (not IP: lport is the EtherType) */
 	__u8 proto;      /* IPPROTO_*; 0 when not IP */
-	__u8 dir;        /* PC_DIR_* */
+	__u8 dir;        /* PC_DIR_*; PC_DIR_FWD: addresses and ports as it came in */
 	__u8 flags;      /* PC_DENIED_* */
 	__u16 lport;     /* host order; ICMP: the type; 0 when folded */
 	__u16 rport;     /* host order; ICMP: the code; 0 when folded */

@@ -15,7 +15,8 @@
 const char *pc_advice_name(enum pc_advice_kind k)
 {
 	static const char *const names[] = { "missing-host", "port-parameter", "new-flow",
-					     "documented", "unexplained", "broadcast" };
+					     "documented", "unexplained", "broadcast",
+					     "forwarded" };
 
 	return k < sizeof(names) / sizeof(*names) ? names[k] : "?";
 }
@@ -207,6 +208,19 @@ int pc_advise(const struct pc_policy *p, const struct pc_host *self,
 
 	memset(a, 0, sizeof(*a));
 	pc_addr_format(&s->remote, addr);
+	/* The gateway's own rows say nothing of it, and the table keeps its
+	 * source, not where it was going: no snippet. */
+	if (s->forwarded) {
+		a->kind = PC_ADVICE_FORWARDED;
+		a->service_port = s->lport;
+		snprintf(a->explanation, sizeof(a->explanation),
+			 "%s from %s to port %u, forwarded by this gateway and denied by its "
+			 "forward rules (the flows between the hosts behind it); advise "
+			 "suggests rules for this host's own traffic only: `portcullis "
+			 "monitor` shows the destination",
+			 s->proto ? proto : "a frame", addr, s->lport);
+		return 0;
+	}
 	if (s->proto != IPPROTO_TCP && s->proto != IPPROTO_UDP) {
 		a->kind = PC_ADVICE_UNEXPLAINED;
 		if (!s->proto)

@@ -30,9 +30,10 @@ enum pc_advice_kind {
 	PC_ADVICE_DOCUMENTED,
 	PC_ADVICE_UNEXPLAINED,
 	PC_ADVICE_BROADCAST,
+	PC_ADVICE_FORWARDED,
 };
 /* "missing-host", "port-parameter", "new-flow", "documented",
- * "unexplained", "broadcast" */
+ * "unexplained", "broadcast", "forwarded" */
 const char *pc_advice_name(enum pc_advice_kind k);
 
 /* A denied flow as the host saw it; a folded port is a client's random
@@ -44,6 +45,7 @@ struct pc_seen {
 	uint16_t lport, rport;
 	bool lport_folded, rport_folded;
 	bool broadcast;         /* ingress to a broadcast address */
+	bool forwarded;         /* a gateway's forwarded packet (dir: ingress) */
 };
 
 #define PC_ADVICE_MAX_PATHS 8

@@ -47,12 +47,13 @@ const struct pc_cmd_opts pc_advise_cmd = {
 	"(a peer of the site on a port its rows would have if a parameter were\n"
 	"changed: set it), new-flow (a peer of the site on a port no row\n"
 	"explains: a candidate flows: entry), documented (allowed, its connection\n"
-	"not seen), broadcast (meant for other hosts) or unexplained. Prints the\n"
-	"YAML to add; changes nothing.",
+	"not seen), broadcast (meant for other hosts), forwarded (a gateway's\n"
+	"forwarded packet, denied by its forward rules) or unexplained. Prints\n"
+	"the YAML to add; changes nothing.",
 	.opts = advise_opts,
 };
 
-static const char *const dirs[2] = { "ingress", "egress" };
+static const char *const dirs[3] = { "ingress", "egress", "forward" };
 
 /* "30s", "15m", "2h", "1d" or seconds; -1 when it is none of them. */
 static long parse_duration(const char *s)
@@ -76,6 +77,7 @@ static void seen_of(const struct pc_denied_key *k, struct pc_seen *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->dir = k->dir == PC_DIR_OUT ? PC_DIR_EGRESS : PC_DIR_INGRESS;
+	s->forwarded = k->dir == PC_DIR_FWD;
 	s->proto = k->family ? k->proto : 0;
 	s->remote.family = k->family == PC_AF_INET6 ? AF_INET6 : AF_INET;
 	s->remote.prefix = k->family == PC_AF_INET6 ? 128 : 32;
@@ -112,7 +114,7 @@ static struct json_object *flow_json(const struct pc_denied_flow *f, const struc
 		snprintf(proto, sizeof(proto), "%s", pc_proto_name(k->proto));
 	else
 		snprintf(proto, sizeof(proto), "%u", k->proto);
-	json_object_object_add(o, "direction", json_object_new_string(dirs[k->dir & 1]));
+	json_object_object_add(o, "direction", json_object_new_string(dirs[k->dir < 3 ? k->dir : 0]));
 	json_object_object_add(o, "protocol", k->family ? json_object_new_string(proto) :
 				   json_object_new_string("non-ip"));
 	json_object_object_add(o, "address", k->family ?

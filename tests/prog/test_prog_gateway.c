@@ -179,12 +179,39 @@ static void run_steps(struct fx *f, const struct step *steps, size_t n)
 	}
 }
 
+/* The denied-flow table's entry of the forwarded drop from src: keyed as
+ * it came in (source, destination port), with direction forward, not as
+ * a drop of the gateway's own ingress (advise would read that one as
+ * traffic to the gateway itself). */
+static void expect_denied_forward(struct fx *f, const char *src, uint16_t dport)
+{
+	struct pc_denied_key k, next;
+	struct in_addr a;
+	void *prev = NULL;
+	int found = 0;
+
+	assert_int_equal(inet_pton(AF_INET, src, &a), 1);
+	while (bpf_map_get_next_key(f->maps.denied, prev, &next) == 0) {
+		k = next;
+		prev = &k;
+		if (k.family != PC_AF_INET || memcmp(k.raddr, &a, 4))
+			continue;
+		if (k.dir != PC_DIR_FWD || k.lport != dport)
+			fail_msg("denied flow from %s: direction %u port %u, want forward %u",
+				 src, k.dir, k.lport, dport);
+		found = 1;
+	}
+	if (!found)
+		fail_msg("no denied flow from %s", src);
+}
+
 static void test_forwarded(void **state)
 {
 	struct fx *f = *state;
 
 	load_gateway(f);
 	run_steps(f, forwarded, sizeof(forwarded) / sizeof(*forwarded));
+	expect_denied_forward(f, "203.0.113.9", 443);
 }
 
 static void test_broadcasts(void **state)

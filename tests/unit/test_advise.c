@@ -102,6 +102,8 @@ static const struct acase cases[] = {
 	  PC_ADVICE_BROADCAST, NULL, NULL },
 	{ "not TCP or UDP", "srv", IN, IPPROTO_ICMP, "203.0.113.5", 8, 0, "",
 	  PC_ADVICE_UNEXPLAINED, NULL, NULL },
+	{ "a packet srv forwarded as a gateway, not one to srv (else missing-host)", "srv",
+	  IN, TCP, "192.0.2.21", 22016, EPH, "", PC_ADVICE_FORWARDED, NULL, NULL },
 };
 
 static size_t split(const char *csv, char *buf, size_t len, const char **out, size_t max)
@@ -126,6 +128,7 @@ static struct pc_seen seen_of(const struct acase *c)
 	s.lport_folded = c->lport == EPH && c->proto != IPPROTO_ICMP;
 	s.rport_folded = c->rport == EPH && c->proto != IPPROTO_ICMP;
 	s.broadcast = c->want == PC_ADVICE_BROADCAST;
+	s.forwarded = c->want == PC_ADVICE_FORWARDED;
 	return s;
 }
 

@@ -171,17 +171,23 @@ static __always_inline void pc_ct_delete_established(const struct pc_ct_key *k)
 		pc_ct_count(PC_CTS_EST_DELETED);
 }
 
+/* Whether ct, of protocol proto, has been idle past its timeout. */
+static __always_inline int pc_ct_idle_past(const struct pc_ct_value *ct, __u8 proto,
+					   const struct pc_bank_settings *set, __u64 now)
+{
+	__u64 seen = PC_READ_ONCE(ct->last_seen_ns);
+
+	return now > seen && now - seen > pc_ct_timeout(ct, proto, set);
+}
+
 /* ct, found under k, if it has not been idle past its timeout. */
 static __always_inline struct pc_ct_value *
 pc_ct_live(const struct pc_ct_key *k, struct pc_ct_value *ct,
 	   const struct pc_bank_settings *set, __u64 now)
 {
-	__u64 seen;
-
 	if (!ct)
 		return NULL;
-	seen = PC_READ_ONCE(ct->last_seen_ns);
-	if (now > seen && now - seen > pc_ct_timeout(ct, k->proto, set)) {
+	if (pc_ct_idle_past(ct, k->proto, set, now)) {
 		pc_ct_delete(k);
 		return NULL;
 	}

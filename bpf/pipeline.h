@@ -70,6 +70,13 @@ static __always_inline int pc_bad_source(const struct pc_pkt *p)
 	return p->saddr[0] == 0xff;
 }
 
+/* A source no packet may have: a multicast Ethernet sender on ingress, or
+ * a source address of pc_bad_source's. */
+static __always_inline int pc_forged_source(const struct pc_pkt *p, __u32 dir)
+{
+	return (dir == PC_DIR_IN && p->eth_src_multicast) || pc_bad_source(p);
+}
+
 /* An ingress packet sent to a broadcast address, not to this host. */
 static __always_inline __u32 pc_to_broadcast(const struct pc_pkt *p, __u32 dir)
 {
@@ -475,7 +482,7 @@ __attribute__((noinline)) int pc_judge(const struct pc_pkt *p, __u32 dir_how,
 			return PC_DROP_NONE;
 		return PC_DROP_NON_IP;
 	}
-	if ((dir == PC_DIR_IN && p->eth_src_multicast) || pc_bad_source(p))
+	if (pc_forged_source(p, dir))
 		return PC_DROP_BAD_SOURCE;
 	if (p->frag == PC_FRAG_LATER)
 		return pc_frag_lookup(p, pc_now(), slot) ? PC_DROP_FRAGMENT : PC_DROP_NONE;
@@ -514,7 +521,7 @@ static __always_inline int pc_no_rule_early(const struct pc_pkt *p, __u32 dir,
 	if (!p->family || p->frag == PC_FRAG_LATER ||
 	    (set->flags & PC_SET_KEEP_ESTABLISHED))
 		return 0;
-	if ((dir == PC_DIR_IN && p->eth_src_multicast) || pc_bad_source(p))
+	if (pc_forged_source(p, dir))
 		return 0;
 	return !(p->proto == IPPROTO_TCP && pc_tcp_flags_bad(p->tcp_flags));
 }
@@ -539,7 +546,7 @@ static __always_inline int pc_established(const struct pc_pkt *p, __u32 dir,
 	struct pc_ct_value *ct;
 	struct pc_ct_key *k;
 	__u32 zero = 0;
-	__u64 now, seen;
+	__u64 now;
 
 	if (p->proto == IPPROTO_TCP) {
 		if ((p->tcp_flags & (PC_TCP_SYN | PC_TCP_FIN | PC_TCP_RST | PC_TCP_ACK)) !=
@@ -548,8 +555,7 @@ static __always_inline int pc_established(const struct pc_pkt *p, __u32 dir,
 	} else if (p->proto != IPPROTO_UDP) {
 		return 0;
 	}
-	if (p->frag != PC_FRAG_NONE || (dir == PC_DIR_IN && p->eth_src_multicast) ||
-	    pc_bad_source(p))
+	if (p->frag != PC_FRAG_NONE || pc_forged_source(p, dir))
 		return 0;
 	k = bpf_map_lookup_elem(&pc_key_scratch, &zero);
 	if (!k)
@@ -564,8 +570,7 @@ static __always_inline int pc_established(const struct pc_pkt *p, __u32 dir,
 	if (PC_READ_ONCE(ct->state) != PC_CT_ESTABLISHED || ct->generation != gen)
 		return 0;
 	now = pc_now();
-	seen = PC_READ_ONCE(ct->last_seen_ns);
-	if (now > seen && now - seen > pc_ct_timeout(ct, p->proto, set))
+	if (pc_ct_idle_past(ct, p->proto, set, now))
 		return 0; /* pc_judge ends it */
 	pc_ct_touch(ct, now);
 	*slot = ct->path_slot;

@@ -39,6 +39,8 @@
  * creates. (Fragments still record on ingress: pc_frag_record, for a
  * first fragment that passed. Gateway mode's forwarded connections,
  * pc_fwd_ct in gateway.h, are not covered.)
+ * Every change to an established entry of pc_ct ends the cached verdicts
+ * of its key (pc_ct_forget, ctcache.h).
  * pc_ct_update(ct, dir, proto, tcp_flags, now) advances the state
  * (TCP flags; a reply makes UDP and ICMP established) and the idle clock,
  * and says what to do with the entry (enum pc_ct_verdict): keep it, end
@@ -77,6 +79,7 @@
 #include <linux/in.h>
 #include <bpf/bpf_helpers.h>
 
+#include "ctcache.h"
 #include "maps.h"
 #include "parsing.h"
 #include "portcullis.h"
@@ -156,8 +159,10 @@ static __always_inline void pc_ct_count(__u32 stat)
  * expiry, a RST, a SYN starting over, a reload's cut). */
 static __always_inline void pc_ct_delete(const struct pc_ct_key *k)
 {
-	if (!bpf_map_delete_elem(&pc_ct, k)) /* another CPU may have first */
+	if (!bpf_map_delete_elem(&pc_ct, k)) { /* another CPU may have first */
 		pc_ct_count(PC_CTS_EST_DELETED);
+		pc_ct_forget(k);
+	}
 	if (!bpf_map_delete_elem(&pc_ct_new, k))
 		pc_ct_count(PC_CTS_NEW_DELETED);
 }
@@ -167,8 +172,10 @@ static __always_inline void pc_ct_delete(const struct pc_ct_key *k)
 static __always_inline void pc_ct_delete_established(const struct pc_ct_key *k)
 {
 	/* Looked up first: a miss, the common case, then takes no lock. */
-	if (bpf_map_lookup_elem(&pc_ct, k) && !bpf_map_delete_elem(&pc_ct, k))
+	if (bpf_map_lookup_elem(&pc_ct, k) && !bpf_map_delete_elem(&pc_ct, k)) {
 		pc_ct_count(PC_CTS_EST_DELETED);
+		pc_ct_forget(k);
+	}
 }
 
 /* Whether ct, of protocol proto, has been idle past its timeout. */
@@ -252,6 +259,8 @@ enum pc_ct_verdict {
 	PC_CT_RESTART,   /* a new connection on the same ports (a SYN the
 			  * opening way after the handshake): the entry goes,
 			  * the rules judge the SYN */
+	PC_CT_CLOSES,    /* it does, and the established connection is
+			  * closing (a FIN): its cached verdicts end */
 };
 
 /* Whether a TCP SYN (without ACK) belongs to the entry it hit: only a
@@ -304,7 +313,7 @@ static __always_inline int pc_ct_update(struct pc_ct_value *ct, __u32 dir,
 		fins = PC_READ_ONCE(ct->fin_seen) | (1u << dir);
 		PC_WRITE_ONCE(ct->fin_seen, fins);
 		PC_WRITE_ONCE(ct->state, fins == 3 ? PC_CT_CLOSED : PC_CT_CLOSING);
-		return PC_CT_PASS;
+		return state == PC_CT_ESTABLISHED ? PC_CT_CLOSES : PC_CT_PASS;
 	}
 	if (dir != init_dir) {
 		if (state == PC_CT_NEW && (flags & PC_TCP_SYN))
@@ -331,10 +340,12 @@ static __always_inline void pc_ct_insert(const struct pc_ct_key *k,
 	long err = in_new ? bpf_map_update_elem(&pc_ct_new, k, v, BPF_NOEXIST) :
 			    bpf_map_update_elem(&pc_ct, k, v, BPF_NOEXIST);
 
-	if (err == -17 /* EEXIST */)
+	if (err == -17 /* EEXIST */) {
 		err = in_new ? bpf_map_update_elem(&pc_ct_new, k, v, BPF_EXIST) :
 			       bpf_map_update_elem(&pc_ct, k, v, BPF_EXIST);
-	else if (!err)
+		if (!in_new)
+			pc_ct_forget(k);
+	} else if (!err)
 		pc_ct_count(in_new ? PC_CTS_NEW_CREATED : PC_CTS_EST_CREATED);
 	if (err && err != -2 /* ENOENT: deleted meanwhile */)
 		pc_ct_count(PC_CTS_INSERT_FAILED);
@@ -366,6 +377,8 @@ static __always_inline void pc_ct_follow(const struct pc_ct_key *k,
 		pc_ct_delete(k);
 	else if (v == PC_CT_PROMOTE)
 		pc_ct_promote(k, ct);
+	else if (v == PC_CT_CLOSES)
+		pc_ct_forget(k);
 }
 
 static __always_inline void pc_ct_create(const struct pc_ct_key *k, __u32 dir,

@@ -211,15 +211,45 @@ struct {
 	__type(value, struct pc_clock);
 } pc_clock SEC(".maps");
 
-/* Where pc_established (pipeline.h) builds a connection key: the entry
- * program's own stack has no 40 bytes to spare under the 512 bytes that
- * it and the gateway's functions share on 6.1. Kernel only, never pinned. */
+/* ctcache.h's cache of established connections, per CPU: element 0 is
+ * where pc_established (pipeline.h) builds a packet's connection key (the
+ * entry program's stack has no 40 bytes to spare under the 512 bytes it
+ * shares with the gateway's functions on 6.1), elements 1 to
+ * PC_CT_CACHE_SLOTS the cached verdicts, one cache line each. Kernel
+ * only, never pinned: each loaded object has its own. */
+#define PC_CT_CACHE_BITS 8
+#define PC_CT_CACHE_SLOTS (1u << PC_CT_CACHE_BITS)
+
+struct pc_ct_cached {
+	struct pc_ct_key key;
+	__u32 generation; /* of the policy in force when pc_ct was asked */
+	__u32 path_slot;
+	__u32 epoch;      /* of the key's shard when pc_ct was asked */
+	__u32 _pad;
+	__u64 until_ns;   /* pc_now() time after which pc_ct is asked again */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, 1 + PC_CT_CACHE_SLOTS);
 	__type(key, __u32);
-	__type(value, struct pc_ct_key);
-} pc_key_scratch SEC(".maps");
+	__type(value, struct pc_ct_cached);
+} pc_ct_cache SEC(".maps");
+
+/* The cache's epochs, one to each shard of keys (pc_ct_epoch_shard: by
+ * their ports) and one cache line each, shared by the CPUs: a change to an
+ * established entry of pc_ct bumps its shard's, which ends every verdict
+ * cached of the shard's keys on every CPU. Global data (.bss): read and
+ * bumped in place, without a lookup whose key would take a slot in the
+ * caller's frame. Kernel only, never pinned. */
+#define PC_CT_EPOCH_BITS 6
+
+struct pc_ct_epoch {
+	__u32 n;
+	__u32 _line[15];
+};
+
+static struct pc_ct_epoch pc_ct_epochs[1u << PC_CT_EPOCH_BITS];
 
 /* Per-CPU token bucket of ICMP errors from routers (pipeline.h's
  * pc_router_error_ok): credit in nanoseconds of refill. Kernel only. */

@@ -526,55 +526,71 @@ static __always_inline int pc_no_rule_early(const struct pc_pkt *p, __u32 dir,
 	return !(p->proto == IPPROTO_TCP && pc_tcp_flags_bad(p->tcp_flags));
 }
 
+/* pc_established's answers. */
+enum pc_est {
+	PC_EST_JUDGE = 0, /* pc_judge judges the packet */
+	PC_EST_PASS,      /* established: passed on *slot */
+	PC_EST_MISSED,    /* pc_judge judges it, and pc_ct holds no entry */
+};
+
 /*
  * A packet of an established connection the policy in force allowed,
- * passed without calling pc_judge: a call and its return cost here as
- * much as the rest of such a packet's path (SRSO's safe return), and this
- * is the packet of bulk traffic. It covers TCP with ACK and without SYN,
- * FIN or RST, and unfragmented UDP, whose entry in pc_ct is established,
- * live and of this policy's generation: what pc_judge would find, and it
- * would only renew the idle stamp (pc_ct_update). Anything else (another
- * state, an older policy's entry, a source pc_judge drops first) returns
- * 0 and goes to pc_judge, with *est_missed set when pc_ct holds no entry
- * for the packet (PC_JUDGE_EST_MISSED).
+ * passed without pc_judge: this is the packet of bulk traffic. It covers
+ * TCP with ACK and without SYN, FIN or RST, and unfragmented UDP, whose
+ * entry in pc_ct is established, live and of this policy's generation:
+ * what pc_judge would find, and it would only renew the idle stamp
+ * (pc_ct_update). The cache of such verdicts (ctcache.h) answers first;
+ * pc_ct only when it has none. Anything else (another state, an older
+ * policy's entry, a source pc_judge drops first) is PC_EST_JUDGE, or
+ * PC_EST_MISSED when pc_ct holds no entry for the packet (pc_judge then
+ * does not ask it again, PC_JUDGE_EST_MISSED). Global, so that its frame
+ * is not the entry program's, which pc_judge's adds to.
  */
-static __always_inline int pc_established(const struct pc_pkt *p, __u32 dir,
-					  __u32 gen,
-					  const struct pc_bank_settings *set,
-					  __u32 *slot, __u32 *est_missed)
+__attribute__((noinline)) int pc_established(const struct pc_pkt *p, __u32 dir, __u32 gen,
+					     const struct pc_bank_settings *set,
+					     __u32 *slot)
 {
+	struct pc_ct_cached *sc, *c;
 	struct pc_ct_value *ct;
-	struct pc_ct_key *k;
-	__u32 zero = 0;
+	__u32 epoch;
 	__u64 now;
 
+	if (!p || !set || !slot || dir > 1)
+		return PC_EST_JUDGE;
 	if (p->proto == IPPROTO_TCP) {
 		if ((p->tcp_flags & (PC_TCP_SYN | PC_TCP_FIN | PC_TCP_RST | PC_TCP_ACK)) !=
 		    PC_TCP_ACK)
-			return 0;
+			return PC_EST_JUDGE;
 	} else if (p->proto != IPPROTO_UDP) {
-		return 0;
+		return PC_EST_JUDGE;
 	}
 	if (p->frag != PC_FRAG_NONE || pc_forged_source(p, dir))
-		return 0;
-	k = bpf_map_lookup_elem(&pc_key_scratch, &zero);
-	if (!k)
-		return 0;
-	pc_ct_key_of(p, dir, k);
-	k->_pad = 0;
-	ct = bpf_map_lookup_elem(&pc_ct, k);
-	if (!ct) {
-		*est_missed = 1;
-		return 0;
-	}
-	if (PC_READ_ONCE(ct->state) != PC_CT_ESTABLISHED || ct->generation != gen)
-		return 0;
+		return PC_EST_JUDGE;
+	sc = pc_ct_cache_scratch();
+	if (!sc)
+		return PC_EST_JUDGE;
+	pc_ct_key_of(p, dir, &sc->key);
+	sc->key._pad = 0;
+	c = pc_ct_cache_element(pc_ct_cache_hash(&sc->key));
+	if (!c)
+		return PC_EST_JUDGE;
+	epoch = PC_READ_ONCE(*pc_ct_epoch_of(&sc->key)); /* before pc_ct is asked */
 	now = pc_now();
+	if (pc_ct_cache_holds(c, &sc->key, gen, epoch, now)) {
+		*slot = c->path_slot;
+		return PC_EST_PASS;
+	}
+	ct = bpf_map_lookup_elem(&pc_ct, &sc->key);
+	if (!ct)
+		return PC_EST_MISSED;
+	if (PC_READ_ONCE(ct->state) != PC_CT_ESTABLISHED || ct->generation != gen)
+		return PC_EST_JUDGE;
 	if (pc_ct_idle_past(ct, p->proto, set, now))
-		return 0; /* pc_judge ends it */
+		return PC_EST_JUDGE; /* pc_judge ends it */
 	pc_ct_touch(ct, now);
 	*slot = ct->path_slot;
-	return 1;
+	pc_ct_cache_fill(c, &sc->key, gen, *slot, epoch, now);
+	return PC_EST_PASS;
 }
 
 /*
@@ -608,7 +624,7 @@ static __always_inline int pc_process(void *data, void *data_end,
 {
 	struct pc_bank_settings *set;
 	struct pc_config *cfg;
-	__u32 zero = 0, slot = PC_PATH_OTHER, bank, bg, est_missed = 0;
+	__u32 zero = 0, slot = PC_PATH_OTHER, bank, bg;
 	struct pc_pkt p = {};
 	int reason;
 
@@ -633,13 +649,18 @@ static __always_inline int pc_process(void *data, void *data_end,
 			return 1;
 		if (reason != PC_GW_AS_HOST) /* judged as forwarded */
 			return pc_verdict(&p, reason, slot, PC_DIR_FWD, frame_len, set);
-		if (pc_no_rule_early(&p, dir, bank, set))
+		if (pc_no_rule_early(&p, dir, bank, set)) {
 			reason = PC_DROP_NO_RULE;
-		else if (pc_established(&p, dir, PC_CONFIG_GEN(bg), set, &slot, &est_missed))
-			reason = PC_DROP_NONE;
-		else
-			reason = pc_judge(&p, dir | (est_missed ? PC_JUDGE_EST_MISSED : 0), bg,
-					  set, &slot);
+		} else {
+			int est = pc_established(&p, dir, PC_CONFIG_GEN(bg), set, &slot);
+
+			if (est == PC_EST_PASS)
+				reason = PC_DROP_NONE;
+			else
+				reason = pc_judge(&p, dir | (est == PC_EST_MISSED ?
+							     PC_JUDGE_EST_MISSED : 0),
+						  bg, set, &slot);
+		}
 	}
 	return pc_verdict(&p, reason, slot, dir, frame_len, set);
 }

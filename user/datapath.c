@@ -282,6 +282,14 @@ static bool is_fresh(const struct pc_upgrade *up, const char *name)
 	return false;
 }
 
+/* Per-object state, never pinned or shared: the clock, the ICMP budget,
+ * the cache of established connections and its epochs (.bss). */
+static bool per_object(const struct portcullis *skel, const struct bpf_map *map)
+{
+	return map == skel->maps.pc_clock || map == skel->maps.pc_icmp_budget ||
+	       map == skel->maps.pc_ct_cache || map == skel->maps.bss;
+}
+
 int pc_dp_load(struct pc_pins *p, uint32_t max_connections, struct portcullis **out,
 	       enum pc_dp_refusal *why, struct pc_upgrade *up)
 {
@@ -302,9 +310,8 @@ int pc_dp_load(struct pc_pins *p, uint32_t max_connections, struct portcullis **
 	bpf_object__for_each_map(map, skel->obj) {
 		char path[PATH_MAX + 64];
 
-		if (map == skel->maps.pc_clock || map == skel->maps.pc_icmp_budget ||
-		    map == skel->maps.pc_key_scratch)
-			continue; /* per-object state, never shared */
+		if (per_object(skel, map))
+			continue;
 
 		snprintf(path, sizeof(path), "%s/maps/%s", p->root, bpf_map__name(map));
 		if (map == skel->maps.pc_ct || map == skel->maps.pc_ct_new)
@@ -320,8 +327,7 @@ int pc_dp_load(struct pc_pins *p, uint32_t max_connections, struct portcullis **
 	bpf_object__for_each_map(map, skel->obj) {
 		char path[PATH_MAX + 64];
 
-		if (err || map == skel->maps.pc_clock || map == skel->maps.pc_icmp_budget ||
-		    is_fresh(up, bpf_map__name(map)))
+		if (err || per_object(skel, map) || is_fresh(up, bpf_map__name(map)))
 			continue;
 		snprintf(path, sizeof(path), "%s/maps/%s", p->root, bpf_map__name(map));
 		err = bpf_map__set_pin_path(map, path);

@@ -27,10 +27,10 @@ const char *const pc_map_names[PC_NMAPS] = { PC_MAPS(PC_MAP_STRING) };
 #undef PC_MAP_STRING
 
 /* The object's maps are PC_MAPS and the per-object state never shared
- * (pc_clock, pc_icmp_budget, pc_key_scratch): a map added to the BPF
- * object and not to the list stops the build here. */
+ * (pc_clock, pc_icmp_budget, pc_ct_cache, and .bss: the cache's epochs): a
+ * map added to the BPF object and not to the list stops the build here. */
 _Static_assert(sizeof(((struct portcullis *)0)->maps) ==
-		       (PC_NMAPS + 3) * sizeof(struct bpf_map *),
+		       (PC_NMAPS + 4) * sizeof(struct bpf_map *),
 	       "PC_MAPS must list every shared map of the BPF object");
 _Static_assert(sizeof(((struct pc_maps *)0)->fd) ==
 		       offsetof(struct pc_maps, owned),

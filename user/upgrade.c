@@ -302,6 +302,11 @@ int pc_upgrade_pin(struct bpf_object *obj, const char *root, const struct pc_upg
 			pc_err("cannot pin the new map %s: %s; the new build enforces, some pins are still the older build's: 'portcullis reload' finishes the upgrade",
 			       path, pc_strerror(err));
 	}
+	/* The builds before pc_ct_cache pinned their per-object key scratch
+	 * by mistake: nothing reads it any more. */
+	snprintf(path, sizeof(path), "%s/maps/pc_key_scratch", root);
+	if (!err && unlink(path) && errno != ENOENT)
+		pc_warn("cannot remove %s, which nothing uses: %s", path, pc_strerror(-errno));
 	if (!err) {
 		char added[512], rebuilt[512];
 

@@ -163,12 +163,52 @@ static void stamps_rewrite(struct fx *f, bool clear, uint32_t age_units)
 	munmap(v, STAMPS_SIZE);
 }
 
+/* Every CPU's cached verdicts of established connections (the datapath's
+ * pc_ct_cache) emptied: what the clock moved back by seconds does to
+ * them, since they hold for a millisecond. */
+void fx_forget_cached(struct fx *f)
+{
+	const struct bpf_map *map = f->skel->maps.pc_ct_cache;
+	size_t size = bpf_map__value_size(map) * (size_t)libbpf_num_possible_cpus();
+	void *zeros = calloc(1, size);
+
+	assert_non_null(zeros);
+	for (__u32 i = 0; i < bpf_map__max_entries(map); i++)
+		assert_int_equal(bpf_map_update_elem(bpf_map__fd(map), &i, zeros, BPF_ANY), 0);
+	free(zeros);
+}
+
+/* Every cached verdict (pc_ct_cache elements 1..: element 0 is the
+ * datapath's scratch) made to hold for an hour: as if the packets that
+ * follow came within the millisecond one holds, however slow the test. */
+void fx_hold_cached(struct fx *f)
+{
+	const struct bpf_map *map = f->skel->maps.pc_ct_cache;
+	size_t value = bpf_map__value_size(map);
+	int ncpus = libbpf_num_possible_cpus(), fd = bpf_map__fd(map);
+	unsigned char *v = calloc((size_t)ncpus, value);
+
+	assert_non_null(v);
+	for (__u32 i = 1; i < bpf_map__max_entries(map); i++) {
+		assert_int_equal(bpf_map_lookup_elem(fd, &i, v), 0);
+		for (int c = 0; c < ncpus; c++) {
+			uint64_t *until = (uint64_t *)(v + (size_t)c * value + value - 8);
+
+			if (*until)
+				*until += 3600ull * 1000000000ull;
+		}
+		assert_int_equal(bpf_map_update_elem(fd, &i, v, BPF_ANY), 0);
+	}
+	free(v);
+}
+
 void fx_clear_tracking(struct fx *f)
 {
 	clear_map(f->maps.ct, sizeof(struct pc_ct_key));
 	clear_map(f->maps.ct_new, sizeof(struct pc_ct_key));
 	clear_map(f->maps.frags, sizeof(struct pc_frag_key));
 	stamps_rewrite(f, true, 0);
+	fx_forget_cached(f);
 }
 
 uint32_t fx_stamps(struct fx *f)
@@ -209,6 +249,7 @@ void fx_age_tracking(struct fx *f, unsigned secs)
 			bpf_map_update_elem(fds[i], &k, &v, BPF_EXIST);
 		}
 	}
+	fx_forget_cached(f);
 	/* Stamps count in units of 2^30 ns: at least secs back. */
 	stamps_rewrite(f, false,
 		       (uint32_t)(((uint64_t)secs * 1000000000ull + (1u << 30) - 1) >> 30));

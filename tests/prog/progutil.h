@@ -42,9 +42,17 @@ void fx_load(struct fx *f, const char *site, const char *host, enum pc_mode mode
 /* Compiles and loads another host of the already loaded policy. */
 void fx_load_host(struct fx *f, const char *host, enum pc_mode mode);
 void fx_close(struct fx *f);
-/* Empties the connection and fragment tables and the stamps. */
+/* Empties the connection and fragment tables, the stamps and the cached
+ * verdicts (fx_forget_cached). */
 void fx_clear_tracking(struct fx *f);
-/* Makes every tracked connection and stamp secs seconds older. */
+/* Empties every CPU's cache of established connections (pc_ct_cache): what
+ * a change made from userspace needs, which the datapath cannot see. */
+void fx_forget_cached(struct fx *f);
+/* Makes every cached verdict of an established connection hold for an
+ * hour (their last field is the time they hold until). */
+void fx_hold_cached(struct fx *f);
+/* Makes every tracked connection and stamp secs seconds older (and the
+ * cached verdicts, which hold for a millisecond). */
 void fx_age_tracking(struct fx *f, unsigned secs);
 /* Slots of pc_ct_seen holding a stamp. */
 uint32_t fx_stamps(struct fx *f);

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <bpf/bpf.h>
 #include <netinet/in.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1409,13 +1411,18 @@ static void test_reload_port_gone(void **state)
  * (A-2.12); each step is a packet of one of them, or the clock, or a
  * reload that moves the SSH port (on-reload: recheck).
  */
-enum est_step { EST_SSH, EST_SSH_MCAST, EST_TRAP, EST_TRAP_FRAG, EST_AGE, EST_MOVE_SSH };
+enum est_step {
+	EST_SSH, EST_SSH_MCAST, EST_TRAP, EST_TRAP_FRAG, /* a packet */
+	EST_AGE, EST_MOVE_SSH, EST_HOLD, EST_MOVE_WEB,   /* the clock, a reload */
+};
 
 struct ecase_step {
 	const char *desc;
 	enum est_step what;
 	int dir;
 	uint8_t flags;    /* EST_SSH*: TCP flags; EST_TRAP_FRAG: offset (8 bytes); EST_AGE: seconds */
+	/* EST_HOLD: every cached verdict holds for an hour (fx_hold_cached);
+	 * EST_MOVE_WEB: a reload that moves web to 198.51.100.12 */
 	int reason;
 	const char *path;
 };
@@ -1445,28 +1452,27 @@ static const struct ecase_step est_steps[] = {
 	{ "another trap, rechecked and allowed", EST_TRAP, IN, 0, OK, "A-2.12-snmp-trap" },
 };
 
-static void test_established(void **state)
+/* Runs steps against the loaded site; moved_ssh and moved_web are the
+ * sites EST_MOVE_SSH and EST_MOVE_WEB reload. */
+static void run_est_steps(struct fx *f, const struct ecase_step *steps, size_t n,
+			  const char *moved_ssh, const char *moved_web)
 {
-	/* A timeout of seconds: the clock of a machine booted a minute ago
-	 * (make check-kernels) cannot be set back by hours. */
-	static const char timeout[] = "settings:\n  conntrack:\n    tcp-established: 10\n";
-	static const char moved[] = "parameters:\n  linux-ssh-port: 2222\n";
-	struct fx *f = *state;
-	char site[4096];
-
-	snprintf(site, sizeof(site), "%s%s", px_site, timeout);
-	fx_load(f, site, "mgr", PC_MODE_ENFORCE);
-	snprintf(site, sizeof(site), "%s%s%s", px_site, timeout, moved);
-	for (size_t i = 0; i < sizeof(est_steps) / sizeof(*est_steps); i++) {
-		const struct ecase_step *s = &est_steps[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct ecase_step *s = &steps[i];
 		struct pkt p;
 
 		switch (s->what) {
 		case EST_AGE:
 			fx_age_tracking(f, s->flags);
 			continue;
+		case EST_HOLD:
+			fx_hold_cached(f);
+			continue;
 		case EST_MOVE_SSH:
-			load_again(f, site, "mgr");
+			load_again(f, moved_ssh, "mgr");
+			continue;
+		case EST_MOVE_WEB:
+			load_again(f, moved_web, "mgr");
 			continue;
 		case EST_SSH:
 		case EST_SSH_MCAST:
@@ -1483,6 +1489,83 @@ static void test_established(void **state)
 		}
 		expect(f, s->desc, s->dir, &p, s->reason, s->path);
 	}
+}
+
+/* The site with these settings appended (and web moved: its address
+ * 198.51.100.11 -> .12). */
+static void site_with(char *out, size_t size, const char *extra, bool move_web)
+{
+	const char *at = move_web ? strstr(px_site, "198.51.100.11") : NULL;
+
+	if (!at) {
+		snprintf(out, size, "%s%s", px_site, extra);
+		return;
+	}
+	snprintf(out, size, "%.*s198.51.100.12%s%s", (int)(at - px_site), px_site,
+		 at + strlen("198.51.100.11"), extra);
+}
+
+static void test_established(void **state)
+{
+	/* A timeout of seconds: the clock of a machine booted a minute ago
+	 * (make check-kernels) cannot be set back by hours. */
+	static const char timeout[] = "settings:\n  conntrack:\n    tcp-established: 10\n";
+	static const char moved[] = "parameters:\n  linux-ssh-port: 2222\n";
+	struct fx *f = *state;
+	char site[4096], moved_ssh[4096 + sizeof(moved)];
+
+	site_with(site, sizeof(site), timeout, false);
+	fx_load(f, site, "mgr", PC_MODE_ENFORCE);
+	snprintf(moved_ssh, sizeof(moved_ssh), "%s%s", site, moved);
+	run_est_steps(f, est_steps, sizeof(est_steps) / sizeof(*est_steps), moved_ssh, NULL);
+}
+
+/*
+ * The cache of established connections (bpf/ctcache.h): a verdict it holds
+ * answers the packets that follow (EST_HOLD makes them follow within its
+ * millisecond, however slow the test), and ends when pc_judge ends the
+ * connection (a RST) or a reload changes the policy. The test stays on one
+ * CPU: the cache is per CPU.
+ */
+static const struct ecase_step cache_steps[] = {
+	{ "SYN", EST_SSH, OUT, TH_SYN, OK, "A-2.3-ssh-linux" },
+	{ "SYN-ACK", EST_SSH, IN, TH_SYN | TH_ACK, OK, "A-2.3-ssh-linux" },
+	{ "ACK", EST_SSH, OUT, TH_ACK, OK, "A-2.3-ssh-linux" },
+	{ "data in, asks pc_ct and fills the cache", EST_SSH, IN, TH_ACK, OK, "A-2.3-ssh-linux" },
+	{ "", EST_HOLD, 0, 0, OK, NULL },
+	{ "data in, from the cache", EST_SSH, IN, TH_ACK, OK, "A-2.3-ssh-linux" },
+	{ "data out, from the cache", EST_SSH, OUT, TH_ACK | TH_PSH, OK, "A-2.3-ssh-linux" },
+	{ "RST in (pc_judge ends the connection)", EST_SSH, IN, TH_RST | TH_ACK, OK, "A-2.3-ssh-linux" },
+	{ "data in after the RST: no verdict held", EST_SSH, IN, TH_ACK, PC_DROP_NO_CONNTRACK, NULL },
+	{ "SYN again", EST_SSH, OUT, TH_SYN, OK, "A-2.3-ssh-linux" },
+	{ "SYN-ACK", EST_SSH, IN, TH_SYN | TH_ACK, OK, "A-2.3-ssh-linux" },
+	{ "ACK", EST_SSH, OUT, TH_ACK, OK, "A-2.3-ssh-linux" },
+	{ "data in, fills the cache again", EST_SSH, IN, TH_ACK, OK, "A-2.3-ssh-linux" },
+	{ "", EST_HOLD, 0, 0, OK, NULL },
+	{ "web moves to .12 (port 22 keeps its rule)", EST_MOVE_WEB, 0, 0, OK, NULL },
+	{ "data in from .11 after the reload: rechecked, cut", EST_SSH, IN, TH_ACK, PC_DROP_NO_RULE, NULL },
+};
+
+static void test_established_cache(void **state)
+{
+	struct fx *f = *state;
+	char site[4096], moved_web[4096];
+	cpu_set_t all, one;
+
+	assert_int_equal(sched_getaffinity(0, sizeof(all), &all), 0);
+	CPU_ZERO(&one);
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &all)) {
+			CPU_SET(c, &one);
+			break;
+		}
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	site_with(site, sizeof(site), "", false);
+	site_with(moved_web, sizeof(moved_web), "", true);
+	fx_load(f, site, "mgr", PC_MODE_ENFORCE);
+	run_est_steps(f, cache_steps, sizeof(cache_steps) / sizeof(*cache_steps), NULL,
+		      moved_web);
+	assert_int_equal(sched_setaffinity(0, sizeof(all), &all), 0);
 }
 
 /* Reload: counters stay on their slots; connections no longer allowed are
@@ -1594,6 +1677,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_neighbour_discovery, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_reload, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_established, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_established_cache, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_lport_used, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_reload_port_gone, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_audit_mode, fx_setup, fx_teardown),

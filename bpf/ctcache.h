@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The cache of established connections in front of pc_ct, kernel side
- * (maps.h: pc_ct_cache, pc_ct_epochs). Why: in real traffic a lookup of
+ * (maps.h: the per-CPU array pc_ct_cache, the global pc_ct_epochs). Why: in real traffic a lookup of
  * pc_ct costs more than the rest of an established packet's path (its
  * bucket, its element and the kernel's lookup code are out of the CPU's
  * caches by the next packet of bulk TCP, whose payload copies sweep
@@ -9,8 +9,8 @@
  * inlines the lookup. Contract:
  *
  * A cached verdict says: connection k was established, live and of policy
- * generation gen in pc_ct when this CPU asked it, less than PC_CT_CACHE_NS
- * ago, and nothing has changed an established entry of k's shard of keys
+ * generation gen in pc_ct when this CPU asked it, in the current clock
+ * tick, and nothing has changed an established entry of k's shard of keys
  * since. pc_established (pipeline.h) passes a packet on it without asking
  * pc_ct; otherwise it asks pc_ct, and fills the element from what it
  * found (pc_ct_cache_fill). Per CPU, direct-mapped: a key has one element
@@ -24,10 +24,10 @@
  * the shard's epoch; a verdict holds only under the epoch read before
  * pc_ct was asked, so a change between the two leaves a verdict that
  * never holds. x86 keeps those two reads in order; on a CPU that may
- * reorder loads, a verdict cached across a change lasts PC_CT_CACHE_NS
- * at most. A reload changes the generation, which ends every verdict.
- * What the cache cannot see: an entry pc_ct's LRU evicts, or one userspace
- * changes; those count after PC_CT_CACHE_NS at most.
+ * reorder loads, a verdict cached across a change lasts until the tick
+ * ends. A reload changes the generation, which ends every verdict. What
+ * the cache cannot see: an entry pc_ct's LRU evicts, or one userspace
+ * changes; those count from the next tick.
  */
 #ifndef PC_BPF_CTCACHE_H
 #define PC_BPF_CTCACHE_H
@@ -37,11 +37,6 @@
 
 #include "maps.h"
 #include "portcullis.h"
-
-/* How long a cached verdict holds without asking pc_ct. Also how often a
- * busy connection's entry is asked, so its idle stamp (pc_ct_touch, every
- * 10 ms) lags by at most this much more. */
-#define PC_CT_CACHE_NS 1000000ull /* 1 ms */
 
 /* Where a key is built (element 0): a map value, so 8-byte aligned. */
 static __always_inline struct pc_ct_cached *pc_ct_cache_scratch(void)
@@ -80,22 +75,26 @@ static __always_inline __u32 *pc_ct_epoch_of(const struct pc_ct_key *k)
 	return &pc_ct_epochs[x >> (32 - PC_CT_EPOCH_BITS)].n;
 }
 
-/* Whether element c holds a verdict for key k (aligned) now. */
+/* Whether element c holds a verdict for key k (aligned) at jiffies j. */
 static __always_inline int pc_ct_cache_holds(const struct pc_ct_cached *c,
 					     const struct pc_ct_key *k, __u32 gen,
-					     __u32 epoch, __u64 now)
+					     __u32 epoch, __u64 j)
 {
 	const __u64 *a = (const __u64 *)&c->key, *b = (const __u64 *)k;
 
-	return now < c->until_ns && c->generation == gen && c->epoch == epoch &&
+	return j < c->until_jiffies && c->generation == gen && c->epoch == epoch &&
 	       a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3] && a[4] == b[4];
 }
 
 /* pc_ct said connection k (aligned) is established under gen on path
- * slot, with the epoch read before it was asked. */
+ * slot, with the epoch read before it was asked, at jiffies j. It holds
+ * for the rest of that clock tick (4 ms at most with Debian's HZ=250): a
+ * hit reads jiffies, one load the verifier inlines, not the clock. That
+ * is also how often a busy connection's entry is asked, so its idle stamp
+ * (pc_ct_touch, every 10 ms) lags by at most a tick more. */
 static __always_inline void pc_ct_cache_fill(struct pc_ct_cached *c,
 					     const struct pc_ct_key *k, __u32 gen,
-					     __u32 slot, __u32 epoch, __u64 now)
+					     __u32 slot, __u32 epoch, __u64 j)
 {
 	const __u64 *b = (const __u64 *)k;
 	__u64 *a = (__u64 *)&c->key;
@@ -108,7 +107,7 @@ static __always_inline void pc_ct_cache_fill(struct pc_ct_cached *c,
 	c->generation = gen;
 	c->path_slot = slot;
 	c->epoch = epoch;
-	c->until_ns = now + PC_CT_CACHE_NS;
+	c->until_jiffies = j + 1;
 }
 
 /* An established entry of k changed or went: no CPU's cached verdict of

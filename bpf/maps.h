@@ -226,7 +226,7 @@ struct pc_ct_cached {
 	__u32 path_slot;
 	__u32 epoch;      /* of the key's shard when pc_ct was asked */
 	__u32 _pad;
-	__u64 until_ns;   /* pc_now() time after which pc_ct is asked again */
+	__u64 until_jiffies; /* held while jiffies are below: the tick it was filled in */
 };
 
 struct {

@@ -553,7 +553,7 @@ __attribute__((noinline)) int pc_established(const struct pc_pkt *p, __u32 dir, 
 	struct pc_ct_cached *sc, *c;
 	struct pc_ct_value *ct;
 	__u32 epoch;
-	__u64 now;
+	__u64 j, now;
 
 	if (!p || !set || !slot || dir > 1)
 		return PC_EST_JUDGE;
@@ -575,8 +575,8 @@ __attribute__((noinline)) int pc_established(const struct pc_pkt *p, __u32 dir, 
 	if (!c)
 		return PC_EST_JUDGE;
 	epoch = PC_READ_ONCE(*pc_ct_epoch_of(&sc->key)); /* before pc_ct is asked */
-	now = pc_now();
-	if (pc_ct_cache_holds(c, &sc->key, gen, epoch, now)) {
+	j = bpf_jiffies64();
+	if (pc_ct_cache_holds(c, &sc->key, gen, epoch, j)) {
 		*slot = c->path_slot;
 		return PC_EST_PASS;
 	}
@@ -585,11 +585,12 @@ __attribute__((noinline)) int pc_established(const struct pc_pkt *p, __u32 dir, 
 		return PC_EST_MISSED;
 	if (PC_READ_ONCE(ct->state) != PC_CT_ESTABLISHED || ct->generation != gen)
 		return PC_EST_JUDGE;
+	now = pc_now();
 	if (pc_ct_idle_past(ct, p->proto, set, now))
 		return PC_EST_JUDGE; /* pc_judge ends it */
 	pc_ct_touch(ct, now);
 	*slot = ct->path_slot;
-	pc_ct_cache_fill(c, &sc->key, gen, *slot, epoch, now);
+	pc_ct_cache_fill(c, &sc->key, gen, *slot, epoch, j);
 	return PC_EST_PASS;
 }
 

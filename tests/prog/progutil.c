@@ -165,7 +165,7 @@ static void stamps_rewrite(struct fx *f, bool clear, uint32_t age_units)
 
 /* Every CPU's cached verdicts of established connections (the datapath's
  * pc_ct_cache) emptied: what the clock moved back by seconds does to
- * them, since they hold for a millisecond. */
+ * them, since they hold for a clock tick. */
 void fx_forget_cached(struct fx *f)
 {
 	const struct bpf_map *map = f->skel->maps.pc_ct_cache;
@@ -179,8 +179,9 @@ void fx_forget_cached(struct fx *f)
 }
 
 /* Every cached verdict (pc_ct_cache elements 1..: element 0 is the
- * datapath's scratch) made to hold for an hour: as if the packets that
- * follow came within the millisecond one holds, however slow the test. */
+ * datapath's scratch) made to hold for hours of jiffies: as if the packets
+ * that follow came within the clock tick one holds, however slow the
+ * test. */
 void fx_hold_cached(struct fx *f)
 {
 	const struct bpf_map *map = f->skel->maps.pc_ct_cache;
@@ -195,11 +196,16 @@ void fx_hold_cached(struct fx *f)
 			uint64_t *until = (uint64_t *)(v + (size_t)c * value + value - 8);
 
 			if (*until)
-				*until += 3600ull * 1000000000ull;
+				*until += 1u << 24; /* jiffies: hours at any HZ */
 		}
 		assert_int_equal(bpf_map_update_elem(fd, &i, v, BPF_ANY), 0);
 	}
 	free(v);
+}
+
+void fx_evict_established(struct fx *f)
+{
+	clear_map(f->maps.ct, sizeof(struct pc_ct_key));
 }
 
 void fx_clear_tracking(struct fx *f)

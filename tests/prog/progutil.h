@@ -48,11 +48,14 @@ void fx_clear_tracking(struct fx *f);
 /* Empties every CPU's cache of established connections (pc_ct_cache): what
  * a change made from userspace needs, which the datapath cannot see. */
 void fx_forget_cached(struct fx *f);
-/* Makes every cached verdict of an established connection hold for an
- * hour (their last field is the time they hold until). */
+/* Empties the table of established connections only, as its LRU evicts:
+ * behind the datapath's back, its cache untouched. */
+void fx_evict_established(struct fx *f);
+/* Makes every cached verdict of an established connection hold for hours
+ * (their last field is the jiffies they hold until). */
 void fx_hold_cached(struct fx *f);
 /* Makes every tracked connection and stamp secs seconds older (and the
- * cached verdicts, which hold for a millisecond). */
+ * cached verdicts, which hold for a clock tick, gone). */
 void fx_age_tracking(struct fx *f, unsigned secs);
 /* Slots of pc_ct_seen holding a stamp. */
 uint32_t fx_stamps(struct fx *f);

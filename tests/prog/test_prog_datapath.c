@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "progutil.h"
 
@@ -1414,6 +1415,7 @@ static void test_reload_port_gone(void **state)
 enum est_step {
 	EST_SSH, EST_SSH_MCAST, EST_TRAP, EST_TRAP_FRAG, /* a packet */
 	EST_AGE, EST_MOVE_SSH, EST_HOLD, EST_MOVE_WEB,   /* the clock, a reload */
+	EST_EVICT,                                        /* pc_ct emptied, a tick */
 };
 
 struct ecase_step {
@@ -1421,8 +1423,10 @@ struct ecase_step {
 	enum est_step what;
 	int dir;
 	uint8_t flags;    /* EST_SSH*: TCP flags; EST_TRAP_FRAG: offset (8 bytes); EST_AGE: seconds */
-	/* EST_HOLD: every cached verdict holds for an hour (fx_hold_cached);
-	 * EST_MOVE_WEB: a reload that moves web to 198.51.100.12 */
+	/* EST_HOLD: every cached verdict holds for hours (fx_hold_cached);
+	 * EST_MOVE_WEB: a reload that moves web to 198.51.100.12;
+	 * EST_EVICT: pc_ct emptied as its LRU would, then 25 ms (a clock
+	 * tick at any HZ) pass */
 	int reason;
 	const char *path;
 };
@@ -1467,6 +1471,10 @@ static void run_est_steps(struct fx *f, const struct ecase_step *steps, size_t n
 			continue;
 		case EST_HOLD:
 			fx_hold_cached(f);
+			continue;
+		case EST_EVICT:
+			fx_evict_established(f);
+			usleep(25000);
 			continue;
 		case EST_MOVE_SSH:
 			load_again(f, moved_ssh, "mgr");
@@ -1523,7 +1531,7 @@ static void test_established(void **state)
 /*
  * The cache of established connections (bpf/ctcache.h): a verdict it holds
  * answers the packets that follow (EST_HOLD makes them follow within its
- * millisecond, however slow the test), and ends when pc_judge ends the
+ * clock tick, however slow the test), and ends when pc_judge ends the
  * connection (a RST) or a reload changes the policy. The test stays on one
  * CPU: the cache is per CPU.
  */
@@ -1537,6 +1545,12 @@ static const struct ecase_step cache_steps[] = {
 	{ "data out, from the cache", EST_SSH, OUT, TH_ACK | TH_PSH, OK, "A-2.3-ssh-linux" },
 	{ "RST in (pc_judge ends the connection)", EST_SSH, IN, TH_RST | TH_ACK, OK, "A-2.3-ssh-linux" },
 	{ "data in after the RST: no verdict held", EST_SSH, IN, TH_ACK, PC_DROP_NO_CONNTRACK, NULL },
+	{ "SYN again", EST_SSH, OUT, TH_SYN, OK, "A-2.3-ssh-linux" },
+	{ "SYN-ACK", EST_SSH, IN, TH_SYN | TH_ACK, OK, "A-2.3-ssh-linux" },
+	{ "ACK", EST_SSH, OUT, TH_ACK, OK, "A-2.3-ssh-linux" },
+	{ "data in, fills the cache again", EST_SSH, IN, TH_ACK, OK, "A-2.3-ssh-linux" },
+	{ "pc_ct evicts the entry; a tick passes", EST_EVICT, 0, 0, OK, NULL },
+	{ "data in: the verdict ended with its tick", EST_SSH, IN, TH_ACK, PC_DROP_NO_CONNTRACK, NULL },
 	{ "SYN again", EST_SSH, OUT, TH_SYN, OK, "A-2.3-ssh-linux" },
 	{ "SYN-ACK", EST_SSH, IN, TH_SYN | TH_ACK, OK, "A-2.3-ssh-linux" },
 	{ "ACK", EST_SSH, OUT, TH_ACK, OK, "A-2.3-ssh-linux" },

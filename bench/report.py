@@ -356,6 +356,38 @@ def summary(d):
     return out
 
 
+def tcp_cost_by_candidate(d):
+    """candidate -> (ns a TC program run, ms of program time a second of the run)."""
+    r = rows(d, "tcp_cost.tsv")
+    out = {}
+    for c in sorted({x["candidate"] for x in r}):
+        e = [x for x in r if x["candidate"] == c]
+        runs = sum(int(x["runs"]) for x in e)
+        ns = sum(int(x["runs"]) * float(x["ns_per_run"]) for x in e)
+        secs = float(e[0]["secs"]) if e else 0
+        if runs and secs:
+            out[c] = (ns / runs, ns / secs / 1e6)
+    return out
+
+
+def tcp_cost(d, out):
+    r = rows(d, "tcp_cost.tsv")
+    if not r:
+        return
+    out += ["", "What each TC program run cost during one more run of each, under the "
+            "kernel's BPF run statistics (`kernel.bpf_stats_enabled`, which add two clock "
+            "reads to every run: an empty program measures that overhead and the hook's "
+            "call):", "",
+            "| candidate | program | runs | ns a run |", "|---|---|---|---|"]
+    for x in r:
+        out.append(f"| {x['candidate']} | {x['program']} | {x['runs']} | "
+                   f"{float(x['ns_per_run']):.0f} |")
+    for c, (ns, ms) in tcp_cost_by_candidate(d).items():
+        out.append("")
+        out.append(f"{c}: {ns:.0f} ns a run on average, {ms:.1f} ms of program time a "
+                   f"second of the run ({ms / 10:.1f}% of one CPU).")
+
+
 def tcp_tc_limit(d):
     """What section 4 says of bulk TCP with --ingress tc, from its own runs."""
     r = rows(d, "tcp.tsv")
@@ -368,28 +400,34 @@ def tcp_tc_limit(d):
     if not pt or not te:
         return "- TCP throughput with `--ingress tc`: not measured in this run."
     q = statistics.median(pt)
+    cost = tcp_cost_by_candidate(d)
+    said = ""
+    if "portcullis-tc" in cost and "tc-empty" in cost:
+        (pn, pm), (en, em) = cost["portcullis-tc"], cost["tc-empty"]
+        said = (f" In this run's profile (section 4) a TC program run of portcullis cost "
+                f"{pn:.0f} ns against {en:.0f} ns for the empty program, {pm / 10:.1f}% of one "
+                f"CPU against {em / 10:.1f}%: the judgement itself takes "
+                f"{(pm - em) / 10:.1f}% of a CPU, less than the spread of single runs.")
     return (
         f"- TCP throughput with `--ingress tc` ({'met' if q >= 0.95 else 'missed'} "
         f"here: {q:.2f} of no filter, runs from {min(pt):.2f} to {max(pt):.2f}). The "
         f"hooks alone, an empty program on clsact ingress and egress of both ends "
         f"(tc-empty), give {statistics.median(te):.2f} (runs {min(te):.2f} to "
-        f"{max(te):.2f}): the judgement costs the difference, within the spread of "
-        "single runs on these shared cores. On TC a frame whose TCP or UDP headers are "
-        "already in the skb's linear part is not pulled (bpf/portcullis.bpf.c, "
-        "pc_tc_headers_linear): pulling 512 bytes copied payload into the head after "
-        "unsharing the head of the clone TCP keeps of every segment, and cost bulk TCP "
-        "about a twentieth of its throughput here (0.88 before, one full run); a "
-        "connection's idle stamp is renewed once it is 10 ms old, not on every packet of "
-        "both directions (bpf/conntrack.h, pc_ct_touch). A packet of an established "
-        "connection is passed in the entry program without calling pc_judge "
-        "(bpf/pipeline.h, pc_established): perf during iperf3 put most of the judgement's "
-        "time on the returns from pc_judge and from the connection hash's lookup (SRSO's "
-        "safe return on this CPU), and bpf_stats then measured 160-185 ns a TC program "
-        "run against 205-235 before and 67 for tc-empty (outside this run, same "
-        "machine). What is left is mostly that one lookup, three kernel calls inside "
-        "the hash map. Single runs fall in two groups, some 0.81-0.87 and the rest "
-        "0.91-1.09, and the medians of three full runs on the same code were 0.93, 0.99 "
-        "and 0.94: the target is within this machine's run-to-run spread, not shown met.")
+        f"{max(te):.2f}).{said} What an established packet pays: the parse, the policy's "
+        "generation and settings, and one element of a per-CPU array, the cache of "
+        "established connections (bpf/ctcache.h); the connection table's hash is asked "
+        "once a millisecond a connection and CPU. Before the cache, the hash lookup was "
+        "most of the judgement here: in bulk TCP its bucket, element and the kernel's "
+        "lookup code are out of the CPU caches by the next packet (payload copies sweep "
+        "them), and bpf_stats measured 160-220 ns a run against 135-155 with the cache "
+        "(tc-empty 67; outside this run, same machine). Earlier steps: a frame whose "
+        "headers are in the skb's linear part is not pulled (bpf/portcullis.bpf.c, "
+        "pc_tc_headers_linear; pulling cost bulk TCP about a twentieth), the idle stamp "
+        "is renewed once it is 10 ms old (pc_ct_touch), and an established packet does "
+        "not call pc_judge (pc_established). The iperf3 ends are on fixed CPUs: left to "
+        "the scheduler, runs fell in two groups by whether both ends shared a CPU "
+        "(throughput without any filter 15% apart), which made earlier medians move "
+        "between 0.93 and 0.99 on the same code.")
 
 
 def limits(d):
@@ -514,7 +552,8 @@ def main(d):
            "## Machine", "",
            "| | |", "|---|---|"]
     for k in ["cpu", "cores", "memory", "virt", "kernel", "clang", "xdp_filter", "nft",
-              "iperf3", "date", "runs", "repeat", "live_secs", "tcp_secs", "tcp_runs"]:
+              "iperf3", "date", "runs", "repeat", "live_secs", "tcp_secs", "tcp_runs",
+              "tcp_cpus"]:
         if k in m:
             out.append(f"| {k} | {m[k]} |")
     out += ["", "cpu is /proc/cpuinfo's model name. A shared 2-core VM: absolute figures move "
@@ -558,7 +597,9 @@ def main(d):
     live(d, pc_ok, out)
     out += ["", "## 4. TCP throughput", "",
             f"iperf3 srv > lin:22 (A-2.3) over the veth pair, {m.get('tcp_secs', '?')} s a run, "
-            f"{m.get('tcp_runs', m.get('runs', '?'))} runs, candidates interleaved; ratios are "
+            f"{m.get('tcp_runs', m.get('runs', '?'))} runs, candidates interleaved, "
+            f"{m.get('tcp_cpus', 'iperf3 ends where the scheduler put them')} for every "
+            "candidate; ratios are "
             "medians of each run's ratio to the same run's no filter; "
             "nft-conntrack: lin's and srv's rules in inet input/output chains with "
             "`ct state established,related accept`, on both ends; xdp-empty: the empty XDP_PASS "
@@ -569,6 +610,7 @@ def main(d):
             "`attach --ingress tc` on both ends (ingress judged on clsact ingress, after GRO; "
             "egress on TC as always).", ""]
     tcp(d, pc_ok, out)
+    tcp_cost(d, out)
     out += ["", "## 5. Memory", ""]
     memory(d, pc_ok, out)
     out += ["", "## What limits the targets still missed", "",

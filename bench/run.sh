@@ -39,7 +39,11 @@ BENCH_NETNS="$NA $NB"
 # The temporary directory, bpffs, cgroup and namespaces (bench/setup.sh).
 . bench/setup.sh
 PIN=$BPFFS/pins
-bench_undo() { if [ -n "${PC_UP:-}" ]; then pc_detach_all; fi; }
+bench_undo() {
+	if [ -n "${PC_UP:-}" ]; then pc_detach_all; fi
+	# The BPF run statistics back as they were (section 4 turns them on).
+	if [ -n "${BPF_STATS_WAS:-}" ]; then sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS_WAS"; fi
+}
 
 ina() { nsenter --net=/run/netns/"$NA" "$@"; }
 inb() { nsenter --net=/run/netns/"$NB" "$@"; }
@@ -280,6 +284,27 @@ tcp_teardown() {
 	xdp-empty) inb ip link set dev vb xdp off; ina ip link set dev va xdp off ;;
 	esac
 }
+# The two ends on fixed CPUs, the same for every candidate: left to the
+# scheduler, both ends sometimes share a CPU and sometimes not, which moved
+# the throughput without any filter by 15% between runs here (23 Gbit/s
+# apart, 20 together), more than any filter costs.
+TCP_CPU_CLIENT=${TCP_CPU_CLIENT:-0}
+TCP_CPU_SERVER=${TCP_CPU_SERVER:-$(($(nproc) - 1))}
+tcp_run() { # SECS: one iperf3 run to lin:22; prints bits/s (0 if it failed)
+	inb iperf3 -s -1 -B 192.0.2.31 -p 22 -A "$TCP_CPU_SERVER" >/dev/null 2>&1 &
+	PIDS+=($!)
+	for _ in $(seq 50); do
+		inb ss -Htln 'sport = :22' | grep -q . && break
+		sleep 0.1
+	done
+	ina iperf3 -c 192.0.2.31 -p 22 -A "$TCP_CPU_CLIENT" -t "$1" -J 2>/dev/null | python3 -c '
+import json, sys
+try:
+    print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]))
+except Exception:
+    print(0)'
+	wait "${PIDS[-1]}" 2>/dev/null || true
+}
 printf 'run\tcandidate\tbits_per_second\n' > "$OUT/tcp.tsv"
 tcp_cands="none xdp-empty tc-empty nft-conntrack"
 [ -z "$PC_OK" ] || tcp_cands="$tcp_cands portcullis portcullis-tc"
@@ -287,22 +312,38 @@ for run in $(seq "$TCP_RUNS"); do
 	for c in $tcp_cands; do
 		log "tcp: run $run, $c"
 		tcp_setup "$c"
-		inb iperf3 -s -1 -B 192.0.2.31 -p 22 >/dev/null 2>&1 &
-		PIDS+=($!)
-		for _ in $(seq 50); do
-			inb ss -Htln 'sport = :22' | grep -q . && break
-			sleep 0.1
-		done
-		bps=$(ina iperf3 -c 192.0.2.31 -p 22 -t "$TCP_SECS" -J 2>/dev/null | python3 -c '
-import json, sys
-try:
-    print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]))
-except Exception:
-    print(0)')
-		wait "${PIDS[-1]}" 2>/dev/null || true
-		printf '%s\t%s\t%s\n' "$run" "$c" "$bps" >> "$OUT/tcp.tsv"
+		printf '%s\t%s\t%s\n' "$run" "$c" "$(tcp_run "$TCP_SECS")" >> "$OUT/tcp.tsv"
 		tcp_teardown "$c"
 	done
+done
+
+# What each TC program run costs during bulk TCP: one more run of the
+# empty hooks and of portcullis with --ingress tc under the kernel's BPF
+# run statistics (which add their own clock reads to every run, so these
+# runs are not among the throughput runs above).
+printf 'candidate\tprogram\truns\tns_per_run\tsecs\n' > "$OUT/tcp_cost.tsv"
+tcp_cost_cands=tc-empty
+[ -z "$PC_OK" ] || tcp_cost_cands="$tcp_cost_cands portcullis-tc"
+BPF_STATS_WAS=$(sysctl -n kernel.bpf_stats_enabled)
+for c in $tcp_cost_cands; do
+	log "tcp: program cost, $c"
+	tcp_setup "$c"
+	sysctl -qw kernel.bpf_stats_enabled=1
+	tcp_run "$TCP_SECS" >/dev/null
+	for nd in "$NA va" "$NB vb"; do
+		# shellcheck disable=SC2086
+		set -- $nd
+		nsenter --net=/run/netns/"$1" bpftool -j net show dev "$2" | python3 -c '
+import json, subprocess, sys
+for p in json.load(sys.stdin)[0].get("tc", []):
+    s = json.loads(subprocess.check_output(["bpftool", "-j", "prog", "show", "id", str(p["id"])]))
+    if s.get("run_cnt"):
+        print("%s\t%s %s\t%d\t%.1f\t%s" % (sys.argv[1], sys.argv[2], p["kind"], s["run_cnt"],
+                                          s["run_time_ns"] / s["run_cnt"], sys.argv[3]))
+' "$c" "$2" "$TCP_SECS" >> "$OUT/tcp_cost.tsv"
+	done
+	sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS_WAS"
+	tcp_teardown "$c"
 done
 
 # ---- 5. memory -------------------------------------------------------------
@@ -336,6 +377,7 @@ fi
 	echo "live_secs	$LIVE_SECS"
 	echo "tcp_secs	$TCP_SECS"
 	echo "tcp_runs	$TCP_RUNS"
+	echo "tcp_cpus	client on CPU $TCP_CPU_CLIENT, server on CPU $TCP_CPU_SERVER"
 	echo "clang	$(clang --version | head -1)"
 	echo "xdp_filter	$XDPFILT ($(dpkg-query -W -f='${Version}' xdp-tools))"
 	echo "nft	$(nft --version)"

@@ -58,10 +58,10 @@ def class_ratios(d):
     for x in r:
         if x["candidate"] != "empty":
             continue
-        c, f = x["class"], int(x["ns_median"])
-        xa = int(by[("xdp-filter", c)]["ns_median"]) - f
+        c, f = x["class"], float(x["ns_median"])
+        xa = round(float(by[("xdp-filter", c)]["ns_median"]) - f, 1)
         p = by.get(("portcullis", c))
-        res[c] = (f, xa, int(p["ns_median"]) - f if p else None)
+        res[c] = (f, xa, round(float(p["ns_median"]) - f, 1) if p else None)
     return res
 
 
@@ -69,7 +69,7 @@ def answer_new(d):
     """portcullis' ns per packet of the answer-new class (TC egress), or None."""
     for x in rows(d, "pktcost.tsv"):
         if x["candidate"] == "portcullis" and x["class"] == "answer-new":
-            return int(x["ns_median"])
+            return float(x["ns_median"])
     return None
 
 
@@ -148,7 +148,7 @@ PIECE_TEXT = {
 
 def prices(d):
     """ns of each piece above its floor, from profile.tsv."""
-    r = {x["candidate"]: int(x["ns_median"]) for x in rows(d, "profile.tsv")}
+    r = {x["candidate"]: float(x["ns_median"]) for x in rows(d, "profile.tsv")}
     if "m_empty" not in r:
         return {}
     e, ie = r["m_empty"], r.get("ins_floor", r["m_empty"])
@@ -213,7 +213,7 @@ def scaling(d, pc_ok, out):
             f = [x for x in e if x["candidate"] == "empty"]
             p = [x for x in e if x["candidate"] == "portcullis"]
             if f and p:
-                cost[hr, c] = int(p[0]["ns_median"]) - int(f[0]["ns_median"])
+                cost[hr, c] = round(float(p[0]["ns_median"]) - float(f[0]["ns_median"]), 1)
     base = (10, 16) if any(k[0] == (10, 16) for k in cost) else pts[0]
     out.append("Cost above the floor, ns (ratio to the 10 hosts / 16 rules site of the "
                "same run); target: every ratio within 0.90-1.10.")
@@ -416,7 +416,7 @@ def tcp_tc_limit(d):
         f"{max(te):.2f}).{said} What an established packet pays: the parse, the policy's "
         "generation and settings, and one element of a per-CPU array, the cache of "
         "established connections (bpf/ctcache.h); the connection table's hash is asked "
-        "once a millisecond a connection and CPU. Before the cache, the hash lookup was "
+        "once a clock tick a connection and CPU. Before the cache, the hash lookup was "
         "most of the judgement here: in bulk TCP its bucket, element and the kernel's "
         "lookup code are out of the CPU caches by the next packet (payload copies sweep "
         "them), and bpf_stats measured 160-220 ns a run against 135-155 with the cache "

@@ -533,6 +533,19 @@ enum pc_est {
 	PC_EST_MISSED,    /* pc_judge judges it, and pc_ct holds no entry */
 };
 
+/* Whether p is of the kinds pc_established passes: TCP with ACK and
+ * without SYN, FIN or RST, or UDP, unfragmented. Asked before the call
+ * too, so that the other packets (a SYN) do not pay for it. */
+static __always_inline int pc_established_kind(const struct pc_pkt *p)
+{
+	if (p->frag != PC_FRAG_NONE)
+		return 0;
+	if (p->proto == IPPROTO_TCP)
+		return (p->tcp_flags & (PC_TCP_SYN | PC_TCP_FIN | PC_TCP_RST | PC_TCP_ACK)) ==
+		       PC_TCP_ACK;
+	return p->proto == IPPROTO_UDP;
+}
+
 /*
  * A packet of an established connection the policy in force allowed,
  * passed without pc_judge: this is the packet of bulk traffic. It covers
@@ -555,16 +568,8 @@ __attribute__((noinline)) int pc_established(const struct pc_pkt *p, __u32 dir, 
 	__u32 epoch;
 	__u64 j, now;
 
-	if (!p || !set || !slot || dir > 1)
-		return PC_EST_JUDGE;
-	if (p->proto == IPPROTO_TCP) {
-		if ((p->tcp_flags & (PC_TCP_SYN | PC_TCP_FIN | PC_TCP_RST | PC_TCP_ACK)) !=
-		    PC_TCP_ACK)
-			return PC_EST_JUDGE;
-	} else if (p->proto != IPPROTO_UDP) {
-		return PC_EST_JUDGE;
-	}
-	if (p->frag != PC_FRAG_NONE || pc_forged_source(p, dir))
+	if (!p || !set || !slot || dir > 1 || !pc_established_kind(p) ||
+	    pc_forged_source(p, dir))
 		return PC_EST_JUDGE;
 	sc = pc_ct_cache_scratch();
 	if (!sc)
@@ -653,7 +658,9 @@ static __always_inline int pc_process(void *data, void *data_end,
 		if (pc_no_rule_early(&p, dir, bank, set)) {
 			reason = PC_DROP_NO_RULE;
 		} else {
-			int est = pc_established(&p, dir, PC_CONFIG_GEN(bg), set, &slot);
+			int est = pc_established_kind(&p) ?
+					  pc_established(&p, dir, PC_CONFIG_GEN(bg), set, &slot) :
+					  PC_EST_JUDGE;
 
 			if (est == PC_EST_PASS)
 				reason = PC_DROP_NONE;

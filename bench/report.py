@@ -618,7 +618,7 @@ def main(d):
             "in bench/report.py.", ""]
     out += limits(d)
     out += ["", "## Rerun", "", "```sh",
-            "sudo make bench                       # everything, ~10 min",
+            "sudo make bench                       # everything, ~15 min",
             "sudo RUNS=7 LIVE_SECS=3 make bench    # more runs, longer live samples",
             "sudo SCALE_HOSTS='10 1000' make bench # a shorter scaling curve",
             "# one piece by hand (inside a namespace of your own):",

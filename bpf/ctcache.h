@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The cache of established connections in front of pc_ct, kernel side
- * (maps.h: the per-CPU array pc_ct_cache, the global pc_ct_epochs). Why: in real traffic a lookup of
- * pc_ct costs more than the rest of an established packet's path (its
- * bucket, its element and the kernel's lookup code are out of the CPU's
- * caches by the next packet of bulk TCP, whose payload copies sweep
- * them), while an element of an array is read in place: the verifier
- * inlines the lookup. Contract:
+ * (maps.h: the per-CPU array pc_ct_cache, the global pc_ct_epochs). Why:
+ * in real traffic a lookup of pc_ct costs more than the rest of an
+ * established packet's path (its bucket, its element and the kernel's
+ * lookup code are out of the CPU's caches by the next packet of bulk TCP,
+ * whose payload copies sweep them), while an element of an array is read
+ * in place: the verifier inlines the lookup. Contract:
  *
  * A cached verdict says: connection k was established, live and of policy
  * generation gen in pc_ct when this CPU asked it, in the current clock

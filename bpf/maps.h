@@ -236,12 +236,13 @@ struct {
 	__type(value, struct pc_ct_cached);
 } pc_ct_cache SEC(".maps");
 
-/* The cache's epochs, one to each shard of keys (pc_ct_epoch_shard: by
- * their ports) and one cache line each, shared by the CPUs: a change to an
- * established entry of pc_ct bumps its shard's, which ends every verdict
- * cached of the shard's keys on every CPU. Global data (.bss): read and
- * bumped in place, without a lookup whose key would take a slot in the
- * caller's frame. Kernel only, never pinned. */
+/* The cache's epochs, one to each shard of keys (by their ports:
+ * ctcache.h's pc_ct_epoch_of) and one cache line each, shared by the
+ * CPUs: a change to an established entry of pc_ct bumps its shard's,
+ * which ends every verdict cached of the shard's keys on every CPU.
+ * Global data (.bss): read and bumped in place, without a lookup whose
+ * key would take a slot in the caller's frame. Kernel only, never
+ * pinned. */
 #define PC_CT_EPOCH_BITS 6
 
 struct pc_ct_epoch {

@@ -212,9 +212,9 @@ struct {
 } pc_clock SEC(".maps");
 
 /* ctcache.h's cache of established connections, per CPU: element 0 is
- * where pc_established (pipeline.h) builds a packet's connection key (the
- * entry program's stack has no 40 bytes to spare under the 512 bytes it
- * shares with the gateway's functions on 6.1), elements 1 to
+ * where pc_established (pipeline.h) builds a packet's connection key (a
+ * map value is 8-byte aligned, so the cache's hash and compare read it in
+ * words, which a key on the stack would not allow), elements 1 to
  * PC_CT_CACHE_SLOTS the cached verdicts, one cache line each. Kernel
  * only, never pinned: each loaded object has its own. */
 #define PC_CT_CACHE_BITS 8

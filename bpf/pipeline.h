@@ -534,8 +534,8 @@ enum pc_est {
 };
 
 /* Whether p is of the kinds pc_established passes: TCP with ACK and
- * without SYN, FIN or RST, or UDP, unfragmented. Asked before the call
- * too, so that the other packets (a SYN) do not pay for it. */
+ * without SYN, FIN or RST, or UDP, unfragmented. Asked before the call,
+ * so that the other packets (a SYN) do not pay for it. */
 static __always_inline int pc_established_kind(const struct pc_pkt *p)
 {
 	if (p->frag != PC_FRAG_NONE)
@@ -556,8 +556,9 @@ static __always_inline int pc_established_kind(const struct pc_pkt *p)
  * pc_ct only when it has none. Anything else (another state, an older
  * policy's entry, a source pc_judge drops first) is PC_EST_JUDGE, or
  * PC_EST_MISSED when pc_ct holds no entry for the packet (pc_judge then
- * does not ask it again, PC_JUDGE_EST_MISSED). Global, so that its frame
- * is not the entry program's, which pc_judge's adds to.
+ * does not ask it again, PC_JUDGE_EST_MISSED). The caller has asked
+ * pc_established_kind. Global, so that its frame is not the entry
+ * program's, which pc_judge's adds to.
  */
 __attribute__((noinline)) int pc_established(const struct pc_pkt *p, __u32 dir, __u32 gen,
 					     const struct pc_bank_settings *set,
@@ -568,8 +569,7 @@ __attribute__((noinline)) int pc_established(const struct pc_pkt *p, __u32 dir, 
 	__u32 epoch;
 	__u64 j, now;
 
-	if (!p || !set || !slot || dir > 1 || !pc_established_kind(p) ||
-	    pc_forged_source(p, dir))
+	if (!p || !set || !slot || dir > 1 || pc_forged_source(p, dir))
 		return PC_EST_JUDGE;
 	sc = pc_ct_cache_scratch();
 	if (!sc)

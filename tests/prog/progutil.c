@@ -163,26 +163,10 @@ static void stamps_rewrite(struct fx *f, bool clear, uint32_t age_units)
 	munmap(v, STAMPS_SIZE);
 }
 
-/* Every CPU's cached verdicts of established connections (the datapath's
- * pc_ct_cache) emptied: what the clock moved back by seconds does to
- * them, since they hold for a clock tick. */
-void fx_forget_cached(struct fx *f)
-{
-	const struct bpf_map *map = f->skel->maps.pc_ct_cache;
-	size_t size = bpf_map__value_size(map) * (size_t)libbpf_num_possible_cpus();
-	void *zeros = calloc(1, size);
-
-	assert_non_null(zeros);
-	for (__u32 i = 0; i < bpf_map__max_entries(map); i++)
-		assert_int_equal(bpf_map_update_elem(bpf_map__fd(map), &i, zeros, BPF_ANY), 0);
-	free(zeros);
-}
-
-/* Every cached verdict (pc_ct_cache elements 1..: element 0 is the
- * datapath's scratch) made to hold for hours of jiffies: as if the packets
- * that follow came within the clock tick one holds, however slow the
- * test. */
-void fx_hold_cached(struct fx *f)
+/* Every element of every CPU's cache of established connections (the
+ * datapath's pc_ct_cache) emptied, or its verdict made to hold for hours
+ * of jiffies (its last field is the jiffies it holds until). */
+static void cache_rewrite(struct fx *f, bool clear)
 {
 	const struct bpf_map *map = f->skel->maps.pc_ct_cache;
 	size_t value = bpf_map__value_size(map);
@@ -190,9 +174,10 @@ void fx_hold_cached(struct fx *f)
 	unsigned char *v = calloc((size_t)ncpus, value);
 
 	assert_non_null(v);
-	for (__u32 i = 1; i < bpf_map__max_entries(map); i++) {
-		assert_int_equal(bpf_map_lookup_elem(fd, &i, v), 0);
-		for (int c = 0; c < ncpus; c++) {
+	for (__u32 i = 0; i < bpf_map__max_entries(map); i++) {
+		if (!clear)
+			assert_int_equal(bpf_map_lookup_elem(fd, &i, v), 0);
+		for (int c = 0; c < ncpus && !clear; c++) {
 			uint64_t *until = (uint64_t *)(v + (size_t)c * value + value - 8);
 
 			if (*until)
@@ -201,6 +186,20 @@ void fx_hold_cached(struct fx *f)
 		assert_int_equal(bpf_map_update_elem(fd, &i, v, BPF_ANY), 0);
 	}
 	free(v);
+}
+
+/* What the clock moved back by seconds does to the cached verdicts, which
+ * hold for a clock tick. */
+void fx_forget_cached(struct fx *f)
+{
+	cache_rewrite(f, true);
+}
+
+/* As if the packets that follow came within the clock tick a verdict
+ * holds, however slow the test. */
+void fx_hold_cached(struct fx *f)
+{
+	cache_rewrite(f, false);
 }
 
 void fx_evict_established(struct fx *f)
